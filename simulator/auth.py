@@ -1,0 +1,233 @@
+"""Simulated Entra ID: token endpoints, OpenID metadata, and who a `/v1` request speaks for.
+
+Operations: POST /{tenant}/oauth2/token (v1, `resource`), POST /{tenant}/oauth2/v2.0/token
+(v2, `scope`), GET /{tenant}/.well-known/openid-configuration and its v2.0 form.
+`client_credentials` gives an App-only token; `password`, `refresh_token` and
+`authorization_code` give App+User tokens (partner-center-authentication.md).
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import re
+from typing import Any
+from urllib.parse import parse_qs
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from simulator import errors, wire
+from simulator.context import Caller, Context
+from simulator.ids import name_guid
+
+GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+KEY_ID = "pcsim"
+LIFETIME = 3600
+PARTNER_CENTER = "https://api.partnercenter.microsoft.com"
+USER_GRANTS = ("password", "refresh_token", "authorization_code")
+
+
+class OAuthError(Exception):
+    """Entra ID answers token errors in OAuth form, not in the Partner Center envelope."""
+
+    def __init__(self, error: str, description: str, status: int = 400, code: int = 900144) -> None:
+        super().__init__(description)
+        self.error, self.description, self.status, self.code = error, description, status, code
+
+
+# --- tokens -------------------------------------------------------------------------------
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def signing_key(ctx: Context) -> bytes:
+    return hashlib.sha256(f"pcsim-token-key:{ctx.settings.seed}".encode()).digest()
+
+
+def sign(ctx: Context, claims: dict[str, Any]) -> str:
+    head = _b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": KEY_ID}).encode())
+    body = _b64(json.dumps(claims, separators=(",", ":")).encode())
+    mac = hmac.new(signing_key(ctx), f"{head}.{body}".encode(), hashlib.sha256).digest()
+    return f"{head}.{body}.{_b64(mac)}"
+
+
+def verify(ctx: Context, token: str) -> dict[str, Any] | None:
+    """Claims of a simulator-issued token; None if it is not one; raises if it is a forged one."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        header = json.loads(_unb64(parts[0]))
+        claims = json.loads(_unb64(parts[1]))
+        mac = _unb64(parts[2])
+    except ValueError:
+        return None
+    if not isinstance(header, dict) or header.get("kid") != KEY_ID or not isinstance(claims, dict):
+        return None
+    expected = hmac.new(signing_key(ctx), f"{parts[0]}.{parts[1]}".encode(), hashlib.sha256).digest()
+    if not hmac.compare_digest(mac, expected):
+        raise errors.InvalidToken("the signature does not match")
+    return claims
+
+
+def tenant_id(ctx: Context, tenant: str) -> str:
+    if GUID.match(tenant):
+        return tenant.lower()
+    if tenant.lower() in ("common", "organizations", "consumers"):
+        return ctx.settings.default_tenant
+    return name_guid(tenant)
+
+
+def issue_token(ctx: Context, tenant: str, form: dict[str, str], v2: bool) -> dict[str, Any]:
+    grant = form.get("grant_type", "")
+    client = form.get("client_id", "")
+    if not grant:
+        raise OAuthError("invalid_request", "AADSTS900144: The request body must contain the following parameter: 'grant_type'.")
+    if grant not in ("client_credentials", *USER_GRANTS):
+        raise OAuthError("unsupported_grant_type", f"AADSTS70003: The app requested an unsupported grant type '{grant}'.", code=70003)
+    if not client:
+        raise OAuthError("invalid_request", "AADSTS900144: The request body must contain the following parameter: 'client_id'.")
+    if grant == "client_credentials" and not (form.get("client_secret") or form.get("client_assertion")):
+        raise OAuthError("invalid_client", "AADSTS7000216: 'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.", 401, 7000216)
+    if grant == "password" and not (form.get("username") and form.get("password")):
+        raise OAuthError("invalid_request", "AADSTS900144: The request body must contain the following parameter: 'username' and 'password'.")
+    if grant in ("refresh_token", "authorization_code") and not (form.get("refresh_token") or form.get("code")):
+        raise OAuthError("invalid_grant", "AADSTS9002313: Invalid request. Request is malformed or invalid.", code=9002313)
+    audience = form.get("resource") or _resource_of(form.get("scope", "")) or PARTNER_CENTER
+    if v2 and not form.get("scope"):
+        raise OAuthError("invalid_request", "AADSTS900144: The request body must contain the following parameter: 'scope'.")
+    return _token_response(ctx, tenant_id(ctx, tenant), client, grant, audience, form, v2)
+
+
+def _resource_of(scope: str) -> str:
+    first = (scope.split() or [""])[0]
+    return first.rsplit("/", 1)[0] if "/" in first.replace("://", "") else first
+
+
+def _token_response(ctx: Context, tid: str, client: str, grant: str, audience: str,
+                    form: dict[str, str], v2: bool) -> dict[str, Any]:
+    now = int(ctx.clock.now().timestamp())
+    user = grant in USER_GRANTS
+    claims: dict[str, Any] = {
+        "aud": audience, "iss": f"https://sts.windows.net/{tid}/", "iat": now, "nbf": now,
+        "exp": now + LIFETIME, "appid": client, "tid": tid, "idtyp": "user" if user else "app",
+        "ver": "2.0" if v2 else "1.0",
+    }
+    if user:
+        upn = form.get("username") or f"admin@{tid[:8]}.onmicrosoft.com"
+        claims.update({"oid": name_guid(f"{tid}:{upn}"), "upn": upn, "scp": "user_impersonation"})
+    else:
+        claims["oid"] = name_guid(f"{tid}:app:{client}")
+    body: dict[str, Any] = {"token_type": "Bearer", "expires_in": LIFETIME, "ext_expires_in": LIFETIME}
+    if v2:
+        body["scope"] = form.get("scope", "")
+    else:
+        body.update({"expires_on": str(now + LIFETIME), "not_before": str(now), "resource": audience})
+        body["expires_in"], body["ext_expires_in"] = str(LIFETIME), str(LIFETIME)
+    body["access_token"] = sign(ctx, claims)
+    if user:
+        body["refresh_token"] = sign(ctx, {"kind": "refresh", "tid": tid, "upn": claims["upn"]})
+    return body
+
+
+def authenticate(ctx: Context, request: Request, *, user_only: bool = False) -> Caller:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise errors.PartnerTokenMissing()
+    claims = verify(ctx, token)
+    if claims is None or "tid" not in claims:
+        if ctx.settings.strict_auth:
+            raise errors.InvalidToken("only tokens issued by the simulator are accepted (--strict-auth)")
+        caller = Caller(ctx.settings.default_tenant, "00000000-0000-0000-0000-000000000000", "default-user")
+    else:
+        user = claims.get("oid") if claims.get("idtyp") == "user" else None
+        caller = Caller(str(claims["tid"]), str(claims.get("appid", "")), user)
+    if user_only and caller.app_only:
+        raise errors.AppOnlyNotSupported()
+    return caller
+
+
+def begin(request: Request, *, user_only: bool = False) -> tuple[Context, Caller]:
+    ctx: Context = request.app.state.ctx
+    return ctx, authenticate(ctx, request, user_only=user_only)
+
+
+# --- endpoints ----------------------------------------------------------------------------
+
+def _oauth_error(exc: OAuthError, ctx: Context) -> Response:
+    body = {"error": exc.error, "error_description": exc.description, "error_codes": [exc.code],
+            "timestamp": wire.iso(ctx.clock.now()), "trace_id": name_guid(exc.description), "correlation_id": name_guid(exc.error)}
+    return Response(json.dumps(body).encode(), status_code=exc.status, media_type=wire.JSON)
+
+
+async def _token(request: Request, v2: bool) -> Response:
+    ctx: Context = request.app.state.ctx
+    raw = (await request.body()).decode("utf-8", "replace")
+    form = {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
+    try:
+        body = issue_token(ctx, request.path_params["tenant"], form, v2)
+    except OAuthError as exc:
+        return _oauth_error(exc, ctx)
+    return Response(json.dumps(body).encode(), media_type=wire.JSON,
+                    headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+
+async def token_v1_endpoint(request: Request) -> Response:
+    return await _token(request, v2=False)
+
+
+async def token_v2_endpoint(request: Request) -> Response:
+    return await _token(request, v2=True)
+
+
+def openid_configuration(base: str, tenant: str, tid: str, v2: bool) -> dict[str, Any]:
+    prefix = f"{base}/{tenant}/oauth2" + ("/v2.0" if v2 else "")
+    return {
+        "token_endpoint": f"{prefix}/token",
+        "authorization_endpoint": f"{prefix}/authorize",
+        "device_authorization_endpoint": f"{prefix}/devicecode",
+        "issuer": f"{base}/{tid}/v2.0" if v2 else f"https://sts.windows.net/{tid}/",
+        "jwks_uri": f"{base}/{tenant}/discovery/keys",
+        "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+        "response_types_supported": ["code", "id_token", "code id_token", "token id_token", "token"],
+        "scopes_supported": ["openid", "profile", "email", "offline_access"],
+        "subject_types_supported": ["pairwise"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "grant_types_supported": ["client_credentials", *USER_GRANTS],
+        "tenant_region_scope": "NA",
+        "cloud_instance_name": "microsoftonline.com",
+    }
+
+
+async def _openid(request: Request, v2: bool) -> Response:
+    ctx: Context = request.app.state.ctx
+    tenant = request.path_params["tenant"]
+    base = str(request.base_url).rstrip("/")
+    return Response(json.dumps(openid_configuration(base, tenant, tenant_id(ctx, tenant), v2)).encode(),
+                    media_type=wire.JSON)
+
+
+async def openid_v1_endpoint(request: Request) -> Response:
+    return await _openid(request, v2=False)
+
+
+async def openid_v2_endpoint(request: Request) -> Response:
+    return await _openid(request, v2=True)
+
+
+routes = [
+    Route("/{tenant}/oauth2/token", token_v1_endpoint, methods=["POST"]),
+    Route("/{tenant}/oauth2/v2.0/token", token_v2_endpoint, methods=["POST"]),
+    Route("/{tenant}/.well-known/openid-configuration", openid_v1_endpoint, methods=["GET"]),
+    Route("/{tenant}/v2.0/.well-known/openid-configuration", openid_v2_endpoint, methods=["GET"]),
+]

@@ -1,0 +1,170 @@
+"""Catalog records: the product catalog loaded from `fixtures/catalog.json` (shared by all tenants).
+
+The fixture holds the wire parts of products, SKUs and availabilities as Partner Center shows
+them, plus internal `sim` facts (kind, target views, prices); this module turns it into lookups.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+NCE, AZURE_PLAN, RESERVATION, SAAS = "nce", "azure_plan", "reservation", "saas"
+SOFTWARE_PERPETUAL, SOFTWARE_SUBSCRIPTION = "software_perpetual", "software_subscription"
+LEGACY_LICENSE, LEGACY_AZURE = "legacy_license", "legacy_azure"
+NO_DECIMALS = {"JPY", "KRW"}
+
+
+@dataclass(frozen=True)
+class Market:
+    country: str
+    currency: str
+    symbol: str
+    price_factor: Decimal
+    eu_member: bool
+
+    def price(self, usd: str | Decimal) -> Decimal:
+        step = Decimal("1") if self.currency in NO_DECIMALS else Decimal("0.01")
+        return (Decimal(usd) * self.price_factor).quantize(step, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class Availability:
+    wire: dict[str, Any]
+    prices: dict[str, str]
+    sku: "Sku"
+
+    @property
+    def id(self) -> str:
+        return self.wire["id"]
+
+    @property
+    def segment(self) -> str:
+        return self.wire.get("segment", "commercial")
+
+    def terms(self) -> list[dict[str, Any]]:
+        return self.wire.get("terms") or []
+
+    def price_usd(self, duration: str | None, billing_cycle: str) -> Decimal:
+        key = f"{duration or 'none'}/{billing_cycle}"
+        if key in self.prices:
+            return Decimal(self.prices[key])
+        same_cycle = [v for k, v in self.prices.items() if k.endswith("/" + billing_cycle)]
+        return Decimal(same_cycle[0] if same_cycle else "0")
+
+
+@dataclass
+class Sku:
+    wire: dict[str, Any]
+    sim: dict[str, Any]
+    product: "Product"
+    availabilities: dict[str, Availability] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.wire["id"]
+
+    @property
+    def minimum(self) -> int:
+        return int(self.wire.get("minimumQuantity", 1))
+
+    @property
+    def maximum(self) -> int:
+        return int(self.wire.get("maximumQuantity", 999999999))
+
+    def attribute(self, name: str, default: Any = None) -> Any:
+        return (self.wire.get("dynamicAttributes") or {}).get(name, default)
+
+
+@dataclass
+class Product:
+    wire: dict[str, Any]
+    kind: str
+    target_views: tuple[str, ...]
+    reservation_scopes: tuple[str, ...]
+    skus: dict[str, Sku] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.wire["id"]
+
+    def segments(self) -> set[str]:
+        return {a.segment for s in self.skus.values() for a in s.availabilities.values()}
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A legacy (pre-catalog) offer, bought by its GUID or MS-AZR id; its cart group is OMS-0."""
+    id: str
+    name: str
+    kind: str
+    minimum: int
+    maximum: int
+    billing_cycles: tuple[str, ...]
+    unit_type: str
+    is_addon: bool
+    addon_offer_ids: tuple[str, ...]
+    prices: dict[str, str]
+
+
+class Catalog:
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.markets = {m["country"].upper(): Market(m["country"].upper(), m["currency"], m["symbol"],
+                                                     Decimal(m.get("priceFactor", "1")), bool(m.get("euMember")))
+                        for m in data["markets"]}
+        self.products: dict[str, Product] = {}
+        for entry in data["products"]:
+            product = Product(entry["product"], entry["sim"]["kind"], tuple(entry["sim"].get("targetViews", ())),
+                              tuple(entry["sim"].get("reservationScopes", ())))
+            for sku_entry in entry["skus"]:
+                sku = Sku(sku_entry["sku"], sku_entry.get("sim", {}), product)
+                for av in sku_entry["availabilities"]:
+                    sku.availabilities[av["availability"]["id"].upper()] = Availability(
+                        av["availability"], av.get("sim", {}).get("prices", {}), sku)
+                product.skus[sku.id.upper()] = sku
+            self.products[product.id.upper()] = product
+        self.offers = {o["id"].upper(): Offer(o["id"], o["name"], o["kind"], int(o["minimumQuantity"]),
+                                              int(o["maximumQuantity"]), tuple(o["billingCycles"]),
+                                              o.get("unitType", "Licenses"), bool(o.get("isAddon")),
+                                              tuple(a.upper() for a in o.get("addonOfferIds", ())),
+                                              dict(o.get("prices", {})))
+                       for o in data.get("offers", [])}
+        self.rendered: dict[tuple[Any, ...], bytes] = {}  # catalog answers are rendered once
+
+    def market(self, country: str | None) -> Market | None:
+        return self.markets.get((country or "").upper())
+
+    def product(self, product_id: str) -> Product | None:
+        return self.products.get(product_id.upper())
+
+    def sku(self, product_id: str, sku_id: str) -> Sku | None:
+        product = self.product(product_id)
+        return product.skus.get(sku_id.upper()) if product else None
+
+    def availability(self, product_id: str, sku_id: str, availability_id: str) -> Availability | None:
+        sku = self.sku(product_id, sku_id)
+        return sku.availabilities.get(availability_id.upper()) if sku else None
+
+    def item(self, catalog_item_id: str) -> Availability | Offer | None:
+        """A cart line's catalogItemId: `{productId}:{skuId}:{availabilityId}` or a legacy offer id."""
+        parts = catalog_item_id.split(":")
+        if len(parts) == 3:
+            return self.availability(*parts)
+        return self.offers.get(catalog_item_id.upper()) if len(parts) == 1 else None
+
+
+def fixture_path() -> Path:
+    try:
+        found = resources.files("pcsim_fixtures") / "catalog.json"
+        if found.is_file():
+            return Path(str(found))
+    except ModuleNotFoundError:
+        pass
+    return Path(__file__).resolve().parents[2] / "fixtures" / "catalog.json"
+
+
+def load(path: Path | None = None) -> Catalog:
+    return Catalog(json.loads((path or fixture_path()).read_text(encoding="utf-8")))

@@ -1,0 +1,151 @@
+"""Catalog rules (C1-C13): which products, SKUs and availabilities a market, view and segment see,
+and the inventory check.
+
+Sources: get-a-list-of-products.md (targetView values, reservationScope), get-a-list-of-
+availabilities-for-a-sku.md (nonprofit only when asked for), check-inventory.md.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from simulator import errors
+from simulator.catalog.data import RESERVATION, Availability, Market, Product, Sku
+
+TARGET_VIEWS = {v.lower(): v for v in (
+    "Azure", "AzureReservations", "AzureReservationsVM", "AzureReservationsSQL", "AzureReservationsCosmosDb",
+    "AzureAzureReservationsVM", "MicrosoftAzure", "OnlineServices", "Software", "SoftwareSUSELinux",
+    "SoftwarePerpetual", "SoftwareSubscriptions", "SpecializedOffers", "MarketplaceSaaS",
+)}
+SEGMENTS = ("commercial", "education", "government", "nonprofit")
+# The integration-sandbox partner is not authorised for the government segment: 403 400030.
+SEGMENTS_NOT_ALLOWED = ("government",)
+
+
+def require_market(ctx: Any, country: str | None) -> Market:
+    if not country:
+        raise errors.MissingQueryParameter("country")
+    market = ctx.catalog.market(country)
+    if market is None:
+        raise errors.CountryNotSupported(country)
+    return market
+
+
+def require_view(view: str | None) -> str:
+    if not view:
+        raise errors.MissingQueryParameter("targetView")
+    known = TARGET_VIEWS.get(view.lower())
+    if known is None:
+        raise errors.TargetViewNotAllowed()
+    return known
+
+
+def check_segment(segment: str | None) -> str | None:
+    if segment is None or segment == "":
+        return None
+    lowered = segment.lower()
+    if lowered not in SEGMENTS:
+        raise errors.InvalidRequestInput(f"targetSegment '{segment}' is not one of {', '.join(SEGMENTS)}")
+    if lowered in SEGMENTS_NOT_ALLOWED:
+        raise errors.TargetSegmentNotAllowed()
+    return lowered
+
+
+def segment_matches(availability: Availability, segment: str | None) -> bool:
+    """Without targetSegment every segment but nonprofit is returned; nonprofit must be asked for."""
+    if segment is None:
+        return availability.segment not in ("nonprofit", *SEGMENTS_NOT_ALLOWED)
+    return availability.segment == segment
+
+
+def scope_matches(product: Product, scope: str | None) -> bool:
+    """reservationScope=AzurePlan: reservations usable with an Azure plan; omitted: with MS-AZR-0145P."""
+    if product.kind != RESERVATION:
+        return True
+    wanted = "AzurePlan" if (scope or "").lower() == "azureplan" else "MicrosoftAzure"
+    return wanted in product.reservation_scopes
+
+
+def sold_in(sku: Sku, market: Market) -> bool:
+    countries = sku.sim.get("countries")
+    return not countries or market.country in countries
+
+
+def visible_availabilities(sku: Sku, market: Market, segment: str | None) -> list[Availability]:
+    if not sold_in(sku, market):
+        return []
+    return [a for a in sku.availabilities.values() if segment_matches(a, segment)]
+
+
+def visible_skus(product: Product, market: Market, segment: str | None) -> list[Sku]:
+    return [s for s in product.skus.values() if visible_availabilities(s, market, segment)]
+
+
+def list_products(ctx: Any, market: Market, view: str, segment: str | None, scope: str | None) -> list[Product]:
+    return [p for p in ctx.catalog.products.values()
+            if view in p.target_views and scope_matches(p, scope) and visible_skus(p, market, segment)]
+
+
+def get_product(ctx: Any, product_id: str) -> Product:
+    product = ctx.catalog.product(product_id)
+    if product is None:
+        raise errors.ProductNotFound(product_id)
+    return product
+
+
+def list_skus(ctx: Any, market: Market, product_id: str, segment: str | None, scope: str | None) -> list[Sku]:
+    product = get_product(ctx, product_id)
+    return visible_skus(product, market, segment) if scope_matches(product, scope) else []
+
+
+def get_sku(ctx: Any, product_id: str, sku_id: str) -> Sku:
+    sku = get_product(ctx, product_id).skus.get(sku_id.upper())
+    if sku is None:
+        raise errors.SkuNotFound(sku_id)
+    return sku
+
+
+def list_availabilities(ctx: Any, market: Market, product_id: str, sku_id: str, segment: str | None,
+                        scope: str | None) -> list[Availability]:
+    sku = get_sku(ctx, product_id, sku_id)
+    return visible_availabilities(sku, market, segment) if scope_matches(sku.product, scope) else []
+
+
+def get_availability(ctx: Any, product_id: str, sku_id: str, availability_id: str) -> Availability:
+    availability = get_sku(ctx, product_id, sku_id).availabilities.get(availability_id.upper())
+    if availability is None:
+        raise errors.AvailabilityNotFound(availability_id)
+    return availability
+
+
+def check_inventory(ctx: Any, market: Market, targets: Iterable[tuple[str, str | None]],
+                    context: dict[str, str]) -> list[dict[str, Any]]:
+    """Only items found are returned; unknown items are left out silently (check-inventory.md)."""
+    found: list[dict[str, Any]] = []
+    given = {k.lower(): v for k, v in context.items()}
+    for product_id, sku_id in targets:
+        product = ctx.catalog.product(product_id)
+        skus = [] if product is None else (
+            [product.skus[sku_id.upper()]] if sku_id and sku_id.upper() in product.skus
+            else [] if sku_id else list(product.skus.values()))
+        for sku in skus:
+            missing = [v for v in sku.wire.get("inventoryVariables") or [] if not given.get(v.lower())]
+            if missing:
+                raise errors.InvalidRequestInput(f"inventoryContext needs {', '.join(missing)}")
+            found.append(inventory_item(sku, market, given))
+    return found
+
+
+def inventory_item(sku: Sku, market: Market, given: dict[str, str]) -> dict[str, Any]:
+    restrictions = []
+    region = sku.attribute("armRegionName")
+    if market.country in sku.sim.get("restrictedCountries", ()):
+        restrictions.append({"reasonCode": "NotAvailableForPurchase",
+                             "description": f"{sku.wire['title']} is not available in {market.country}.",
+                             "properties": {}})
+    asked = given.get("armregionname")
+    if region and asked and asked.lower() != str(region).lower():
+        restrictions.append({"reasonCode": "RegionMismatch",
+                             "description": f"ArmRegionName must be {region} for this SKU.",
+                             "properties": {"armRegionName": asked}})
+    return {"productId": sku.product.id, "skuId": sku.id, "isRestricted": bool(restrictions),
+            "restrictions": restrictions}

@@ -1,0 +1,86 @@
+"""`pcsim serve` runs the simulator; `pcsim contracts check|report` compares it with the contracts."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from simulator import settings as settings_module
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pcsim", description="A stateful simulator of the Microsoft Partner Center REST API.")
+    commands = parser.add_subparsers(dest="command")
+    serve = commands.add_parser(
+        "serve", help="serve the simulator over HTTP",
+        description="Serve the simulator. Every flag also reads a PCSIM_* environment variable.")
+    settings_module.add_arguments(serve)
+    health = commands.add_parser(
+        "health", help="exit 0 if a pcsim on the configured host/port answers its health check",
+        description="Checks /_simulator/health of the pcsim that the same PCSIM_* settings would serve "
+                    "(a wildcard bind address is checked on loopback). Used by the container HEALTHCHECK.")
+    settings_module.add_arguments(health)
+    contracts = commands.add_parser("contracts", help="check the simulator against the API contracts")
+    contracts.add_argument("action", choices=["check"], help="check: compare responses with contracts")
+    contracts.add_argument("dirs", nargs="*", type=Path,
+                           help="contract and recorded-example folders (default: contracts/ and, if present, "
+                                "../shared/recorded/)")
+    return parser
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from simulator.app import create_app
+
+    settings = settings_module.from_args(args)
+    try:
+        settings.start()
+    except ValueError:
+        print(f"pcsim: --start-time {settings.start_time!r} is not an ISO-8601 time", file=sys.stderr)
+        return 2
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list | None = None) -> None:  # type: ignore[type-arg]
+            await super().startup(sockets)
+            if not self.should_exit:
+                print(f"pcsim ready on http://{settings.host}:{settings.port} (health: /_simulator/health)",
+                      flush=True)
+
+    config = uvicorn.Config(create_app(settings), host=settings.host, port=settings.port, log_level="warning",
+                            lifespan="off")
+    Server(config).run()
+    return 0
+
+
+def health(args: argparse.Namespace) -> int:
+    import json
+    import urllib.request
+
+    settings = settings_module.from_args(args)
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(settings.host, settings.host)
+    host = f"[{host}]" if ":" in host else host
+    try:
+        with urllib.request.urlopen(f"http://{host}:{settings.port}/_simulator/health", timeout=3) as reply:
+            ok = reply.status == 200 and json.loads(reply.read()).get("status") == "ok"
+    except OSError as exc:
+        print(f"pcsim health: {exc}")
+        return 1
+    print("pcsim health: ok" if ok else "pcsim health: unhealthy")
+    return 0 if ok else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        return serve(args)
+    if args.command == "health":
+        return health(args)
+    if args.command == "contracts":
+        from simulator.contracts import main as contracts_main
+
+        return contracts_main(args.dirs)
+    parser.print_help()
+    return 0 if argv is None and len(sys.argv) > 1 else 2

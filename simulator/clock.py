@@ -1,0 +1,34 @@
+"""The only reader of wall time.
+
+The simulated clock starts at wall time (or a given start) and moves only when advanced,
+so every time-driven rule is reproducible: state is derived from stored timestamps and
+`now()` when it is read.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+
+def wall_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class ManualClock:
+    def __init__(self, start: datetime | None = None) -> None:
+        self._now = (start or wall_now()).astimezone(timezone.utc)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, seconds: float) -> datetime:
+        if seconds < 0:
+            raise ValueError("the clock only moves forward")
+        self._now += timedelta(seconds=seconds)
+        return self._now
+
+    def set(self, when: datetime) -> datetime:
+        when = when.astimezone(timezone.utc)
+        if when < self._now:
+            raise ValueError("the clock only moves forward")
+        self._now = when
+        return self._now

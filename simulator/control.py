@@ -1,0 +1,81 @@
+"""Simulator-only endpoints under /_simulator: health, clock, reset.
+
+These are what make pcsim better to test with than the real sandbox; they are not part of the
+Partner Center API and need no token.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from simulator import errors, wire
+from simulator.context import Context
+
+
+class AdvanceIn(wire.WireModel):
+    seconds: float | None = Field(None, ge=0, le=100 * 366 * 86400)
+    until: str | None = None
+
+
+class ResetIn(wire.WireModel):
+    tenant: str | None = None
+    seed: int | None = None
+
+
+def clock_body(ctx: Context) -> dict[str, Any]:
+    return {"now": wire.iso(ctx.clock.now())}
+
+
+def advance_clock(ctx: Context, body: AdvanceIn) -> None:
+    if body.until is not None:
+        try:
+            target = wire.parse_time(body.until)
+        except ValueError:
+            raise errors.InvalidRequestInput("until must be an ISO-8601 time") from None
+        if target < ctx.clock.now():
+            raise errors.InvalidRequestInput("the clock only moves forward")
+        ctx.clock.set(target)
+    elif body.seconds is not None:
+        ctx.clock.advance(body.seconds)
+    else:
+        raise errors.InvalidRequestInput("give seconds or until")
+
+
+def reset(ctx: Context, body: ResetIn) -> None:
+    """Everything (or one partner tenant) is emptied and the ids are reseeded."""
+    ctx.store.clear(body.tenant.lower() if body.tenant else None)
+    ctx.ids.reseed(body.seed)
+    ctx.catalog.rendered.clear()
+
+
+async def health_endpoint(request: Request) -> Response:
+    return wire.respond({"status": "ok"})
+
+
+async def clock_endpoint(request: Request) -> Response:
+    return wire.respond(clock_body(request.app.state.ctx))
+
+
+async def advance_clock_endpoint(request: Request) -> Response:
+    ctx: Context = request.app.state.ctx
+    advance_clock(ctx, await wire.parse_body(request, AdvanceIn))
+    return wire.respond(clock_body(ctx))
+
+
+async def reset_endpoint(request: Request) -> Response:
+    ctx: Context = request.app.state.ctx
+    data = await wire.read_json(request, allow_empty=True)
+    ctx.run(reset, wire.parse_model(ResetIn, data or {}))
+    return wire.respond({"status": "reset", **clock_body(ctx)})
+
+
+routes = [
+    Route("/_simulator/health", health_endpoint, methods=["GET"]),
+    Route("/_simulator/clock", clock_endpoint, methods=["GET"]),
+    Route("/_simulator/clock/advance", advance_clock_endpoint, methods=["POST"]),
+    Route("/_simulator/reset", reset_endpoint, methods=["POST"]),
+]

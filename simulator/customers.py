@@ -1,0 +1,338 @@
+"""Customers (U1-U4): create, get, list with `size`/`filter`, and the sandbox delete.
+
+Sources: create-a-customer.md (required fields, country rules, idempotent on MS-RequestId),
+get-a-list-of-customers.md / get-a-customer-by-name.md (filter), get-a-customer-by-id.md,
+delete-a-customer-account-from-the-integration-sandbox.md.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import re
+from typing import Any
+
+from pydantic import Field
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from simulator import auth, errors, wire
+from simulator.context import Caller, Context
+
+SANDBOX_CUSTOMER_LIMIT = 75
+# create-a-customer.md: these countries need a registration number and a phone number.
+REGISTRATION_COUNTRIES = {"AM", "AZ", "BY", "HU", "IN", "KZ", "KG", "MD", "RU", "TJ", "UZ", "UA"}
+GUID = auth.GUID
+DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", re.I)
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+FILTER_FIELDS = {"companyname": "company_name", "domain": "domain", "indirectreseller": "associated_partner_id",
+                 "indirectcloudsolutionprovider": "associated_partner_id"}
+
+
+# --- records ------------------------------------------------------------------------------
+
+def customer_key(tenant: str, customer_id: str) -> tuple[str, str]:
+    return (tenant, customer_id.lower())
+
+
+def get_customer(ctx: Context, tenant: str, customer_id: str) -> dict[str, Any]:
+    """The customer, or the documented 400 (not a GUID) / 404 (not this partner's customer)."""
+    if not GUID.match(customer_id):
+        raise errors.CustomerIdNotGuid(customer_id)
+    customer = ctx.store.get("customer", customer_key(tenant, customer_id))
+    if customer is None:
+        raise errors.CustomerNotFound(customer_id)
+    return customer
+
+
+def customer_country(customer: dict[str, Any]) -> str:
+    return customer["billing"]["default_address"]["country"].upper()
+
+
+# --- request models -----------------------------------------------------------------------
+
+class AddressIn(wire.WireModel):
+    first_name: str | None = Field(None, max_length=50)
+    last_name: str | None = Field(None, max_length=50)
+    address_line1: str = Field(min_length=1, max_length=200)
+    address_line2: str | None = Field(None, max_length=200)
+    address_line3: str | None = Field(None, max_length=200)
+    city: str = Field(min_length=1, max_length=100)
+    state: str | None = None
+    postal_code: str | None = Field(None, max_length=20)
+    country: str = Field(min_length=2, max_length=2)
+    region: str | None = None
+    phone_number: str | None = None
+
+
+class CompanyProfileIn(wire.WireModel):
+    domain: str
+    company_name: str | None = None
+    organization_registration_number: str | None = None
+
+
+class BillingProfileIn(wire.WireModel):
+    email: str
+    culture: str
+    language: str = Field(min_length=2, max_length=2)
+    company_name: str = Field(min_length=1, max_length=256)
+    first_name: str | None = Field(None, max_length=50)
+    last_name: str | None = Field(None, max_length=50)
+    default_address: AddressIn
+
+
+class CustomerIn(wire.WireModel):
+    company_profile: CompanyProfileIn
+    billing_profile: BillingProfileIn
+    enable_gdap_by_default: bool | None = Field(None, alias="enableGDAPByDefault")
+    associated_partner_id: str | None = None
+
+
+# --- rules --------------------------------------------------------------------------------
+
+def validate_customer(ctx: Context, body: CustomerIn) -> None:
+    address = body.billing_profile.default_address
+    country = address.country.upper()
+    if ctx.catalog.market(country) is None and country not in REGISTRATION_COUNTRIES:
+        raise errors.InvalidRequestInput(f"billingProfile.defaultAddress.country '{address.country}' is not supported")
+    if country == "US" and address.state and len(address.state) > 2:
+        raise errors.InvalidRequestInput("billingProfile.defaultAddress.state must be a two-letter code")
+    if not EMAIL.match(body.billing_profile.email):
+        raise errors.InvalidRequestInput("billingProfile.email is not an email address")
+    if not DOMAIN.match(body.company_profile.domain):
+        raise errors.InvalidRequestInput("companyProfile.domain is not a domain name")
+    number = body.company_profile.organization_registration_number
+    if country in REGISTRATION_COUNTRIES:
+        if not number:
+            raise errors.RegistrationNumberMissing(country)
+        if not re.fullmatch(r"[A-Za-z0-9-]{4,20}", number):
+            raise errors.RegistrationNumberInvalid()
+        if not address.phone_number:
+            raise errors.PhoneNumberMissing(country)
+    elif number:
+        raise errors.RegistrationNumberNotAccepted(country)
+
+
+def create_customer(ctx: Context, caller: Caller, body: CustomerIn, request_id: str | None) -> dict[str, Any]:
+    """Idempotent on MS-RequestId: the same request id returns the customer it created."""
+    if request_id:
+        seen = ctx.store.get("customer-request", (caller.tenant, request_id.lower()))
+        if seen is not None:
+            return get_customer(ctx, caller.tenant, seen["customer_id"])
+    validate_customer(ctx, body)
+    if ctx.settings.sandbox_limits and ctx.store.count("customer", (caller.tenant,)) >= SANDBOX_CUSTOMER_LIMIT:
+        raise errors.SandboxCustomerLimit(SANDBOX_CUSTOMER_LIMIT)
+    domain = body.company_profile.domain.lower()
+    if ctx.store.get("domain", ("domains", domain)) is not None:
+        raise errors.DomainTaken(domain)
+    customer = new_customer(ctx, caller, body)
+    ctx.store.put("customer", customer_key(caller.tenant, customer["id"]), customer)
+    ctx.store.put("domain", ("domains", domain), {"tenant": caller.tenant, "customer_id": customer["id"]})
+    if request_id:
+        ctx.store.put("customer-request", (caller.tenant, request_id.lower()), {"customer_id": customer["id"]})
+    return customer
+
+
+def new_customer(ctx: Context, caller: Caller, body: CustomerIn) -> dict[str, Any]:
+    billing = body.billing_profile.model_dump()
+    billing["default_address"]["country"] = billing["default_address"]["country"].upper()
+    billing["culture"] = _culture(billing["culture"])
+    company = body.company_profile.model_dump()
+    company["company_name"] = company["company_name"] or billing["company_name"]
+    return {
+        "id": ctx.ids.guid(), "commerce_id": ctx.ids.guid(), "billing_id": ctx.ids.guid(),
+        "etag": ctx.ids.digits(19), "company": company, "billing": billing,
+        "enable_gdap_by_default": body.enable_gdap_by_default,
+        "associated_partner_id": body.associated_partner_id,
+        "user_name": "admin", "password": ctx.ids.password(),
+        "created": wire.iso(ctx.clock.now()),
+    }
+
+
+def _culture(culture: str) -> str:
+    head, _, tail = culture.partition("-")
+    return f"{head.lower()}-{tail.upper()}" if tail else head.lower()
+
+
+def parse_filter(raw: str | None) -> tuple[str, str] | None:
+    """`filter` is URL-encoded JSON {Field, Value, Operator: starts_with} (get-a-customer-by-name.md)."""
+    if raw is None or raw == "":
+        return None
+    try:
+        spec = {str(k).lower(): v for k, v in json.loads(raw).items()}
+    except (ValueError, AttributeError):
+        raise errors.InvalidRequestInput("filter must be a JSON object with Field, Value and Operator") from None
+    field = FILTER_FIELDS.get(str(spec.get("field", "")).lower())
+    if field is None:
+        raise errors.InvalidRequestInput(f"filter Field must be one of CompanyName, Domain, IndirectReseller, "
+                                         f"IndirectCloudSolutionProvider")
+    if str(spec.get("operator", "")).lower() != "starts_with":
+        raise errors.InvalidRequestInput("filter Operator must be starts_with")
+    if not isinstance(spec.get("value"), str):
+        raise errors.InvalidRequestInput("filter Value must be a string")
+    return field, spec["value"].lower()
+
+
+def _field(customer: dict[str, Any], field: str) -> str:
+    if field == "associated_partner_id":
+        return customer.get("associated_partner_id") or ""
+    return customer["company"].get(field) or ""
+
+
+def list_customers(ctx: Context, caller: Caller, wanted: tuple[str, str] | None) -> list[dict[str, Any]]:
+    customers = ctx.store.scan("customer", (caller.tenant,))
+    if wanted:
+        field, prefix = wanted
+        customers = [c for c in customers if _field(c, field).lower().startswith(prefix)]
+    return customers
+
+
+def delete_customer(ctx: Context, caller: Caller, customer_id: str) -> None:
+    """Sandbox only: every reserved-instance and software order must be cancelled first."""
+    customer = get_customer(ctx, caller.tenant, customer_id)
+    key = customer_key(caller.tenant, customer["id"])
+    # Order records carry `blocks_customer_delete` (see orders.py); read here to keep imports one-way.
+    if any(o.get("blocks_customer_delete") and o.get("status") != "cancelled"
+           for o in ctx.store.scan("order", key)):
+        raise errors.CustomerHasActiveOrders(customer["id"])
+    for kind in ("cart", "order", "subscription"):
+        for doc in ctx.store.scan(kind, key):
+            ctx.store.delete(kind, (*key, doc["key"]))
+    ctx.store.delete("customer", key)
+    ctx.store.delete("domain", ("domains", customer["company"]["domain"].lower()))
+
+
+# --- wire ---------------------------------------------------------------------------------
+
+def _address(address: dict[str, Any], *, phone: bool = True) -> dict[str, Any]:
+    out = {k: v for k, v in address.items() if v is not None}
+    if phone:
+        out.setdefault("phone_number", "")
+    return {_camel(k): v for k, v in out.items()}
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p.capitalize() for p in rest)
+
+
+def company_profile_wire(customer: dict[str, Any], *, full: bool) -> dict[str, Any]:
+    company, cid = customer["company"], customer["id"]
+    out: dict[str, Any] = {"tenantId": cid, "domain": company["domain"], "companyName": company["company_name"]}
+    if company.get("organization_registration_number"):
+        out["organizationRegistrationNumber"] = company["organization_registration_number"]
+    if full:
+        address = dict(customer["billing"]["default_address"])
+        address.pop("first_name", None), address.pop("last_name", None)
+        out["address"] = _address(address)
+        out["email"] = customer["billing"]["email"]
+        out["links"] = {"self": wire.link(f"/customers/{cid}/profiles/company")}
+    out["attributes"] = wire.attributes("CustomerCompanyProfile")
+    return out
+
+
+def billing_profile_wire(customer: dict[str, Any]) -> dict[str, Any]:
+    billing, cid = customer["billing"], customer["id"]
+    out: dict[str, Any] = {"id": customer["billing_id"]}
+    for name in ("first_name", "last_name", "email", "culture", "language", "company_name"):
+        if billing.get(name) is not None:
+            out[_camel(name)] = billing[name]
+    out["defaultAddress"] = _address(billing["default_address"])
+    out["links"] = {"self": wire.link(f"/customers/{cid}/profiles/billing")}
+    out["attributes"] = wire.attributes("CustomerBillingProfile", customer["etag"])
+    return out
+
+
+def customer_wire(customer: dict[str, Any], *, created: bool = False) -> dict[str, Any]:
+    cid = customer["id"]
+    out: dict[str, Any] = {"id": cid, "commerceId": customer["commerce_id"],
+                           "companyProfile": company_profile_wire(customer, full=not created),
+                           "billingProfile": billing_profile_wire(customer)}
+    if customer.get("enable_gdap_by_default") is not None:
+        out["enableGDAPByDefault"] = customer["enable_gdap_by_default"]
+    if customer.get("associated_partner_id"):
+        out["associatedPartnerId"] = customer["associated_partner_id"]
+    # create-a-customer.md shows relationshipToPartner "none" in the 201 answer; reads say "reseller".
+    out["relationshipToPartner"] = "none" if created else "reseller"
+    if created:
+        out["userCredentials"] = {"userName": customer["user_name"], "password": customer["password"]}
+    else:
+        out["allowDelegatedAccess"] = True
+        out["customDomains"] = [customer["company"]["domain"]]
+        out["links"] = {"self": wire.link(f"/customers/{cid}")}
+    out["attributes"] = wire.attributes("Customer")
+    return out
+
+
+def customer_list_item(customer: dict[str, Any]) -> dict[str, Any]:
+    cid = customer["id"]
+    return {"id": cid, "companyProfile": company_profile_wire(customer, full=False),
+            "relationshipToPartner": "reseller", "links": {"self": wire.link(f"/customers/{cid}")},
+            "attributes": wire.attributes("Customer")}
+
+
+# --- paging (size + seekOperation=Next + MS-ContinuationToken, as the SDK pages customers) --
+
+def page(items: list[Any], size: int, token: str | None) -> tuple[list[Any], str | None]:
+    start = 0
+    if token:
+        try:
+            start = int(base64.urlsafe_b64decode(token.encode()).decode())
+        except ValueError:
+            raise errors.InvalidRequestInput("MS-ContinuationToken is not valid") from None
+    chunk = items[start:start + size] if size > 0 else items[start:]
+    more = size > 0 and start + size < len(items)
+    return chunk, base64.urlsafe_b64encode(str(start + size).encode()).decode() if more else None
+
+
+def int_param(request: Request, name: str, default: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise errors.InvalidRequestInput(f"the query parameter '{name}' must be an integer") from None
+    if value < 0:
+        raise errors.InvalidRequestInput(f"the query parameter '{name}' must not be negative")
+    return value
+
+
+# --- endpoints ----------------------------------------------------------------------------
+
+async def create_customer_endpoint(request: Request) -> Response:
+    ctx, caller = auth.begin(request)
+    body = await wire.parse_body(request, CustomerIn)
+    customer = ctx.run(create_customer, caller, body, request.headers.get("ms-requestid"))
+    return wire.respond(customer_wire(customer, created=True), 201)
+
+
+async def get_customer_endpoint(request: Request) -> Response:
+    ctx, caller = auth.begin(request)
+    return wire.respond(customer_wire(get_customer(ctx, caller.tenant, request.path_params["customer_id"])))
+
+
+async def list_customers_endpoint(request: Request) -> Response:
+    ctx, caller = auth.begin(request)
+    size = int_param(request, "size", 0)
+    wanted = parse_filter(request.query_params.get("filter"))
+    token = request.headers.get("ms-continuationtoken") if request.query_params.get("seekOperation") else None
+    chunk, more = page(list_customers(ctx, caller, wanted), size, token)
+    query = f"?size={size}" if size else ""
+    nxt = wire.link(f"/customers?size={size}&seekOperation=Next", headers=[
+        {"key": "MS-ContinuationToken", "value": more}]) if more else None
+    return wire.respond(wire.collection([customer_list_item(c) for c in chunk], f"/customers{query}", nxt))
+
+
+async def delete_customer_endpoint(request: Request) -> Response:
+    ctx, caller = auth.begin(request)
+    ctx.run(delete_customer, caller, request.path_params["customer_id"])
+    return wire.empty(204)
+
+
+routes = [
+    Route("/v1/customers", list_customers_endpoint, methods=["GET"]),
+    Route("/v1/customers", create_customer_endpoint, methods=["POST"]),
+    Route("/v1/customers/{customer_id}", get_customer_endpoint, methods=["GET"]),
+    Route("/v1/customers/{customer_id}", delete_customer_endpoint, methods=["DELETE"]),
+]

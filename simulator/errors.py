@@ -1,0 +1,228 @@
+"""Every error the simulator returns: one class per condition, rendered by one handler.
+
+Codes and statuses come from the Partner Center docs (error-codes.md and the page of each
+operation, summarised in shared/reference/api.md); where a page documents no code, the class
+says which documented code was chosen and why.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+
+class PartnerCenterError(Exception):
+    status: ClassVar[int] = 400
+    code: ClassVar[int] = 800002
+    description: ClassVar[str] = "Invalid request input."
+    headers: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, *args: object, data: list[str] | None = None) -> None:
+        self.text = self.description.format(*args) if args else self.description
+        self.data = data or []
+        super().__init__(self.text)
+
+    def body(self) -> dict[str, Any]:
+        return {"code": self.code, "description": self.text[:1024], "data": self.data, "source": "PartnerFD"}
+
+
+# --- generic ------------------------------------------------------------------------------
+
+class InvalidRequestInput(PartnerCenterError):
+    """800002 is the generic validation code; its description names the field (error-codes.md)."""
+    description = "Invalid request input: {0}"
+
+
+class RouteNotFound(PartnerCenterError):
+    # error-codes.md: 1000 is the legacy "not found" code; no code is documented for unknown routes.
+    status, code, description = 404, 1000, "The requested resource {0} was not found."
+
+
+class MethodNotAllowed(PartnerCenterError):
+    status, code, description = 405, 800002, "The method {0} is not allowed on {1}."
+
+
+class NotSimulated(PartnerCenterError):
+    # 900127 "This operation isn't supported in this environment" (error-codes.md), served as 501.
+    status, code, description = 501, 900127, "This operation isn't supported in this environment: {0}"
+
+
+class PartnerTokenMissing(PartnerCenterError):
+    status, code, description = 401, 800001, "Partner Token missing in request context."
+    headers = {"WWW-Authenticate": "OAuth realm=urn:cpsvc:cpid:pcsim"}
+
+
+class InvalidToken(PartnerCenterError):
+    status, code, description = 401, 800001, "The access token is invalid: {0}"
+    headers = {"WWW-Authenticate": 'OAuth realm=urn:cpsvc:cpid:pcsim, error="invalid_token"'}
+
+
+class AppOnlyNotSupported(PartnerCenterError):
+    status, code, description = 403, 900329, "This resource does not support application-only authentication."
+
+
+class SandboxOnlyOperation(PartnerCenterError):
+    code, description = 900127, "This operation isn't supported in this environment."
+
+
+# --- catalog ------------------------------------------------------------------------------
+
+class MissingQueryParameter(PartnerCenterError):
+    description = "Invalid request input: the query parameter '{0}' is required."
+
+
+class TargetViewNotAllowed(PartnerCenterError):
+    status, code, description = 403, 400036, "Access to the requested targetView is not allowed."
+
+
+class TargetSegmentNotAllowed(PartnerCenterError):
+    status, code, description = 403, 400030, "Access to the requested targetSegment is not allowed."
+
+
+class CountryNotSupported(PartnerCenterError):
+    description = "Invalid request input: the country '{0}' is not a supported market."
+
+
+class ProductNotFound(PartnerCenterError):
+    status, code, description = 404, 400013, "Product with id {0} was not found."
+
+
+class SkuNotFound(PartnerCenterError):
+    status, code, description = 404, 400018, "Sku with id {0} was not found."
+
+
+class AvailabilityNotFound(PartnerCenterError):
+    status, code, description = 404, 400019, "Availability with id {0} was not found."
+
+
+# --- customers ----------------------------------------------------------------------------
+
+class CustomerIdNotGuid(PartnerCenterError):
+    description = "Customer ID {0} should have GUID format (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"
+
+
+class CustomerNotFound(PartnerCenterError):
+    status, code, description = 404, 60003, "Tenant with id {0} was not found."
+
+
+class SandboxCustomerLimit(PartnerCenterError):
+    code, description = 800018, "The sandbox limit of {0} customers has been met."
+
+
+class RegistrationNumberMissing(PartnerCenterError):
+    code, description = 600049, "Organization registration number is required for country {0}."
+
+
+class RegistrationNumberInvalid(PartnerCenterError):
+    code, description = 600050, "Organization registration number has an invalid format."
+
+
+class PhoneNumberMissing(PartnerCenterError):
+    code, description = 600051, "Phone number is required for country {0}."
+
+
+class RegistrationNumberNotAccepted(PartnerCenterError):
+    code, description = 600002, "Organization registration number is not accepted for country {0}."
+
+
+class DomainTaken(PartnerCenterError):
+    status, code, description = 409, 800002, "Invalid request input: the domain {0} is already in use."
+
+
+class CustomerHasActiveOrders(PartnerCenterError):
+    # delete-a-customer-account-from-the-integration-sandbox.md requires every reserved instance and
+    # software order to be cancelled first but documents no code; 800061 "order can't be cancelled"
+    # is the nearest documented one.
+    code, description = 800061, "Cancel all Azure reserved instance and software orders of customer {0} first."
+
+
+# --- carts --------------------------------------------------------------------------------
+
+class CartNotFound(PartnerCenterError):
+    status, code, description = 404, 800008, "Cart {0} was not found."
+
+
+class CartLineErrors(PartnerCenterError):
+    code, description = 800009, "There is an error in one or more cart items."
+
+
+class CartAlreadySubmitted(PartnerCenterError):
+    code, description = 800065, "Can't check out an already submitted cart."
+
+
+class CartBeingProcessed(PartnerCenterError):
+    status, code, description = 409, 800064, "Cart {0} is being processed by another request."
+
+
+class CartEmpty(PartnerCenterError):
+    description = "Invalid request input: a cart needs at least one line item."
+
+
+class PartnerAttestationMissing(PartnerCenterError):
+    code, description = 900206, "Partner Attestation is missing."
+
+
+# --- orders -------------------------------------------------------------------------------
+
+class OrderNotFound(PartnerCenterError):
+    status, code, description = 404, 20000, "Order ID not found."
+
+
+class OrderCannotBeCancelled(PartnerCenterError):
+    code, description = 800061, "The order can't be cancelled: {0}"
+
+
+class UseSubscriptionPatch(PartnerCenterError):
+    code, description = 800063, "Use PATCH /customers/{{customer-id}}/subscriptions/{{subscription-id}} for this change."
+
+
+class OrderLineItemNotFound(PartnerCenterError):
+    status, code, description = 404, 20000, "Order line item {0} not found."
+
+
+# --- subscriptions ------------------------------------------------------------------------
+
+class SubscriptionNotFound(PartnerCenterError):
+    status, code, description = 404, 20003, "Subscription not found."
+
+
+# --- rendering ----------------------------------------------------------------------------
+
+def error_body(exc: PartnerCenterError) -> bytes:
+    return json.dumps(exc.body(), separators=(",", ":")).encode()
+
+
+def render(exc: PartnerCenterError) -> Response:
+    return Response(error_body(exc), status_code=exc.status, headers=dict(exc.headers),
+                    media_type="application/json; charset=utf-8")
+
+
+async def partner_center_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PartnerCenterError)
+    return render(exc)
+
+
+async def http_exception_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        return render(MethodNotAllowed(request.method, request.url.path))
+    if exc.status_code == 404:
+        return render(RouteNotFound(request.url.path))
+    return render(InvalidRequestInput(exc.detail))
+
+
+async def unexpected_error_handler(request: Request, exc: Exception) -> Response:
+    """A 500 is always a bug; it still answers with a Partner Center body."""
+    body = {"code": 500, "description": f"Internal simulator error: {type(exc).__name__}: {exc}",
+            "data": [], "source": "PartnerFD"}
+    return Response(json.dumps(body).encode(), status_code=500, media_type="application/json; charset=utf-8")
+
+
+HANDLERS = {
+    PartnerCenterError: partner_center_error_handler,
+    HTTPException: http_exception_handler,
+    Exception: unexpected_error_handler,
+}

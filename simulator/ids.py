@@ -1,0 +1,58 @@
+"""The only source of ids and randomness; seeded, so the same requests give the same ids."""
+from __future__ import annotations
+
+import random
+import string
+import uuid
+
+_OPAQUE = string.ascii_letters + string.digits + "-_"
+_PASSWORD = string.ascii_letters + string.digits + "!#$%&*+-=?@"
+
+
+class Ids:
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self.random = random.Random(seed)
+        # A second stream for tracing ids, so health checks and headers never shift business ids.
+        self.tracing = random.Random(f"tracing:{seed}")
+
+    def reseed(self, seed: int | None = None) -> None:
+        self.seed = self.seed if seed is None else seed
+        self.random = random.Random(self.seed)
+        self.tracing = random.Random(f"tracing:{self.seed}")
+
+    def request_guid(self) -> str:
+        return str(uuid.UUID(int=self.tracing.getrandbits(128), version=4))
+
+    def guid(self) -> str:
+        return str(uuid.UUID(int=self.random.getrandbits(128), version=4))
+
+    def hex(self, length: int) -> str:
+        return "".join(self.random.choice("0123456789abcdef") for _ in range(length))
+
+    def opaque(self, length: int = 32) -> str:
+        """Modern order ids look like `9qg-ErcO-4MPbPqq_3MIQaS7bn8W6HfG1` (get-all-of-a-customer-s-orders.md)."""
+        return "".join(self.random.choice(_OPAQUE) for _ in range(length - 1)) + "1"
+
+    def digits(self, length: int) -> str:
+        return "".join(self.random.choice(string.digits) for _ in range(length))
+
+    def password(self, length: int = 10) -> str:
+        return "".join(self.random.choice(_PASSWORD) for _ in range(length))
+
+    def uniform(self, low: float, high: float) -> float:
+        return self.random.uniform(low, high)
+
+    def randint(self, low: int, high: int) -> int:
+        return self.random.randint(low, high)
+
+    def state(self) -> object:
+        return self.random.getstate()
+
+    def restore(self, state: object) -> None:
+        self.random.setstate(state)  # type: ignore[arg-type]
+
+
+def name_guid(name: str) -> str:
+    """A stable GUID for a name (tenant domains in token URLs); not random."""
+    return str(uuid.uuid5(uuid.NAMESPACE_DNS, name.lower()))

@@ -1,0 +1,205 @@
+"""Order rules (O1-O7): placing orders from purchase lines, the listing delay, provisioning,
+the sandbox cancel, provisioning status and activation links.
+
+Time-driven facts are stored as timestamps and derived on read:
+* `list_after`: a new order shows in the customer's order list only after a delay of up to
+  15 minutes (get-all-of-a-customer-s-orders.md); it is readable by id at once.
+* `provision_at`: orders stay `pending` until provisioned, then `completed`; their subscriptions
+  appear then (checkout-a-cart.md: subscription ids only once provisioned). The legacy
+  MS-AZR-0145P order comes back `completed` at once in the checkout example.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from simulator import customers, errors, subscriptions, wire
+from simulator.catalog.data import (LEGACY_AZURE, LEGACY_LICENSE, NCE, RESERVATION, SAAS, SOFTWARE_PERPETUAL,
+                                    SOFTWARE_SUBSCRIPTION)
+from simulator.context import Context
+from simulator.orders import lines as purchase
+
+SANDBOX_CANCEL_DAYS = 60  # cancel-an-order-from-the-integration-sandbox.md
+# Cancellation matrix (cancel-an-order-from-the-integration-sandbox.md, 2023): which kinds an order
+# PATCH may cancel; new commerce, marketplace and Azure plan are cancelled by subscription PATCH.
+ORDER_CANCELLABLE = (RESERVATION, SOFTWARE_PERPETUAL, SOFTWARE_SUBSCRIPTION)
+BLOCKS_CUSTOMER_DELETE = (RESERVATION, SOFTWARE_PERPETUAL, SOFTWARE_SUBSCRIPTION)
+DUMMY_ACTIVATION = "https://activation.sandbox.pcsim.invalid/saas/{0}?token=sandbox-dummy"
+
+
+def order_key(tenant: str, customer_id: str, order_id: str) -> tuple[str, str, str]:
+    return (tenant, customer_id.lower(), order_id)
+
+
+def list_delay(ctx: Context) -> float:
+    fixed = ctx.settings.order_list_delay
+    return fixed if fixed is not None else ctx.ids.uniform(60, 900)
+
+
+def new_order_id(ctx: Context, records: list[dict[str, Any]], legacy: bool) -> tuple[str, str]:
+    if legacy:
+        guid = ctx.ids.guid()
+        return guid, guid
+    if any(r["kind"] == NCE for r in records):
+        short = ctx.ids.hex(12)
+        return short, short
+    return ctx.ids.opaque(32), ctx.ids.hex(12)
+
+
+def place_order(ctx: Context, tenant: str, customer: dict[str, Any], records: list[dict[str, Any]], *,
+                now: datetime, legacy: bool) -> dict[str, Any]:
+    """One order for one order group; its subscriptions are written now and appear when provisioned."""
+    order_id, alternate = new_order_id(ctx, records, legacy)
+    market = ctx.catalog.market(customers.customer_country(customer))
+    provision_at = now if legacy else now + timedelta(seconds=ctx.settings.provisioning_delay)
+    order: dict[str, Any] = {
+        "key": order_id, "id": order_id, "alternate_id": alternate, "customer_id": customer["id"], "tenant": tenant,
+        "billing_cycle": records[0]["billing_cycle"], "currency_code": market.currency if market else "USD",
+        "currency_symbol": market.symbol if market else "$", "created": wire.iso(now),
+        "list_after": wire.iso(now + timedelta(seconds=list_delay(ctx))), "provision_at": wire.iso(provision_at),
+        "status": "active", "legacy": legacy, "transaction_type": "UserPurchase", "lines": [],
+        "blocks_customer_delete": any(r["kind"] in BLOCKS_CUSTOMER_DELETE for r in records),
+    }
+    for number, record in enumerate(records):
+        order["lines"].append(order_line(ctx, order, record, number, provision_at))
+        for addon in record.get("addon_items") or []:
+            parent = order["lines"][-1]["subscription_id"]
+            order["lines"].append(order_line(ctx, order, addon, len(order["lines"]), provision_at, parent))
+    order["total_price"] = str(sum((Decimal(line.get("extended_price") or 0) for line in order["lines"]),
+                                   Decimal("0")))
+    ctx.store.put("order", order_key(tenant, customer["id"], order_id), order)
+    return order
+
+
+def order_line(ctx: Context, order: dict[str, Any], record: dict[str, Any], number: int, start: datetime,
+               parent: str | None = None) -> dict[str, Any]:
+    line = {k: v for k, v in record.items() if k not in ("error", "addon_items", "pricing")}
+    line.update(line_item_number=number, transaction_type="New", cancelled=False)
+    if record.get("pricing"):
+        line["pricing"] = {k: str(v) for k, v in record["pricing"].items()}
+        line["extended_price"] = line["pricing"]["extendedPrice"]
+    product = ctx.catalog.product(record["product_id"]) if record.get("product_id") else None
+    if product is not None:
+        line["publisher_name"] = product.wire.get("publisherName")
+        line["is_trial"] = bool(ctx.catalog.sku(record["product_id"], record["sku_id"]).wire.get("isTrial"))
+    sub = subscriptions.new_subscription(ctx, order, line, start=start, parent_id=parent)
+    ctx.store.put("subscription", subscriptions.subscription_key(order["tenant"], order["customer_id"], sub["id"]),
+                  sub)
+    line["subscription_id"] = sub["id"]
+    return line
+
+
+def provisioned(order: dict[str, Any], now: datetime) -> bool:
+    return wire.parse_time(order["provision_at"]) <= now
+
+
+def order_status(order: dict[str, Any], now: datetime) -> str:
+    if order["status"] == "cancelled":
+        return "cancelled"
+    return "completed" if provisioned(order, now) else "pending"
+
+
+def get_order(ctx: Context, tenant: str, customer_id: str, order_id: str) -> dict[str, Any]:
+    customer = customers.get_customer(ctx, tenant, customer_id)
+    order = ctx.store.get("order", order_key(tenant, customer["id"], order_id))
+    if order is None:
+        raise errors.OrderNotFound()
+    return order
+
+
+def list_orders(ctx: Context, tenant: str, customer_id: str, billing_type: str | None) -> list[dict[str, Any]]:
+    """Only orders past their listing delay show; `billingType` filters by billing cycle."""
+    customer = customers.get_customer(ctx, tenant, customer_id)
+    now = ctx.clock.now()
+    orders = [o for o in ctx.store.scan("order", (tenant, customer["id"].lower()))
+              if wire.parse_time(o["list_after"]) <= now]
+    if billing_type:
+        wanted = purchase.normalize_cycle(billing_type, "billingType")
+        orders = [o for o in orders if o["billing_cycle"] == wanted]
+    return orders
+
+
+def create_order(ctx: Context, tenant: str, customer_id: str, lines_in: list[purchase.PurchaseLineIn],
+                 billing_cycle: str | None) -> dict[str, Any]:
+    """O1, the one-step purchase: every line is checked like a cart line; problems fail the call."""
+    customer = customers.get_customer(ctx, tenant, customer_id)
+    market = ctx.catalog.market(customers.customer_country(customer))
+    if not lines_in:
+        raise errors.InvalidRequestInput("lineItems needs at least one line item")
+    for line in lines_in:
+        if line.billing_cycle is None and billing_cycle:
+            line.billing_cycle = billing_cycle
+    records = [purchase.check_line(ctx, market, line) for line in lines_in]
+    purchase.check_subscription_limit(records, owned_subscription_count(ctx, tenant, customer),
+                                      purchase.SANDBOX_SUBSCRIPTIONS if ctx.settings.sandbox_limits else 10**9)
+    problems = [f"line {n}: {r['error']['errorDescription']}" for n, r in enumerate(records) if r["error"]]
+    if problems:
+        raise errors.CartLineErrors(data=problems)
+    legacy = all(r["kind"] in (LEGACY_LICENSE, LEGACY_AZURE) for r in records)
+    order = place_order(ctx, tenant, customer, records, now=ctx.clock.now(), legacy=legacy)
+    return order
+
+
+def owned_subscription_count(ctx: Context, tenant: str, customer: dict[str, Any]) -> int:
+    return sum(1 for s in ctx.store.scan("subscription", (tenant, customer["id"].lower()))
+               if s["status"] != "deleted")
+
+
+def cancel_order(ctx: Context, tenant: str, customer_id: str, order_id: str,
+                 line_numbers: list[int] | None) -> dict[str, Any]:
+    """Sandbox order cancel (PATCH with status cancelled), following the cancellation matrix."""
+    order = get_order(ctx, tenant, customer_id, order_id)
+    now = ctx.clock.now()
+    if order["status"] == "cancelled":
+        raise errors.OrderCannotBeCancelled("the order is already cancelled")
+    if now - wire.parse_time(order["created"]) > timedelta(days=SANDBOX_CANCEL_DAYS):
+        raise errors.OrderCannotBeCancelled(f"orders older than {SANDBOX_CANCEL_DAYS} days can't be cancelled")
+    chosen = [ln for ln in order["lines"] if line_numbers is None or ln["line_item_number"] in line_numbers]
+    if line_numbers is not None and len(chosen) != len(set(line_numbers)):
+        raise errors.OrderLineItemNotFound(",".join(map(str, line_numbers)))
+    for line in chosen:
+        if line["kind"] == SAAS:
+            raise SeatBasedSaasCancel()
+        if line["kind"] not in ORDER_CANCELLABLE:
+            raise errors.UseSubscriptionPatch()
+    for line in chosen:
+        line["cancelled"] = True
+        cancel_subscription(ctx, tenant, order, line["subscription_id"])
+    if all(ln["cancelled"] for ln in order["lines"]):
+        order["status"] = "cancelled"
+    ctx.store.put("order", order_key(tenant, order["customer_id"], order["id"]), order)
+    return order
+
+
+def cancel_subscription(ctx: Context, tenant: str, order: dict[str, Any], sub_id: str) -> None:
+    key = subscriptions.subscription_key(tenant, order["customer_id"], sub_id)
+    sub = ctx.store.get("subscription", key)
+    if sub is not None:
+        sub.update(status="deleted", version=sub["version"] + 1)
+        ctx.store.put("subscription", key, sub)
+
+
+class SeatBasedSaasCancel(errors.PartnerCenterError):
+    status, code, description = 403, 800077, "Seat-based SaaS subscriptions must be cancelled through subscription PATCH."
+
+
+def provisioning_status(ctx: Context, order: dict[str, Any]) -> list[dict[str, Any]]:
+    done = provisioned(order, ctx.clock.now())
+    state = "fulfilled" if done else "unfulfilled"
+    return [{"lineItemNumber": ln["line_item_number"], "orderLineItemId": f"{order['id']}:{ln['line_item_number']}",
+             "status": state, "quantityProvisioningInformation": [
+                 {"quantity": ln["quantity"], "status": "fulfilled" if done else "pending"}],
+             "attributes": wire.attributes("OrderLineItemProvisioningStatus")} for ln in order["lines"]]
+
+
+def activation_links(order: dict[str, Any], now: datetime, line_number: int | None = None) -> list[dict[str, Any]]:
+    """In the integration sandbox the link is a dummy that can't complete setup (activate with S8)."""
+    chosen = order["lines"] if line_number is None else [ln for ln in order["lines"]
+                                                          if ln["line_item_number"] == line_number]
+    if line_number is not None and not chosen:
+        raise errors.OrderLineItemNotFound(line_number)
+    if not provisioned(order, now):
+        return []
+    return [{"lineItemNumber": ln["line_item_number"], "link": wire.link(DUMMY_ACTIVATION.format(ln["subscription_id"]))}
+            for ln in chosen if ln["kind"] == SAAS]

@@ -1,0 +1,103 @@
+"""The only reader of the environment and of command-line flags.
+
+Every setting is a field of `Settings`; each has a `PCSIM_<NAME>` environment variable and a
+`--<name>` flag on `pcsim serve` (booleans that default to on are turned off with `--no-<name>`).
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from typing import Any, Mapping
+
+DEFAULT_PARTNER_TENANT = "7a3e2c41-2f4b-4e8e-9d3b-5c1f0a6b8e21"
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = field(default="127.0.0.1", metadata={"help": "address to bind"})
+    port: int = field(default=8080, metadata={"help": "port to bind"})
+    seed: int = field(default=0, metadata={"help": "seed for every id and random choice"})
+    start_time: str | None = field(
+        default=None, metadata={"help": "ISO-8601 start of the simulated clock (default: wall time)"}
+    )
+    order_list_delay: float | None = field(
+        default=None,
+        metadata={
+            "help": "seconds before a new order shows in the customer's order list "
+            "(default: 60-900 s per order, drawn from the seed; 0 disables)"
+        },
+    )
+    provisioning_delay: float = field(
+        default=30.0, metadata={"help": "seconds an order stays pending before it is provisioned"}
+    )
+    strict_auth: bool = field(
+        default=False, metadata={"help": "accept only tokens issued by the simulator's token endpoint"}
+    )
+    sandbox_limits: bool = field(
+        default=True, metadata={"help": "enforce integration-sandbox limits (75 customers per partner ...)"}
+    )
+    cart_expiry_days: int = field(default=7, metadata={"help": "days until an unordered cart expires"})
+    default_tenant: str = field(
+        default=DEFAULT_PARTNER_TENANT,
+        metadata={"help": "partner tenant of bearer tokens the simulator did not issue (non-strict mode)"},
+    )
+    cancellation_window_days: int = field(
+        default=7, metadata={"help": "new-commerce cancel / seat-decrease window in days (7 in the 2023 docs)"}
+    )
+    partner_country: str = field(default="US", metadata={"help": "the partner's country (ISO-2)"})
+
+    def start(self) -> datetime | None:
+        if not self.start_time:
+            return None
+        return datetime.fromisoformat(self.start_time.replace("Z", "+00:00"))
+
+
+def _convert(kind: Any, raw: str) -> Any:
+    text = str(kind)
+    if "bool" in text:
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if "float" in text:
+        return None if raw.strip().lower() in ("", "none") else float(raw)
+    if "int" in text:
+        return int(raw)
+    return raw or None if "None" in text else raw
+
+
+def from_env(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        key = "PCSIM_" + f.name.upper()
+        if key in environ:
+            values[f.name] = _convert(f.type, environ[key])
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return Settings(**values)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    for f in fields(Settings):
+        flag = "--" + f.name.replace("_", "-")
+        env = "PCSIM_" + f.name.upper()
+        help_text = f"{f.metadata.get('help', '')} [env {env}, default {f.default}]"
+        if "bool" in str(f.type):
+            if f.default:
+                parser.add_argument("--no-" + f.name.replace("_", "-"), dest=f.name, action="store_const",
+                                    const=False, default=None, help=help_text)
+            else:
+                parser.add_argument(flag, dest=f.name, action="store_const", const=True, default=None,
+                                    help=help_text)
+        else:
+            parser.add_argument(flag, dest=f.name, default=None, type=lambda raw, t=f.type: _convert(t, raw),
+                                help=help_text)
+
+
+def from_args(namespace: argparse.Namespace, environ: Mapping[str, str] | None = None) -> Settings:
+    names = {f.name for f in fields(Settings)}
+    return from_env(environ, **{k: v for k, v in vars(namespace).items() if k in names})
+
+
+def replace(settings: Settings, **changes: Any) -> Settings:
+    return dataclasses.replace(settings, **changes)

@@ -1,0 +1,149 @@
+"""The wire format's one home: camelCase models, links, collections, dates, JSON rendering."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any, ClassVar, Iterable
+
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic.alias_generators import to_camel
+from starlette.requests import Request
+from starlette.responses import Response
+
+from simulator import errors
+
+JSON = "application/json; charset=utf-8"
+NO_DATE = "0001-01-01T00:00:00"
+
+
+class WireModel(BaseModel):
+    """camelCase on the way out; any key casing on the way in (the .NET SDK sends PascalCase)."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+
+    @classmethod
+    def _key_map(cls) -> dict[str, str]:
+        if cls.__dict__.get("_folded_map") is None:
+            folded = {}
+            for name, info in cls.model_fields.items():
+                folded[name.lower()] = info.alias or name
+                folded[(info.alias or name).lower()] = info.alias or name
+            cls._folded_map = folded  # type: ignore[attr-defined]
+        return cls.__dict__["_folded_map"]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _any_case(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            keys = cls._key_map()
+            return {keys.get(k.lower(), k) if isinstance(k, str) else k: v for k, v in data.items()}
+        return data
+
+    def wire(self) -> dict[str, Any]:
+        return self.model_dump(by_alias=True, exclude_none=True, mode="json")
+
+
+class Resource(WireModel):
+    """Response models are strict about what they carry; unknown keys are a bug, not input."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+
+def link(uri: str, method: str = "GET", headers: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    return {"uri": uri, "method": method, "headers": headers or []}
+
+
+def attributes(object_type: str, etag: str | None = None) -> dict[str, str]:
+    return {"objectType": object_type, **({"etag": etag} if etag else {})}
+
+
+def collection(items: list[Any], self_uri: str | None = None, next_link: dict[str, Any] | None = None,
+               **extra_links: dict[str, Any]) -> dict[str, Any]:
+    links: dict[str, Any] = {}
+    if self_uri is not None:
+        links["self"] = link(self_uri)
+    if next_link is not None:
+        links["next"] = next_link
+    links.update(extra_links)
+    body: dict[str, Any] = {"totalCount": len(items), "items": items}
+    if links:
+        body["links"] = links
+    body["attributes"] = attributes("Collection")
+    return body
+
+
+def query_string(**params: Any) -> str:
+    """`?a=1&b=2` for the params that have a value (links repeat the caller's query)."""
+    pairs = [f"{k}={v}" for k, v in params.items() if v not in (None, "")]
+    return "?" + "&".join(pairs) if pairs else ""
+
+
+def iso(moment: datetime | None) -> str | None:
+    """ISO-8601 UTC with `Z`; fractional seconds only when there are any."""
+    if moment is None:
+        return None
+    moment = moment.astimezone(timezone.utc)
+    if moment.microsecond:
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(text: str) -> datetime:
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, BaseModel):
+        return value.model_dump(by_alias=True, exclude_none=True, mode="json")
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def dumps(body: Any) -> bytes:
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False, default=_default).encode()
+
+
+def respond(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    if isinstance(body, WireModel):
+        body = body.wire()
+    return Response(dumps(body), status_code=status, headers=headers, media_type=JSON)
+
+
+def respond_bytes(payload: bytes, status: int = 200) -> Response:
+    return Response(payload, status_code=status, media_type=JSON)
+
+
+def empty(status: int = 204) -> Response:
+    return Response(b"", status_code=status, media_type=JSON)
+
+
+async def read_json(request: Request, *, allow_empty: bool = False) -> Any:
+    raw = await request.body()
+    if not raw.strip():
+        if allow_empty:
+            return None
+        raise errors.InvalidRequestInput("the request body is required")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise errors.InvalidRequestInput(f"the request body is not valid JSON ({exc})") from None
+
+
+def parse_model(model: type[WireModel], data: Any) -> Any:
+    if not isinstance(data, dict):
+        raise errors.InvalidRequestInput(f"a JSON object is expected for {model.__name__}")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or model.__name__
+        raise errors.InvalidRequestInput(f"{where}: {first['msg']}") from None
+
+
+async def parse_body(request: Request, model: type[WireModel]) -> Any:
+    return parse_model(model, await read_json(request))
