@@ -31,6 +31,13 @@ def clock_body(ctx: Context) -> dict[str, Any]:
 
 
 def advance_clock(ctx: Context, body: AdvanceIn) -> None:
+    try:
+        move_clock(ctx, body)
+    except OverflowError:
+        raise errors.InvalidRequestInput("the clock can't move past the year 9999") from None
+
+
+def move_clock(ctx: Context, body: AdvanceIn) -> None:
     if body.until is not None:
         try:
             target = wire.parse_time(body.until)

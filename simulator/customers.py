@@ -164,8 +164,8 @@ def parse_filter(raw: str | None) -> tuple[str, str] | None:
         raise errors.InvalidRequestInput("filter must be a JSON object with Field, Value and Operator") from None
     field = FILTER_FIELDS.get(str(spec.get("field", "")).lower())
     if field is None:
-        raise errors.InvalidRequestInput(f"filter Field must be one of CompanyName, Domain, IndirectReseller, "
-                                         f"IndirectCloudSolutionProvider")
+        raise errors.InvalidRequestInput("filter Field must be one of CompanyName, Domain, IndirectReseller, "
+                                         "IndirectCloudSolutionProvider")
     if str(spec.get("operator", "")).lower() != "starts_with":
         raise errors.InvalidRequestInput("filter Operator must be starts_with")
     if not isinstance(spec.get("value"), str):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Any, ClassVar, Iterable
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
@@ -122,6 +122,10 @@ def empty(status: int = 204) -> Response:
     return Response(b"", status_code=status, media_type=JSON)
 
 
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
 async def read_json(request: Request, *, allow_empty: bool = False) -> Any:
     raw = await request.body()
     if not raw.strip():
@@ -129,8 +133,8 @@ async def read_json(request: Request, *, allow_empty: bool = False) -> Any:
             return None
         raise errors.InvalidRequestInput("the request body is required")
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        return json.loads(raw, parse_constant=_no_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise errors.InvalidRequestInput(f"the request body is not valid JSON ({exc})") from None
 
 

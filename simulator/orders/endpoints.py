@@ -39,7 +39,6 @@ class OrderPatchIn(wire.WireModel):
 # --- wire ---------------------------------------------------------------------------------
 
 def line_wire(ctx: Context, order: dict[str, Any], line: dict[str, Any], country: str, done: bool) -> dict[str, Any]:
-    cid = order["customer_id"]
     out: dict[str, Any] = {"lineItemNumber": line["line_item_number"], "offerId": line["catalog_item_id"]}
     if done:
         out["subscriptionId"] = line["subscription_id"]

@@ -13,8 +13,7 @@ from typing import Any
 from pydantic import Field
 
 from simulator import errors, wire
-from simulator.catalog.data import (AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE, NCE, RESERVATION, SAAS,
-                                    SOFTWARE_PERPETUAL, SOFTWARE_SUBSCRIPTION, Availability, Market, Offer)
+from simulator.catalog.data import (AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE, NCE, RESERVATION, SOFTWARE_PERPETUAL, SOFTWARE_SUBSCRIPTION, Availability, Market, Offer)
 from simulator.context import Context
 
 CYCLES = {"monthly": "monthly", "annual": "annual", "triennial": "triennial", "none": "none",

@@ -1,0 +1,438 @@
+"""`pcsim contracts check`: compare the simulator's answers with the API contracts and recorded examples.
+
+A contract (contracts/<id>.json) names one operation of shared/reference/api.md, its documented status,
+objectType and the key paths (dot notation, `[]` for array elements) with JSON types that its documented
+response carries. `scenario()` drives a fresh in-process app through the purchase path and keeps, per
+operation id, every (status, body) it answered. The check then asks, per operation:
+
+* status: every answer has the contract's status; objectType: `attributes.objectType` matches;
+* contract paths: each one is present with its type in the answers (`knownGaps` are documented paths the
+  simulator does not produce yet: reported, not failed);
+* recall: for every recorded example of the operation, the share of the example's key paths that the
+  best-matching answer carries with a compatible type (null and doc placeholders such as `<etag>` in the
+  record match any type; number vs string is a miss). The mean over the examples must reach `minRecall`.
+
+Recorded examples of operations that have no contract are listed as not implemented, never failed.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+BASE = "https://api.partnercenter.microsoft.com"
+START = "2026-01-05T10:00:00Z"
+TENANT = "contoso-partner.onmicrosoft.com"
+CLIENT = {"client_id": "11111111-2222-3333-4444-555555555555", "resource": BASE}
+APP_FORM = {"grant_type": "client_credentials", "client_secret": "secret", **CLIENT}
+USER_FORM = {"grant_type": "password", "username": "admin@partner.example", "password": "pw", **CLIENT}
+NCE_ITEM = "CFQ7TTC0LH18:0001:CFQ7TTC0K971"
+RI_ITEM = "DZH318Z0BQ3Q:0001:DZH318XZXPHL"
+SOFTWARE_ITEM = "DG7GMGF0DWTL:0001:DG7GMGF0DSJB"
+SAAS_ITEM = "DZH318Z0BXWC:0002:DZH318Z0BMRV"
+SAAS_TRIAL = "DZH318Z0C0WF:0001:DZH318Z0BP69"
+LEGACY_AZURE, LEGACY_E1 = "MS-AZR-0145P", "91FD106F-4B2C-4938-95AC-F54F74E9A239"
+LEGACY_ADDONS = ("C94271D8-B431-4A25-A3C5-A57737A1C909", "43FCE491-76D1-4BCC-B709-8A288786DBAE")
+RESELLER = "4847383"
+AZURE_SUBSCRIPTION = "3d5eced6-1151-44c7-aee6-70a4bb725666"
+PLACEHOLDER = re.compile(r"^\s*(<[^<>]*>|\{[^{}]*\})\s*$")
+CUSTOMER = "/v1/customers/{c}"
+# (operation, path) of the catalog reads; `{c}` is the customer. Products and items follow the doc examples.
+CATALOG = [
+    ("C1", "/v1/products?country=US&targetView=OnlineServices"),
+    ("C1", "/v1/products?country=US&targetView=MicrosoftAzure"),
+    ("C1", "/v1/products?country=US&targetView=AzureReservationsVM&reservationScope=AzurePlan"),
+    ("C2", "/v1/products/DZH318Z0BXWC?country=US"), ("C2", "/v1/products/CFQ7TTC0LH18?country=US"),
+    ("C3", "/v1/products/DZH318Z0BQ5S/skus?country=US&reservationScope=AzurePlan"),
+    ("C3", "/v1/products/CFQ7TTC0LH18/skus?country=US"),
+    ("C4", "/v1/products/DZH318Z0BQ3V/skus/00G1?country=US"), ("C4", "/v1/products/CFQ7TTC0LH18/skus/0001?country=US"),
+    ("C5", "/v1/products/DZH318Z0BQ3Q/skus/0001/availabilities?country=US"),
+    ("C5", "/v1/products/CFQ7TTC0LH18/skus/0001/availabilities?country=US"),
+    ("C6", "/v1/products/DZH318Z0BQ3Q/skus/0001/availabilities/DZH318XZXPHL?country=US"),
+    ("C6", "/v1/products/CFQ7TTC0LH18/skus/0001/availabilities/CFQ7TTC0K971?country=US"),
+    ("C7", CUSTOMER + "/products?targetView=MicrosoftAzure"), ("C7", CUSTOMER + "/products?targetView=OnlineServices"),
+    ("C8", CUSTOMER + "/products/DZH318Z0BPS6"), ("C8", CUSTOMER + "/products/CFQ7TTC0LH18"),
+    ("C9", CUSTOMER + "/products/DZH318Z0BPS6/skus"), ("C9", CUSTOMER + "/products/CFQ7TTC0LH18/skus"),
+    ("C10", CUSTOMER + "/products/DZH318Z0BPS6/skus/0001"), ("C10", CUSTOMER + "/products/CFQ7TTC0LH18/skus/0001"),
+    ("C11", CUSTOMER + "/products/DZH318Z0BPS6/skus/0001/availabilities"),
+    ("C11", CUSTOMER + "/products/CFQ7TTC0LH18/skus/0001/availabilities"),
+    ("C12", CUSTOMER + "/products/DZH318Z0BPS6/skus/0001/availabilities/DZH318Z0BML6"),
+    ("C12", CUSTOMER + "/products/CFQ7TTC0LH18/skus/0001/availabilities/CFQ7TTC0K971"),
+]
+Reply = tuple[int, Any]
+
+
+# --- key paths and recall -------------------------------------------------------------------
+
+def json_type(value: Any) -> str:
+    """The JSON type name; a whole-value doc placeholder (`<etag>`, `{id-for-order}`) is `any`."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "any" if PLACEHOLDER.match(value) else "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def key_paths(body: Any) -> dict[str, set[str]]:
+    """Every key path of a body with the types seen there: `a.b`, `items[].id`, `[].id` for a bare array."""
+    found: dict[str, set[str]] = {}
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                sub = f"{path}.{key}" if path else str(key)
+                found.setdefault(sub, set()).add(json_type(item))
+                walk(item, sub)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item, path + "[]")
+
+    walk(body, "")
+    return found
+
+
+def compatible(recorded: set[str], produced: set[str] | None) -> bool:
+    if produced is None:
+        return False
+    wanted = recorded - {"null", "any"}
+    return not wanted or bool(wanted & produced)
+
+
+def recall(recorded: Any, produced: Any) -> tuple[float, list[str]]:
+    """Share of the recorded body's key paths the produced body has with a compatible type, and the misses."""
+    want, have = key_paths(recorded), key_paths(produced)
+    misses = sorted(p for p, types in want.items() if not compatible(types, have.get(p)))
+    return (1.0 - len(misses) / len(want) if want else 1.0), misses
+
+
+def best_recall(recorded: Any, replies: list[Reply]) -> tuple[float, list[str]]:
+    scored = [recall(recorded, body) for _, body in replies] or [(0.0, sorted(key_paths(recorded)))]
+    return max(scored, key=lambda pair: pair[0])
+
+
+def object_type(body: Any) -> Any:
+    return (body.get("attributes") or {}).get("objectType") if isinstance(body, dict) else None
+
+
+def merged_paths(replies: list[Reply]) -> dict[str, set[str]]:
+    merged: dict[str, set[str]] = {}
+    for _, body in replies:
+        for path, types in key_paths(body).items():
+            merged.setdefault(path, set()).update(types)
+    return merged
+
+
+# --- the scenario -----------------------------------------------------------------------------
+
+class Driver:
+    """Sends requests through httpx's ASGITransport and keeps each answer under its operation id."""
+
+    def __init__(self, client: Any) -> None:
+        self.client, self.token, self.replies = client, "", {}  # type: ignore[var-annotated]
+
+    async def call(self, op: str | None, method: str, path: str, *, token: str | None = None, **kw: Any) -> Any:
+        headers = {"Accept": "application/json"}
+        if token != "":
+            headers["Authorization"] = f"Bearer {token or self.token}"
+        reply = await self.client.request(method, path, headers=headers, **kw)
+        try:
+            body = reply.json() if reply.content else None
+        except ValueError:
+            body = reply.text
+        if op:
+            self.replies.setdefault(op, []).append((reply.status_code, body))
+        return body
+
+
+def customer_body(domain: str) -> dict[str, Any]:
+    address = {"FirstName": "Ada", "LastName": "Lovelace", "AddressLine1": "One Microsoft Way", "City": "Redmond",
+               "State": "WA", "PostalCode": "98052", "Country": "US"}
+    return {"enableGDAPByDefault": False, "CompanyProfile": {"Domain": domain},
+            "BillingProfile": {"Culture": "EN-US", "Email": "ada@contoso.com", "Language": "en",
+                               "CompanyName": "Contoso", "DefaultAddress": address}}
+
+
+def purchase_lines() -> list[dict[str, Any]]:
+    """New commerce, reservation, perpetual software, SaaS and legacy Azure: one line each."""
+    ri_context = {"SubscriptionId": AZURE_SUBSCRIPTION, "Scope": "Shared", "Duration": "1Year"}
+    lines = [{"catalogItemId": NCE_ITEM, "quantity": 3, "billingCycle": "monthly", "termDuration": "P1Y"},
+             {"catalogItemId": RI_ITEM, "quantity": 1, "billingCycle": "one_time", "termDuration": "P1Y",
+              "provisioningContext": ri_context, "friendlyName": "A_sample_Azure_RI",
+              "participants": [{"key": "transaction_reseller", "value": RESELLER}]},
+             {"catalogItemId": SOFTWARE_ITEM, "quantity": 1, "billingCycle": "one_time"},
+             {"catalogItemId": SAAS_ITEM, "quantity": 1, "billingCycle": "monthly", "termDuration": "P1M"},
+             {"catalogItemId": LEGACY_AZURE, "quantity": 1, "billingCycle": "monthly", "termDuration": "P1Y"}]
+    return [{"id": n, **line} for n, line in enumerate(lines)]
+
+
+def legacy_addon_cart() -> dict[str, Any]:
+    addons = [{"Id": n + 1, "CatalogItemId": offer, "Quantity": 2, "BillingCycle": "monthly"}
+              for n, offer in enumerate(LEGACY_ADDONS)]
+    return {"LineItems": [{"Id": 0, "CatalogItemId": LEGACY_E1, "FriendlyName": "Myofferpurchase", "Quantity": 3,
+                           "BillingCycle": "monthly", "AddonItems": addons}]}
+
+
+async def drive(d: Driver) -> None:
+    d.token = (await d.call("X1", "POST", f"/{TENANT}/oauth2/token", data=APP_FORM, token=""))["access_token"]
+    user_token = (await d.call(None, "POST", f"/{TENANT}/oauth2/token", data=USER_FORM, token=""))["access_token"]
+    a = (await d.call("U3", "POST", "/v1/customers", json=customer_body("contoso-a.onmicrosoft.com")))["id"]
+    b = (await d.call(None, "POST", "/v1/customers", json=customer_body("contoso-b.onmicrosoft.com")))["id"]
+    await d.call("U2", "GET", f"/v1/customers/{a}")
+    await d.call("U1", "GET", "/v1/customers?size=40")
+    for op, path in CATALOG:
+        await d.call(op, "GET", path.format(c=a))
+    await check_inventory(d, a)
+    orders = await buy(d, a)
+    b_orders = await buy_legacy_and_order(d, b)
+    await d.call(None, "POST", "/_simulator/clock/advance", json={"seconds": 3600})
+    await read_orders(d, a, orders, user_token)
+    await read_subscriptions(d, a, b, orders, b_orders)
+    await d.call("O4", "PATCH", f"/v1/customers/{b}/orders/{b_orders[0]}",
+                 json={"id": b_orders[0], "status": "cancelled"})
+    fresh = (await d.call(None, "POST", "/v1/customers", json=customer_body("contoso-c.onmicrosoft.com")))["id"]
+    trial = {"id": 0, "catalogItemId": SAAS_TRIAL, "quantity": 1, "billingCycle": "none", "termDuration": "P1M",
+             "renewsTo": {"termDuration": "P1M"}}
+    await d.call("K1", "POST", f"/v1/customers/{fresh}/carts", json={"lineItems": [trial]})
+    await d.call("U4", "DELETE", f"/v1/customers/{fresh}")
+
+
+async def check_inventory(d: Driver, customer: str) -> None:
+    sku = await d.call(None, "GET", "/v1/products/DZH318Z0BQ3Q/skus/0001?country=US")
+    context = {"CustomerId": customer, "AzureSubscriptionId": AZURE_SUBSCRIPTION,
+               "ArmRegionName": sku["dynamicAttributes"]["armRegionName"]}
+    await d.call("C13", "POST", "/v1/extensions/product/checkinventory?country=US",
+                 json={"TargetItems": [{"ProductId": "DZH318Z0BQ3Q", "SkuId": "0001"}], "InventoryContext": context})
+
+
+async def buy(d: Driver, customer: str) -> list[dict[str, Any]]:
+    """K1-K4 for customer A; returns the checkout's orders (one per order group)."""
+    lines = purchase_lines()
+    cart = await d.call("K1", "POST", f"/v1/customers/{customer}/carts", json={"lineItems": lines})
+    await d.call("K2", "GET", f"/v1/customers/{customer}/carts/{cart['id']}")
+    lines[0]["quantity"] = 4
+    await d.call("K3", "PUT", f"/v1/customers/{customer}/carts/{cart['id']}", json={**cart, "lineItems": lines})
+    result = await d.call("K4", "POST", f"/v1/customers/{customer}/carts/{cart['id']}/checkout")
+    return result["orders"]
+
+
+async def buy_legacy_and_order(d: Driver, customer: str) -> list[str]:
+    """Customer B: a legacy base offer with add-ons (K1/K4), then direct orders (O1) for a reservation and
+    for a legacy offer, both with a reseller of record (read back by S3)."""
+    cart = await d.call("K1", "POST", f"/v1/customers/{customer}/carts", json=legacy_addon_cart())
+    await d.call("K4", "POST", f"/v1/customers/{customer}/carts/{cart['id']}/checkout")
+    line = {"LineItemNumber": 0, "OfferId": RI_ITEM, "FriendlyName": "A_sample_Azure_RI", "Quantity": 1,
+            "PartnerIdOnRecord": RESELLER,
+            "ProvisioningContext": {"subscriptionId": AZURE_SUBSCRIPTION, "scope": "shared", "duration": "1Year"}}
+    order = await d.call("O1", "POST", f"/v1/customers/{customer}/orders",
+                         json={"BillingCycle": "one_time", "CurrencyCode": "USD", "LineItems": [line]})
+    legacy = {"LineItemNumber": 0, "OfferId": LEGACY_E1, "Quantity": 1, "PartnerIdOnRecord": RESELLER}
+    await d.call("O1", "POST", f"/v1/customers/{customer}/orders",
+                 json={"BillingCycle": "monthly", "LineItems": [legacy]})
+    return [order["id"]]
+
+
+async def read_orders(d: Driver, customer: str, orders: list[dict[str, Any]], user_token: str) -> None:
+    base = f"/v1/customers/{customer}/orders"
+    await d.call("O2", "GET", base)
+    for order in orders:
+        await d.call("O3", "GET", f"{base}/{order['id']}")
+        await d.call("O5", "GET", f"{base}/{order['id']}/provisioningstatus", token=user_token)
+    saas = next(o for o in orders if o["lineItems"][0]["offerId"] == SAAS_ITEM)
+    await d.call("O6", "GET", f"{base}/{saas['id']}/lineitems/0/activationlinks")
+    await d.call("O7", "GET", f"{base}/{saas['id']}/activationlinks")
+
+
+async def read_subscriptions(d: Driver, a: str, b: str, orders: list[dict[str, Any]], b_orders: list[str]) -> None:
+    subs = await d.call("S1", "GET", f"/v1/customers/{a}/subscriptions")
+    for order in orders:
+        await d.call("S2", "GET", f"/v1/customers/{a}/subscriptions?order_id={order['id']}")
+    for sub in subs["items"]:
+        await d.call("S4", "GET", f"/v1/customers/{a}/subscriptions/{sub['id']}")
+    await d.call("S3", "GET", f"/v1/customers/{b}/subscriptions?mpn_id={RESELLER}")
+    b_subs = (await d.call(None, "GET", f"/v1/customers/{b}/subscriptions"))["items"]
+    parent = next(s for s in b_subs if s["offerId"].upper() == LEGACY_E1)
+    await d.call("S4", "GET", f"/v1/customers/{b}/subscriptions/{parent['id']}")
+    await d.call("S6", "GET", f"/v1/customers/{b}/subscriptions/{parent['id']}/addons")
+
+
+def scenario(api: Any = None) -> dict[str, list[Reply]]:
+    """Drive `api` (an ASGI app; a fresh simulator when None) and return the answers per operation id."""
+    import httpx  # a test extra: the checker runs with test extras installed
+
+    from simulator.app import create_app
+    from simulator.settings import from_env
+
+    app = api or create_app(from_env({}, start_time=START, order_list_delay=0))
+
+    async def run() -> dict[str, list[Reply]]:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as client:
+            driver = Driver(client)
+            await drive(driver)
+            return driver.replies
+
+    return asyncio.run(run())
+
+
+# --- contracts, examples, matching --------------------------------------------------------------
+
+def template(method: str, path: str) -> str:
+    """`GET /v1/customers/{}/orders`: placeholders blanked, literal segments lower-cased."""
+    parts = ["{}" if p.startswith("{") or p.startswith("<") else p.lower() for p in path.split("?")[0].split("/")]
+    return f"{method.upper()} {'/'.join(parts).rstrip('/')}"
+
+
+def load(dirs: list[Path]) -> tuple[list[dict[str, Any]], list[tuple[str, dict[str, Any]]]]:
+    contracts, examples = [], []
+    for folder in dirs:
+        for file in sorted(folder.glob("*.json")):
+            data = json.loads(file.read_text(encoding="utf-8"))
+            if isinstance(data, dict) and "operation" in data and "paths" in data:
+                contracts.append(data)
+            elif isinstance(data, dict) and "endpoint" in data:
+                examples.append((file.name, data))
+    return contracts, examples
+
+
+def usable(example: dict[str, Any]) -> bool:
+    response = example.get("response") or {}
+    return example.get("request") is not None and isinstance(response.get("body"), (dict, list))
+
+
+def matches(contract: dict[str, Any], example: dict[str, Any]) -> bool:
+    method, _, path = example["endpoint"].partition(" ")
+    if template(method, path) != template(contract["method"], contract["path"]):
+        return False
+    rule, request = contract.get("match") or {}, example["request"]
+    query = {k.lower() for k in request.get("query") or {}}
+    if any(k.lower() not in query for k in rule.get("query", [])):
+        return False
+    if any(k.lower() in query for k in rule.get("queryAbsent", [])):
+        return False
+    body = {str(k).lower(): v for k, v in (request.get("body") or {}).items()} if isinstance(
+        request.get("body"), dict) else {}
+    return all(str(body.get(k.lower(), "")).lower() == str(v).lower() for k, v in rule.get("body", {}).items())
+
+
+def not_simulated(endpoint: str) -> bool:
+    from simulator.app import NOT_SIMULATED
+
+    method, _, path = endpoint.partition(" ")
+    return template(method, path) in {template(m, p) for m, p in NOT_SIMULATED}
+
+
+# --- evaluation ----------------------------------------------------------------------------------
+
+@dataclass
+class Result:
+    contract: dict[str, Any]
+    replies: list[Reply]
+    recalls: list[tuple[str, float, list[str]]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def recall(self) -> float | None:
+        return sum(r for _, r, _ in self.recalls) / len(self.recalls) if self.recalls else None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def evaluate(contract: dict[str, Any], replies: list[Reply], examples: list[tuple[str, dict[str, Any]]]) -> Result:
+    result = Result(contract, replies)
+    if not replies:
+        result.problems.append("the scenario produced no answer for this operation")
+    for status, body in replies:
+        if status != contract["status"]:
+            result.problems.append(f"status {status} (contract {contract['status']}): {json.dumps(body)[:160]}")
+        wanted = contract.get("objectType")
+        if wanted and status == contract["status"] and object_type(body) != wanted:
+            result.problems.append(f"attributes.objectType is not {wanted}")
+    have = merged_paths(replies)
+    for path, kind in contract["paths"].items():
+        if kind not in have.get(path, set()):
+            result.problems.append(f"contract path {path} ({kind}) missing; produced {sorted(have.get(path, []))}")
+    for path, kind in (contract.get("knownGaps") or {}).items():
+        if kind in have.get(path, set()):
+            result.notes.append(f"known gap {path} is produced now: move it to paths")
+    for name, example in examples:
+        score, misses = best_recall(example["response"]["body"], replies)
+        result.recalls.append((name, score, misses))
+    if result.recall is not None and result.recall < contract["minRecall"]:
+        result.problems.append(f"recall {result.recall:.2f} below minRecall {contract['minRecall']}")
+    return result
+
+
+def check(dirs: list[Path], replies: dict[str, list[Reply]] | None = None) -> tuple[list[Result], list[str]]:
+    contracts, examples = load(dirs)
+    replies = scenario() if replies is None else replies
+    results, leftovers = [], []
+    claimed: set[str] = set()
+    for contract in sorted(contracts, key=lambda c: order_key(c["id"])):
+        own = [(n, e) for n, e in examples if usable(e) and matches(contract, e)]
+        claimed.update(n for n, _ in own)
+        results.append(evaluate(contract, replies.get(contract["id"], []), own))
+    for name, example in examples:
+        if name not in claimed and usable(example):
+            why = "not implemented (501)" if not_simulated(example["endpoint"]) else "no contract"
+            leftovers.append(f"{why}: {example['endpoint']}  [{name}]")
+    return results, leftovers
+
+
+def order_key(op: str) -> tuple[str, int]:
+    return op[:1], int(op[1:] or 0)
+
+
+def report(results: list[Result], leftovers: list[str]) -> str:
+    lines = [f"{'id':<4} {'operation':<92} {'status':<6} {'paths':<7} {'recall':<11} ex  result", "-" * 140]
+    for r in results:
+        c = r.contract
+        status_ok = all(s == c["status"] for s, _ in r.replies) and bool(r.replies)
+        paths_ok = not any(p.startswith("contract path") for p in r.problems)
+        shown = "n/a" if r.recall is None else f"{r.recall:.2f}"
+        lines.append(f"{c['id']:<4} {c['method'] + ' ' + c['path']:<92} {'ok' if status_ok else 'FAIL':<6} "
+                     f"{'ok' if paths_ok else 'FAIL':<7} {shown + ' >= ' + str(c['minRecall']):<11} "
+                     f"{len(r.recalls):<3} {'ok' if r.ok else 'FAIL'}")
+    lines.append("")
+    for r in results:
+        details = [*r.problems, *r.notes, *(f"{n}: recall {s:.2f}, missing {', '.join(m)}"
+                                           for n, s, m in r.recalls if m)]
+        if details:
+            lines.append(f"{r.contract['id']} {r.contract['operation']}:")
+            lines.extend(f"    {d}" for d in details)
+    if leftovers:
+        lines.append("recorded examples without a simulated operation:")
+        lines.extend(f"    {item}" for item in sorted(leftovers))
+    return "\n".join(lines)
+
+
+def default_dirs() -> list[Path]:
+    dirs = [Path("contracts")]
+    recorded = Path("..") / "shared" / "recorded"
+    return dirs + [recorded] if recorded.is_dir() else dirs
+
+
+def main(dirs: list[Path] | None = None) -> int:
+    dirs = list(dirs or default_dirs())
+    results, leftovers = check(dirs)
+    print(report(results, leftovers))
+    failed = [r.contract["id"] for r in results if not r.ok]
+    if not results:
+        print("no contracts found in " + ", ".join(map(str, dirs)))
+        return 1
+    print(f"\n{len(results) - len(failed)}/{len(results)} operations meet their contracts"
+          + (f"; failing: {', '.join(failed)}" if failed else ""))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main([Path(a) for a in sys.argv[1:]]))

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import M365_BASIC, Api, nce_line
+from tests.test_carts import TEAMS_PHONE_ADDON
+
+
+def test_subscriptions_appear_once_their_order_is_provisioned(api: Api) -> None:
+    customer = api.new_customer()
+    api.buy(customer, nce_line())
+    assert api.get(f"/v1/customers/{customer}/subscriptions").json()["totalCount"] == 0
+    api.advance(30)
+    assert api.get(f"/v1/customers/{customer}/subscriptions").json()["totalCount"] == 1
+
+
+def test_a_new_commerce_subscription_has_the_documented_shape(make_api: Any) -> None:
+    api = make_api(provisioning_delay=0)
+    customer = api.new_customer()
+    order = api.buy(customer, nce_line(quantity=15))["orders"][0]
+    sub_id = order["lineItems"][0]["subscriptionId"]
+    sub = api.get(f"/v1/customers/{customer}/subscriptions/{sub_id}").json()
+    catalog = "/products/CFQ7TTC0LH18"
+    assert sub == {
+        "id": sub_id, "offerId": M365_BASIC, "offerName": "Microsoft 365 Business Basic",
+        "friendlyName": "Microsoft 365 Business Basic",
+        "productType": {"id": "OnlineServicesNCE", "displayName": "OnlineServicesNCE"},
+        "quantity": 15, "unitType": "Licenses", "hasPurchasableAddons": True,
+        "creationDate": "2026-01-05T10:00:00Z", "effectiveStartDate": "2026-01-05T10:00:00Z",
+        "commitmentEndDate": "2027-01-04T00:00:00Z", "commitmentEndDateTime": "2027-01-04T23:59:59Z",
+        "cancellationAllowedUntilDate": "2026-01-12T10:00:00Z", "status": "active", "autoRenewEnabled": True,
+        "isTrial": False, "billingType": "license", "billingCycle": "monthly", "termDuration": "P1Y",
+        "renewalTermDuration": "",
+        "refundOptions": [{"type": "Full", "expiresAt": "2026-01-06T10:00:00Z"},
+                          {"type": "Partial", "expiresAt": "2026-01-12T10:00:00Z"}],
+        "isMicrosoftProduct": True, "partnerId": "", "attentionNeeded": False, "actionTaken": False,
+        "contractType": "subscription",
+        "links": {
+            "product": {"uri": f"{catalog}?country=US", "method": "GET", "headers": []},
+            "sku": {"uri": f"{catalog}/skus/0001?country=US", "method": "GET", "headers": []},
+            "availability": {"uri": f"{catalog}/skus/0001/availabilities/CFQ7TTC0K971?country=US", "method": "GET",
+                             "headers": []},
+            "self": {"uri": f"/customers/{customer}/subscriptions/{sub_id}", "method": "GET", "headers": []}},
+        "publisherName": "Microsoft Corporation",
+        "refundableQuantity": {"totalQuantity": 15, "details": [
+            {"quantity": 15, "allowedUntilDateTime": "2026-01-12T10:00:00Z"}]},
+        "orderId": order["id"],
+        "attributes": {"objectType": "Subscription", "etag": sub["attributes"]["etag"]},
+    }
+
+
+def test_refundable_quantity_runs_out_with_the_window(make_api: Any) -> None:
+    api = make_api(provisioning_delay=0)
+    customer = api.new_customer()
+    sub_id = api.buy(customer, nce_line())["orders"][0]["lineItems"][0]["subscriptionId"]
+    api.advance(7 * 86400)
+    sub = api.get(f"/v1/customers/{customer}/subscriptions/{sub_id}").json()
+    assert sub["refundableQuantity"] == {"totalQuantity": 0, "details": []}
+
+
+def test_subscriptions_filter_by_order(make_api: Any) -> None:
+    api = make_api(provisioning_delay=0)
+    customer = api.new_customer()
+    first = api.buy(customer, nce_line(), nce_line())["orders"][0]
+    api.buy(customer, nce_line())
+    listed = api.get(f"/v1/customers/{customer}/subscriptions?order_id={first['id']}").json()
+    assert [s["orderId"] for s in listed["items"]] == [first["id"], first["id"]]
+    assert listed["links"]["self"]["uri"] == f"/customers/{customer}/subscriptions?order_id={first['id']}"
+
+
+def test_subscriptions_filter_by_reseller_of_record(make_api: Any) -> None:
+    api = make_api(provisioning_delay=0)
+    customer = api.new_customer()
+    body = {"lineItems": [{"lineItemNumber": 0, "offerId": M365_BASIC, "quantity": 1, "billingCycle": "monthly",
+                           "termDuration": "P1M", "partnerIdOnRecord": "4847383"}]}
+    assert api.post(f"/v1/customers/{customer}/orders", json=body).status_code == 201
+    api.buy(customer, nce_line())
+    listed = api.get(f"/v1/customers/{customer}/subscriptions?mpn_id=4847383").json()
+    assert [s["partnerId"] for s in listed["items"]] == ["4847383"]
+
+
+def test_add_ons_are_listed_under_their_base(make_api: Any) -> None:
+    api = make_api(provisioning_delay=0)
+    customer = api.new_customer()
+    legacy = {"catalogItemId": "91FD106F-4B2C-4938-95AC-F54F74E9A239", "quantity": 3, "billingCycle": "monthly",
+              "addonItems": [{"catalogItemId": "C94271D8-B431-4A25-A3C5-A57737A1C909", "quantity": 2,
+                              "billingCycle": "monthly"}]}
+    lines = api.buy(customer, legacy)["orders"][0]["lineItems"]
+    base, addon = lines[0]["subscriptionId"], lines[1]["subscriptionId"]
+    listed = api.get(f"/v1/customers/{customer}/subscriptions/{base}/addons").json()
+    assert [(s["id"], s["parentSubscriptionId"]) for s in listed["items"]] == [(addon, base)]
+    assert listed["items"][0]["links"]["parentSubscription"]["uri"] == f"/customers/{customer}/subscriptions/{base}"
+
+
+def test_unknown_subscriptions_are_not_found(api: Api) -> None:
+    customer = api.new_customer()
+    for path in ("00000000-0000-0000-0000-000000000000", "00000000-0000-0000-0000-000000000000/addons"):
+        reply = api.get(f"/v1/customers/{customer}/subscriptions/{path}")
+        assert (reply.status_code, reply.json()["code"]) == (404, 20003)
+
+
+def test_subscription_ids_match_in_any_case(make_api: Any) -> None:
+    api = make_api(provisioning_delay=0)
+    customer = api.new_customer()
+    sub_id = api.buy(customer, nce_line())["orders"][0]["lineItems"][0]["subscriptionId"]
+    assert api.get(f"/v1/customers/{customer.upper()}/subscriptions/{sub_id.upper()}").status_code == 200
+
+
+def test_new_commerce_add_on_subscriptions_stand_alone(make_api: Any) -> None:
+    api = make_api(provisioning_delay=0)
+    customer = api.new_customer()
+    addon = {"catalogItemId": TEAMS_PHONE_ADDON, "quantity": 1, "billingCycle": "monthly", "termDuration": "P1Y"}
+    orders = api.buy(customer, nce_line(), addon)["orders"]
+    assert len(orders) == 1 and len(orders[0]["lineItems"]) == 2
