@@ -13,7 +13,7 @@ import hmac
 import json
 import re
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote_plus
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -60,7 +60,8 @@ def sign(ctx: Context, claims: dict[str, Any]) -> str:
 
 
 def verify(ctx: Context, token: str) -> dict[str, Any] | None:
-    """Claims of a simulator-issued token; None if it is not one; raises if it is a forged one."""
+    """Claims of a simulator-issued access token; None if it is not one; raises if it is forged,
+    expired, a refresh token, or meant for another resource."""
     parts = token.split(".")
     if len(parts) != 3:
         return None
@@ -75,6 +76,14 @@ def verify(ctx: Context, token: str) -> dict[str, Any] | None:
     expected = hmac.new(signing_key(ctx), f"{parts[0]}.{parts[1]}".encode(), hashlib.sha256).digest()
     if not hmac.compare_digest(mac, expected):
         raise errors.InvalidToken("the signature does not match")
+    if claims.get("kind") == "refresh":
+        raise errors.InvalidToken("a refresh token is not an access token")
+    if str(claims.get("aud", "")).rstrip("/").lower() != PARTNER_CENTER:
+        raise errors.InvalidToken(f"the token's audience {claims.get('aud')!r} is not {PARTNER_CENTER}")
+    # Lifetimes run on wall time: clients (MSAL, ADAL) cache tokens by wall time, and advancing the
+    # simulated clock must not expire a token they still consider fresh.
+    if int(claims.get("exp", 0)) < ctx.clock.wall().timestamp():
+        raise errors.InvalidToken("the token has expired")
     return claims
 
 
@@ -86,7 +95,7 @@ def tenant_id(ctx: Context, tenant: str) -> str:
     return name_guid(tenant)
 
 
-def issue_token(ctx: Context, tenant: str, form: dict[str, str], v2: bool) -> dict[str, Any]:
+def issue_token(ctx: Context, tenant: str, form: dict[str, str], v2: bool, base: str) -> dict[str, Any]:
     grant = form.get("grant_type", "")
     client = form.get("client_id", "")
     if not grant:
@@ -104,7 +113,7 @@ def issue_token(ctx: Context, tenant: str, form: dict[str, str], v2: bool) -> di
     audience = form.get("resource") or _resource_of(form.get("scope", "")) or PARTNER_CENTER
     if v2 and not form.get("scope"):
         raise OAuthError("invalid_request", "AADSTS900144: The request body must contain the following parameter: 'scope'.")
-    return _token_response(ctx, tenant_id(ctx, tenant), client, grant, audience, form, v2)
+    return _token_response(ctx, tenant_id(ctx, tenant), client, grant, audience, form, base if v2 else None)
 
 
 def _resource_of(scope: str) -> str:
@@ -113,11 +122,12 @@ def _resource_of(scope: str) -> str:
 
 
 def _token_response(ctx: Context, tid: str, client: str, grant: str, audience: str,
-                    form: dict[str, str], v2: bool) -> dict[str, Any]:
-    now = int(ctx.clock.now().timestamp())
+                    form: dict[str, str], v2_base: str | None) -> dict[str, Any]:
+    now, v2 = int(ctx.clock.wall().timestamp()), v2_base is not None
     user = grant in USER_GRANTS
+    issuer = f"{v2_base}/{tid}/v2.0" if v2 else f"https://sts.windows.net/{tid}/"
     claims: dict[str, Any] = {
-        "aud": audience, "iss": f"https://sts.windows.net/{tid}/", "iat": now, "nbf": now,
+        "aud": audience, "iss": issuer, "iat": now, "nbf": now,
         "exp": now + LIFETIME, "appid": client, "tid": tid, "idtyp": "user" if user else "app",
         "ver": "2.0" if v2 else "1.0",
     }
@@ -170,12 +180,25 @@ def _oauth_error(exc: OAuthError, ctx: Context) -> Response:
     return Response(json.dumps(body).encode(), status_code=exc.status, media_type=wire.JSON)
 
 
+def basic_client(header: str) -> dict[str, str]:
+    """client_secret_basic (RFC 6749 2.3.1): client id and secret in an HTTP Basic header."""
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "basic":
+        return {}
+    try:
+        client, _, secret = base64.b64decode(value.strip()).decode().partition(":")
+    except ValueError:
+        return {}
+    return {"client_id": unquote_plus(client), "client_secret": unquote_plus(secret)}
+
+
 async def _token(request: Request, v2: bool) -> Response:
     ctx: Context = request.app.state.ctx
     raw = (await request.body()).decode("utf-8", "replace")
-    form = {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
+    form = {**basic_client(request.headers.get("authorization", "")),
+            **{k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}}
     try:
-        body = issue_token(ctx, request.path_params["tenant"], form, v2)
+        body = issue_token(ctx, request.path_params["tenant"], form, v2, str(request.base_url).rstrip("/"))
     except OAuthError as exc:
         return _oauth_error(exc, ctx)
     return Response(json.dumps(body).encode(), media_type=wire.JSON,
@@ -197,12 +220,12 @@ def openid_configuration(base: str, tenant: str, tid: str, v2: bool) -> dict[str
         "authorization_endpoint": f"{prefix}/authorize",
         "device_authorization_endpoint": f"{prefix}/devicecode",
         "issuer": f"{base}/{tid}/v2.0" if v2 else f"https://sts.windows.net/{tid}/",
-        "jwks_uri": f"{base}/{tenant}/discovery/keys",
+        "jwks_uri": f"{base}/{tenant}/discovery" + ("/v2.0/keys" if v2 else "/keys"),
         "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
         "response_types_supported": ["code", "id_token", "code id_token", "token id_token", "token"],
         "scopes_supported": ["openid", "profile", "email", "offline_access"],
         "subject_types_supported": ["pairwise"],
-        "id_token_signing_alg_values_supported": ["RS256"],
+        "id_token_signing_alg_values_supported": ["HS256"],
         "grant_types_supported": ["client_credentials", *USER_GRANTS],
         "tenant_region_scope": "NA",
         "cloud_instance_name": "microsoftonline.com",
@@ -215,6 +238,11 @@ async def _openid(request: Request, v2: bool) -> Response:
     base = str(request.base_url).rstrip("/")
     return Response(json.dumps(openid_configuration(base, tenant, tenant_id(ctx, tenant), v2)).encode(),
                     media_type=wire.JSON)
+
+
+async def keys_endpoint(request: Request) -> Response:
+    """Simulator tokens are HMAC-signed, so there is no public key to publish."""
+    return Response(b'{"keys":[]}', media_type=wire.JSON)
 
 
 async def openid_v1_endpoint(request: Request) -> Response:
@@ -230,4 +258,6 @@ routes = [
     Route("/{tenant}/oauth2/v2.0/token", token_v2_endpoint, methods=["POST"]),
     Route("/{tenant}/.well-known/openid-configuration", openid_v1_endpoint, methods=["GET"]),
     Route("/{tenant}/v2.0/.well-known/openid-configuration", openid_v2_endpoint, methods=["GET"]),
+    Route("/{tenant}/discovery/keys", keys_endpoint, methods=["GET"]),
+    Route("/{tenant}/discovery/v2.0/keys", keys_endpoint, methods=["GET"]),
 ]

@@ -39,9 +39,12 @@ def assign_order_groups(records: list[dict[str, Any]]) -> None:
     a new commerce base and add-on both in "0"); the docs state no rule."""
     numbers: dict[str, str] = {}
     for index, record in enumerate(records):
-        family = purchase.KIND_GROUPS.get(record["kind"], f"saas-{index}")
+        family = purchase.KIND_GROUPS.get(record["kind"], "ms")
         if record["kind"] == SAAS:
             family = f"saas-{index}"
+        elif family == "ms":
+            # An order has one billingCycle, so first-party lines of different cycles can't share one.
+            family = f"ms-{record['billing_cycle']}"
         if family == "legacy":
             group = LEGACY_GROUP
         else:

@@ -7,6 +7,7 @@ so every time-driven rule is reproducible: state is derived from stored timestam
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Callable
 
 
 def wall_now() -> datetime:
@@ -14,11 +15,18 @@ def wall_now() -> datetime:
 
 
 class ManualClock:
-    def __init__(self, start: datetime | None = None) -> None:
-        self._now = (start or wall_now()).astimezone(timezone.utc)
+    """Simulated time for every business rule, plus wall time for the few things that live in the
+    caller's world rather than the simulation (token lifetimes, which clients judge by wall time)."""
+
+    def __init__(self, start: datetime | None = None, wall: Callable[[], datetime] = wall_now) -> None:
+        self._wall = wall
+        self._now = (start or wall()).astimezone(timezone.utc)
 
     def now(self) -> datetime:
         return self._now
+
+    def wall(self) -> datetime:
+        return self._wall()
 
     def advance(self, seconds: float) -> datetime:
         if seconds < 0:

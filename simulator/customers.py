@@ -10,6 +10,7 @@ import base64
 import json
 import re
 from typing import Any
+from urllib.parse import quote
 
 from pydantic import Field
 from starlette.requests import Request
@@ -138,7 +139,6 @@ def new_customer(ctx: Context, caller: Caller, body: CustomerIn) -> dict[str, An
     billing["default_address"]["country"] = billing["default_address"]["country"].upper()
     billing["culture"] = _culture(billing["culture"])
     company = body.company_profile.model_dump()
-    company["company_name"] = company["company_name"] or billing["company_name"]
     return {
         "id": ctx.ids.guid(), "commerce_id": ctx.ids.guid(), "billing_id": ctx.ids.guid(),
         "etag": ctx.ids.digits(19), "company": company, "billing": billing,
@@ -176,6 +176,8 @@ def parse_filter(raw: str | None) -> tuple[str, str] | None:
 def _field(customer: dict[str, Any], field: str) -> str:
     if field == "associated_partner_id":
         return customer.get("associated_partner_id") or ""
+    if field == "company_name":
+        return customer["company"]["company_name"] or customer["billing"]["company_name"]
     return customer["company"].get(field) or ""
 
 
@@ -216,14 +218,21 @@ def _camel(name: str) -> str:
     return head + "".join(p.capitalize() for p in rest)
 
 
-def company_profile_wire(customer: dict[str, Any], *, full: bool) -> dict[str, Any]:
+def company_profile_wire(customer: dict[str, Any], *, full: bool, created: bool = False) -> dict[str, Any]:
+    """The 201 of create-a-customer.md echoes only what was sent; reads fill the company name in."""
     company, cid = customer["company"], customer["id"]
-    out: dict[str, Any] = {"tenantId": cid, "domain": company["domain"], "companyName": company["company_name"]}
+    out: dict[str, Any] = {"tenantId": cid, "domain": company["domain"]}
+    name = company["company_name"] if created else company["company_name"] or customer["billing"]["company_name"]
+    if name:
+        out["companyName"] = name
     if company.get("organization_registration_number"):
         out["organizationRegistrationNumber"] = company["organization_registration_number"]
     if full:
         address = dict(customer["billing"]["default_address"])
         address.pop("first_name", None), address.pop("last_name", None)
+        # get-a-customer-by-id.md: the company profile's address names the state `region`.
+        state = address.pop("state", None)
+        address["region"] = address.get("region") or state
         out["address"] = _address(address)
         out["email"] = customer["billing"]["email"]
         out["links"] = {"self": wire.link(f"/customers/{cid}/profiles/company")}
@@ -231,14 +240,15 @@ def company_profile_wire(customer: dict[str, Any], *, full: bool) -> dict[str, A
     return out
 
 
-def billing_profile_wire(customer: dict[str, Any]) -> dict[str, Any]:
+def billing_profile_wire(customer: dict[str, Any], *, created: bool = False) -> dict[str, Any]:
     billing, cid = customer["billing"], customer["id"]
     out: dict[str, Any] = {"id": customer["billing_id"]}
     for name in ("first_name", "last_name", "email", "culture", "language", "company_name"):
         if billing.get(name) is not None:
             out[_camel(name)] = billing[name]
     out["defaultAddress"] = _address(billing["default_address"])
-    out["links"] = {"self": wire.link(f"/customers/{cid}/profiles/billing")}
+    if not created:
+        out["links"] = {"self": wire.link(f"/customers/{cid}/profiles/billing")}
     out["attributes"] = wire.attributes("CustomerBillingProfile", customer["etag"])
     return out
 
@@ -246,8 +256,8 @@ def billing_profile_wire(customer: dict[str, Any]) -> dict[str, Any]:
 def customer_wire(customer: dict[str, Any], *, created: bool = False) -> dict[str, Any]:
     cid = customer["id"]
     out: dict[str, Any] = {"id": cid, "commerceId": customer["commerce_id"],
-                           "companyProfile": company_profile_wire(customer, full=not created),
-                           "billingProfile": billing_profile_wire(customer)}
+                           "companyProfile": company_profile_wire(customer, full=not created, created=created),
+                           "billingProfile": billing_profile_wire(customer, created=created)}
     if customer.get("enable_gdap_by_default") is not None:
         out["enableGDAPByDefault"] = customer["enable_gdap_by_default"]
     if customer.get("associated_partner_id"):
@@ -315,11 +325,12 @@ async def get_customer_endpoint(request: Request) -> Response:
 async def list_customers_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     size = int_param(request, "size", 0)
-    wanted = parse_filter(request.query_params.get("filter"))
+    raw_filter = request.query_params.get("filter")
+    wanted = parse_filter(raw_filter)
     token = request.headers.get("ms-continuationtoken") if request.query_params.get("seekOperation") else None
     chunk, more = page(list_customers(ctx, caller, wanted), size, token)
-    query = f"?size={size}" if size else ""
-    nxt = wire.link(f"/customers?size={size}&seekOperation=Next", headers=[
+    query = wire.query_string(size=size or None, filter=quote(raw_filter) if raw_filter else None)
+    nxt = wire.link(f"/customers{query}&seekOperation=Next", headers=[
         {"key": "MS-ContinuationToken", "value": more}]) if more else None
     return wire.respond(wire.collection([customer_list_item(c) for c in chunk], f"/customers{query}", nxt))
 

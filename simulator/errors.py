@@ -208,7 +208,9 @@ async def partner_center_error_handler(request: Request, exc: Exception) -> Resp
 async def http_exception_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 405:
-        return render(MethodNotAllowed(request.method, request.url.path))
+        answer = render(MethodNotAllowed(request.method, request.url.path))
+        answer.headers.update(exc.headers or {})  # keeps Starlette's Allow header
+        return answer
     if exc.status_code == 404:
         return render(RouteNotFound(request.url.path))
     return render(InvalidRequestInput(exc.detail))

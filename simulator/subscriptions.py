@@ -9,9 +9,7 @@ get-all-subscriptions-by-partner.md, get-a-subscription-by-id.md, subscription-r
 """
 from __future__ import annotations
 
-import base64
 import calendar
-import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -65,7 +63,8 @@ def new_subscription(ctx: Context, order: dict[str, Any], line: dict[str, Any], 
                      parent_id: str | None = None) -> dict[str, Any]:
     kind = line["kind"]
     sub_id = ctx.ids.guid()
-    end = term_end(start, line.get("term_duration"))
+    # Legacy license offers run on a yearly commitment from purchase (their subscriptions show one).
+    end = term_end(start, line.get("term_duration") or ("P1Y" if kind == LEGACY_LICENSE else None))
     window = start + timedelta(days=ctx.settings.cancellation_window_days)
     record = {
         "key": sub_id, "id": sub_id, "customer_id": order["customer_id"], "order_id": order["id"], "kind": kind,
@@ -146,11 +145,6 @@ def list_addons(ctx: Context, tenant: str, customer_id: str, sub_id: str) -> lis
 
 # --- wire ---------------------------------------------------------------------------------
 
-def etag(sub: dict[str, Any]) -> str:
-    raw = json.dumps({"id": sub["id"], "version": sub["version"]}, separators=(",", ":")).encode()
-    return base64.b64encode(raw).decode()
-
-
 def _date_only(text: str | None) -> str | None:
     return None if text is None else text[:10] + "T00:00:00Z"
 
@@ -175,7 +169,7 @@ def subscription_wire(ctx: Context, sub: dict[str, Any], country: str) -> dict[s
         out["parentSubscriptionId"] = sub["parent_subscription_id"]
     out["hasPurchasableAddons"] = kind == NCE and bool(addon_skus(ctx, sub))
     out.update({"creationDate": sub["created"], "effectiveStartDate": sub["start"]})
-    if kind == LEGACY_AZURE or kind == AZURE_PLAN:
+    if kind in (LEGACY_AZURE, AZURE_PLAN, SOFTWARE_PERPETUAL):
         out["commitmentEndDate"] = OPEN_ENDED
     elif sub.get("end"):
         out["commitmentEndDate"] = _date_only(sub["end"])
@@ -200,7 +194,7 @@ def subscription_wire(ctx: Context, sub: dict[str, Any], country: str) -> dict[s
     if kind == NCE:
         out["refundableQuantity"] = refundable_quantity(sub, now)
     out["orderId"] = sub["order_id"]
-    out["attributes"] = wire.attributes("Subscription", etag(sub))
+    out["attributes"] = wire.attributes("Subscription", wire.etag(sub["id"], sub["version"]))
     return out
 
 

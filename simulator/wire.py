@@ -1,6 +1,7 @@
 """The wire format's one home: camelCase models, links, collections, dates, JSON rendering."""
 from __future__ import annotations
 
+import base64
 import json
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -56,6 +57,12 @@ def link(uri: str, method: str = "GET", headers: list[dict[str, str]] | None = N
 
 def attributes(object_type: str, etag: str | None = None) -> dict[str, str]:
     return {"objectType": object_type, **({"etag": etag} if etag else {})}
+
+
+def etag(record_id: str, version: int) -> str:
+    """Opaque, changes with every write: base64 of {"id", "version"}, as the documented etags decode."""
+    raw = json.dumps({"id": record_id, "version": version}, separators=(",", ":")).encode()
+    return base64.b64encode(raw).decode()
 
 
 def collection(items: list[Any], self_uri: str | None = None, next_link: dict[str, Any] | None = None,

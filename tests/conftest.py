@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timedelta
 from typing import Any, Iterator
 
 import httpx
 import pytest
 
 from simulator.app import create_app
+from simulator.clock import ManualClock
 from simulator.settings import from_env
 
 START = "2026-01-05T10:00:00Z"
@@ -26,6 +28,19 @@ def customer_body(domain: str = "contoso.onmicrosoft.com", country: str = "US", 
                                "CompanyName": "Contoso", "DefaultAddress": address}}
     body.update(extra)
     return body
+
+
+class FakeWall:
+    """Wall time for the few things that run on it (token lifetimes), moved by hand in tests."""
+
+    def __init__(self, start: datetime) -> None:
+        self.moment = start
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def advance(self, seconds: float) -> None:
+        self.moment += timedelta(seconds=seconds)
 
 
 class Api:
@@ -106,9 +121,12 @@ def loop() -> Iterator[asyncio.AbstractEventLoop]:
 def make_api(loop: asyncio.AbstractEventLoop) -> Iterator[Any]:
     made: list[Api] = []
 
-    def make(**settings: Any) -> Api:
-        settings.setdefault("start_time", START)
-        api = Api(create_app(from_env({}, **settings)), loop)
+    def make(**overrides: Any) -> Api:
+        overrides.setdefault("start_time", START)
+        settings = from_env({}, **overrides)
+        wall = FakeWall(settings.start())  # type: ignore[arg-type]
+        api = Api(create_app(settings, clock=ManualClock(settings.start(), wall=wall)), loop)
+        api.wall = wall  # type: ignore[attr-defined]
         made.append(api)
         return api
 

@@ -48,7 +48,9 @@ def test_order_groups_follow_the_kind_of_each_line_and_checkout_makes_one_order_
         groups = [line["orderGroup"] for line in cart["lineItems"]]
         families = [LINES[k][0] for k in kinds]
         assert all((g == "OMS-0") == (f == "legacy") for g, f in zip(groups, families, strict=True))
-        assert len({g for g, f in zip(groups, families, strict=True) if f == "ms"}) <= 1
+        cycles = [line["billingCycle"] for line in cart["lineItems"]]
+        first_party = {(g, c) for g, f, c in zip(groups, families, cycles, strict=True) if f == "ms"}
+        assert len({g for g, _ in first_party}) == len({c for _, c in first_party})  # one group per cycle
         saas = [g for g, f in zip(groups, families, strict=True) if f == "saas"]
         assert len(set(saas)) == len(saas)
         numbered = list(dict.fromkeys(g for g in groups if g != "OMS-0"))

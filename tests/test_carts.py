@@ -68,8 +68,9 @@ def test_the_service_assigns_order_groups_by_kind_of_item(make_api: Any) -> None
                         {"catalogItemId": SAAS_TRIAL, "quantity": 10, "billingCycle": "none", "termDuration": "P1M",
                          "renewsTo": {"termDuration": "P1Y"}},
                         nce_line()).json()
-    # The grouping of create-a-cart.md's example: legacy OMS-0, first-party "0", each SaaS line its own.
-    assert [line["orderGroup"] for line in cart["lineItems"]] == ["OMS-0", "0", "0", "1", "2", "0"]
+    # The grouping of create-a-cart.md's example: legacy OMS-0, first-party "0", each SaaS line its own;
+    # first-party lines of another billing cycle (monthly new commerce here) make a group of their own.
+    assert [line["orderGroup"] for line in cart["lineItems"]] == ["OMS-0", "0", "0", "1", "2", "3"]
     assert cart["lineItems"][4]["renewsTo"] == {"termDuration": "P1Y"}
 
 
@@ -207,11 +208,12 @@ def test_checkout_makes_one_order_per_order_group(make_api: Any) -> None:
     assert result["orderErrors"] == []
     orders = result["orders"]
     assert [[ln["offerId"] for ln in o["lineItems"]] for o in orders] == [
-        [LEGACY_AZURE], [RESERVATION, M365_BASIC], [SAAS_PLAN]]
+        [LEGACY_AZURE], [RESERVATION], [M365_BASIC], [SAAS_PLAN]]
+    assert [o["billingCycle"] for o in orders] == ["monthly", "one_time", "monthly", "monthly"]
     # The legacy MS-AZR-0145P order is completed at once, with a GUID id (checkout-a-cart.md example).
     assert orders[0]["status"] == "completed" and GUID.match(orders[0]["id"])
     assert "subscriptionId" in orders[0]["lineItems"][0]
-    assert [o["status"] for o in orders[1:]] == ["pending", "pending"]
+    assert [o["status"] for o in orders[1:]] == ["pending", "pending", "pending"]
     assert all("subscriptionId" not in ln for o in orders[1:] for ln in o["lineItems"])
 
 

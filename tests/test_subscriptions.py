@@ -112,3 +112,26 @@ def test_new_commerce_add_on_subscriptions_stand_alone(make_api: Any) -> None:
     addon = {"catalogItemId": TEAMS_PHONE_ADDON, "quantity": 1, "billingCycle": "monthly", "termDuration": "P1Y"}
     orders = api.buy(customer, nce_line(), addon)["orders"]
     assert len(orders) == 1 and len(orders[0]["lineItems"]) == 2
+
+
+def test_every_legacy_add_on_belongs_to_its_own_base(make_api: Any) -> None:
+    api = make_api(provisioning_delay=0, sandbox_limits=False)
+    customer = api.new_customer()
+    addons = [{"catalogItemId": a, "quantity": 1, "billingCycle": "monthly"}
+              for a in ("C94271D8-B431-4A25-A3C5-A57737A1C909", "43FCE491-76D1-4BCC-B709-8A288786DBAE")]
+    base = {"catalogItemId": "91FD106F-4B2C-4938-95AC-F54F74E9A239", "quantity": 3, "billingCycle": "monthly"}
+    lines = api.buy(customer, {**base, "addonItems": addons}, base)["orders"][0]["lineItems"]
+    assert [ln["lineItemNumber"] for ln in lines] == [0, 1, 2, 3]
+    first = lines[0]["subscriptionId"]
+    assert [ln.get("parentSubscriptionId") for ln in lines] == [None, first, first, None]
+    listed = api.get(f"/v1/customers/{customer}/subscriptions/{first}/addons").json()
+    assert sorted(s["id"] for s in listed["items"]) == sorted([lines[1]["subscriptionId"], lines[2]["subscriptionId"]])
+
+
+def test_a_carts_transaction_reseller_is_the_subscriptions_partner(make_api: Any) -> None:
+    api = make_api(provisioning_delay=0)
+    customer = api.new_customer()
+    line = {**nce_line(), "participants": [{"key": "transaction_reseller", "value": "4847383"}]}
+    sub = api.buy(customer, line)["orders"][0]["lineItems"][0]["subscriptionId"]
+    listed = api.get(f"/v1/customers/{customer}/subscriptions?mpn_id=4847383").json()
+    assert [s["id"] for s in listed["items"]] == [sub]

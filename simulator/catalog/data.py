@@ -108,6 +108,7 @@ class Offer:
     is_addon: bool
     addon_offer_ids: tuple[str, ...]
     prices: dict[str, str]
+    description: str = ""
 
 
 class Catalog:
@@ -130,7 +131,7 @@ class Catalog:
                                               int(o["maximumQuantity"]), tuple(o["billingCycles"]),
                                               o.get("unitType", "Licenses"), bool(o.get("isAddon")),
                                               tuple(a.upper() for a in o.get("addonOfferIds", ())),
-                                              dict(o.get("prices", {})))
+                                              dict(o.get("prices", {})), o.get("description", ""))
                        for o in data.get("offers", [])}
         self.rendered: dict[tuple[Any, ...], bytes] = {}  # catalog answers are rendered once
 

@@ -10,7 +10,7 @@ from starlette.routing import Route
 
 from simulator import auth, customers, wire
 from simulator.catalog import rules
-from simulator.catalog.data import Availability, Market, Product, Sku
+from simulator.catalog.data import Availability, Market, Offer, Product, Sku
 from simulator.context import Context
 
 
@@ -20,6 +20,14 @@ def product_wire(product: Product, country: str) -> dict[str, Any]:
     pid = product.id
     return {**product.wire, "links": {"skus": wire.link(f"/products/{pid}/skus?country={country}"),
                                       "self": wire.link(f"/products/{pid}?country={country}")}}
+
+
+def offer_product_wire(offer: Offer, country: str) -> dict[str, Any]:
+    """A legacy offer listed among products; it has no SKUs of its own in the catalog routes."""
+    return {"id": offer.id, "title": offer.name, "description": offer.description,
+            "productType": {"id": "Azure", "displayName": "Azure"}, "isMicrosoftProduct": True,
+            "publisherName": "Microsoft Corporation",
+            "links": {"self": wire.link(f"/offers/{offer.id}?country={country}")}}
 
 
 def sku_wire(sku: Sku, country: str) -> dict[str, Any]:
@@ -88,7 +96,8 @@ def list_products_endpoint(customer_scoped: bool) -> Callable[[Request], Any]:
         scope = request.query_params.get("reservationScope")
         base = _base(request, customer_scoped)
         return cached(ctx, ("products", base, market.country, view, segment, scope), lambda: wire.collection(
-            [product_wire(p, market.country) for p in rules.list_products(ctx, market, view, segment, scope)],
+            [product_wire(p, market.country) for p in rules.list_products(ctx, market, view, segment, scope)]
+            + [offer_product_wire(o, market.country) for o in rules.legacy_azure_offers(ctx, view)],
             f"{base}/products" + wire.query_string(country=None if base else market.country, targetView=view,
                                         targetSegment=segment, reservationScope=scope)))
     return endpoint

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from simulator import errors
-from simulator.catalog.data import RESERVATION, Availability, Market, Product, Sku
+from simulator.catalog.data import LEGACY_AZURE, RESERVATION, Availability, Market, Offer, Product, Sku
 
 TARGET_VIEWS = {v.lower(): v for v in (
     "Azure", "AzureReservations", "AzureReservationsVM", "AzureReservationsSQL", "AzureReservationsCosmosDb",
@@ -83,6 +83,13 @@ def visible_skus(product: Product, market: Market, segment: str | None) -> list[
 def list_products(ctx: Any, market: Market, view: str, segment: str | None, scope: str | None) -> list[Product]:
     return [p for p in ctx.catalog.products.values()
             if view in p.target_views and scope_matches(p, scope) and visible_skus(p, market, segment)]
+
+
+def legacy_azure_offers(ctx: Any, view: str) -> list[Offer]:
+    """targetView=MicrosoftAzure holds "MS-AZR-0145P offers and Azure plan" (get-a-list-of-products.md)."""
+    if view != "MicrosoftAzure":
+        return []
+    return [o for o in ctx.catalog.offers.values() if o.kind == LEGACY_AZURE]
 
 
 def get_product(ctx: Any, product_id: str) -> Product:

@@ -93,7 +93,7 @@ def order_wire(ctx: Context, order: dict[str, Any], country: str) -> dict[str, A
         out["totalPrice"] = float(order["total_price"])
     out["links"] = {"provisioningStatus": wire.link(f"{base}/provisioningstatus"), "self": wire.link(base),
                     "patchOperation": wire.link(base, "PATCH")}
-    out["attributes"] = wire.attributes("Order")
+    out["attributes"] = wire.attributes("Order", wire.etag(order["id"], order.get("version", 1)))
     return out
 
 

@@ -186,11 +186,16 @@ def base_record(line: PurchaseLineIn, item: str, market: Market, *, kind: str, t
             "billing_cycle": cycle, "term_duration": term, "kind": kind,
             "provisioning_context": context or None,
             "participants": [p.model_dump() for p in line.participants] if line.participants else None,
-            "partner_id_on_record": line.partner_id_on_record,
+            "partner_id_on_record": line.partner_id_on_record or reseller_of_record(line),
             "renews_to": line.renews_to.term_duration.upper() if line.renews_to else None,
             "custom_term_end_date": line.custom_term_end_date, "promotion_id": line.promotion_id,
             "attestation_accepted": line.attestation_accepted,
             "parent_subscription_id": line.parent_subscription_id, "friendly_name": line.friendly_name}
+
+
+def reseller_of_record(line: PurchaseLineIn) -> str | None:
+    """A cart line names its indirect reseller as the `transaction_reseller` participant."""
+    return next((p.value for p in line.participants or [] if p.key.lower() == "transaction_reseller"), None)
 
 
 def soft_error(ctx: Context, market: Market, line: PurchaseLineIn, kind: str, sku_wire: dict[str, Any],

@@ -58,14 +58,15 @@ def place_order(ctx: Context, tenant: str, customer: dict[str, Any], records: li
         "billing_cycle": records[0]["billing_cycle"], "currency_code": market.currency if market else "USD",
         "currency_symbol": market.symbol if market else "$", "created": wire.iso(now),
         "list_after": wire.iso(now + timedelta(seconds=list_delay(ctx))), "provision_at": wire.iso(provision_at),
-        "status": "active", "legacy": legacy, "transaction_type": "UserPurchase", "lines": [],
+        "status": "active", "legacy": legacy, "transaction_type": "UserPurchase", "lines": [], "version": 1,
         "blocks_customer_delete": any(r["kind"] in BLOCKS_CUSTOMER_DELETE for r in records),
     }
-    for number, record in enumerate(records):
-        order["lines"].append(order_line(ctx, order, record, number, provision_at))
+    for record in records:
+        base = order_line(ctx, order, record, len(order["lines"]), provision_at)
+        order["lines"].append(base)
         for addon in record.get("addon_items") or []:
-            parent = order["lines"][-1]["subscription_id"]
-            order["lines"].append(order_line(ctx, order, addon, len(order["lines"]), provision_at, parent))
+            order["lines"].append(order_line(ctx, order, addon, len(order["lines"]), provision_at,
+                                             base["subscription_id"]))
     order["total_price"] = str(sum((Decimal(line.get("extended_price") or 0) for line in order["lines"]),
                                    Decimal("0")))
     ctx.store.put("order", order_key(tenant, customer["id"], order_id), order)
@@ -76,6 +77,8 @@ def order_line(ctx: Context, order: dict[str, Any], record: dict[str, Any], numb
                parent: str | None = None) -> dict[str, Any]:
     line = {k: v for k, v in record.items() if k not in ("error", "addon_items", "pricing")}
     line.update(line_item_number=number, transaction_type="New", cancelled=False)
+    if parent:
+        line["parent_subscription_id"] = parent
     if record.get("pricing"):
         line["pricing"] = {k: str(v) for k, v in record["pricing"].items()}
         line["extended_price"] = line["pricing"]["extendedPrice"]
@@ -168,6 +171,7 @@ def cancel_order(ctx: Context, tenant: str, customer_id: str, order_id: str,
         cancel_subscription(ctx, tenant, order, line["subscription_id"])
     if all(ln["cancelled"] for ln in order["lines"]):
         order["status"] = "cancelled"
+    order["version"] = order.get("version", 1) + 1
     ctx.store.put("order", order_key(tenant, order["customer_id"], order["id"]), order)
     return order
 

@@ -1,0 +1,89 @@
+"""The contract checker (`pcsim contracts check`) over contracts/ and, when present, ../shared/recorded/."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from simulator import contracts
+
+ROOT = Path(__file__).resolve().parents[1]
+CONTRACTS = ROOT / "contracts"
+RECORDED = ROOT.parent / "shared" / "recorded"
+TYPES = {"string", "number", "boolean", "object", "array", "null"}
+
+
+def checker_dirs() -> list[Path]:
+    return [CONTRACTS, *([RECORDED] if RECORDED.is_dir() else [])]
+
+
+def test_every_implemented_operation_meets_its_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    code = contracts.main(checker_dirs())
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "SCENARIO FAILED" not in out
+
+
+def test_contract_files_are_well_formed() -> None:
+    found = [json.loads(f.read_text(encoding="utf-8")) for f in sorted(CONTRACTS.glob("*.json"))]
+    ids = [c["id"] for c in found]
+    assert len(ids) == len(set(ids))
+    assert {"X1", "C1", "C13", "U1", "U4", "K1", "K4", "O1", "O7", "S1", "S4", "S6"} <= set(ids)
+    for c in found:
+        assert {"operation", "method", "path", "source", "status", "objectType", "paths", "minRecall",
+                "deviations", "lastChecked"} <= set(c), c["id"]
+        assert 0.0 <= c["minRecall"] <= 1.0, c["id"]
+        assert set(c["paths"].values()) <= TYPES and set((c.get("knownGaps") or {}).values()) <= TYPES, c["id"]
+        assert not set(c["paths"]) & set(c.get("knownGaps") or {}), c["id"]
+
+
+def test_recall_counts_key_paths_and_types() -> None:
+    recorded = {"id": "a", "count": 1, "items": [{"name": "x", "note": None}, {"name": "y"}], "etag": "<etag>",
+                "links": {"self": {"uri": "/x"}}}
+    produced = {"id": "b", "count": "1", "items": [{"name": "z", "note": 5}], "etag": 7, "links": {}, "extra": 1}
+    # paths: id, count, items, items[].name, items[].note, etag, links, links.self, links.self.uri = 9
+    score, misses = contracts.recall(recorded, produced)
+    assert misses == ["count", "links.self", "links.self.uri"]  # number vs string; absent keys
+    assert score == pytest.approx(6 / 9)
+    assert contracts.recall({}, {"a": 1}) == (1.0, [])
+    assert contracts.recall([{"productId": "p"}], [{"productId": "q"}]) == (1.0, [])
+    assert contracts.key_paths({"a": [[{"b": 1}]]}) == {"a": {"array"}, "a[][].b": {"number"}}
+
+
+def test_contract_paths_are_checked_in_every_array_element() -> None:
+    body = {"items": [{"id": "a", "n": 1}, {"id": "b"}, {"id": 3, "n": 2}]}
+    assert contracts.lacking(body, "items[].id", "string") == 1
+    assert contracts.lacking(body, "items[].n", "number") == 1
+    assert contracts.lacking({"items": []}, "items[].id", "string") == 0
+    assert contracts.lacking({}, "items[].id", "string") == 1
+
+
+def test_shared_endpoints_are_told_apart_by_query_and_body() -> None:
+    cancel = {"id": "O4", "method": "PATCH", "path": "/v1/customers/{customer-id}/orders/{order-id}",
+              "match": {"body": {"status": "cancelled"}}}
+    by_order = {"id": "S2", "method": "GET", "path": "/v1/customers/{customer-id}/subscriptions",
+                "match": {"query": ["order_id"]}}
+
+    def example(endpoint: str, body: object = None, query: dict[str, str] | None = None) -> dict[str, object]:
+        return {"endpoint": endpoint, "request": {"body": body, "query": query or {}}}
+
+    patch = "PATCH /v1/customers/{customer-id}/orders/{order-id}"
+    assert contracts.matches(cancel, example(patch, {"Id": "x", "Status": "Cancelled"}))
+    assert not contracts.matches(cancel, example(patch, {"BillingCycle": "Annual"}))
+    listing = "GET /v1/customers/{customer-id}/subscriptions"
+    assert contracts.matches(by_order, example(listing, query={"order_id": "{id-for-order}"}))
+    assert not contracts.matches(by_order, example(listing))
+    assert contracts.template("GET", "/v1/Customers/<customer-tenant-id>/subscriptions/") == \
+        contracts.template("GET", "/v1/customers/{customer-id}/subscriptions")
+
+
+def test_a_missing_contract_path_fails_the_operation() -> None:
+    contract = {"id": "Z1", "operation": "z", "status": 200, "objectType": "Thing", "minRecall": 0.9,
+                "paths": {"id": "string", "size": "number"}}
+    good = contracts.evaluate(contract, [(200, {"id": "a", "size": 1, "attributes": {"objectType": "Thing"}})], [])
+    assert good.problems == []
+    bad = contracts.evaluate(contract, [(200, {"id": "a", "size": "1", "attributes": {"objectType": "Other"}})],
+                             [("ex.json", {"response": {"body": {"id": "a", "gone": True}}})])
+    assert len(bad.problems) == 3  # objectType, size mistyped, recall 0.5 < 0.9
+    assert bad.recall == pytest.approx(0.5)
