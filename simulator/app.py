@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Message, Receive, Scope, Send
 
-from simulator import auth, carts, control, customers, errors, subscriptions
+from simulator import auth, carts, control, customers, errors
 from simulator.catalog import data as catalog_data
 from simulator.catalog import endpoints as catalog
 from simulator.catalog.data import Catalog
@@ -18,12 +18,14 @@ from simulator.context import Context
 from simulator.ids import Ids
 from simulator.orders import endpoints as orders
 from simulator.settings import Settings, from_env
+from simulator.subscriptions import azure, newcommerce
+from simulator.subscriptions import endpoints as subscriptions
 from simulator.store import MemoryStore, Store
 
-# Operations of the API reference (shared/reference/api.md) that pcsim does not simulate yet:
-# they answer 501 with a Partner Center error body, never a fake success.
+# Every operation of the API reference (shared/reference/api.md, 1.5-1.9) past the purchase path.
+# Those no area module implements answer 501 with a Partner Center error body, never a fake success.
 C, S = "/v1/customers/{customer_id}", "/v1/customers/{customer_id}/subscriptions/{subscription_id}"
-NOT_SIMULATED = [
+DOCUMENTED = [
     ("GET", C + "/subscriptions/customtermenddates"), ("GET", C + "/subscriptions/overage"),
     ("PUT", C + "/subscriptions/overage"), ("GET", C + "/subscriptions/usagerecords"),
     ("GET", "/v1/customers/usagerecords"), ("GET", C + "/usagesummary"), ("GET", C + "/usagebudget"),
@@ -47,20 +49,37 @@ NOT_SIMULATED = [
 ]
 
 
-def not_simulated_routes() -> list[Route]:
+def shape(path: str) -> str:
+    """A path with its parameter names blanked, so `{id}` and `{subscription_id}` compare equal."""
+    return "/".join("{}" if part.startswith("{") else part.lower() for part in path.split("/"))
+
+
+def not_simulated(implemented: list[BaseRoute] | None = None) -> list[tuple[str, str]]:
+    """The documented operations no area module implements yet."""
+    implemented = implemented if implemented is not None else implemented_routes()
+    done = {(m, shape(r.path)) for r in implemented if isinstance(r, Route) for m in (r.methods or ())}
+    return [(method, path) for method, path in DOCUMENTED if (method, shape(path)) not in done]
+
+
+def not_simulated_routes(implemented: list[BaseRoute]) -> list[Route]:
     def make(method: str, path: str) -> Route:
         async def endpoint(request: Request) -> Response:
             auth.begin(request)
             raise errors.NotSimulated(f"{method} {path}")
         return Route(path, endpoint, methods=[method])
-    return [make(method, path) for method, path in NOT_SIMULATED]
+    return [make(method, path) for method, path in not_simulated(implemented)]
+
+
+def implemented_routes() -> list[BaseRoute]:
+    return [*control.routes, *auth.routes, *catalog.routes, *customers.routes, *carts.routes, *orders.routes,
+            *newcommerce.routes, *subscriptions.routes, *azure.routes]
 
 
 def all_routes() -> list[BaseRoute]:
-    # Not-simulated routes come first: their literal segments (overage, usagerecords ...) must win
-    # over the id routes; a method mismatch falls through to the simulated route of the same path.
-    return [*not_simulated_routes(), *control.routes, *auth.routes, *catalog.routes, *customers.routes,
-            *carts.routes, *orders.routes, *subscriptions.routes]
+    implemented = implemented_routes()
+    # Routes with literal segments where an id could stand (overage, usagerecords ...) must come
+    # before the id routes; a method mismatch falls through to a later route of the same path.
+    return [*not_simulated_routes(implemented), *implemented]
 
 
 def literal_segments(routes: list[BaseRoute]) -> set[str]:

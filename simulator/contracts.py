@@ -323,11 +323,11 @@ def matches(contract: dict[str, Any], example: dict[str, Any]) -> bool:
 
 def why_unclaimed(endpoint: str, contracted: set[str]) -> str:
     """A 501 route, a body variant that answers 501 (order PATCH other than the sandbox cancel), or none."""
-    from simulator.app import NOT_SIMULATED
+    from simulator.app import not_simulated
 
     method, _, path = endpoint.partition(" ")
     route = template(method, path)
-    if route in {template(m, p) for m, p in NOT_SIMULATED}:
+    if route in {template(m, p) for m, p in not_simulated()}:
         return "not implemented (501)"
     return "not implemented (variant answers 501)" if route in contracted else "no contract"
 

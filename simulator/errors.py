@@ -189,6 +189,90 @@ class SubscriptionNotFound(PartnerCenterError):
     status, code, description = 404, 20003, "Subscription not found."
 
 
+class StaleEtag(PartnerCenterError):
+    code, description = 2055, "The ETag is no longer valid; read the subscription again."
+
+
+class BillingCycleNotChangeable(PartnerCenterError):
+    code, description = 2054, "The billing cycle can't be changed through a subscription update; update the order."
+
+
+class SubscriptionDeleted(PartnerCenterError):
+    code, description = 2011, "A deleted subscription can't be updated."
+
+
+class SubscriptionExpiring(PartnerCenterError):
+    # 900277 "subscription is expiring" (error-codes.md) is the nearest code for an expired one.
+    code, description = 900277, "The subscription has expired and can't be updated."
+
+
+class SubscriptionSuspended(PartnerCenterError):
+    code, description = 800091, "A suspended subscription can't be changed; reactivate it first."
+
+
+class LegacySubscriptionSuspended(PartnerCenterError):
+    code, description = 2001, "The subscription is suspended and can't be changed."
+
+
+class StatusNotChangeable(PartnerCenterError):
+    code, description = 800096, "The status of this subscription can't be changed to {0}."
+
+
+class QuantityNotChangeable(PartnerCenterError):
+    status, code, description = 403, 800027, "This item isn't eligible for a quantity change."
+
+
+class QuantityOutOfRange(PartnerCenterError):
+    code, description = 900275, "The quantity {0} is outside the allowed range {1}-{2} for catalog item {3}."
+
+
+class LegacyQuantityOutOfRange(PartnerCenterError):
+    code, description = 2002, "The quantity {0} is outside the allowed range {1}-{2}."
+
+
+class QuantityCannotDecrease(PartnerCenterError):
+    # change-the-quantity-of-a-subscription.md shows exactly this body once the window has passed.
+    code, description = 800090, "Subscription quantity cannot be decreased."
+
+
+class SandboxSeatLimit(PartnerCenterError):
+    status, code, description = 403, 800067, "The integration sandbox allows {0} licenses per subscription."
+
+
+class CancellationWindowPassed(PartnerCenterError):
+    code, description = 900117, "You have passed your {0}-day cancellation window and can no longer cancel."
+
+
+class NotEligibleToAutoRenew(PartnerCenterError):
+    code, description = 800093, "This subscription isn't eligible to auto-renew."
+
+
+class NotActivated(PartnerCenterError):
+    code, description = 800081, "Can't update a subscription before activating it."
+
+
+class AlreadyActivated(PartnerCenterError):
+    code, description = 800041, "This item has already been activated."
+
+
+class AzurePlanHasActiveSubscriptions(PartnerCenterError):
+    status, code = 403, 900115
+    description = ("Azure plan can't be moved to suspended state since you have one or more Azure Subscriptions "
+                   "in the active state.")
+
+
+class ScheduledChangeInvalid(PartnerCenterError):
+    description = "Invalid request input: scheduledNextTermInstructions {0}"
+
+
+class CustomTermEndDateNotNce(PartnerCenterError):
+    code, description = 900244, "A custom term end date is only allowed for OnlineServicesNCE products."
+
+
+class CustomTermEndDateNoMatch(PartnerCenterError):
+    code, description = 900246, "The custom term end date doesn't match any allowed co-term date."
+
+
 # --- rendering ----------------------------------------------------------------------------
 
 def error_body(exc: PartnerCenterError) -> bytes:

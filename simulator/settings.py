@@ -47,6 +47,9 @@ class Settings:
     cancellation_window_days: int = field(
         default=7, metadata={"help": "new-commerce cancel / seat-decrease window in days (7 in the 2023 docs)"}
     )
+    slow_patch: bool = field(
+        default=False, metadata={"help": "answer subscription PATCH with the documented 202 + Location"}
+    )
     partner_country: str = field(default="US", metadata={"help": "the partner's country (ISO-2)"})
 
     def start(self) -> datetime | None:

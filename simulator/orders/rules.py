@@ -14,11 +14,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from simulator import customers, errors, subscriptions, wire
+from simulator import customers, errors, wire
 from simulator.catalog.data import (LEGACY_AZURE, LEGACY_LICENSE, NCE, RESERVATION, SAAS, SOFTWARE_PERPETUAL,
                                     SOFTWARE_SUBSCRIPTION)
 from simulator.context import Context
 from simulator.orders import lines as purchase
+from simulator.subscriptions import records as subscriptions
 
 SANDBOX_CANCEL_DAYS = 60  # cancel-an-order-from-the-integration-sandbox.md
 # Cancellation matrix (cancel-an-order-from-the-integration-sandbox.md, 2023): which kinds an order

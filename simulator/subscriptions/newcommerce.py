@@ -1,0 +1,92 @@
+"""New commerce specifics: custom term end dates (N1) and the co-term dates a cart line's
+`customTermEndDate` or a scheduled change must match (400 900242 / 900246).
+
+Source: custom-term-end-dates.md: end dates aligned to the end of a calendar month, or co-termed
+with the customer's existing subscriptions, within the term of the new purchase.
+"""
+from __future__ import annotations
+
+import calendar
+from datetime import datetime, timedelta
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from simulator import auth, customers, errors, wire
+from simulator.catalog.data import NCE
+from simulator.context import Context
+from simulator.subscriptions import records
+
+
+def month_ends(start: datetime, last: datetime) -> list[datetime]:
+    ends, moment = [], records.midnight(start)
+    while True:
+        end = moment.replace(day=calendar.monthrange(moment.year, moment.month)[1])
+        if end > last:
+            return ends
+        if end > start:
+            ends.append(end)
+        moment = end + timedelta(days=1)
+
+
+def coterm_dates(ctx: Context, tenant: str, customer_id: str, start: datetime | None,
+                 term: str | None) -> list[tuple[datetime, list[str]]]:
+    """(date, co-termed subscription ids) pairs within the term that would start at `start`."""
+    start = start or ctx.clock.now()
+    last = records.term_end(start, term)
+    if last is None:
+        return []
+    dates: dict[datetime, list[str]] = {end: [] for end in month_ends(start, last)}
+    now = ctx.clock.now()
+    for sub in ctx.store.scan("subscription", (tenant, customer_id.lower())):
+        sub = records.current(ctx, sub, now)
+        end = records.at(sub, "end")
+        if sub["kind"] == NCE and sub["status"] == "active" and end is not None and start < end <= last:
+            dates.setdefault(records.midnight(end), []).append(sub["id"])
+    return sorted(dates.items())
+
+
+def coterm_wire(moment: datetime, subs: list[str]) -> dict[str, Any]:
+    if subs:
+        return {"allowedCustomTermEndDateType": "subscriptionAligned", "cotermSubscriptionIds": subs,
+                "allowedCustomTermEndDate": moment.strftime("%Y-%m-%dT00:00:00")}
+    return {"allowedCustomTermEndDateType": "calendarMonthAligned",
+            "allowedCustomTermEndDate": moment.strftime("%Y-%m-%dT00:00:00")}
+
+
+def custom_term_end_dates(ctx: Context, tenant: str, customer_id: str, term: str | None, start_raw: str | None,
+                          target: str | None) -> list[dict[str, Any]]:
+    customer = customers.get_customer(ctx, tenant, customer_id)
+    if not term or term.upper() not in records.TERM_MONTHS:
+        raise errors.MissingQueryParameter("term_duration")
+    try:
+        start = wire.parse_time(start_raw) if start_raw else ctx.clock.now()
+    except ValueError:
+        raise errors.InvalidRequestInput("term_start_date is not a date") from None
+    found = coterm_dates(ctx, tenant, customer["id"], start, term.upper())
+    if target:
+        found = [(d, ids) for d, ids in found if target.lower() in (i.lower() for i in ids)]
+    return [coterm_wire(d, ids) for d, ids in found]
+
+
+def _param(request: Request, *names: str) -> str | None:
+    lowered = {k.lower(): v for k, v in request.query_params.items()}
+    return next((lowered[n] for n in names if n in lowered), None)
+
+
+async def custom_term_end_dates_endpoint(request: Request) -> Response:
+    ctx, caller = auth.begin(request)
+    cid = request.path_params["customer_id"]
+    term = _param(request, "term_duration", "termduration")
+    items = custom_term_end_dates(ctx, caller.tenant, cid, term, _param(request, "term_start_date", "termstartdate"),
+                                  _param(request, "target_coterm_subscription_id", "targetcotermsubscriptionid"))
+    self_uri = f"/customers/{cid}/subscriptions/customTermEndDates" + wire.query_string(term_duration=term)
+    return wire.respond(wire.collection(items, self_uri))
+
+
+routes = [
+    Route("/v1/customers/{customer_id}/subscriptions/customtermenddates", custom_term_end_dates_endpoint,
+          methods=["GET"]),
+]

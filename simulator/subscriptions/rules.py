@@ -1,0 +1,326 @@
+"""Subscription rules (S1-S9, S12, S13): reads at `now`, the PATCH (S5) with its documented
+semantics, SaaS activation, provisioning and registration status.
+
+S5 (update-a-subscription-by-id.md and the pages it links): the body is the whole subscription in
+any key casing; absent `autoRenewEnabled` resets it to false and absent scheduled next-term
+instructions clear them, as the 2022-06 doc warns; a stale `If-Match` is 2055; the billing cycle is
+not changed here (2054).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import Field
+
+from simulator import customers, errors, wire
+from simulator.catalog.data import (AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE, NCE, RESERVATION, SAAS,
+                                    SOFTWARE_SUBSCRIPTION)
+from simulator.context import Caller, Context
+from simulator.orders import lines as purchase
+from simulator.subscriptions import records
+from simulator.subscriptions.records import current, event, subscription_key
+
+LEGACY_KINDS = (LEGACY_LICENSE, LEGACY_AZURE)
+SUSPENDABLE = (NCE, LEGACY_LICENSE, LEGACY_AZURE, SOFTWARE_SUBSCRIPTION, AZURE_PLAN)
+CANCELLABLE = (NCE, SAAS, SOFTWARE_SUBSCRIPTION, AZURE_PLAN)
+QUANTITY_KINDS = (NCE, LEGACY_LICENSE, SAAS)
+LICENSE_CHANGE_MINUTES = 15  # get-subscription-provisioning-status.md: refreshes every 15 minutes
+REGISTRATION_SECONDS = 300
+
+
+class ProductIn(wire.WireModel):
+    product_id: str
+    sku_id: str
+    availability_id: str
+    billing_cycle: str | None = None
+    term_duration: str | None = None
+    promotion_id: str | None = None
+
+
+class ScheduledIn(wire.WireModel):
+    product: ProductIn | None = None
+    quantity: int | None = None
+    custom_term_end_date: str | None = None
+
+
+class SubscriptionPatchIn(wire.WireModel):
+    id: str | None = None
+    quantity: int | None = Field(None)
+    status: str | None = None
+    auto_renew_enabled: bool | None = None
+    friendly_name: str | None = None
+    billing_cycle: str | None = None
+    scheduled_next_term_instructions: ScheduledIn | None = None
+
+
+# --- reads --------------------------------------------------------------------------------
+
+def load(ctx: Context, tenant: str, customer_id: str, sub_id: str) -> dict[str, Any]:
+    customer = customers.get_customer(ctx, tenant, customer_id)
+    sub = ctx.store.get("subscription", subscription_key(tenant, customer["id"], sub_id))
+    now = ctx.clock.now()
+    if sub is None or not records.visible(sub, now):
+        raise errors.SubscriptionNotFound()
+    return current(ctx, sub, now)
+
+
+def list_subscriptions(ctx: Context, tenant: str, customer_id: str, *, order_id: str | None = None,
+                       mpn_id: str | None = None) -> list[dict[str, Any]]:
+    customer = customers.get_customer(ctx, tenant, customer_id)
+    now = ctx.clock.now()
+    subs = [current(ctx, s, now) for s in ctx.store.scan("subscription", (tenant, customer["id"].lower()))
+            if records.visible(s, now)]
+    if order_id is not None:
+        subs = [s for s in subs if s["order_id"].lower() == order_id.lower()]
+    if mpn_id is not None:
+        subs = [s for s in subs if s["partner_id"] == mpn_id]
+    return subs
+
+
+def list_addons(ctx: Context, tenant: str, customer_id: str, sub_id: str) -> list[dict[str, Any]]:
+    parent = load(ctx, tenant, customer_id, sub_id)
+    return [s for s in list_subscriptions(ctx, tenant, customer_id)
+            if (s.get("parent_subscription_id") or "").lower() == parent["id"].lower()]
+
+
+def save(ctx: Context, sub: dict[str, Any]) -> dict[str, Any]:
+    sub["version"] += 1
+    ctx.store.put("subscription", subscription_key(sub["tenant"], sub["customer_id"], sub["id"]), sub)
+    return sub
+
+
+# --- S5 -----------------------------------------------------------------------------------
+
+def update_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id: str, body: SubscriptionPatchIn,
+                        if_match: str | None) -> dict[str, Any]:
+    now = ctx.clock.now()
+    sub = load(ctx, caller.tenant, customer_id, sub_id)
+    check_updatable(sub, body, if_match)
+    wanted = (body.status or sub["status"]).lower()
+    if sub["status"] == "suspended" and wanted == "suspended":
+        if changes_beyond_status(sub, body):
+            raise (errors.LegacySubscriptionSuspended if sub["kind"] in LEGACY_KINDS else errors.SubscriptionSuspended)()
+        return sub
+    if wanted != sub["status"]:
+        change_status(ctx, sub, wanted, now)
+        if wanted in ("suspended", "deleted"):
+            return save(ctx, sub)
+    if body.quantity is not None and body.quantity != sub["quantity"]:
+        change_quantity(ctx, sub, body.quantity, now)
+    change_auto_renew(sub, bool(body.auto_renew_enabled))
+    if body.friendly_name is not None:
+        sub["friendly_name"] = body.friendly_name
+    sub["scheduled"] = scheduled_change(ctx, sub, body.scheduled_next_term_instructions)
+    return save(ctx, sub)
+
+
+def check_updatable(sub: dict[str, Any], body: SubscriptionPatchIn, if_match: str | None) -> None:
+    if if_match and if_match.strip('"') != wire.etag(sub["id"], sub["version"]):
+        raise errors.StaleEtag()
+    if sub["status"] == "deleted":
+        raise errors.SubscriptionDeleted()
+    if sub["status"] == "expired":
+        raise errors.SubscriptionExpiring()
+    if sub["kind"] == SAAS and not sub["activated"]:
+        raise errors.NotActivated()
+    if body.billing_cycle and purchase.normalize_cycle(body.billing_cycle, sub["offer_id"]) != sub["billing_cycle"]:
+        raise errors.BillingCycleNotChangeable()
+
+
+def changes_beyond_status(sub: dict[str, Any], body: SubscriptionPatchIn) -> bool:
+    return (body.quantity not in (None, sub["quantity"])
+            or (body.friendly_name is not None and body.friendly_name != sub["friendly_name"]))
+
+
+def change_status(ctx: Context, sub: dict[str, Any], wanted: str, now: datetime) -> None:
+    if wanted not in ("active", "suspended", "deleted"):
+        raise errors.InvalidRequestInput(f"status '{wanted}' is not one of active, suspended, deleted")
+    if wanted == "active":
+        sub["status"] = "active"
+        sub["events"].append(event("reactivate", now))
+        return
+    allowed = SUSPENDABLE if wanted == "suspended" else CANCELLABLE
+    if sub["kind"] not in allowed:
+        raise errors.StatusNotChangeable(wanted)
+    if sub["kind"] == AZURE_PLAN:
+        check_plan_is_idle(ctx, sub, now)
+    if wanted == "deleted":
+        check_cancellation_window(ctx, sub, now)
+    sub["status"] = wanted
+    sub["events"].append(event("cancel" if wanted == "deleted" else "suspend", now, quantity=sub["quantity"],
+                               refund=refund_type(sub, now)))
+    for child in children(ctx, sub):
+        child["status"] = wanted
+        save(ctx, child)
+
+
+def check_cancellation_window(ctx: Context, sub: dict[str, Any], now: datetime) -> None:
+    """New commerce cancels only within the window after purchase or renewal (7 days, 2023 docs)."""
+    if sub["kind"] in (NCE, SOFTWARE_SUBSCRIPTION):
+        until = records.at(sub, "cancellation_allowed_until") or (
+            records.at(sub, "start") + timedelta(days=ctx.settings.cancellation_window_days))
+        if now > until:
+            raise errors.CancellationWindowPassed(ctx.settings.cancellation_window_days)
+
+
+def refund_type(sub: dict[str, Any], now: datetime) -> str | None:
+    """The first refund option not yet expired decides the refund (availability cancellationPolicies)."""
+    for option in sub.get("refund_options") or []:
+        if now <= wire.parse_time(option["expiresAt"]):
+            return option["type"]
+    return None
+
+
+def check_plan_is_idle(ctx: Context, sub: dict[str, Any], now: datetime) -> None:
+    """An Azure plan suspends only without active Azure subscriptions or reservations (900115)."""
+    from simulator.subscriptions import azure
+
+    active_entitlements = [e for e in sub.get("entitlements", []) if azure.entitlement_status(e, now) == "active"]
+    reservations = [s for s in ctx.store.scan("subscription", (sub["tenant"], sub["customer_id"].lower()))
+                    if s["kind"] == RESERVATION and s["status"] == "active" and records.visible(s, now)]
+    if active_entitlements or reservations:
+        raise errors.AzurePlanHasActiveSubscriptions()
+
+
+def children(ctx: Context, sub: dict[str, Any]) -> list[dict[str, Any]]:
+    """Legacy add-ons follow their base subscription."""
+    return [s for s in ctx.store.scan("subscription", (sub["tenant"], sub["customer_id"].lower()))
+            if (s.get("parent_subscription_id") or "").lower() == sub["id"].lower() and s["status"] != "deleted"]
+
+
+def quantity_bounds(ctx: Context, sub: dict[str, Any]) -> tuple[int, int]:
+    item = ctx.catalog.item(sub["offer_id"])
+    if item is None:
+        return 1, 10**9
+    if hasattr(item, "sku"):
+        return item.sku.minimum, item.sku.maximum  # type: ignore[union-attr]
+    return item.minimum, item.maximum  # type: ignore[union-attr]
+
+
+def change_quantity(ctx: Context, sub: dict[str, Any], wanted: int, now: datetime) -> None:
+    if sub["kind"] not in QUANTITY_KINDS:
+        raise errors.QuantityNotChangeable()
+    low, high = quantity_bounds(ctx, sub)
+    if not low <= wanted <= high:
+        if sub["kind"] in LEGACY_KINDS:
+            raise errors.LegacyQuantityOutOfRange(wanted, low, high)
+        raise errors.QuantityOutOfRange(wanted, low, high, sub["offer_id"])
+    if ctx.settings.sandbox_limits and wanted > purchase.SANDBOX_SEATS:
+        raise errors.SandboxSeatLimit(purchase.SANDBOX_SEATS)
+    if sub["kind"] == NCE:
+        move_seat_windows(ctx, sub, wanted - sub["quantity"], now)
+    sub["events"].append(event("seats", now, quantity=wanted, change=wanted - sub["quantity"]))
+    sub.update(quantity=wanted, license_changed=wire.iso(now))
+
+
+def move_seat_windows(ctx: Context, sub: dict[str, Any], change: int, now: datetime) -> None:
+    """Seats added mid-term can be removed within the window after they were added; seats can
+    be removed only while `refundableQuantity` covers them (change-the-quantity-of-a-subscription.md)."""
+    windows = [w for w in sub["seat_windows"] if wire.parse_time(w["until"]) > now]
+    if change > 0:
+        until = now + timedelta(days=ctx.settings.cancellation_window_days)
+        sub["seat_windows"] = [*windows, {"quantity": change, "until": wire.iso(until)}]
+        return
+    remove = -change
+    if sum(w["quantity"] for w in windows) < remove:
+        raise errors.QuantityCannotDecrease()
+    for window in reversed(windows):  # the newest seats go first
+        taken = min(window["quantity"], remove)
+        window["quantity"] -= taken
+        remove -= taken
+    sub["seat_windows"] = [w for w in windows if w["quantity"] > 0]
+
+
+def change_auto_renew(sub: dict[str, Any], wanted: bool) -> None:
+    if wanted and sub["kind"] not in records.AUTO_RENEWING:
+        raise errors.NotEligibleToAutoRenew()
+    sub["auto_renew"] = wanted
+
+
+def scheduled_change(ctx: Context, sub: dict[str, Any], plan: ScheduledIn | None) -> dict[str, Any] | None:
+    """Scheduled next-term instructions (create-scheduled-changes.md): new commerce, auto-renewing."""
+    if plan is None:
+        return None
+    if plan.custom_term_end_date and sub["kind"] != NCE:
+        raise errors.CustomTermEndDateNotNce()
+    if sub["kind"] not in (NCE, SAAS):
+        raise errors.ScheduledChangeInvalid("are only for new commerce and marketplace subscriptions")
+    if not sub["auto_renew"]:
+        raise errors.ScheduledChangeInvalid("need autoRenewEnabled true")
+    product = plan.product
+    quantity = plan.quantity or sub["quantity"]
+    if product is not None:
+        item = f"{product.product_id}:{product.sku_id}:{product.availability_id}"
+        av = ctx.catalog.item(item)
+        if av is None or not hasattr(av, "sku"):
+            raise errors.AvailabilityNotFound(product.availability_id)
+        line = purchase.PurchaseLineIn(catalog_item_id=item, quantity=quantity, billing_cycle=product.billing_cycle,
+                                       term_duration=product.term_duration)
+        term, cycle = purchase.check_term_and_cycle(av, line)  # type: ignore[arg-type]
+        purchase.check_quantity(quantity, av.sku.minimum, av.sku.maximum, item)  # type: ignore[union-attr]
+        product = product.model_copy(update={"term_duration": term, "billing_cycle": cycle})
+    if plan.custom_term_end_date:
+        check_scheduled_end_date(ctx, sub, plan.custom_term_end_date, product)
+    return {"product": product.wire() if product else None, "quantity": quantity,
+            "customTermEndDate": plan.custom_term_end_date}
+
+
+def check_scheduled_end_date(ctx: Context, sub: dict[str, Any], raw: str, product: ProductIn | None) -> None:
+    from simulator.subscriptions import newcommerce
+
+    start = records.renewal_moment(sub)
+    term = (product.term_duration if product else None) or sub["term_duration"]
+    try:
+        wanted = records.midnight(wire.parse_time(raw))
+    except ValueError:
+        raise errors.InvalidRequestInput("customTermEndDate is not a date") from None
+    allowed = newcommerce.coterm_dates(ctx, sub["tenant"], sub["customer_id"], start, term)
+    if wanted.date() not in {d.date() for d, _ in allowed}:
+        raise errors.CustomTermEndDateNoMatch()
+
+
+# --- S7, S8, S9, S12, S13 -----------------------------------------------------------------
+
+def provisioning_status(ctx: Context, sub: dict[str, Any]) -> dict[str, Any]:
+    changed = records.at(sub, "license_changed")
+    pending = changed is not None and ctx.clock.now() < changed + timedelta(minutes=LICENSE_CHANGE_MINUTES)
+    return {"skuId": sub.get("sku_id") or sub["offer_id"], "status": "pending" if pending else "success",
+            "quantity": sub["quantity"], "endDate": sub.get("end") or records.OPEN_ENDED,
+            "attributes": wire.attributes("SubscriptionProvisioningStatus")}
+
+
+def activate_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id: str) -> dict[str, Any]:
+    """Sandbox activation of a marketplace SaaS subscription: billing starts now."""
+    sub = load(ctx, caller.tenant, customer_id, sub_id)
+    if sub["kind"] != SAAS:
+        raise errors.InvalidRequestInput("only commercial marketplace SaaS subscriptions are activated")
+    if sub["activated"]:
+        raise errors.AlreadyActivated()
+    now = ctx.clock.now()
+    sub["activated"] = True
+    sub["events"].append(event("activate", now, quantity=sub["quantity"]))
+    save(ctx, sub)
+    return {"subscriptionId": sub["id"], "status": "Success"}
+
+
+def register_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id: str) -> dict[str, Any]:
+    """Registering an Azure subscription enables Azure reservation purchases (register-a-subscription.md)."""
+    sub = load(ctx, caller.tenant, customer_id, sub_id)
+    if sub["kind"] not in (LEGACY_AZURE, AZURE_PLAN):
+        raise errors.InvalidRequestInput("only Azure subscriptions and Azure plans are registered")
+    if not sub.get("registered_at"):
+        sub["registered_at"] = wire.iso(ctx.clock.now())
+        save(ctx, sub)
+    return sub
+
+
+def registration_status(ctx: Context, sub: dict[str, Any]) -> dict[str, Any]:
+    registered = records.at(sub, "registered_at")
+    if registered is None:
+        state = "NotRegistered"
+    else:
+        done = ctx.clock.now() >= registered + timedelta(seconds=REGISTRATION_SECONDS)
+        state = "Registered" if done else "Registering"
+    return {"subscriptionId": sub["id"], "status": state,
+            "attributes": wire.attributes("SubscriptionRegistrationStatus")}
