@@ -65,8 +65,8 @@ def number_lines(records: list[dict[str, Any]]) -> None:
 
 
 def owned_skus(ctx: Context, tenant: str, customer: dict[str, Any]) -> set[str]:
-    return {f"{s['product_id']}:{s['sku_id']}".upper() for s in ctx.store.scan("subscription", (tenant, customer["id"].lower()))
-            if s.get("product_id") and s["status"] != "deleted"}
+    return {f"{s['product_id']}:{s['sku_id']}".upper() for s in orders.holdings(ctx, tenant, customer)
+            if s.get("product_id")}
 
 
 def check_cart_lines(ctx: Context, tenant: str, customer: dict[str, Any], body: CartIn) -> list[dict[str, Any]]:
@@ -76,6 +76,7 @@ def check_cart_lines(ctx: Context, tenant: str, customer: dict[str, Any], body: 
     records = [purchase.check_line(ctx, market, line) for line in body.line_items]
     if any(r.get("participants") for r in records) and body.partner_on_record_attestation_accepted is False:
         raise errors.PartnerAttestationMissing()
+    orders.check_against_holdings(ctx, tenant, customer, records)
     purchase.check_prerequisites(records, owned_skus(ctx, tenant, customer), ctx.catalog)
     limit = purchase.SANDBOX_SUBSCRIPTIONS if ctx.settings.sandbox_limits else 10**9
     purchase.check_subscription_limit(records, orders.owned_subscription_count(ctx, tenant, customer), limit)
@@ -144,10 +145,6 @@ def checkout_cart(ctx: Context, caller: Caller, customer_id: str, cart_id: str) 
     return cart["checkout"]
 
 
-class TooManySubscriptions(errors.PartnerCenterError):
-    status, code, description = 403, 800066, "The customer has reached the limit of {0} subscriptions."
-
-
 def group_error(ctx: Context, tenant: str, customer: dict[str, Any],
                 records: list[dict[str, Any]]) -> errors.PartnerCenterError | None:
     """Re-checked at checkout: other orders may have used the sandbox's subscription quota since."""
@@ -156,7 +153,7 @@ def group_error(ctx: Context, tenant: str, customer: dict[str, Any],
     owned = orders.owned_subscription_count(ctx, tenant, customer)
     adding = sum(1 + len(r.get("addon_items") or []) for r in records)
     if owned + adding > purchase.SANDBOX_SUBSCRIPTIONS:
-        return TooManySubscriptions(purchase.SANDBOX_SUBSCRIPTIONS)
+        return errors.TooManySubscriptions(purchase.SANDBOX_SUBSCRIPTIONS)
     return None
 
 

@@ -165,6 +165,32 @@ class PartnerAttestationMissing(PartnerCenterError):
     code, description = 900206, "Partner Attestation is missing."
 
 
+class CustomTermEndDateInvalid(PartnerCenterError):
+    code, description = 900242, "The custom term end date {0} doesn't match an allowed co-term date."
+
+
+class SandboxAzurePlanLimit(PartnerCenterError):
+    code, description = 900116, "The integration sandbox allows {0}."
+
+
+class AzurePlanNeedsUpgrade(PartnerCenterError):
+    # The Azure plan docs say a customer with an MS-AZR-0145P subscription moves through a product
+    # upgrade (create-product-upgrade-entity.md) instead of buying a plan, but give no code for a
+    # direct purchase; 800002 (invalid request input) is the generic one, its description says why.
+    description = ("Invalid request input: customer {0} has an MS-AZR-0145P subscription; move it to an Azure plan "
+                   "with POST /v1/productUpgrades instead of buying one.")
+
+
+class EuNewCommerceRestriction(PartnerCenterError):
+    # purchase-new-commerce-license-based.md (2021-11, 2023): an EU partner may buy new commerce only
+    # for new customers or customers without Azure plan, marketplace or software items priced in
+    # another currency than the partner's. No code is documented for the refusal; 900169 "currency
+    # must be partner or customer currency" is the nearest documented one: the conflict is currency.
+    code = 900169
+    description = ("New commerce can't be bought for customer {0}: it holds Azure plan, marketplace or software "
+                   "items priced in {1}, not in the partner's currency {2}.")
+
+
 # --- orders -------------------------------------------------------------------------------
 
 class OrderNotFound(PartnerCenterError):
@@ -271,6 +297,44 @@ class CustomTermEndDateNotNce(PartnerCenterError):
 
 class CustomTermEndDateNoMatch(PartnerCenterError):
     code, description = 900246, "The custom term end date doesn't match any allowed co-term date."
+
+
+# --- purchase lines, checkout, order cancel, Azure entitlements ----------------------
+
+class InvalidTerm(PartnerCenterError):
+    code, description = 900268, "The term duration {0} is not offered for catalog item {1}."
+
+
+class InvalidBillingCycle(PartnerCenterError):
+    code, description = 900269, "The billing cycle {0} is not offered for catalog item {1}."
+
+
+class BillingCycleLongerThanTerm(PartnerCenterError):
+    code, description = 900270, "The billing cycle {0} can't be longer than the term {1}."
+
+
+class AttestationRequired(PartnerCenterError):
+    code, description = 900203, "CatalogItemId {0} requires attestation acceptance."
+
+
+class SeatBasedSaasCancel(PartnerCenterError):
+    status, code, description = 403, 800077, "Seat-based SaaS subscriptions must be cancelled through subscription PATCH."
+
+
+class TooManySubscriptions(PartnerCenterError):
+    status, code, description = 403, 800066, "The customer has reached the limit of {0} subscriptions."
+
+
+class EntitlementNotFound(PartnerCenterError):
+    status, code, description = 404, 800111, "The Azure entitlement {0} was not found."
+
+
+class InvalidCancellationReason(PartnerCenterError):
+    code, description = 900307, "The cancellation reason '{0}' is not valid; use compromise or abuse."
+
+
+class EntitlementNotCancelled(PartnerCenterError):
+    code, description = 900337, "The Azure entitlement {0} is not cancelled, so it can't be reactivated."
 
 
 # --- rendering ----------------------------------------------------------------------------

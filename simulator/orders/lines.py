@@ -32,26 +32,6 @@ CURRENCY_NOT_SUPPORTED, CATALOG_ITEM_INVALID, PARTICIPANTS_NOT_SUPPORTED = 10000
 INVALID_INPUT, SANDBOX_LIMIT_EXCEEDED, SEATS_EXCEED_LIMIT = 10010, 10009, 10015
 
 
-class InvalidTerm(errors.PartnerCenterError):
-    code, description = 900268, "The term duration {0} is not offered for catalog item {1}."
-
-
-class InvalidBillingCycle(errors.PartnerCenterError):
-    code, description = 900269, "The billing cycle {0} is not offered for catalog item {1}."
-
-
-class BillingCycleLongerThanTerm(errors.PartnerCenterError):
-    code, description = 900270, "The billing cycle {0} can't be longer than the term {1}."
-
-
-class QuantityOutOfRange(errors.PartnerCenterError):
-    code, description = 900275, "The quantity {0} is outside the allowed range {1}-{2} for catalog item {3}."
-
-
-class AttestationRequired(errors.PartnerCenterError):
-    code, description = 900203, "CatalogItemId {0} requires attestation acceptance."
-
-
 class KeyValue(wire.WireModel):
     key: str
     value: str
@@ -91,7 +71,7 @@ def normalize_cycle(raw: str | None, item: str) -> str | None:
         return None
     cycle = CYCLES.get(raw.replace("_", "").replace("-", "").lower())
     if cycle is None:
-        raise InvalidBillingCycle(raw, item)
+        raise errors.InvalidBillingCycle(raw, item)
     return cycle
 
 
@@ -116,7 +96,7 @@ def check_term_and_cycle(av: Availability, line: PurchaseLineIn) -> tuple[str | 
         if term is None and len(durations) == 1:
             term = durations[0]
         if term not in durations:
-            raise InvalidTerm(line.term_duration or "(none)", item)
+            raise errors.InvalidTerm(line.term_duration or "(none)", item)
         offered = {(t.get("billingCycle") or "").lower() for t in terms if t["duration"].upper() == term}
         offered.discard("")
     else:
@@ -126,17 +106,17 @@ def check_term_and_cycle(av: Availability, line: PurchaseLineIn) -> tuple[str | 
     if cycle is None:
         cycle = next(iter(sorted(offered))) if len(offered) == 1 else None
         if cycle is None:
-            raise InvalidBillingCycle("(none)", item)
+            raise errors.InvalidBillingCycle("(none)", item)
     if cycle not in offered:
         if term and CYCLE_MONTHS.get(cycle, 0) > TERM_MONTHS.get(term, 0):
-            raise BillingCycleLongerThanTerm(cycle, term)
-        raise InvalidBillingCycle(cycle, item)
+            raise errors.BillingCycleLongerThanTerm(cycle, term)
+        raise errors.InvalidBillingCycle(cycle, item)
     return term, cycle
 
 
 def check_quantity(quantity: int, low: int, high: int, item: str) -> None:
     if quantity < low or quantity > high or quantity < 1:
-        raise QuantityOutOfRange(quantity, low, high, item)
+        raise errors.QuantityOutOfRange(quantity, low, high, item)
 
 
 def pricing(av: Availability, market: Market, term: str | None, cycle: str, quantity: int) -> dict[str, Any]:
@@ -153,7 +133,7 @@ def check_catalog_line(ctx: Context, market: Market, line: PurchaseLineIn, av: A
     check_quantity(line.quantity, sku.minimum, sku.maximum, item)
     attestation = sku.wire.get("attestationProperties") or {}
     if attestation.get("enforceAttestation") and not line.attestation_accepted:
-        raise AttestationRequired(item)
+        raise errors.AttestationRequired(item)
     record = base_record(line, item, market, kind=sku.product.kind, term=term, cycle=cycle)
     record.update(product_id=sku.product.id, sku_id=sku.id, availability_id=av.id,
                   friendly_name=line.friendly_name or sku.wire.get("title"), offer_name=sku.wire.get("title"))
@@ -169,7 +149,7 @@ def check_offer_line(ctx: Context, market: Market, line: PurchaseLineIn, offer: 
     item = line.item_id()
     cycle = normalize_cycle(line.billing_cycle, item) or offer.billing_cycles[0]
     if cycle not in offer.billing_cycles:
-        raise InvalidBillingCycle(cycle, item)
+        raise errors.InvalidBillingCycle(cycle, item)
     check_quantity(line.quantity, offer.minimum, offer.maximum, item)
     term = line.term_duration.upper() if line.term_duration else None
     record = base_record(line, item, market, kind=offer.kind, term=term, cycle=cycle)

@@ -15,13 +15,15 @@ from decimal import Decimal
 from typing import Any
 
 from simulator import customers, errors, wire
-from simulator.catalog.data import (LEGACY_AZURE, LEGACY_LICENSE, NCE, RESERVATION, SAAS, SOFTWARE_PERPETUAL,
-                                    SOFTWARE_SUBSCRIPTION)
+from simulator.catalog.data import (AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE, NCE, RESERVATION, SAAS,
+                                    SOFTWARE_PERPETUAL, SOFTWARE_SUBSCRIPTION)
 from simulator.context import Context
 from simulator.orders import lines as purchase
 from simulator.subscriptions import records as subscriptions
 
 SANDBOX_CANCEL_DAYS = 60  # cancel-an-order-from-the-integration-sandbox.md
+SANDBOX_PLANS_PER_CUSTOMER, SANDBOX_PLANS_PER_PARTNER = 1, 10  # create-azure-plan.md, sandbox section
+CURRENCY_BOUND_KINDS = (AZURE_PLAN, SAAS, SOFTWARE_SUBSCRIPTION, SOFTWARE_PERPETUAL)
 # Cancellation matrix (cancel-an-order-from-the-integration-sandbox.md, 2023): which kinds an order
 # PATCH may cancel; new commerce, marketplace and Azure plan are cancelled by subscription PATCH.
 ORDER_CANCELLABLE = (RESERVATION, SOFTWARE_PERPETUAL, SOFTWARE_SUBSCRIPTION)
@@ -135,6 +137,7 @@ def create_order(ctx: Context, tenant: str, customer_id: str, lines_in: list[pur
         if line.billing_cycle is None and billing_cycle:
             line.billing_cycle = billing_cycle
     records = [purchase.check_line(ctx, market, line) for line in lines_in]
+    check_against_holdings(ctx, tenant, customer, records)
     purchase.check_subscription_limit(records, owned_subscription_count(ctx, tenant, customer),
                                       purchase.SANDBOX_SUBSCRIPTIONS if ctx.settings.sandbox_limits else 10**9)
     problems = [f"line {n}: {r['error']['errorDescription']}" for n, r in enumerate(records) if r["error"]]
@@ -145,9 +148,70 @@ def create_order(ctx: Context, tenant: str, customer_id: str, lines_in: list[pur
     return order
 
 
+def holdings(ctx: Context, tenant: str, customer: dict[str, Any]) -> list[dict[str, Any]]:
+    """The customer's subscriptions as they stand now, ended ones left out."""
+    now = ctx.clock.now()
+    subs = (subscriptions.current(ctx, s, now) for s in ctx.store.scan("subscription", (tenant, customer["id"].lower())))
+    return [s for s in subs if s["status"] not in ("deleted", "expired")]
+
+
 def owned_subscription_count(ctx: Context, tenant: str, customer: dict[str, Any]) -> int:
-    return sum(1 for s in ctx.store.scan("subscription", (tenant, customer["id"].lower()))
-               if s["status"] != "deleted")
+    return len(holdings(ctx, tenant, customer))
+
+
+def check_against_holdings(ctx: Context, tenant: str, customer: dict[str, Any], records: list[dict[str, Any]]) -> None:
+    """Purchase rules that depend on what the customer (or the partner) already has."""
+    owned = holdings(ctx, tenant, customer)
+    check_azure_plan(ctx, tenant, customer, owned, records)
+    check_eu_restriction(ctx, customer, owned, records)
+    for record in records:
+        if record["kind"] == NCE and record.get("custom_term_end_date"):
+            check_custom_term_end_date(ctx, tenant, customer, record)
+
+
+def check_azure_plan(ctx: Context, tenant: str, customer: dict[str, Any], owned: list[dict[str, Any]],
+                     records: list[dict[str, Any]]) -> None:
+    """create-azure-plan.md: a 0145P customer upgrades instead; the sandbox allows 1 plan per
+    customer (direct bill) and 10 per partner (900116)."""
+    buying = sum(1 for r in records if r["kind"] == AZURE_PLAN)
+    if not buying:
+        return
+    if any(s["kind"] == LEGACY_AZURE for s in owned):
+        raise errors.AzurePlanNeedsUpgrade(customer["id"])
+    if not ctx.settings.sandbox_limits:
+        return
+    if buying + sum(1 for s in owned if s["kind"] == AZURE_PLAN) > SANDBOX_PLANS_PER_CUSTOMER:
+        raise errors.SandboxAzurePlanLimit(f"{SANDBOX_PLANS_PER_CUSTOMER} Azure plan per customer")
+    partner_plans = sum(1 for c in ctx.store.scan("customer", (tenant,))
+                        for s in holdings(ctx, tenant, c) if s["kind"] == AZURE_PLAN)
+    if buying + partner_plans > SANDBOX_PLANS_PER_PARTNER:
+        raise errors.SandboxAzurePlanLimit(f"{SANDBOX_PLANS_PER_PARTNER} Azure plans per partner")
+
+
+def check_eu_restriction(ctx: Context, customer: dict[str, Any], owned: list[dict[str, Any]],
+                         records: list[dict[str, Any]]) -> None:
+    partner = ctx.catalog.market(ctx.settings.partner_country)
+    if partner is None or not partner.eu_member or not any(r["kind"] == NCE for r in records):
+        return
+    currency = ctx.catalog.market(customers.customer_country(customer))
+    if currency is None or currency.currency == partner.currency:
+        return
+    if any(s["kind"] in CURRENCY_BOUND_KINDS for s in owned):
+        raise errors.EuNewCommerceRestriction(customer["id"], currency.currency, partner.currency)
+
+
+def check_custom_term_end_date(ctx: Context, tenant: str, customer: dict[str, Any], record: dict[str, Any]) -> None:
+    """A cart line's customTermEndDate must be one of the co-term dates (custom-term-end-dates.md)."""
+    from simulator.subscriptions import newcommerce
+
+    raw = record["custom_term_end_date"]
+    try:
+        wanted = wire.parse_time(raw).date()
+    except ValueError:
+        raise errors.CustomTermEndDateInvalid(raw) from None
+    allowed = newcommerce.coterm_dates(ctx, tenant, customer["id"], ctx.clock.now(), record["term_duration"])
+    if wanted not in {d.date() for d, _ in allowed}:
+        raise errors.CustomTermEndDateInvalid(raw)
 
 
 def cancel_order(ctx: Context, tenant: str, customer_id: str, order_id: str,
@@ -164,9 +228,13 @@ def cancel_order(ctx: Context, tenant: str, customer_id: str, order_id: str,
         raise errors.OrderLineItemNotFound(",".join(map(str, line_numbers)))
     for line in chosen:
         if line["kind"] == SAAS:
-            raise SeatBasedSaasCancel()
+            raise errors.SeatBasedSaasCancel()
         if line["kind"] not in ORDER_CANCELLABLE:
             raise errors.UseSubscriptionPatch()
+    window = timedelta(days=ctx.settings.cancellation_window_days)
+    if line_numbers is not None and now > wire.parse_time(order["created"]) + window:
+        # cancel-software-purchases.md: line cancels only inside the cancellation window.
+        raise errors.CancellationWindowPassed(ctx.settings.cancellation_window_days)
     for line in chosen:
         line["cancelled"] = True
         cancel_subscription(ctx, tenant, order, line["subscription_id"])
@@ -183,10 +251,6 @@ def cancel_subscription(ctx: Context, tenant: str, order: dict[str, Any], sub_id
     if sub is not None:
         sub.update(status="deleted", version=sub["version"] + 1)
         ctx.store.put("subscription", key, sub)
-
-
-class SeatBasedSaasCancel(errors.PartnerCenterError):
-    status, code, description = 403, 800077, "Seat-based SaaS subscriptions must be cancelled through subscription PATCH."
 
 
 def provisioning_status(ctx: Context, order: dict[str, Any]) -> list[dict[str, Any]]:

@@ -27,18 +27,6 @@ class CancelEntitlementIn(wire.WireModel):
     cancellation_reason: str = Field(min_length=1)
 
 
-class EntitlementNotFound(errors.PartnerCenterError):
-    status, code, description = 404, 800111, "The Azure entitlement {0} was not found."
-
-
-class InvalidCancellationReason(errors.PartnerCenterError):
-    code, description = 900307, "The cancellation reason '{0}' is not valid; use compromise or abuse."
-
-
-class EntitlementNotCancelled(errors.PartnerCenterError):
-    code, description = 900337, "The Azure entitlement {0} is not cancelled, so it can't be reactivated."
-
-
 def entitlement_status(entitlement: dict[str, Any], now: datetime) -> str:
     cancelled = entitlement.get("cancelled_at")
     return "inactive" if cancelled and wire.parse_time(cancelled) + CANCEL_TAKES <= now else "active"
@@ -47,7 +35,7 @@ def entitlement_status(entitlement: dict[str, Any], now: datetime) -> str:
 def load_plan(ctx: Context, caller: Caller, customer_id: str, sub_id: str) -> dict[str, Any]:
     sub = load(ctx, caller.tenant, customer_id, sub_id)
     if sub["kind"] != AZURE_PLAN:
-        raise EntitlementNotFound(sub_id)
+        raise errors.EntitlementNotFound(sub_id)
     return sub
 
 
@@ -55,13 +43,13 @@ def find_entitlement(plan: dict[str, Any], entitlement_id: str) -> dict[str, Any
     for entitlement in plan.get("entitlements", []):
         if entitlement["id"].lower() == entitlement_id.lower():
             return entitlement
-    raise EntitlementNotFound(entitlement_id)
+    raise errors.EntitlementNotFound(entitlement_id)
 
 
 def cancel_entitlement(ctx: Context, caller: Caller, customer_id: str, sub_id: str, entitlement_id: str,
                        reason: str) -> tuple[dict[str, Any], dict[str, Any]]:
     if reason.lower() not in CANCELLATION_REASONS:
-        raise InvalidCancellationReason(reason)
+        raise errors.InvalidCancellationReason(reason)
     plan = load_plan(ctx, caller, customer_id, sub_id)
     entitlement = find_entitlement(plan, entitlement_id)
     if not entitlement.get("cancelled_at"):
@@ -75,7 +63,7 @@ def reactivate_entitlement(ctx: Context, caller: Caller, customer_id: str, sub_i
     plan = load_plan(ctx, caller, customer_id, sub_id)
     entitlement = find_entitlement(plan, entitlement_id)
     if not entitlement.get("cancelled_at"):
-        raise EntitlementNotCancelled(entitlement_id)
+        raise errors.EntitlementNotCancelled(entitlement_id)
     entitlement["cancelled_at"] = None
     save(ctx, plan)
 
