@@ -135,3 +135,31 @@ def test_a_carts_transaction_reseller_is_the_subscriptions_partner(make_api: Any
     sub = api.buy(customer, line)["orders"][0]["lineItems"][0]["subscriptionId"]
     listed = api.get(f"/v1/customers/{customer}/subscriptions?mpn_id=4847383").json()
     assert [s["id"] for s in listed["items"]] == [sub]
+
+
+def test_a_new_commerce_add_on_co_terms_with_its_base_and_ends_with_it(make_api: Any) -> None:
+    api = make_api(provisioning_delay=0)
+    customer = api.new_customer()
+    base = api.buy(customer, nce_line(term="P1Y"))["orders"][0]["lineItems"][0]["subscriptionId"]
+    api.advance(40 * 86400)
+    addon_line = {"catalogItemId": TEAMS_PHONE_ADDON, "quantity": 1, "billingCycle": "monthly", "termDuration": "P1Y"}
+    addon = api.buy(customer, addon_line)["orders"][0]["lineItems"][0]["subscriptionId"]
+    read = lambda sid: api.get(f"/v1/customers/{customer}/subscriptions/{sid}").json()  # noqa: E731
+    assert read(addon)["parentSubscriptionId"] == base
+    assert read(addon)["commitmentEndDate"] == read(base)["commitmentEndDate"] == "2027-01-04T00:00:00Z"
+    api.advance(366 * 86400)  # both renew onto the same next term
+    assert read(addon)["commitmentEndDate"] == read(base)["commitmentEndDate"] == "2028-01-04T00:00:00Z"
+    body = read(base)
+    api.patch(f"/v1/customers/{customer}/subscriptions/{base}", json={**body, "autoRenewEnabled": False})
+    api.advance(366 * 86400)
+    assert (read(base)["status"], read(addon)["status"]) == ("expired", "expired")
+
+
+def test_cancelling_a_base_cancels_its_new_commerce_add_ons(make_api: Any) -> None:
+    api = make_api(provisioning_delay=0)
+    customer = api.new_customer()
+    addon_line = {"catalogItemId": TEAMS_PHONE_ADDON, "quantity": 1, "billingCycle": "monthly", "termDuration": "P1Y"}
+    base, addon = [ln["subscriptionId"] for ln in api.buy(customer, nce_line(), addon_line)["orders"][0]["lineItems"]]
+    body = api.get(f"/v1/customers/{customer}/subscriptions/{base}").json()
+    assert api.patch(f"/v1/customers/{customer}/subscriptions/{base}", json={**body, "status": "deleted"}).status_code == 200
+    assert api.get(f"/v1/customers/{customer}/subscriptions/{addon}").json()["status"] == "deleted"

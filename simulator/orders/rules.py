@@ -65,7 +65,7 @@ def place_order(ctx: Context, tenant: str, customer: dict[str, Any], records: li
         "blocks_customer_delete": any(r["kind"] in BLOCKS_CUSTOMER_DELETE for r in records),
     }
     for record in records:
-        base = order_line(ctx, order, record, len(order["lines"]), provision_at)
+        base = order_line(ctx, order, record, len(order["lines"]), provision_at, nce_base(ctx, order, record))
         order["lines"].append(base)
         for addon in record.get("addon_items") or []:
             order["lines"].append(order_line(ctx, order, addon, len(order["lines"]), provision_at,
@@ -74,6 +74,29 @@ def place_order(ctx: Context, tenant: str, customer: dict[str, Any], records: li
                                    Decimal("0")))
     ctx.store.put("order", order_key(tenant, customer["id"], order_id), order)
     return order
+
+
+def nce_base(ctx: Context, order: dict[str, Any], record: dict[str, Any]) -> str | None:
+    """A new commerce add-on belongs to a base subscription of one of its prerequisite SKUs: one
+    bought in the same order, else one the customer holds. It co-terms with that base."""
+    if record["kind"] != NCE:
+        return None
+    sku = ctx.catalog.sku(record["product_id"], record["sku_id"])
+    wanted = {p.upper() for p in (sku.attribute("prerequisiteSkus") or [])} if sku else set()
+    if not wanted:
+        return None
+    in_order = [ln for ln in order["lines"] if f"{ln.get('product_id')}:{ln.get('sku_id')}".upper() in wanted]
+    owned = [s for s in holdings(ctx, order["tenant"], {"id": order["customer_id"]})
+             if f"{s.get('product_id')}:{s.get('sku_id')}".upper() in wanted]
+    base = (in_order or owned or [None])[0]
+    if base is None:
+        return None
+    base_id = base.get("subscription_id") or base["id"]
+    base_sub = ctx.store.get("subscription", subscriptions.subscription_key(order["tenant"], order["customer_id"],
+                                                                             base_id))
+    if base_sub and base_sub.get("end"):
+        record["custom_term_end_date"] = base_sub["end"]
+    return base_id
 
 
 def order_line(ctx: Context, order: dict[str, Any], record: dict[str, Any], number: int, start: datetime,

@@ -148,6 +148,7 @@ def status(sub: dict[str, Any]) -> str:
 
 def current(ctx: Context, sub: dict[str, Any], now: datetime) -> dict[str, Any]:
     """The record as it stands at `now`: every term end passed since it was written is applied."""
+    follow_base(ctx, sub, now)
     moment = renewal_moment(sub)
     while moment is not None and moment <= now and sub["status"] in ("active", "suspended"):
         if sub["status"] == "suspended" or not renews(sub):
@@ -157,6 +158,22 @@ def current(ctx: Context, sub: dict[str, Any], now: datetime) -> dict[str, Any]:
         renew(ctx, sub, moment)
         moment = renewal_moment(sub)
     return sub
+
+
+def follow_base(ctx: Context, sub: dict[str, Any], now: datetime) -> None:
+    """A new commerce add-on ends when its base ends, and renews onto the base's new term."""
+    if sub["kind"] != NCE or not sub.get("parent_subscription_id") or sub["status"] not in ("active", "suspended"):
+        return
+    base = ctx.store.get("subscription", subscription_key(sub["tenant"], sub["customer_id"],
+                                                          sub["parent_subscription_id"]))
+    if base is None:
+        return
+    base = current(ctx, base, now)
+    if base["status"] in ("deleted", "expired"):
+        sub.update(status=base["status"], auto_renew=False)
+        sub["events"].append(event("cancel" if base["status"] == "deleted" else "expire", now, quantity=sub["quantity"]))
+    elif sub.get("end") and base.get("end") and sub["end"] < base["end"] and renews(sub):
+        sub["custom_term_end_date"] = base["end"]
 
 
 def renews(sub: dict[str, Any]) -> bool:
@@ -177,7 +194,7 @@ def renew(ctx: Context, sub: dict[str, Any], moment: datetime) -> None:
     sub["term_duration"] = (product.get("termDuration") or sub.get("renews_to") or sub["term_duration"])
     sub["billing_cycle"] = (product.get("billingCycle") or sub["billing_cycle"]).lower()
     sub["quantity"] = plan.get("quantity") or sub["quantity"]
-    sub["custom_term_end_date"] = plan.get("customTermEndDate")
+    sub["custom_term_end_date"] = plan.get("customTermEndDate") or sub.get("custom_term_end_date")
     sub.update(scheduled=None, renews_to=None)
     start_term(ctx, sub, moment)
     sub["events"].append(event("renew", moment, quantity=sub["quantity"], term=sub["term_duration"],
