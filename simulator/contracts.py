@@ -276,10 +276,12 @@ async def manage_subscriptions(d: Driver, a: str, user_token: str) -> None:
     await d.call("S12", "POST", f"{base}/{azure['id']}/registrations")
     await d.call("S13", "GET", f"{base}/{azure['id']}/registrationstatus")
     await d.call("N1", "GET", f"{base}/customTermEndDates?term_duration=P1M")
-    await azure_plan(d)
+    owner = await azure_plan(d)
+    await transitions(d, a, nce["id"])
+    await overage(d, owner, a)
 
 
-async def azure_plan(d: Driver) -> None:
+async def azure_plan(d: Driver) -> str:
     owner = (await d.call(None, "POST", "/v1/customers", json=customer_body("contoso-d.onmicrosoft.com")))["id"]
     line = {"id": 0, "catalogItemId": AZURE_PLAN, "quantity": 1, "billingCycle": "one_time"}
     cart = await d.call(None, "POST", f"/v1/customers/{owner}/carts", json={"lineItems": [line]})
@@ -291,6 +293,36 @@ async def azure_plan(d: Driver) -> None:
     await d.call("A2", "GET", f"{entitlements}/{first}")
     await d.call("A3", "POST", f"{entitlements}/{first}/cancel", json={"cancellationReason": "compromise"})
     await d.call("A4", "POST", f"{entitlements}/{first}/reactivate")
+    return owner
+
+
+async def transitions(d: Driver, a: str, nce: str) -> None:
+    """N2-N4: one seat of A's Business Basic moves to Office 365 E1, then on to E3 with licenses."""
+    base, e1, e3 = f"/v1/customers/{a}/subscriptions", "CFQ7TTC0LF8Q:0001:CFQ7TTC0K39X", "CFQ7TTC0LF8R:0001:CFQ7TTC0KCSV"
+    await d.call("N2", "GET", f"{base}/{nce}/transitionEligibilities?eligibilityType=immediate")
+    body = {"fromCatalogItemId": NCE_ITEM, "fromSubscriptionId": nce, "toCatalogItemId": e1, "quantity": 1,
+            "termDuration": "P1Y", "billingCycle": "Monthly", "transitionType": "transition_only"}
+    first = await d.call("N3", "POST", f"{base}/{nce}/transitions", json=body)
+    moved = first["toSubscriptionId"]
+    await d.call("N3", "POST", f"{base}/{moved}/transitions", json={
+        "toCatalogItemId": e3, "quantity": 1, "transitionType": "transition_with_license_transfer"})
+    await d.call("N2", "GET", f"{base}/{moved}/transitionEligibilities?eligibilityType=immediate")
+    await d.call(None, "POST", "/_simulator/clock/advance", json={"seconds": 600})
+    await d.call("N4", "GET", f"{base}/{nce}/transitions")
+    await d.call("N4", "GET", f"{base}/{nce}/transitions?operationId={first['operationId']}")
+    await d.call("N4", "GET", f"{base}/{moved}/transitions")
+
+
+async def overage(d: Driver, owner: str, other: str) -> None:
+    """N5/N6 on the Azure plan owner's first entitlement; N5 without a plan is an empty list."""
+    plan = (await d.call(None, "GET", f"/v1/customers/{owner}/subscriptions"))["items"][0]
+    entitlements = f"/v1/customers/{owner}/subscriptions/{plan['id']}/azureEntitlements"
+    first = (await d.call(None, "GET", entitlements))["items"][0]["id"]
+    path = f"/v1/customers/{owner}/subscriptions/overage"
+    await d.call("N5", "GET", path)
+    await d.call("N6", "PUT", path, json={"azureEntitlementId": first, "partnerId": "5357563", "overageEnabled": True})
+    await d.call("N5", "GET", path)
+    await d.call("N5", "GET", f"/v1/customers/{other}/subscriptions/overage")
 
 
 def scenario(api: Any = None) -> dict[str, list[Reply]]:

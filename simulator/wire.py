@@ -125,8 +125,8 @@ def respond_bytes(payload: bytes, status: int = 200) -> Response:
     return Response(payload, status_code=status, media_type=JSON)
 
 
-def empty(status: int = 204) -> Response:
-    return Response(b"", status_code=status, media_type=JSON)
+def empty(status: int = 204, headers: dict[str, str] | None = None) -> Response:
+    return Response(b"", status_code=status, headers=headers, media_type=JSON)
 
 
 def _no_constant(name: str) -> None:

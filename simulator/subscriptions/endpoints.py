@@ -179,7 +179,7 @@ async def register_endpoint(request: Request) -> Response:
     await wire.read_json(request, allow_empty=True)
     sub = ctx.run(rules.register_subscription, caller, cid, sid)
     location = f"/customers/{sub['customer_id']}/subscriptions/{sub['id']}/registrationstatus"
-    return wire.respond(None, 202, {"Location": location})
+    return wire.empty(202, {"Location": location})
 
 
 async def registration_status_endpoint(request: Request) -> Response:

@@ -41,6 +41,8 @@ def coterm_dates(ctx: Context, tenant: str, customer_id: str, start: datetime | 
     dates: dict[datetime, list[str]] = {end: [] for end in month_ends(start, last)}
     now = ctx.clock.now()
     for sub in ctx.store.scan("subscription", (tenant, customer_id.lower())):
+        if not records.visible(sub, now):
+            continue
         sub = records.current(ctx, sub, now)
         end = records.at(sub, "end")
         if sub["kind"] == NCE and sub["status"] == "active" and end is not None and start < end <= last:
@@ -82,7 +84,8 @@ async def custom_term_end_dates_endpoint(request: Request) -> Response:
     term = _param(request, "term_duration", "termduration")
     items = custom_term_end_dates(ctx, caller.tenant, cid, term, _param(request, "term_start_date", "termstartdate"),
                                   _param(request, "target_coterm_subscription_id", "targetcotermsubscriptionid"))
-    self_uri = f"/customers/{cid}/subscriptions/customTermEndDates" + wire.query_string(term_duration=term)
+    query = f"?{request.url.query}" if request.url.query else ""
+    self_uri = f"/customers/{cid}/subscriptions/customTermEndDates{query}"
     return wire.respond(wire.collection(items, self_uri))
 
 

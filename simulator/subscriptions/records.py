@@ -188,7 +188,11 @@ def renew(ctx: Context, sub: dict[str, Any], moment: datetime) -> None:
     if sub["is_trial"]:
         convert_trial(ctx, sub)
     if product.get("productId"):
-        sub.update(product_id=product["productId"], sku_id=product["skuId"],
+        sku = ctx.catalog.sku(product["productId"], product["skuId"])
+        title = sku.wire["title"] if sku else sub["offer_name"]
+        if sub["friendly_name"] == sub["offer_name"]:
+            sub["friendly_name"] = title  # a nickname the partner set stays
+        sub.update(product_id=product["productId"], sku_id=product["skuId"], offer_name=title,
                    availability_id=product["availabilityId"],
                    offer_id=f"{product['productId']}:{product['skuId']}:{product['availabilityId']}")
     sub["term_duration"] = (product.get("termDuration") or sub.get("renews_to") or sub["term_duration"])

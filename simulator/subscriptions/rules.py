@@ -129,7 +129,7 @@ def check_updatable(sub: dict[str, Any], body: SubscriptionPatchIn, if_match: st
 
 
 def changes_beyond_status(sub: dict[str, Any], body: SubscriptionPatchIn) -> bool:
-    return (body.quantity not in (None, sub["quantity"])
+    return (body.quantity not in (None, sub["quantity"]) or bool(body.auto_renew_enabled) != sub["auto_renew"]
             or (body.friendly_name is not None and body.friendly_name != sub["friendly_name"]))
 
 
@@ -139,6 +139,10 @@ def change_status(ctx: Context, sub: dict[str, Any], wanted: str, now: datetime)
     if wanted == "active":
         sub["status"] = "active"
         sub["events"].append(event("reactivate", now))
+        for child in children(ctx, sub):
+            if child["status"] == "suspended":
+                child["status"] = "active"
+                save(ctx, child)
         return
     allowed = SUSPENDABLE if wanted == "suspended" else CANCELLABLE
     if sub["kind"] not in allowed:

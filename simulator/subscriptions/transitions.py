@@ -1,6 +1,547 @@
-"""New commerce transitions (N2-N4) and overage (N5, N6). Not simulated yet: see app.DOCUMENTED."""
+"""New commerce transitions (N2-N4) and overage (N5, N6).
+
+Sources: transition-a-new-commerce-subscription.md (eligibilities, POST, trial to paid),
+transition-resources.md, get-transitions.md, get-subscription-overage.md,
+update-subscription-overage.md, error-codes.md (900236, 900258-900263, 900267, 800111-800115).
+
+Transitions: the targets of a source are the SKUs its catalog SKU names in
+`dynamicAttributes.upgradeTargetOffers`. The seats move when the transition is posted; what the
+transition reports (`status`, `Events`) is derived from its stored creation time and `now`: the
+conversion completes `CONVERSION_TAKES` after the post, a license reassignment (transition with
+license transfer) `LICENSE_REASSIGNMENT_TAKES` after that. No background task runs.
+
+Overage: one setting per customer, naming the Azure plan entitlement (Azure subscription) that
+phone-services overage accrues to. Before any PUT, a customer with an active Azure plan
+entitlement reads as overage disabled on its first one; a customer without reads an empty list.
+"""
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+from datetime import datetime, timedelta
+from typing import Any
 
-routes: list[BaseRoute] = []
+from pydantic import Field
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from simulator import auth, customers, errors, wire
+from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE, NCE, Availability
+from simulator.context import Caller, Context
+from simulator.ids import name_guid
+from simulator.orders import lines as purchase
+from simulator.subscriptions import azure, records, rules
+from simulator.subscriptions.records import event
+from simulator.subscriptions.rules import list_subscriptions, load, save
+
+CONVERSION_TAKES = timedelta(minutes=5)
+LICENSE_REASSIGNMENT_TAKES = timedelta(minutes=5)
+TRANSITION_TYPES = ("transition_only", "transition_with_license_transfer")
+ELIGIBILITY_TYPES = ("immediate", "scheduled")
+LEGACY_KINDS = (LEGACY_LICENSE, LEGACY_AZURE)
+OVERAGE_TYPE = "PhoneServices"
+
+# TransitionErrorCode (source-level reasons). The doc lists the descriptions without numbers; its one
+# example gives 3 to "conflicting services", so the table's order is followed for the first two.
+SOURCE_NOT_ACTIVE = (1, "Subscription can't be Transitioned - source subscription isn't active.")
+# TargetSubscriptionErrorCode (transition-a-new-commerce-subscription.md, "Subscription eligibility errors").
+TARGET_NOT_ACTIVE = (1, "Subscription is not active.")
+TARGET_IN_WINDOW = (2, "Subscription is within cancellation window.")
+TARGET_TERM_SHORTER = (3, "The subscription's term duration is shorter than the source subscription's term duration.")
+TARGET_ENDS_EARLIER = (4, "Subscription term end date is before the source subscription's term end date.")
+
+
+# --- errors (error-codes.md) --------------------------------------------------------------
+
+class TargetNotActive(errors.PartnerCenterError):
+    code = 900258
+    description = "The target transition ToSubscriptionId field is invalid. Target subscription must be active."
+
+
+class TargetIsSource(errors.PartnerCenterError):
+    code = 900259
+    description = ("The target transition ToSubscriptionId field is invalid. Target subscription id can't be the "
+                   "same as the source subscription ID.")
+
+
+class TargetEndsEarlier(errors.PartnerCenterError):
+    code = 900236
+    description = ("The target transition ToSubscriptionId field is invalid. Target subscription CommitmentEndDate "
+                   "must be later than source subscription")
+
+
+class TargetCatalogItemMismatch(errors.PartnerCenterError):
+    code = 900260
+    description = ("The target transition ToSubscriptionId field is invalid. Target subscription must have the same "
+                   "CatalogItemId as in the transition request.")
+
+
+class TargetNotReady(errors.PartnerCenterError):
+    # The doc's "not ready ... try again after sometime"; used for a target still inside its
+    # cancellation window (TargetSubscriptionErrorCode 2), which passes with time.
+    code = 900261
+    description = ("The target transition ToSubscriptionId field is invalid. The target subscription is not ready to "
+                   "be upgraded. Please try again after sometime.")
+
+
+class TargetTermShorter(errors.PartnerCenterError):
+    code = 900267
+    description = "Target transition can't have a term duration shorter than that of the source subscription."
+
+
+class LegacyNotSupported(errors.PartnerCenterError):
+    status, code, description = 403, 900263, "This API method is not supported for legacy subscriptions."
+
+
+class SourceNotActive(errors.PartnerCenterError):
+    # No code is documented for an inactive source; 800002 with the eligibility error's text.
+    description = "Invalid request input: " + SOURCE_NOT_ACTIVE[1]
+
+
+class OverageLegacyAzure(errors.PartnerCenterError):
+    status, code = 403, 800112
+    description = "Overage can't be set as the customer has legacy Azure subscriptions."
+
+
+class OverageNotEligible(errors.PartnerCenterError):
+    status, code, description = 403, 800114, "You aren't eligible to manage overage for this customer."
+
+
+class OverageAssignedElsewhere(errors.PartnerCenterError):
+    status, code = 403, 800115
+    description = ("Overage is already assigned to another tenant. Contact your customer to resolve ownership "
+                   "questions.")
+
+
+# --- request models -----------------------------------------------------------------------
+
+class TransitionIn(wire.WireModel):
+    from_catalog_item_id: str | None = None
+    from_subscription_id: str | None = None
+    to_catalog_item_id: str = Field(min_length=1)
+    to_subscription_id: str | None = None
+    quantity: int
+    term_duration: str | None = None
+    billing_cycle: str | None = None
+    transition_type: str = Field(min_length=1)
+
+
+class OverageIn(wire.WireModel):
+    azure_entitlement_id: str = Field(min_length=1)
+    partner_id: str | int | None = None
+    overage_enabled: bool = Field(strict=True)
+
+
+# --- records ------------------------------------------------------------------------------
+
+def transition_key(tenant: str, customer_id: str, sub_id: str, transition_id: str) -> tuple[str, str, str, str]:
+    return (tenant, customer_id.lower(), sub_id.lower(), transition_id)
+
+
+def overage_key(tenant: str, customer_id: str) -> tuple[str, str, str]:
+    return (tenant, customer_id.lower(), "overage")
+
+
+def same(a: str | None, b: str | None) -> bool:
+    return (a or "").lower() == (b or "").lower()
+
+
+# --- N2: eligibilities --------------------------------------------------------------------
+
+def check_new_commerce(sub: dict[str, Any]) -> None:
+    if sub["kind"] in LEGACY_KINDS:
+        raise LegacyNotSupported()
+
+
+def upgrade_targets(ctx: Context, sub: dict[str, Any]) -> list[Availability]:
+    """The availabilities of the SKUs the source SKU names in `upgradeTargetOffers`, in the source's
+    segment (commercial when the target has none there)."""
+    sku = ctx.catalog.sku(sub["product_id"], sub["sku_id"]) if sub.get("product_id") else None
+    source_av = ctx.catalog.availability(sub["product_id"], sub["sku_id"], sub["availability_id"]) if sku else None
+    segment = source_av.segment if source_av else "commercial"
+    found = []
+    for name in (sku.attribute("upgradeTargetOffers") or []) if sku else []:
+        product_id, _, sku_id = name.partition(":")
+        target = ctx.catalog.sku(product_id, sku_id)
+        avs = list(target.availabilities.values()) if target else []
+        av = next((a for a in avs if a.segment == segment), None) or next(
+            (a for a in avs if a.segment == "commercial"), None)
+        if av is not None:
+            found.append(av)
+    return found
+
+
+def target_problems(source: dict[str, Any], target: dict[str, Any], now: datetime) -> list[tuple[int, str]]:
+    """Why seats can't move into an existing subscription (TargetSubscriptionErrorCode 1-4)."""
+    problems = []
+    if target["status"] != "active":
+        problems.append(TARGET_NOT_ACTIVE)
+    window = records.at(target, "cancellation_allowed_until")
+    if window is not None and now <= window:
+        problems.append(TARGET_IN_WINDOW)
+    if term_months(target) < term_months(source):
+        problems.append(TARGET_TERM_SHORTER)
+    source_end, target_end = records.at(source, "end"), records.at(target, "end")
+    if source_end and target_end and target_end < source_end:
+        problems.append(TARGET_ENDS_EARLIER)
+    return problems
+
+
+def term_months(sub: dict[str, Any]) -> int:
+    return records.TERM_MONTHS.get((sub.get("term_duration") or "").upper(), 0)
+
+
+def subscriptions_of(subs: list[dict[str, Any]], av: Availability, source: dict[str, Any]) -> list[dict[str, Any]]:
+    """The customer's other subscriptions of the target SKU (deleted ones aside)."""
+    return [s for s in subs if s["kind"] == NCE and s["status"] != "deleted" and not same(s["id"], source["id"])
+            and same(s.get("product_id"), av.sku.product.id) and same(s.get("sku_id"), av.sku.id)]
+
+
+def transition_eligibilities(ctx: Context, caller: Caller, customer_id: str, sub_id: str,
+                             eligibility_type: str | None) -> list[dict[str, Any]]:
+    now = ctx.clock.now()
+    source = load(ctx, caller.tenant, customer_id, sub_id)
+    check_new_commerce(source)
+    kind = (eligibility_type or "immediate").lower()
+    if kind not in ELIGIBILITY_TYPES:
+        raise errors.InvalidRequestInput(f"eligibilityType '{eligibility_type}' is not one of immediate, scheduled")
+    # Empty lists for a trial source and for scheduled transitions (the doc's "Subscription eligibility errors").
+    if kind == "scheduled" or source["is_trial"] or source["kind"] != NCE:
+        return []
+    operation_id = name_guid(f"transitioneligibilities:{source['id']}:{wire.iso(now)}")
+    reasons = [] if source["status"] == "active" else [SOURCE_NOT_ACTIVE]
+    subs = list_subscriptions(ctx, caller.tenant, customer_id)
+    return [eligibility_wire(source, av, subscriptions_of(subs, av, source), reasons, operation_id, now)
+            for av in upgrade_targets(ctx, source)]
+
+
+
+# --- N3: post a transition ----------------------------------------------------------------
+
+def transition_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id: str,
+                            body: TransitionIn) -> dict[str, Any]:
+    """Seats move now: into `toSubscriptionId`, or into a new subscription of the target SKU. The
+    source loses them and ends (deleted) when none are left; a trial converts to paid this way."""
+    now = ctx.clock.now()
+    source = load(ctx, caller.tenant, customer_id, sub_id)
+    check_source(source, body)
+    transition_type = body.transition_type.lower()
+    if transition_type not in TRANSITION_TYPES:
+        raise errors.InvalidRequestInput(f"transitionType '{body.transition_type}' is not one of "
+                                         f"{', '.join(TRANSITION_TYPES)}")
+    av = next((a for a in upgrade_targets(ctx, source) if same(a.wire["catalogItemId"], body.to_catalog_item_id)),
+              None)
+    if av is None:
+        raise errors.InvalidRequestInput(f"toCatalogItemId '{body.to_catalog_item_id}' is not an upgrade target of "
+                                         f"{source['offer_id']}")
+    if not 1 <= body.quantity <= source["quantity"]:
+        raise errors.InvalidRequestInput(f"quantity must be between 1 and the source's {source['quantity']}")
+    transition_id = ctx.ids.guid()
+    if body.to_subscription_id:
+        target = move_into(ctx, caller, customer_id, source, av, body, now)
+    else:
+        target = new_target(ctx, caller, customer_id, source, av, body, now)
+    facts = {"transition": transition_id, "quantity": body.quantity}
+    give_up_seats(source, body.quantity, now, to_subscription=target["id"], **facts)
+    target["events"][-1].update(from_subscription=source["id"], **facts)
+    if source["status"] == "deleted":
+        move_add_ons(ctx, source, target)
+    save(ctx, target)
+    save(ctx, source)
+    parent = transition_key(caller.tenant, source["customer_id"], source["id"], transition_id)
+    record = {"key": transition_id, "id": transition_id, "number": ctx.store.count("transition", parent[:-1]),
+              "tenant": caller.tenant, "customer_id": source["customer_id"],
+              "subscription_id": source["id"], "from_catalog_item_id": source["offer_id"],
+              "from_subscription_id": source["id"], "to_catalog_item_id": av.wire["catalogItemId"],
+              "to_subscription_id": target["id"], "quantity": body.quantity, "term_duration": target["term_duration"],
+              "billing_cycle": target["billing_cycle"], "transition_type": transition_type, "created": wire.iso(now)}
+    ctx.store.put("transition", parent, record)
+    return record
+
+
+def check_source(source: dict[str, Any], body: TransitionIn) -> None:
+    check_new_commerce(source)
+    if source["kind"] != NCE:
+        raise errors.InvalidRequestInput("only new commerce license-based subscriptions are transitioned")
+    if source["status"] != "active":
+        raise SourceNotActive()
+    if body.from_subscription_id and not same(body.from_subscription_id, source["id"]):
+        raise errors.InvalidRequestInput("fromSubscriptionId is not the subscription in the path")
+    if body.from_catalog_item_id and not same(body.from_catalog_item_id, source["offer_id"]):
+        raise errors.InvalidRequestInput(f"fromCatalogItemId is not the subscription's {source['offer_id']}")
+
+
+def check_seats(ctx: Context, av: Availability, quantity: int) -> None:
+    purchase.check_quantity(quantity, av.sku.minimum, av.sku.maximum, av.wire["catalogItemId"])
+    if ctx.settings.sandbox_limits and quantity > purchase.SANDBOX_SEATS:
+        raise errors.SandboxSeatLimit(purchase.SANDBOX_SEATS)
+
+
+def move_into(ctx: Context, caller: Caller, customer_id: str, source: dict[str, Any], av: Availability,
+              body: TransitionIn, now: datetime) -> dict[str, Any]:
+    """Seats join an existing subscription of the target SKU (errors 900259, 900260, 900258, 900261,
+    900267, 900236 in the order of the eligibility checks)."""
+    if same(body.to_subscription_id, source["id"]):
+        raise TargetIsSource()
+    target = load(ctx, caller.tenant, customer_id, body.to_subscription_id or "")
+    if not same(target["offer_id"], body.to_catalog_item_id):
+        raise TargetCatalogItemMismatch()
+    codes = {code for code, _ in target_problems(source, target, now)}
+    for code, problem in ((1, TargetNotActive), (2, TargetNotReady), (3, TargetTermShorter), (4, TargetEndsEarlier)):
+        if code in codes:
+            raise problem()
+    wanted = target["quantity"] + body.quantity
+    check_seats(ctx, av, wanted)
+    rules.move_seat_windows(ctx, target, body.quantity, now)
+    target.update(quantity=wanted, license_changed=wire.iso(now))
+    target["events"].append(event("transition_in", now))
+    return target
+
+
+def new_target(ctx: Context, caller: Caller, customer_id: str, source: dict[str, Any], av: Availability,
+               body: TransitionIn, now: datetime) -> dict[str, Any]:
+    """A new subscription of the target SKU, on the order of the source; a trial becomes paid."""
+    term = body.term_duration or source["term_duration"]
+    cycle = body.billing_cycle or (None if source["billing_cycle"] in ("none", None) else source["billing_cycle"])
+    item = av.wire["catalogItemId"]
+    line_in = purchase.PurchaseLineIn(catalog_item_id=item, quantity=body.quantity, term_duration=term,
+                                      billing_cycle=cycle or ("monthly" if source["is_trial"] else None))
+    term, cycle = purchase.check_term_and_cycle(av, line_in)
+    if not source["is_trial"] and records.TERM_MONTHS.get(term or "", 0) < term_months(source):
+        raise TargetTermShorter()
+    check_seats(ctx, av, body.quantity)
+    customer = customers.get_customer(ctx, caller.tenant, customer_id)
+    market = ctx.catalog.market(customers.customer_country(customer))
+    sku = av.sku
+    line = {"kind": NCE, "catalog_item_id": item, "offer_name": sku.wire.get("title"),
+            "friendly_name": sku.wire.get("title"), "quantity": body.quantity, "product_id": sku.product.id,
+            "sku_id": sku.id, "availability_id": av.id, "term_duration": term, "billing_cycle": cycle,
+            "is_trial": False, "partner_id_on_record": source.get("partner_id") or None,
+            "publisher_name": sku.product.wire.get("publisherName"),
+            "unit_price": str(market.price(av.price_usd(term, cycle))) if market else None}
+    order = {"id": source["order_id"], "tenant": source["tenant"], "customer_id": source["customer_id"]}
+    target = records.new_subscription(ctx, order, line, start=now)
+    target["license_changed"] = wire.iso(now)
+    return target
+
+
+def give_up_seats(source: dict[str, Any], seats: int, now: datetime, **facts: Any) -> None:
+    """The source loses the seats; with none left it ends (status deleted, its last quantity kept)."""
+    left = source["quantity"] - seats
+    source["events"].append(event("transition_out", now, **facts))
+    source["license_changed"] = wire.iso(now)
+    if left == 0:
+        source.update(status="deleted", auto_renew=False, seat_windows=[], scheduled=None)
+        return
+    source["quantity"] = left
+    keep, windows = left, []
+    for window in source.get("seat_windows") or []:  # refundable seats can't outnumber the seats left
+        taken = min(window["quantity"], keep)
+        keep -= taken
+        if taken:
+            windows.append({**window, "quantity": taken})
+    source["seat_windows"] = windows
+
+
+def move_add_ons(ctx: Context, source: dict[str, Any], target: dict[str, Any]) -> None:
+    """A source that ends hands its new commerce add-ons to the target when the target's SKU is one of
+    their prerequisites; the others end with it (records.follow_base)."""
+    wanted = f"{target['product_id']}:{target['sku_id']}".upper()
+    for child in rules.children(ctx, source):
+        sku = ctx.catalog.sku(child["product_id"], child["sku_id"]) if child["kind"] == NCE else None
+        if sku and wanted in {p.upper() for p in sku.attribute("prerequisiteSkus") or []}:
+            child["parent_subscription_id"] = target["id"]
+            save(ctx, child)
+
+
+# --- N4: list transitions -----------------------------------------------------------------
+
+def list_transitions(ctx: Context, caller: Caller, customer_id: str, sub_id: str,
+                     operation_id: str | None) -> list[dict[str, Any]]:
+    source = load(ctx, caller.tenant, customer_id, sub_id)
+    check_new_commerce(source)
+    found = ctx.store.scan("transition", (caller.tenant, source["customer_id"].lower(), source["id"].lower()))
+    if operation_id:
+        found = [t for t in found if same(t["id"], operation_id)]
+    return sorted(found, key=lambda t: t["number"])
+
+
+
+
+
+# --- N5, N6: overage ----------------------------------------------------------------------
+
+def azure_plan_entitlements(ctx: Context, tenant: str, customer_id: str, now: datetime) -> list[dict[str, Any]]:
+    """The active Azure subscriptions under the customer's active Azure plans."""
+    plans = [s for s in list_subscriptions(ctx, tenant, customer_id) if s["kind"] == AZURE_PLAN
+             and s["status"] == "active"]
+    return [e for s in plans for e in s.get("entitlements", []) if azure.entitlement_status(e, now) == "active"]
+
+
+def get_overage(ctx: Context, caller: Caller, customer_id: str) -> list[dict[str, Any]]:
+    now = ctx.clock.now()
+    customer = customers.get_customer(ctx, caller.tenant, customer_id)
+    stored = ctx.store.get("overage", overage_key(caller.tenant, customer["id"]))
+    if stored is not None:
+        return [stored]
+    entitlements = azure_plan_entitlements(ctx, caller.tenant, customer["id"], now)
+    if not entitlements:
+        return []
+    return [{"customer_id": customer["id"], "azure_entitlement_id": entitlements[0]["id"], "partner_id": "",
+             "overage_enabled": False}]
+
+
+def update_overage(ctx: Context, caller: Caller, customer_id: str, body: OverageIn) -> dict[str, Any]:
+    now = ctx.clock.now()
+    customer = customers.get_customer(ctx, caller.tenant, customer_id)
+    subs = list_subscriptions(ctx, caller.tenant, customer["id"])
+    if any(s["kind"] == LEGACY_AZURE and s["status"] in ("active", "suspended") for s in subs):
+        raise OverageLegacyAzure()
+    plans = [s for s in subs if s["kind"] == AZURE_PLAN and s["status"] == "active"]
+    if not azure_plan_entitlements(ctx, caller.tenant, customer["id"], now):
+        raise OverageNotEligible()
+    entitlement = next((e for s in plans for e in s.get("entitlements", [])
+                        if same(e["id"], body.azure_entitlement_id)), None)
+    if entitlement is None:
+        if belongs_to_another_customer(ctx, caller.tenant, customer["id"], body.azure_entitlement_id):
+            raise OverageAssignedElsewhere()
+        raise errors.EntitlementNotFound(body.azure_entitlement_id)
+    if azure.entitlement_status(entitlement, now) != "active":
+        raise OverageNotEligible()
+    record = {"customer_id": customer["id"], "azure_entitlement_id": entitlement["id"],
+              "partner_id": "" if body.partner_id is None else str(body.partner_id),
+              "overage_enabled": body.overage_enabled, "updated": wire.iso(now)}
+    ctx.store.put("overage", overage_key(caller.tenant, customer["id"]), record)
+    return record
+
+
+def belongs_to_another_customer(ctx: Context, tenant: str, customer_id: str, entitlement_id: str) -> bool:
+    for other in ctx.store.scan("customer", (tenant,)):
+        if same(other["id"], customer_id):
+            continue
+        for sub in ctx.store.scan("subscription", (tenant, other["id"].lower())):
+            if sub["kind"] == AZURE_PLAN and any(same(e["id"], entitlement_id) for e in sub.get("entitlements", [])):
+                return True
+    return False
+
+
+# --- wire ---------------------------------------------------------------------------------
+
+def errors_wire(problems: list[tuple[int, str]]) -> list[dict[str, Any]]:
+    return [{"code": code, "description": text} for code, text in problems]
+
+
+def eligibility_wire(source: dict[str, Any], av: Availability, targets: list[dict[str, Any]],
+                     reasons: list[tuple[int, str]], operation_id: str, now: datetime) -> dict[str, Any]:
+    out: dict[str, Any] = {"operationId": operation_id, "catalogItemId": av.wire["catalogItemId"],
+                           "title": av.sku.wire.get("title"), "description": av.sku.wire.get("description"),
+                           "quantity": source["quantity"]}
+    if targets:
+        out["subscriptionEligibilities"] = []
+        for target in targets:
+            problems = target_problems(source, target, now)
+            out["subscriptionEligibilities"].append({
+                "isEligible": not problems, "subscriptionId": target["id"],
+                "subscriptionFriendlyName": target["friendly_name"],
+                "subscriptionTermDuration": target["term_duration"],
+                "subscriptionBillingCycle": target["billing_cycle"], "errors": errors_wire(problems)})
+    out["eligibilities"] = [{"isEligible": not reasons, "transitionType": kind, "errors": errors_wire(reasons)}
+                            for kind in TRANSITION_TYPES]
+    out["attributes"] = wire.attributes("TransitionEligibility")
+    return out
+
+
+def transition_events(record: dict[str, Any], now: datetime) -> tuple[str, list[dict[str, Any]]]:
+    """The events that have happened by `now`, and the transition's status."""
+    start = wire.parse_time(record["created"])
+    steps = [("Conversion", start, start + CONVERSION_TAKES)]
+    if record["transition_type"] == "transition_with_license_transfer":
+        converted = start + CONVERSION_TAKES
+        steps.append(("LicenseReassignment", converted, converted + LICENSE_REASSIGNMENT_TAKES))
+    events = []
+    for name, began, ends in steps:
+        if began <= now:
+            events.append(event_wire(name, "Started", began))
+        if ends <= now:
+            events.append(event_wire(name, "Completed", ends))
+    return ("Completed" if steps[-1][2] <= now else "Started"), events
+
+
+def event_wire(name: str, status: str, moment: datetime) -> dict[str, Any]:
+    return {"name": name, "status": status, "timestamp": wire.iso(moment),
+            "attributes": wire.attributes("TransitionEvent")}
+
+
+def transition_wire(record: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The posted Transition echoed with what the service adds; `Events` is PascalCase as in every
+    doc example (api.md 2.4)."""
+    status, events = transition_events(record, now)
+    return {"id": record["id"], "operationId": record["id"], "fromCatalogItemId": record["from_catalog_item_id"],
+            "fromSubscriptionId": record["from_subscription_id"], "toCatalogItemId": record["to_catalog_item_id"],
+            "toSubscriptionId": record["to_subscription_id"], "quantity": record["quantity"],
+            "termDuration": record["term_duration"], "billingCycle": record["billing_cycle"],
+            "transitionType": record["transition_type"], "status": status, "creationTime": record["created"],
+            "Events": events, "attributes": wire.attributes("Transition")}
+
+
+def overage_wire(record: dict[str, Any]) -> dict[str, Any]:
+    return {"azureEntitlementId": record["azure_entitlement_id"], "partnerId": record["partner_id"],
+            "type": OVERAGE_TYPE, "overageEnabled": record["overage_enabled"],
+            "links": {"overage": wire.link(f"/customers/{record['customer_id']}/subscriptions/overage")},
+            "attributes": wire.attributes("Overage")}
+
+
+# --- endpoints ----------------------------------------------------------------------------
+
+def _param(request: Request, name: str) -> str | None:
+    return next((v for k, v in request.query_params.items() if k.lower() == name.lower()), None)
+
+
+def _ids(request: Request) -> tuple[str, str]:
+    return request.path_params["customer_id"], request.path_params["subscription_id"]
+
+
+async def transition_eligibilities_endpoint(request: Request) -> Response:
+    ctx, caller = auth.begin(request)
+    cid, sid = _ids(request)
+    return wire.respond(wire.collection(transition_eligibilities(ctx, caller, cid, sid,
+                                                                 _param(request, "eligibilityType"))))
+
+
+async def post_transition_endpoint(request: Request) -> Response:
+    ctx, caller = auth.begin(request)
+    cid, sid = _ids(request)
+    body = await wire.parse_body(request, TransitionIn)
+    record = ctx.run(transition_subscription, caller, cid, sid, body)
+    return wire.respond(transition_wire(record, ctx.clock.now()))
+
+
+async def list_transitions_endpoint(request: Request) -> Response:
+    ctx, caller = auth.begin(request)
+    cid, sid = _ids(request)
+    now = ctx.clock.now()
+    found = list_transitions(ctx, caller, cid, sid, _param(request, "operationId"))
+    return wire.respond({"transition": [transition_wire(t, now) for t in found],
+                         "attributes": wire.attributes("Collection")})
+
+
+async def get_overage_endpoint(request: Request) -> Response:
+    ctx, caller = auth.begin(request)
+    found = get_overage(ctx, caller, request.path_params["customer_id"])
+    return wire.respond(wire.collection([overage_wire(r) for r in found]))
+
+
+async def update_overage_endpoint(request: Request) -> Response:
+    ctx, caller = auth.begin(request)
+    body = await wire.parse_body(request, OverageIn)
+    return wire.respond(overage_wire(ctx.run(update_overage, caller, request.path_params["customer_id"], body)))
+
+
+SUB = "/v1/customers/{customer_id}/subscriptions/{subscription_id}"
+OVERAGE = "/v1/customers/{customer_id}/subscriptions/overage"
+routes: list[BaseRoute] = [
+    Route(OVERAGE, get_overage_endpoint, methods=["GET"]),
+    Route(OVERAGE, update_overage_endpoint, methods=["PUT"]),
+    Route(SUB + "/transitioneligibilities", transition_eligibilities_endpoint, methods=["GET"]),
+    Route(SUB + "/transitions", post_transition_endpoint, methods=["POST"]),
+    Route(SUB + "/transitions", list_transitions_endpoint, methods=["GET"]),
+]
