@@ -18,7 +18,7 @@ from simulator.context import Context
 from simulator.ids import Ids
 from simulator.orders import endpoints as orders
 from simulator.settings import Settings, from_env
-from simulator.subscriptions import azure, newcommerce, transitions, upgrades
+from simulator.subscriptions import azure, newcommerce, overage, transitions, upgrades
 from simulator.subscriptions import endpoints as subscriptions
 from simulator.store import MemoryStore, Store
 
@@ -73,7 +73,8 @@ def not_simulated_routes(implemented: list[BaseRoute]) -> list[Route]:
 def implemented_routes() -> list[BaseRoute]:
     # Literal-segment routes under /subscriptions (customTermEndDates, overage) precede the id routes.
     return [*control.routes, *auth.routes, *catalog.routes, *customers.routes, *carts.routes, *orders.routes,
-            *newcommerce.routes, *transitions.routes, *subscriptions.routes, *azure.routes, *upgrades.routes]
+            *newcommerce.routes, *overage.routes, *transitions.routes,
+            *subscriptions.routes, *azure.routes, *upgrades.routes]
 
 
 def all_routes() -> list[BaseRoute]:

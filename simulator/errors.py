@@ -337,6 +337,68 @@ class EntitlementNotCancelled(PartnerCenterError):
     code, description = 900337, "The Azure entitlement {0} is not cancelled, so it can't be reactivated."
 
 
+# --- new commerce transitions and overage (error-codes.md) ------------------------
+
+class TargetNotActive(PartnerCenterError):
+    code = 900258
+    description = "The target transition ToSubscriptionId field is invalid. Target subscription must be active."
+
+
+class TargetIsSource(PartnerCenterError):
+    code = 900259
+    description = ("The target transition ToSubscriptionId field is invalid. Target subscription id can't be the "
+                   "same as the source subscription ID.")
+
+
+class TargetEndsEarlier(PartnerCenterError):
+    code = 900236
+    description = ("The target transition ToSubscriptionId field is invalid. Target subscription CommitmentEndDate "
+                   "must be later than source subscription")
+
+
+class TargetCatalogItemMismatch(PartnerCenterError):
+    code = 900260
+    description = ("The target transition ToSubscriptionId field is invalid. Target subscription must have the same "
+                   "CatalogItemId as in the transition request.")
+
+
+class TargetNotReady(PartnerCenterError):
+    # The doc's "not ready ... try again after sometime"; used for a target still inside its
+    # cancellation window (TargetSubscriptionErrorCode 2), which passes with time.
+    code = 900261
+    description = ("The target transition ToSubscriptionId field is invalid. The target subscription is not ready to "
+                   "be upgraded. Please try again after sometime.")
+
+
+class TargetTermShorter(PartnerCenterError):
+    code = 900267
+    description = "Target transition can't have a term duration shorter than that of the source subscription."
+
+
+class LegacyNotSupported(PartnerCenterError):
+    status, code, description = 403, 900263, "This API method is not supported for legacy subscriptions."
+
+
+class SourceNotActive(PartnerCenterError):
+    # No code is documented for an inactive source; 800002 with the eligibility error's text.
+    description = "Invalid request input: Subscription can't be Transitioned - source subscription isn't active."
+
+
+class OverageLegacyAzure(PartnerCenterError):
+    status, code = 403, 800112
+    description = "Overage can't be set as the customer has legacy Azure subscriptions."
+
+
+class OverageNotEligible(PartnerCenterError):
+    status, code, description = 403, 800114, "You aren't eligible to manage overage for this customer."
+
+
+class OverageAssignedElsewhere(PartnerCenterError):
+    status, code = 403, 800115
+    description = ("Overage is already assigned to another tenant. Contact your customer to resolve ownership "
+                   "questions.")
+
+
 # --- rendering ----------------------------------------------------------------------------
 
 def error_body(exc: PartnerCenterError) -> bytes:

@@ -1,18 +1,14 @@
-"""New commerce transitions (N2-N4) and overage (N5, N6).
+"""New commerce transitions (N2-N4).
 
 Sources: transition-a-new-commerce-subscription.md (eligibilities, POST, trial to paid),
-transition-resources.md, get-transitions.md, get-subscription-overage.md,
-update-subscription-overage.md, error-codes.md (900236, 900258-900263, 900267, 800111-800115).
+transition-resources.md, get-transitions.md,
+error-codes.md (900236, 900258-900263, 900267).
 
 Transitions: the targets of a source are the SKUs its catalog SKU names in
 `dynamicAttributes.upgradeTargetOffers`. The seats move when the transition is posted; what the
 transition reports (`status`, `Events`) is derived from its stored creation time and `now`: the
 conversion completes `CONVERSION_TAKES` after the post, a license reassignment (transition with
 license transfer) `LICENSE_REASSIGNMENT_TAKES` after that. No background task runs.
-
-Overage: one setting per customer, naming the Azure plan entitlement (Azure subscription) that
-phone-services overage accrues to. Before any PUT, a customer with an active Azure plan
-entitlement reads as overage disabled on its first one; a customer without reads an empty list.
 """
 from __future__ import annotations
 
@@ -25,11 +21,11 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from simulator import auth, customers, errors, wire
-from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE, NCE, Availability
+from simulator.catalog.data import LEGACY_AZURE, LEGACY_LICENSE, NCE, Availability
 from simulator.context import Caller, Context
 from simulator.ids import name_guid
 from simulator.orders import lines as purchase
-from simulator.subscriptions import azure, records, rules
+from simulator.subscriptions import records, rules
 from simulator.subscriptions.records import event
 from simulator.subscriptions.rules import list_subscriptions, load, save
 
@@ -38,7 +34,6 @@ LICENSE_REASSIGNMENT_TAKES = timedelta(minutes=5)
 TRANSITION_TYPES = ("transition_only", "transition_with_license_transfer")
 ELIGIBILITY_TYPES = ("immediate", "scheduled")
 LEGACY_KINDS = (LEGACY_LICENSE, LEGACY_AZURE)
-OVERAGE_TYPE = "PhoneServices"
 
 # TransitionErrorCode (source-level reasons). The doc lists the descriptions without numbers; its one
 # example gives 3 to "conflicting services", so the table's order is followed for the first two.
@@ -48,68 +43,6 @@ TARGET_NOT_ACTIVE = (1, "Subscription is not active.")
 TARGET_IN_WINDOW = (2, "Subscription is within cancellation window.")
 TARGET_TERM_SHORTER = (3, "The subscription's term duration is shorter than the source subscription's term duration.")
 TARGET_ENDS_EARLIER = (4, "Subscription term end date is before the source subscription's term end date.")
-
-
-# --- errors (error-codes.md) --------------------------------------------------------------
-
-class TargetNotActive(errors.PartnerCenterError):
-    code = 900258
-    description = "The target transition ToSubscriptionId field is invalid. Target subscription must be active."
-
-
-class TargetIsSource(errors.PartnerCenterError):
-    code = 900259
-    description = ("The target transition ToSubscriptionId field is invalid. Target subscription id can't be the "
-                   "same as the source subscription ID.")
-
-
-class TargetEndsEarlier(errors.PartnerCenterError):
-    code = 900236
-    description = ("The target transition ToSubscriptionId field is invalid. Target subscription CommitmentEndDate "
-                   "must be later than source subscription")
-
-
-class TargetCatalogItemMismatch(errors.PartnerCenterError):
-    code = 900260
-    description = ("The target transition ToSubscriptionId field is invalid. Target subscription must have the same "
-                   "CatalogItemId as in the transition request.")
-
-
-class TargetNotReady(errors.PartnerCenterError):
-    # The doc's "not ready ... try again after sometime"; used for a target still inside its
-    # cancellation window (TargetSubscriptionErrorCode 2), which passes with time.
-    code = 900261
-    description = ("The target transition ToSubscriptionId field is invalid. The target subscription is not ready to "
-                   "be upgraded. Please try again after sometime.")
-
-
-class TargetTermShorter(errors.PartnerCenterError):
-    code = 900267
-    description = "Target transition can't have a term duration shorter than that of the source subscription."
-
-
-class LegacyNotSupported(errors.PartnerCenterError):
-    status, code, description = 403, 900263, "This API method is not supported for legacy subscriptions."
-
-
-class SourceNotActive(errors.PartnerCenterError):
-    # No code is documented for an inactive source; 800002 with the eligibility error's text.
-    description = "Invalid request input: " + SOURCE_NOT_ACTIVE[1]
-
-
-class OverageLegacyAzure(errors.PartnerCenterError):
-    status, code = 403, 800112
-    description = "Overage can't be set as the customer has legacy Azure subscriptions."
-
-
-class OverageNotEligible(errors.PartnerCenterError):
-    status, code, description = 403, 800114, "You aren't eligible to manage overage for this customer."
-
-
-class OverageAssignedElsewhere(errors.PartnerCenterError):
-    status, code = 403, 800115
-    description = ("Overage is already assigned to another tenant. Contact your customer to resolve ownership "
-                   "questions.")
 
 
 # --- request models -----------------------------------------------------------------------
@@ -125,20 +58,10 @@ class TransitionIn(wire.WireModel):
     transition_type: str = Field(min_length=1)
 
 
-class OverageIn(wire.WireModel):
-    azure_entitlement_id: str = Field(min_length=1)
-    partner_id: str | int | None = None
-    overage_enabled: bool = Field(strict=True)
-
-
 # --- records ------------------------------------------------------------------------------
 
 def transition_key(tenant: str, customer_id: str, sub_id: str, transition_id: str) -> tuple[str, str, str, str]:
     return (tenant, customer_id.lower(), sub_id.lower(), transition_id)
-
-
-def overage_key(tenant: str, customer_id: str) -> tuple[str, str, str]:
-    return (tenant, customer_id.lower(), "overage")
 
 
 def same(a: str | None, b: str | None) -> bool:
@@ -149,7 +72,7 @@ def same(a: str | None, b: str | None) -> bool:
 
 def check_new_commerce(sub: dict[str, Any]) -> None:
     if sub["kind"] in LEGACY_KINDS:
-        raise LegacyNotSupported()
+        raise errors.LegacyNotSupported()
 
 
 def upgrade_targets(ctx: Context, sub: dict[str, Any]) -> list[Availability]:
@@ -214,7 +137,6 @@ def transition_eligibilities(ctx: Context, caller: Caller, customer_id: str, sub
             for av in upgrade_targets(ctx, source)]
 
 
-
 # --- N3: post a transition ----------------------------------------------------------------
 
 def transition_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id: str,
@@ -263,7 +185,7 @@ def check_source(source: dict[str, Any], body: TransitionIn) -> None:
     if source["kind"] != NCE:
         raise errors.InvalidRequestInput("only new commerce license-based subscriptions are transitioned")
     if source["status"] != "active":
-        raise SourceNotActive()
+        raise errors.SourceNotActive()
     if body.from_subscription_id and not same(body.from_subscription_id, source["id"]):
         raise errors.InvalidRequestInput("fromSubscriptionId is not the subscription in the path")
     if body.from_catalog_item_id and not same(body.from_catalog_item_id, source["offer_id"]):
@@ -281,12 +203,13 @@ def move_into(ctx: Context, caller: Caller, customer_id: str, source: dict[str, 
     """Seats join an existing subscription of the target SKU (errors 900259, 900260, 900258, 900261,
     900267, 900236 in the order of the eligibility checks)."""
     if same(body.to_subscription_id, source["id"]):
-        raise TargetIsSource()
+        raise errors.TargetIsSource()
     target = load(ctx, caller.tenant, customer_id, body.to_subscription_id or "")
     if not same(target["offer_id"], body.to_catalog_item_id):
-        raise TargetCatalogItemMismatch()
+        raise errors.TargetCatalogItemMismatch()
     codes = {code for code, _ in target_problems(source, target, now)}
-    for code, problem in ((1, TargetNotActive), (2, TargetNotReady), (3, TargetTermShorter), (4, TargetEndsEarlier)):
+    for code, problem in ((1, errors.TargetNotActive), (2, errors.TargetNotReady), (3, errors.TargetTermShorter),
+                          (4, errors.TargetEndsEarlier)):
         if code in codes:
             raise problem()
     wanted = target["quantity"] + body.quantity
@@ -307,7 +230,7 @@ def new_target(ctx: Context, caller: Caller, customer_id: str, source: dict[str,
                                       billing_cycle=cycle or ("monthly" if source["is_trial"] else None))
     term, cycle = purchase.check_term_and_cycle(av, line_in)
     if not source["is_trial"] and records.TERM_MONTHS.get(term or "", 0) < term_months(source):
-        raise TargetTermShorter()
+        raise errors.TargetTermShorter()
     check_seats(ctx, av, body.quantity)
     customer = customers.get_customer(ctx, caller.tenant, customer_id)
     market = ctx.catalog.market(customers.customer_country(customer))
@@ -363,65 +286,6 @@ def list_transitions(ctx: Context, caller: Caller, customer_id: str, sub_id: str
     if operation_id:
         found = [t for t in found if same(t["id"], operation_id)]
     return sorted(found, key=lambda t: t["number"])
-
-
-
-
-
-# --- N5, N6: overage ----------------------------------------------------------------------
-
-def azure_plan_entitlements(ctx: Context, tenant: str, customer_id: str, now: datetime) -> list[dict[str, Any]]:
-    """The active Azure subscriptions under the customer's active Azure plans."""
-    plans = [s for s in list_subscriptions(ctx, tenant, customer_id) if s["kind"] == AZURE_PLAN
-             and s["status"] == "active"]
-    return [e for s in plans for e in s.get("entitlements", []) if azure.entitlement_status(e, now) == "active"]
-
-
-def get_overage(ctx: Context, caller: Caller, customer_id: str) -> list[dict[str, Any]]:
-    now = ctx.clock.now()
-    customer = customers.get_customer(ctx, caller.tenant, customer_id)
-    stored = ctx.store.get("overage", overage_key(caller.tenant, customer["id"]))
-    if stored is not None:
-        return [stored]
-    entitlements = azure_plan_entitlements(ctx, caller.tenant, customer["id"], now)
-    if not entitlements:
-        return []
-    return [{"customer_id": customer["id"], "azure_entitlement_id": entitlements[0]["id"], "partner_id": "",
-             "overage_enabled": False}]
-
-
-def update_overage(ctx: Context, caller: Caller, customer_id: str, body: OverageIn) -> dict[str, Any]:
-    now = ctx.clock.now()
-    customer = customers.get_customer(ctx, caller.tenant, customer_id)
-    subs = list_subscriptions(ctx, caller.tenant, customer["id"])
-    if any(s["kind"] == LEGACY_AZURE and s["status"] in ("active", "suspended") for s in subs):
-        raise OverageLegacyAzure()
-    plans = [s for s in subs if s["kind"] == AZURE_PLAN and s["status"] == "active"]
-    if not azure_plan_entitlements(ctx, caller.tenant, customer["id"], now):
-        raise OverageNotEligible()
-    entitlement = next((e for s in plans for e in s.get("entitlements", [])
-                        if same(e["id"], body.azure_entitlement_id)), None)
-    if entitlement is None:
-        if belongs_to_another_customer(ctx, caller.tenant, customer["id"], body.azure_entitlement_id):
-            raise OverageAssignedElsewhere()
-        raise errors.EntitlementNotFound(body.azure_entitlement_id)
-    if azure.entitlement_status(entitlement, now) != "active":
-        raise OverageNotEligible()
-    record = {"customer_id": customer["id"], "azure_entitlement_id": entitlement["id"],
-              "partner_id": "" if body.partner_id is None else str(body.partner_id),
-              "overage_enabled": body.overage_enabled, "updated": wire.iso(now)}
-    ctx.store.put("overage", overage_key(caller.tenant, customer["id"]), record)
-    return record
-
-
-def belongs_to_another_customer(ctx: Context, tenant: str, customer_id: str, entitlement_id: str) -> bool:
-    for other in ctx.store.scan("customer", (tenant,)):
-        if same(other["id"], customer_id):
-            continue
-        for sub in ctx.store.scan("subscription", (tenant, other["id"].lower())):
-            if sub["kind"] == AZURE_PLAN and any(same(e["id"], entitlement_id) for e in sub.get("entitlements", [])):
-                return True
-    return False
 
 
 # --- wire ---------------------------------------------------------------------------------
@@ -483,13 +347,6 @@ def transition_wire(record: dict[str, Any], now: datetime) -> dict[str, Any]:
             "Events": events, "attributes": wire.attributes("Transition")}
 
 
-def overage_wire(record: dict[str, Any]) -> dict[str, Any]:
-    return {"azureEntitlementId": record["azure_entitlement_id"], "partnerId": record["partner_id"],
-            "type": OVERAGE_TYPE, "overageEnabled": record["overage_enabled"],
-            "links": {"overage": wire.link(f"/customers/{record['customer_id']}/subscriptions/overage")},
-            "attributes": wire.attributes("Overage")}
-
-
 # --- endpoints ----------------------------------------------------------------------------
 
 def _param(request: Request, name: str) -> str | None:
@@ -524,23 +381,8 @@ async def list_transitions_endpoint(request: Request) -> Response:
                          "attributes": wire.attributes("Collection")})
 
 
-async def get_overage_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request)
-    found = get_overage(ctx, caller, request.path_params["customer_id"])
-    return wire.respond(wire.collection([overage_wire(r) for r in found]))
-
-
-async def update_overage_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request)
-    body = await wire.parse_body(request, OverageIn)
-    return wire.respond(overage_wire(ctx.run(update_overage, caller, request.path_params["customer_id"], body)))
-
-
 SUB = "/v1/customers/{customer_id}/subscriptions/{subscription_id}"
-OVERAGE = "/v1/customers/{customer_id}/subscriptions/overage"
 routes: list[BaseRoute] = [
-    Route(OVERAGE, get_overage_endpoint, methods=["GET"]),
-    Route(OVERAGE, update_overage_endpoint, methods=["PUT"]),
     Route(SUB + "/transitioneligibilities", transition_eligibilities_endpoint, methods=["GET"]),
     Route(SUB + "/transitions", post_transition_endpoint, methods=["POST"]),
     Route(SUB + "/transitions", list_transitions_endpoint, methods=["GET"]),

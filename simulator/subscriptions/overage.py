@@ -1,0 +1,118 @@
+"""Overage (N5, N6): where pay-as-you-go overage of phone services accrues.
+
+Sources: get-subscription-overage.md, update-subscription-overage.md, error-codes.md
+(800111-800115). One setting per customer names the Azure plan entitlement (Azure subscription)
+that overage accrues to. Before any PUT, a customer with an active Azure plan entitlement reads as
+overage disabled on its first one; a customer without reads an empty list.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import Field
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from simulator import auth, customers, errors, wire
+from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE
+from simulator.context import Caller, Context
+from simulator.subscriptions import azure
+from simulator.subscriptions.rules import list_subscriptions
+
+OVERAGE_TYPE = "PhoneServices"
+
+
+class OverageIn(wire.WireModel):
+    azure_entitlement_id: str = Field(min_length=1)
+    partner_id: str | int | None = None
+    overage_enabled: bool = Field(strict=True)
+
+
+def overage_key(tenant: str, customer_id: str) -> tuple[str, str, str]:
+    return (tenant, customer_id.lower(), "overage")
+
+
+def same(a: str | None, b: str | None) -> bool:
+    return (a or "").lower() == (b or "").lower()
+
+
+def azure_plan_entitlements(ctx: Context, tenant: str, customer_id: str, now: datetime) -> list[dict[str, Any]]:
+    """The active Azure subscriptions under the customer's active Azure plans."""
+    plans = [s for s in list_subscriptions(ctx, tenant, customer_id) if s["kind"] == AZURE_PLAN
+             and s["status"] == "active"]
+    return [e for s in plans for e in s.get("entitlements", []) if azure.entitlement_status(e, now) == "active"]
+
+
+def get_overage(ctx: Context, caller: Caller, customer_id: str) -> list[dict[str, Any]]:
+    now = ctx.clock.now()
+    customer = customers.get_customer(ctx, caller.tenant, customer_id)
+    stored = ctx.store.get("overage", overage_key(caller.tenant, customer["id"]))
+    if stored is not None:
+        return [stored]
+    entitlements = azure_plan_entitlements(ctx, caller.tenant, customer["id"], now)
+    if not entitlements:
+        return []
+    return [{"customer_id": customer["id"], "azure_entitlement_id": entitlements[0]["id"], "partner_id": "",
+             "overage_enabled": False}]
+
+
+def update_overage(ctx: Context, caller: Caller, customer_id: str, body: OverageIn) -> dict[str, Any]:
+    now = ctx.clock.now()
+    customer = customers.get_customer(ctx, caller.tenant, customer_id)
+    subs = list_subscriptions(ctx, caller.tenant, customer["id"])
+    if any(s["kind"] == LEGACY_AZURE and s["status"] in ("active", "suspended") for s in subs):
+        raise errors.OverageLegacyAzure()
+    plans = [s for s in subs if s["kind"] == AZURE_PLAN and s["status"] == "active"]
+    if not azure_plan_entitlements(ctx, caller.tenant, customer["id"], now):
+        raise errors.OverageNotEligible()
+    entitlement = next((e for s in plans for e in s.get("entitlements", [])
+                        if same(e["id"], body.azure_entitlement_id)), None)
+    if entitlement is None:
+        if belongs_to_another_customer(ctx, caller.tenant, customer["id"], body.azure_entitlement_id):
+            raise errors.OverageAssignedElsewhere()
+        raise errors.EntitlementNotFound(body.azure_entitlement_id)
+    if azure.entitlement_status(entitlement, now) != "active":
+        raise errors.OverageNotEligible()
+    record = {"customer_id": customer["id"], "azure_entitlement_id": entitlement["id"],
+              "partner_id": "" if body.partner_id is None else str(body.partner_id),
+              "overage_enabled": body.overage_enabled, "updated": wire.iso(now)}
+    ctx.store.put("overage", overage_key(caller.tenant, customer["id"]), record)
+    return record
+
+
+def belongs_to_another_customer(ctx: Context, tenant: str, customer_id: str, entitlement_id: str) -> bool:
+    for other in ctx.store.scan("customer", (tenant,)):
+        if same(other["id"], customer_id):
+            continue
+        for sub in ctx.store.scan("subscription", (tenant, other["id"].lower())):
+            if sub["kind"] == AZURE_PLAN and any(same(e["id"], entitlement_id) for e in sub.get("entitlements", [])):
+                return True
+    return False
+
+
+def overage_wire(record: dict[str, Any]) -> dict[str, Any]:
+    return {"azureEntitlementId": record["azure_entitlement_id"], "partnerId": record["partner_id"],
+            "type": OVERAGE_TYPE, "overageEnabled": record["overage_enabled"],
+            "links": {"overage": wire.link(f"/customers/{record['customer_id']}/subscriptions/overage")},
+            "attributes": wire.attributes("Overage")}
+
+
+async def get_overage_endpoint(request: Request) -> Response:
+    ctx, caller = auth.begin(request)
+    found = get_overage(ctx, caller, request.path_params["customer_id"])
+    return wire.respond(wire.collection([overage_wire(r) for r in found]))
+
+
+async def update_overage_endpoint(request: Request) -> Response:
+    ctx, caller = auth.begin(request)
+    body = await wire.parse_body(request, OverageIn)
+    return wire.respond(overage_wire(ctx.run(update_overage, caller, request.path_params["customer_id"], body)))
+
+
+OVERAGE = "/v1/customers/{customer_id}/subscriptions/overage"
+routes: list[BaseRoute] = [
+    Route(OVERAGE, get_overage_endpoint, methods=["GET"]),
+    Route(OVERAGE, update_overage_endpoint, methods=["PUT"]),
+]
