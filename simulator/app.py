@@ -18,7 +18,7 @@ from simulator.context import Context
 from simulator.ids import Ids
 from simulator.orders import endpoints as orders
 from simulator.settings import Settings, from_env
-from simulator.subscriptions import azure, newcommerce, overage, transitions, upgrades
+from simulator.subscriptions import azure, newcommerce, overage, productupgrades, transitions, upgrades
 from simulator.subscriptions import endpoints as subscriptions
 from simulator.store import MemoryStore, Store
 
@@ -74,7 +74,7 @@ def implemented_routes() -> list[BaseRoute]:
     # Literal-segment routes under /subscriptions (customTermEndDates, overage) precede the id routes.
     return [*control.routes, *auth.routes, *catalog.routes, *customers.routes, *carts.routes, *orders.routes,
             *newcommerce.routes, *overage.routes, *transitions.routes,
-            *subscriptions.routes, *azure.routes, *upgrades.routes]
+            *subscriptions.routes, *azure.routes, *upgrades.routes, *productupgrades.routes]
 
 
 def all_routes() -> list[BaseRoute]:

@@ -193,6 +193,7 @@ async def drive(d: Driver) -> None:
     await read_orders(d, a, orders, user_token)
     await read_subscriptions(d, a, b, orders)
     await manage_subscriptions(d, a, user_token)
+    await upgrades(d, a, b, user_token)
     await d.call("O4", "PATCH", f"/v1/customers/{b}/orders/{ri_order}", json={"id": ri_order, "status": "cancelled"})
     fresh = (await d.call(None, "POST", "/v1/customers", json=customer_body("contoso-c.onmicrosoft.com")))["id"]
     trial = {"id": 1, "catalogItemId": SAAS_TRIAL, "quantity": 1, "billingCycle": "none", "termDuration": "P1M",
@@ -279,6 +280,26 @@ async def manage_subscriptions(d: Driver, a: str, user_token: str) -> None:
     owner = await azure_plan(d)
     await transitions(d, a, nce["id"])
     await overage(d, owner, a)
+
+
+async def upgrades(d: Driver, a: str, b: str, user_token: str) -> None:
+    """A5-A7 move A's MS-AZR-0145P to an Azure plan; S14, S15 and S10 on B's legacy E1 subscription."""
+    request = {"customerId": a, "productFamily": "azure"}
+    await d.call("A5", "POST", "/v1/productupgrades/eligibility", json=request, token=user_token)
+    await d.call("A6", "POST", "/v1/productupgrades", json={**request, "productFamily": "Azure"}, token=user_token)
+    upgrade = (await d.call("A5", "POST", "/v1/productupgrades/eligibility", json=request, token=user_token))
+    status = f"/v1/productupgrades/{upgrade['upgradeId']}/status"
+    await d.call("A7", "POST", status, json=request, token=user_token)
+    await d.call(None, "POST", "/_simulator/clock/advance", json={"seconds": 600})
+    await d.call("A7", "POST", status, json=request, token=user_token)
+    b_subs = (await d.call(None, "GET", f"/v1/customers/{b}/subscriptions"))["items"]
+    parent = next(s for s in b_subs if s["offerId"].upper() == LEGACY_E1 and not s.get("partnerId"))
+    base = f"/v1/customers/{b}/subscriptions/{parent['id']}"
+    await d.call("S14", "GET", f"{base}/upgrades")
+    target = {"Id": "796B6B5F-613C-4E24-A17C-EBA730D49C02", "Name": "Office 365 Enterprise E3"}
+    await d.call("S15", "POST", f"{base}/upgrades", json={"TargetOffer": target, "UpgradeType": 1, "Quantity": 1,
+                                                          "Attributes": {"ObjectType": "Upgrade"}})
+    await d.call("S10", "GET", f"{base}/conversions", token=user_token)
 
 
 async def azure_plan(d: Driver) -> str:

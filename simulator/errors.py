@@ -399,6 +399,62 @@ class OverageAssignedElsewhere(PartnerCenterError):
                    "questions.")
 
 
+# --- product upgrades, legacy upgrades and conversions -------------------------------
+
+class SuspendedAzureSubscriptions(PartnerCenterError):
+    status, code, description = 403, 900105, "Suspended Azure subscriptions can't be transitioned to an Azure plan."
+
+
+class UpgradeNotFound(PartnerCenterError):
+    status, code, description = 404, 900106, "No upgrade request {0} was found."
+
+
+class NoAzureSubscriptions(PartnerCenterError):
+    status, code, description = 403, 900108, "The customer has no Azure subscriptions to upgrade."
+
+
+class UpgradeInProgress(PartnerCenterError):
+    status, code, description = 409, 900109, "An upgrade is already in progress for this customer (upgrade {0})."
+
+
+class UpgradeCompleted(PartnerCenterError):
+    code, description = 900110, "The upgrade has already been completed for this customer (upgrade {0})."
+
+
+class AzurePlanHeld(PartnerCenterError):
+    # No code is documented for a customer who already has an Azure plan; 900110 (upgrade already
+    # completed) is the nearest: the customer is where an upgrade would take them.
+    code, description = 900110, "The customer already has an Azure plan; there is nothing to upgrade."
+
+
+class UpgradeOfAnotherCustomer(PartnerCenterError):
+    code, description = 900111, "The upgrade {0} belongs to another customer."
+
+
+class PurchaseBlockedUpgradePending(PartnerCenterError):
+    status, code, description = 409, 900112, "Azure plan purchase is blocked while a product upgrade is pending."
+
+
+class PurchaseBlockedUpgradeInProgress(PartnerCenterError):
+    status, code, description = 409, 900113, "Azure plan purchase is blocked while a product upgrade is in progress."
+
+
+class PurchaseBlockedUpgradeFailed(PartnerCenterError):
+    # Upgrades never fail in the simulator; kept for the documented code.
+    status, code, description = 409, 900114, "Azure plan purchase is blocked because a product upgrade failed."
+
+
+class NotLegacyLicense(PartnerCenterError):
+    # No code is documented for upgrades of other subscriptions; 800002 (invalid request input).
+    description = ("Invalid request input: subscription {0} isn't a legacy license-based subscription; "
+                   "new commerce subscriptions change through transitions (transitionEligibilities).")
+
+
+class NotLegacyTrial(PartnerCenterError):
+    # No code is documented for converting a subscription that has no conversion offers; 800002.
+    description = "Invalid request input: subscription {0} isn't a legacy trial and has no conversion offers. {1}"
+
+
 # --- rendering ----------------------------------------------------------------------------
 
 def error_body(exc: PartnerCenterError) -> bytes:

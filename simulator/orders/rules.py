@@ -196,10 +196,15 @@ def check_azure_plan(ctx: Context, tenant: str, customer: dict[str, Any], owned:
                      records: list[dict[str, Any]]) -> None:
     """create-azure-plan.md: a 0145P customer upgrades instead; the sandbox allows 1 plan per
     customer (direct bill) and 10 per partner (900116)."""
+    from simulator.subscriptions import productupgrades
+
     buying = sum(1 for r in records if r["kind"] == AZURE_PLAN)
     if not buying:
         return
-    if any(s["kind"] == LEGACY_AZURE for s in owned):
+    blocked = productupgrades.purchase_block(ctx, tenant, customer["id"])
+    if blocked is not None:
+        raise blocked
+    if any(s["kind"] == LEGACY_AZURE and s["status"] in ("active", "suspended") for s in owned):
         raise errors.AzurePlanNeedsUpgrade(customer["id"])
     if not ctx.settings.sandbox_limits:
         return

@@ -148,6 +148,7 @@ def status(sub: dict[str, Any]) -> str:
 
 def current(ctx: Context, sub: dict[str, Any], now: datetime) -> dict[str, Any]:
     """The record as it stands at `now`: every term end passed since it was written is applied."""
+    apply_transition(sub, now)
     follow_base(ctx, sub, now)
     moment = renewal_moment(sub)
     while moment is not None and moment <= now and sub["status"] in ("active", "suspended"):
@@ -157,6 +158,15 @@ def current(ctx: Context, sub: dict[str, Any], now: datetime) -> dict[str, Any]:
             break
         renew(ctx, sub, moment)
         moment = renewal_moment(sub)
+    return sub
+
+
+def apply_transition(sub: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """A 0145P subscription moved by a completed upgrade is disabled from the completion moment."""
+    moved = sub.get("transition")
+    if moved and sub["status"] in ("active", "suspended") and wire.parse_time(moved["at"]) <= now:
+        sub["status"] = "disabled"
+        sub["events"].append(event("transition", wire.parse_time(moved["at"]), to=moved["to"]))
     return sub
 
 

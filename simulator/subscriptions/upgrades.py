@@ -1,7 +1,249 @@
-"""Legacy trial conversions (S10, S11), legacy upgrades (S14, S15) and the Azure product upgrade
-from MS-AZR-0145P to an Azure plan (A5-A7). Not simulated yet: see app.DOCUMENTED."""
+"""Legacy trial conversions (S10, S11) and legacy license upgrades (S14, S15).
+
+S14/S15 (transition-a-subscription.md, SDK UpgradeErrorCode): targets are the other base (not add-on)
+legacy license offers of the catalog. The C# text posts the Upgrade to the subscription being upgraded
+(the REST table calls it `{id-for-target}`, but the body names only the target offer), so the path's
+subscription is the source. A new subscription of the target offer is created for the upgrade's
+quantity (the customer may not already hold the target offer, error 3); the source is suspended when
+all its seats move, else keeps the rest. Problems come back in `upgradeErrors` with HTTP 200.
+
+S10/S11 (get-a-list-of-trial-conversion-offers.md, convert-a-trial-subscription-to-paid.md): legacy
+trials only. The catalog fixture has no legacy trial offer and offers carry no conversion targets, so
+S10 answers an empty collection and S11 the generic 800002 saying why.
+"""
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+from typing import Any
 
-routes: list[BaseRoute] = []
+from pydantic import Field
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from simulator import auth, customers, errors, wire
+from simulator.catalog.data import LEGACY_LICENSE, Offer
+from simulator.context import Caller, Context
+from simulator.orders import lines as purchase
+from simulator.orders import rules as orders
+from simulator.subscriptions import rules
+from simulator.subscriptions.records import event
+
+HELD = ("active", "suspended")
+# UpgradeType (Partner Center SDK): the wire carries the snake-case name or, from the SDK, the number.
+UPGRADE_TYPES = {"upgrade_only": 1, "upgradeonly": 1, "upgrade_with_license_transfer": 2,
+                 "upgradewithlicensetransfer": 2}
+UPGRADE_TYPE_NAMES = {1: "upgrade_only", 2: "upgrade_with_license_transfer"}
+# UpgradeErrorCode (Partner Center SDK): the codes used here.
+STATUS_NOT_ACTIVE, CONFLICTING_SERVICES, USER_CONTEXT_REQUIRED, ADD_ONS_PRESENT = 2, 3, 5, 6
+NO_UPGRADE_PATHS, TARGET_NOT_FOUND = 7, 8
+
+
+# --- request bodies -----------------------------------------------------------------------
+
+class OfferRefIn(wire.WireModel):
+    id: str = Field(min_length=1)
+
+
+class UpgradeIn(wire.WireModel):
+    target_offer: OfferRefIn
+    upgrade_type: int | str | None = None
+    quantity: int | None = Field(None, strict=False)
+
+
+class ConversionIn(wire.WireModel):
+    offer_id: str | None = None
+    target_offer_id: str | None = None
+    order_id: str | None = None
+    quantity: int | None = Field(None, strict=False)
+    billing_cycle: str | None = None
+
+
+# --- S14, S15: legacy license upgrades ----------------------------------------------------
+
+def load_legacy(ctx: Context, caller: Caller, customer_id: str, sub_id: str) -> dict[str, Any]:
+    sub = rules.load(ctx, caller.tenant, customer_id, sub_id)
+    if sub["kind"] != LEGACY_LICENSE:
+        raise errors.NotLegacyLicense(sub["id"])
+    return sub
+
+
+def upgrade_targets(ctx: Context, sub: dict[str, Any]) -> list[Offer]:
+    source = ctx.catalog.offers.get(sub["offer_id"].upper())
+    if source is None or source.is_addon:
+        return []  # add-ons have no upgrade paths
+    return sorted((o for o in ctx.catalog.offers.values() if o.kind == LEGACY_LICENSE and not o.is_addon
+                   and o.id.upper() != source.id.upper()), key=lambda o: (o.name, o.id))
+
+
+def upgrade_error(code: int, description: str, details: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"code": code, "description": description}
+    if details is not None:
+        out["additionalDetails"] = details
+    out["attributes"] = wire.attributes("UpgradeError")
+    return out
+
+
+def upgrade_errors(ctx: Context, caller: Caller, sub: dict[str, Any], offer: Offer,
+                   upgrade_type: int) -> list[dict[str, Any]]:
+    found = []
+    if sub["status"] != "active":
+        found.append(upgrade_error(STATUS_NOT_ACTIVE, "Subscription cannot be upgraded because the source "
+                                   "subscription state is not active.  Additional Details contains the current "
+                                   "source subscription state.", sub["status"]))
+    if any(s["status"] in HELD for s in rules.list_addons(ctx, caller.tenant, sub["customer_id"], sub["id"])):
+        found.append(upgrade_error(ADD_ONS_PRESENT, "Upgrade cannot be performed because the source subscription "
+                                   "has previously purchased add-ons."))
+    owned = [s for s in rules.list_subscriptions(ctx, caller.tenant, sub["customer_id"])
+             if s["offer_id"].upper() == offer.id.upper() and s["status"] in HELD]
+    if owned:
+        found.append(upgrade_error(CONFLICTING_SERVICES, "Upgrade cannot be performed because of conflicting "
+                                   f"service types: the customer already has {offer.name}.", owned[0]["id"]))
+    if upgrade_type == 2 and caller.app_only:
+        found.append(upgrade_error(USER_CONTEXT_REQUIRED, "Upgrade cannot be performed because the current "
+                                   "request is using app context."))
+    return found
+
+
+def offer_wire(offer: Offer, country: str, tenant: str) -> dict[str, Any]:
+    """A legacy Offer, the subset the catalog holds (no rank, category or product of its own)."""
+    return {"id": offer.id, "name": offer.name, "description": offer.description,
+            "minimumQuantity": offer.minimum, "maximumQuantity": offer.maximum,
+            "uri": f"/{tenant}/Offers/{offer.id}", "locale": "en-us", "country": country,
+            "prerequisiteOffers": [], "isAddOn": offer.is_addon, "isAvailableForPurchase": True,
+            "billing": "license", "isAutoRenewable": True, "isInternal": False, "conversionTargetOffers": [],
+            "unitType": offer.unit_type,
+            "links": {"self": wire.link(f"/offers/{offer.id}?country={country}")},
+            "attributes": wire.attributes("Offer")}
+
+
+def list_upgrades(ctx: Context, caller: Caller, customer_id: str, sub_id: str) -> list[dict[str, Any]]:
+    sub = load_legacy(ctx, caller, customer_id, sub_id)
+    country = customers.customer_country(customers.get_customer(ctx, caller.tenant, customer_id))
+    items = []
+    for offer in upgrade_targets(ctx, sub):
+        problems = upgrade_errors(ctx, caller, sub, offer, 1)
+        items.append({"targetOffer": offer_wire(offer, country, caller.tenant), "upgradeType": "upgrade_only",
+                      "isEligible": not problems, "quantity": sub["quantity"], "upgradeErrors": problems,
+                      "attributes": wire.attributes("Upgrade")})
+    return items
+
+
+def upgrade_type_of(raw: int | str | None) -> int:
+    if raw is None:
+        return 1
+    number = raw if isinstance(raw, int) else UPGRADE_TYPES.get(raw.strip().lower().replace(" ", ""))
+    if number is None and isinstance(raw, str) and raw.strip().isdigit():
+        number = int(raw.strip())
+    if number not in UPGRADE_TYPE_NAMES:
+        raise errors.InvalidRequestInput(f"upgradeType '{raw}' is not upgrade_only or upgrade_with_license_transfer")
+    return number
+
+
+def upgrade_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id: str,
+                         body: UpgradeIn) -> dict[str, Any]:
+    """S15 on the source subscription: the target offer's subscription is created; the source is
+    suspended when all its seats move, or keeps the rest."""
+    upgrade_type = upgrade_type_of(body.upgrade_type)
+    sub = load_legacy(ctx, caller, customer_id, sub_id)
+    result: dict[str, Any] = {"sourceSubscriptionId": sub["id"]}
+    targets = upgrade_targets(ctx, sub)
+    offer = next((o for o in targets if o.id.upper() == body.target_offer.id.strip().upper()), None)
+    if not targets:
+        problems = [upgrade_error(NO_UPGRADE_PATHS, "Upgrade cannot be performed because the source subscription "
+                                  "does not have upgrade paths.")]
+    elif offer is None:
+        problems = [upgrade_error(TARGET_NOT_FOUND, "Upgrade cannot be performed because the specified upgrade path "
+                                  "is not an available upgrade path.", body.target_offer.id)]
+    else:
+        problems = upgrade_errors(ctx, caller, sub, offer, upgrade_type)
+    if offer is None or problems:
+        return {**result, "upgradeType": upgrade_type, "upgradeErrors": problems, "licenseErrors": [],
+                "attributes": wire.attributes("UpgradeResult")}
+    quantity = body.quantity if body.quantity is not None else sub["quantity"]
+    if not 1 <= quantity <= sub["quantity"]:
+        raise errors.LegacyQuantityOutOfRange(quantity, 1, sub["quantity"])
+    target = new_target(ctx, caller, sub, offer, quantity)
+    now = ctx.clock.now()
+    sub["events"].append(event("upgrade", now, quantity=quantity, to=target["id"],
+                               type=UPGRADE_TYPE_NAMES[upgrade_type]))
+    if quantity == sub["quantity"]:
+        sub["status"] = "suspended"
+        sub["events"].append(event("suspend", now, quantity=sub["quantity"]))
+    else:
+        sub["events"].append(event("seats", now, quantity=sub["quantity"] - quantity, change=-quantity))
+        sub["quantity"] -= quantity
+    rules.save(ctx, sub)
+    return {**result, "targetSubscriptionId": target["id"], "upgradeType": upgrade_type, "upgradeErrors": [],
+            "licenseErrors": [], "attributes": wire.attributes("UpgradeResult")}
+
+
+def new_target(ctx: Context, caller: Caller, sub: dict[str, Any], offer: Offer, quantity: int) -> dict[str, Any]:
+    """The target offer's subscription, bought like a legacy order line in the source's billing cycle.
+    The upgrade places no order of its own: the new subscription's orderId is a fresh legacy (GUID) id."""
+    customer = customers.get_customer(ctx, caller.tenant, sub["customer_id"])
+    market = ctx.catalog.market(customers.customer_country(customer))
+    cycle = sub["billing_cycle"] if sub["billing_cycle"] in offer.billing_cycles else None
+    line = purchase.PurchaseLineIn(catalog_item_id=offer.id, quantity=quantity, billing_cycle=cycle,
+                                   partner_id_on_record=sub["partner_id"] or None)
+    record = purchase.check_line(ctx, market, line)
+    if record["error"]:
+        raise errors.InvalidRequestInput(record["error"]["errorDescription"])
+    order = {"id": ctx.ids.guid(), "tenant": caller.tenant, "customer_id": customer["id"]}
+    created = orders.order_line(ctx, order, record, 0, ctx.clock.now())
+    return rules.load(ctx, caller.tenant, customer["id"], created["subscription_id"])
+
+
+# --- S10, S11: legacy trial conversions ---------------------------------------------------
+
+def list_conversions(ctx: Context, caller: Caller, customer_id: str, sub_id: str) -> list[dict[str, Any]]:
+    """No catalog offer is a legacy trial or names conversion targets: nothing converts."""
+    rules.load(ctx, caller.tenant, customer_id, sub_id)
+    return []
+
+
+def convert_trial(ctx: Context, caller: Caller, customer_id: str, sub_id: str, body: ConversionIn) -> dict[str, Any]:
+    sub = rules.load(ctx, caller.tenant, customer_id, sub_id)
+    if sub["kind"] == LEGACY_LICENSE and sub["is_trial"]:
+        why = "The catalog names no conversion offer for it."
+    elif sub["is_trial"]:
+        why = "New commerce trials convert through transitions."
+    else:
+        why = "Only trial subscriptions convert to paid."
+    raise errors.NotLegacyTrial(sub["id"], why)
+
+
+# --- endpoints ----------------------------------------------------------------------------
+
+def _ids(request: Request) -> tuple[str, str]:
+    return request.path_params["customer_id"], request.path_params["subscription_id"]
+
+
+async def list_upgrades_endpoint(request: Request) -> Response:
+    ctx, caller = auth.begin(request)
+    return wire.respond(wire.collection(list_upgrades(ctx, caller, *_ids(request))))
+
+
+async def upgrade_subscription_endpoint(request: Request) -> Response:
+    ctx, caller = auth.begin(request)
+    body = await wire.parse_body(request, UpgradeIn)
+    return wire.respond(ctx.run(upgrade_subscription, caller, *_ids(request), body))
+
+
+async def list_conversions_endpoint(request: Request) -> Response:
+    ctx, caller = auth.begin(request, user_only=True)
+    return wire.respond(wire.collection(list_conversions(ctx, caller, *_ids(request))))
+
+
+async def convert_trial_endpoint(request: Request) -> Response:
+    ctx, caller = auth.begin(request, user_only=True)
+    body = await wire.parse_body(request, ConversionIn)
+    return wire.respond(ctx.run(convert_trial, caller, *_ids(request), body))
+
+
+SUB = "/v1/customers/{customer_id}/subscriptions/{subscription_id}"
+routes = [
+    Route(SUB + "/upgrades", list_upgrades_endpoint, methods=["GET"]),
+    Route(SUB + "/upgrades", upgrade_subscription_endpoint, methods=["POST"]),
+    Route(SUB + "/conversions", list_conversions_endpoint, methods=["GET"]),
+    Route(SUB + "/conversions", convert_trial_endpoint, methods=["POST"]),
+]

@@ -1,0 +1,221 @@
+"""The product upgrade from MS-AZR-0145P to an Azure plan (A5-A7).
+
+A5-A7 (get-eligibility-for-product-upgrade.md, create-product-upgrade-entity.md,
+get-product-upgrade-status.md, product-upgrade-resources.md): family `azure` (any casing). A customer
+is eligible with an MS-AZR-0145P subscription, none of them suspended, no Azure plan and no earlier
+upgrade. A6 stores the upgrade (kind "product-upgrade", key (tenant, upgrade id)) and writes the Azure
+plan at once with `visible_from` = the completion moment, as orders write their subscriptions ahead of
+provisioning; the upgrade reads `InProgress` until then and `Completed` after (UPGRADE_TAKES; the docs
+give no duration). At completion the 0145P subscriptions are `disabled` and their Azure subscriptions
+(entitlements, same ids) move under the plan, so usage runs on under the plan. The disabling is
+written by the first upgrade call after the moment (`settle`); `apply_transition` is the same rule for
+a subscription read, for the roll-forward in `records.current`.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import Field
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from simulator import auth, customers, errors, wire
+from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE
+from simulator.context import Caller, Context
+from simulator.orders import lines as purchase
+from simulator.orders import rules as orders
+from simulator.subscriptions import records, rules
+from simulator.subscriptions.records import event
+
+KIND = "product-upgrade"
+AZURE_FAMILY = "azure"
+AZURE_PLAN_ITEM = "DZH318Z0BPS6:0001:DZH318Z0BML6"
+UPGRADE_TAKES = timedelta(minutes=10)  # not documented; long enough to be seen InProgress
+IN_PROGRESS, COMPLETED = "InProgress", "Completed"
+HELD = ("active", "suspended")  # states of a 0145P subscription the upgrade moves
+
+
+class ProductUpgradeIn(wire.WireModel):
+    customer_id: str = Field(min_length=1)
+    product_family: str = Field(min_length=1)
+
+
+def upgrade_key(tenant: str, upgrade_id: str) -> tuple[str, str]:
+    return (tenant, upgrade_id.lower())
+
+
+def check_family(body: ProductUpgradeIn) -> None:
+    if body.product_family.strip().lower() != AZURE_FAMILY:
+        raise errors.InvalidRequestInput(f"productFamily '{body.product_family}' is not supported; use azure")
+
+
+def completes_at(upgrade: dict[str, Any]) -> datetime:
+    return wire.parse_time(upgrade["completes_at"])
+
+
+def upgrade_status(upgrade: dict[str, Any], now: datetime) -> str:
+    return COMPLETED if now >= completes_at(upgrade) else IN_PROGRESS
+
+
+def customer_upgrades(ctx: Context, tenant: str, customer_id: str) -> list[dict[str, Any]]:
+    found = [u for u in ctx.store.scan(KIND, (tenant,)) if u["customer_id"].lower() == customer_id.lower()]
+    return sorted(found, key=lambda u: u["created"])
+
+
+def settle(ctx: Context, tenant: str, customer_id: str, now: datetime) -> None:
+    """Write what completed upgrades did: their 0145P subscriptions are disabled."""
+    for upgrade in customer_upgrades(ctx, tenant, customer_id):
+        if upgrade["settled"] or upgrade_status(upgrade, now) != COMPLETED:
+            continue
+        for item in upgrade["line_items"]:
+            sub = rules.load(ctx, tenant, customer_id, item["source_id"])
+            if sub["status"] in HELD:
+                rules.save(ctx, records.apply_transition(sub, now))
+        upgrade["settled"] = True
+        ctx.store.put(KIND, upgrade_key(tenant, upgrade["id"]), upgrade)
+
+
+def held(ctx: Context, tenant: str, customer_id: str) -> list[dict[str, Any]]:
+    return [s for s in rules.list_subscriptions(ctx, tenant, customer_id) if s["status"] in HELD]
+
+
+def blocker(ctx: Context, tenant: str, customer_id: str,
+            now: datetime) -> tuple[errors.PartnerCenterError | None, dict[str, Any] | None]:
+    """Why the customer can't start an upgrade now (None when eligible), and the earlier upgrade."""
+    earlier = customer_upgrades(ctx, tenant, customer_id)
+    if earlier:
+        last = earlier[-1]
+        if upgrade_status(last, now) == IN_PROGRESS:
+            return errors.UpgradeInProgress(last["id"]), last
+        return errors.UpgradeCompleted(last["id"]), last
+    subs = held(ctx, tenant, customer_id)
+    legacy = [s for s in subs if s["kind"] == LEGACY_AZURE]
+    if not legacy:
+        return errors.NoAzureSubscriptions(), None
+    if any(s["status"] == "suspended" for s in legacy):
+        return errors.SuspendedAzureSubscriptions(), None
+    if any(s["kind"] == AZURE_PLAN for s in subs):
+        return errors.AzurePlanHeld(), None
+    return None, None
+
+
+def check_eligibility(ctx: Context, caller: Caller, body: ProductUpgradeIn) -> dict[str, Any]:
+    check_family(body)
+    customer = customers.get_customer(ctx, caller.tenant, body.customer_id)
+    now = ctx.clock.now()
+    settle(ctx, caller.tenant, customer["id"], now)
+    problem, earlier = blocker(ctx, caller.tenant, customer["id"], now)
+    out: dict[str, Any] = {"customerId": customer["id"], "isEligible": problem is None,
+                           "productFamily": body.product_family}
+    if earlier is not None:
+        out["upgradeId"] = earlier["id"]
+    if problem is not None:
+        out["reason"] = problem.text
+    return out
+
+
+def create_upgrade(ctx: Context, caller: Caller, body: ProductUpgradeIn) -> dict[str, Any]:
+    check_family(body)
+    customer = customers.get_customer(ctx, caller.tenant, body.customer_id)
+    now = ctx.clock.now()
+    settle(ctx, caller.tenant, customer["id"], now)
+    problem, _ = blocker(ctx, caller.tenant, customer["id"], now)
+    if problem is not None:
+        raise problem
+    legacy = [s for s in held(ctx, caller.tenant, customer["id"]) if s["kind"] == LEGACY_AZURE]
+    upgrade_id, done = ctx.ids.guid(), now + UPGRADE_TAKES
+    plan = new_azure_plan(ctx, caller.tenant, customer, upgrade_id, done, legacy)
+    for sub in legacy:
+        sub["transition"] = {"upgrade_id": upgrade_id, "at": wire.iso(done), "to": plan["id"]}
+        rules.save(ctx, sub)
+    upgrade = {"key": upgrade_id, "id": upgrade_id, "tenant": caller.tenant, "customer_id": customer["id"],
+               "product_family": body.product_family, "created": wire.iso(now), "completes_at": wire.iso(done),
+               "settled": False, "target_subscription_id": plan["id"], "target_name": plan["offer_name"],
+               "line_items": [{"source_id": s["id"], "source_name": s["friendly_name"]} for s in legacy]}
+    ctx.store.put(KIND, upgrade_key(caller.tenant, upgrade_id), upgrade)
+    return upgrade
+
+
+def new_azure_plan(ctx: Context, tenant: str, customer: dict[str, Any], upgrade_id: str, start: datetime,
+                   legacy: list[dict[str, Any]]) -> dict[str, Any]:
+    """The Azure plan the upgrade ends in, visible from `start`; the 0145P Azure subscriptions move
+    under it with their ids. The upgrade has no order: the plan's orderId is the upgrade id."""
+    market = ctx.catalog.market(customers.customer_country(customer))
+    record = purchase.check_line(ctx, market, purchase.PurchaseLineIn(catalog_item_id=AZURE_PLAN_ITEM, quantity=1))
+    order = {"id": upgrade_id, "tenant": tenant, "customer_id": customer["id"]}
+    line = orders.order_line(ctx, order, record, 0, start)
+    plan = ctx.store.get("subscription", records.subscription_key(tenant, customer["id"], line["subscription_id"]))
+    assert plan is not None
+    moved = [{"id": s["entitlement_id"], "friendly_name": s["friendly_name"] or s["offer_name"],
+              "created": wire.iso(start), "cancelled_at": None} for s in legacy if s.get("entitlement_id")]
+    if moved:
+        plan["entitlements"], plan["entitlement_id"] = moved, moved[0]["id"]
+    plan["events"].append(event("transition", start, upgrade_id=upgrade_id, sources=[s["id"] for s in legacy]))
+    return rules.save(ctx, plan)
+
+
+def upgrade_status_of(ctx: Context, caller: Caller, upgrade_id: str, body: ProductUpgradeIn) -> dict[str, Any]:
+    check_family(body)
+    customer = customers.get_customer(ctx, caller.tenant, body.customer_id)
+    now = ctx.clock.now()
+    upgrade = ctx.store.get(KIND, upgrade_key(caller.tenant, upgrade_id))
+    if upgrade is None:
+        raise errors.UpgradeNotFound(upgrade_id)
+    if upgrade["customer_id"].lower() != customer["id"].lower():
+        raise errors.UpgradeOfAnotherCustomer(upgrade_id)
+    settle(ctx, caller.tenant, customer["id"], now)
+    return upgrade
+
+
+def purchase_block(ctx: Context, tenant: str, customer_id: str) -> errors.PartnerCenterError | None:
+    """For the cart and order rules: an Azure plan can't be bought while an upgrade is in progress."""
+    now = ctx.clock.now()
+    if any(upgrade_status(u, now) == IN_PROGRESS for u in customer_upgrades(ctx, tenant, customer_id)):
+        return errors.PurchaseBlockedUpgradeInProgress()
+    return None
+
+
+def upgrade_status_wire(upgrade: dict[str, Any], now: datetime) -> dict[str, Any]:
+    state = upgrade_status(upgrade, now)
+    items = []
+    for item in upgrade["line_items"]:
+        line: dict[str, Any] = {"sourceProduct": {"id": item["source_id"], "name": item["source_name"]},
+                                "targetProduct": {"id": upgrade["target_subscription_id"],
+                                                  "name": upgrade["target_name"]}}
+        if state == COMPLETED:
+            line["upgradedDate"] = upgrade["completes_at"]
+        line["status"] = state
+        items.append(line)
+    return {"id": upgrade["id"], "status": state, "productFamily": upgrade["product_family"], "lineItems": items}
+
+
+# --- endpoints ----------------------------------------------------------------------------
+
+async def eligibility_endpoint(request: Request) -> Response:
+    ctx, caller = auth.begin(request, user_only=True)
+    body = await wire.parse_body(request, ProductUpgradeIn)
+    return wire.respond(ctx.run(check_eligibility, caller, body))
+
+
+async def create_upgrade_endpoint(request: Request) -> Response:
+    ctx, caller = auth.begin(request, user_only=True)
+    body = await wire.parse_body(request, ProductUpgradeIn)
+    upgrade = ctx.run(create_upgrade, caller, body)
+    return Response(b"", status_code=202, headers={"Location": f"productUpgrades/{upgrade['id']}"},
+                    media_type=wire.JSON)
+
+
+async def upgrade_status_endpoint(request: Request) -> Response:
+    ctx, caller = auth.begin(request, user_only=True)
+    body = await wire.parse_body(request, ProductUpgradeIn)
+    upgrade = ctx.run(upgrade_status_of, caller, request.path_params["upgrade_id"], body)
+    return wire.respond(upgrade_status_wire(upgrade, ctx.clock.now()))
+
+
+routes = [
+    Route("/v1/productupgrades/eligibility", eligibility_endpoint, methods=["POST"]),
+    Route("/v1/productupgrades", create_upgrade_endpoint, methods=["POST"]),
+    Route("/v1/productupgrades/{upgrade_id}/status", upgrade_status_endpoint, methods=["POST"]),
+]
