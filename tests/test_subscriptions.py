@@ -53,7 +53,9 @@ def test_refundable_quantity_runs_out_with_the_window(make_api: Any) -> None:
     api = make_api(provisioning_delay=0)
     customer = api.new_customer()
     sub_id = api.buy(customer, nce_line())["orders"][0]["lineItems"][0]["subscriptionId"]
-    api.advance(7 * 86400)
+    api.advance(7 * 86400)  # the window includes its last instant, as cancellationAllowedUntilDate does
+    assert api.get(f"/v1/customers/{customer}/subscriptions/{sub_id}").json()["refundableQuantity"]["totalQuantity"] == 3
+    api.advance(1)
     sub = api.get(f"/v1/customers/{customer}/subscriptions/{sub_id}").json()
     assert sub["refundableQuantity"] == {"totalQuantity": 0, "details": []}
 

@@ -13,14 +13,15 @@ from typing import Any
 from pydantic import Field
 
 from simulator import errors, wire
-from simulator.catalog.data import (AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE, NCE, RESERVATION, SOFTWARE_PERPETUAL, SOFTWARE_SUBSCRIPTION, Availability, Market, Offer)
+from simulator.catalog.data import (AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE, NCE, RESERVATION, SAAS,
+                                    SOFTWARE_PERPETUAL, SOFTWARE_SUBSCRIPTION, Availability, Market, Offer)
 from simulator.context import Context
 
 CYCLES = {"monthly": "monthly", "annual": "annual", "triennial": "triennial", "none": "none",
           "onetime": "one_time", "unknown": "unknown"}
 CYCLE_MONTHS = {"none": 0, "one_time": 0, "monthly": 1, "annual": 12, "triennial": 36}
 TERM_MONTHS = {"P1M": 1, "P1Y": 12, "P3Y": 36}
-LICENSE_KINDS = (NCE, LEGACY_LICENSE)
+LICENSE_KINDS = (NCE, LEGACY_LICENSE, SAAS)  # seat-based: the sandbox caps them at 25 per subscription
 SANDBOX_SEATS = 25          # integration sandbox: 25 licenses per subscription
 SANDBOX_SUBSCRIPTIONS = 5   # integration sandbox: 5 subscriptions per customer
 PARTICIPANT_KEYS = ("transaction_reseller", "additional_transaction_reseller")

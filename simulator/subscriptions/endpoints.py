@@ -43,7 +43,7 @@ def subscription_links(sub: dict[str, Any], country: str) -> dict[str, Any]:
 
 def refundable_quantity(sub: dict[str, Any], now: Any) -> dict[str, Any]:
     details = [{"quantity": w["quantity"], "allowedUntilDateTime": w["until"]}
-               for w in sub.get("seat_windows", []) if wire.parse_time(w["until"]) > now]
+               for w in sub.get("seat_windows", []) if wire.parse_time(w["until"]) >= now]
     return {"totalQuantity": sum(d["quantity"] for d in details), "details": details}
 
 

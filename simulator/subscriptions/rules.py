@@ -210,7 +210,7 @@ def change_quantity(ctx: Context, sub: dict[str, Any], wanted: int, now: datetim
         if sub["kind"] in LEGACY_KINDS:
             raise errors.LegacyQuantityOutOfRange(wanted, low, high)
         raise errors.QuantityOutOfRange(wanted, low, high, sub["offer_id"])
-    if ctx.settings.sandbox_limits and wanted > purchase.SANDBOX_SEATS:
+    if ctx.settings.sandbox_limits and wanted > purchase.SANDBOX_SEATS and wanted > sub["quantity"]:
         raise errors.SandboxSeatLimit(purchase.SANDBOX_SEATS)
     if sub["kind"] == NCE:
         move_seat_windows(ctx, sub, wanted - sub["quantity"], now)
@@ -221,7 +221,7 @@ def change_quantity(ctx: Context, sub: dict[str, Any], wanted: int, now: datetim
 def move_seat_windows(ctx: Context, sub: dict[str, Any], change: int, now: datetime) -> None:
     """Seats added mid-term can be removed within the window after they were added; seats can
     be removed only while `refundableQuantity` covers them (change-the-quantity-of-a-subscription.md)."""
-    windows = [w for w in sub["seat_windows"] if wire.parse_time(w["until"]) > now]
+    windows = [w for w in sub["seat_windows"] if wire.parse_time(w["until"]) >= now]
     if change > 0:
         until = now + timedelta(days=ctx.settings.cancellation_window_days)
         sub["seat_windows"] = [*windows, {"quantity": change, "until": wire.iso(until)}]
