@@ -95,7 +95,7 @@ def basic_availability(availability: str = BASIC_AVAILABILITY, country: str = "U
                                 for term in term_ids],
         "terms": [{"id": term, "duration": duration, "description": text, "billingCycle": cycle,
                    "cancellationPolicies": REFUNDS}
-                  for term, (cycle, duration, text) in zip(term_ids, NCE_TERMS)],
+                  for term, (cycle, duration, text) in zip(term_ids, NCE_TERMS, strict=True)],
         "product": basic_product(country),
         "sku": basic_sku(country),
         "links": {"self": link(f"/products/{BASIC}/skus/{BASIC_SKU}/availabilities/{availability}?country={country}")},
