@@ -65,7 +65,7 @@ def number_lines(records: list[dict[str, Any]]) -> None:
 
 
 def owned_skus(ctx: Context, tenant: str, customer: dict[str, Any]) -> set[str]:
-    return {f"{s['product_id']}:{s['sku_id']}".upper() for s in orders.holdings(ctx, tenant, customer)
+    return {f"{s['product_id']}:{s['sku_id']}".upper() for s in orders.holdings(ctx, tenant, customer["id"])
             if s.get("product_id")}
 
 

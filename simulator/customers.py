@@ -197,9 +197,13 @@ def delete_customer(ctx: Context, caller: Caller, customer_id: str) -> None:
     if any(o.get("blocks_customer_delete") and o.get("status") != "cancelled"
            for o in ctx.store.scan("order", key)):
         raise errors.CustomerHasActiveOrders(customer["id"])
+    for sub in ctx.store.scan("subscription", key):
+        for transition in ctx.store.scan("transition", (*key, sub["key"].lower())):
+            ctx.store.delete("transition", (*key, sub["key"].lower(), transition["id"]))
     for kind in ("cart", "order", "subscription"):
         for doc in ctx.store.scan(kind, key):
             ctx.store.delete(kind, (*key, doc["key"]))
+    ctx.store.delete("overage", (*key, "overage"))
     ctx.store.delete("customer", key)
     ctx.store.delete("domain", ("domains", customer["company"]["domain"].lower()))
 

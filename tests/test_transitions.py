@@ -393,3 +393,14 @@ def test_add_ons_move_to_the_new_base_when_it_is_one_of_their_prerequisites(quic
     assert (ended["parentSubscriptionId"], ended["status"]) == (source, "deleted")
     addons = quick.get(subs_path(customer, new) + "/addons").json()["items"]
     assert [s["id"] for s in addons] == [phone_sub]
+
+
+def test_deleting_a_customer_leaves_none_of_its_records_behind(make_api: Any) -> None:
+    api = make_api(provisioning_delay=0)
+    customer = api.new_customer()
+    sub = api.buy(customer, nce_line())["orders"][0]["lineItems"][0]["subscriptionId"]
+    body = {"toCatalogItemId": "CFQ7TTC0LF8Q:0001:CFQ7TTC0K39X", "quantity": 1, "transitionType": "transition_only"}
+    assert api.post(f"/v1/customers/{customer}/subscriptions/{sub}/transitions", json=body).status_code == 200
+    assert api.delete(f"/v1/customers/{customer}").status_code == 204
+    shelves = api.ctx.store._data  # white-box: the store holds nothing of that customer any more
+    assert not [key for kind in shelves.values() for key, docs in kind.items() if customer in key and docs]

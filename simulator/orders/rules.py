@@ -86,7 +86,7 @@ def nce_base(ctx: Context, order: dict[str, Any], record: dict[str, Any]) -> str
     if not wanted:
         return None
     in_order = [ln for ln in order["lines"] if f"{ln.get('product_id')}:{ln.get('sku_id')}".upper() in wanted]
-    owned = [s for s in holdings(ctx, order["tenant"], {"id": order["customer_id"]})
+    owned = [s for s in holdings(ctx, order["tenant"], order["customer_id"])
              if f"{s.get('product_id')}:{s.get('sku_id')}".upper() in wanted]
     base = (in_order or owned or [None])[0]
     if base is None:
@@ -171,20 +171,20 @@ def create_order(ctx: Context, tenant: str, customer_id: str, lines_in: list[pur
     return order
 
 
-def holdings(ctx: Context, tenant: str, customer: dict[str, Any]) -> list[dict[str, Any]]:
+def holdings(ctx: Context, tenant: str, customer_id: str) -> list[dict[str, Any]]:
     """The customer's subscriptions as they stand now, ended ones left out."""
     now = ctx.clock.now()
-    subs = (subscriptions.current(ctx, s, now) for s in ctx.store.scan("subscription", (tenant, customer["id"].lower())))
+    subs = (subscriptions.current(ctx, s, now) for s in ctx.store.scan("subscription", (tenant, customer_id.lower())))
     return [s for s in subs if s["status"] not in ("deleted", "expired")]
 
 
 def owned_subscription_count(ctx: Context, tenant: str, customer: dict[str, Any]) -> int:
-    return len(holdings(ctx, tenant, customer))
+    return len(holdings(ctx, tenant, customer["id"]))
 
 
 def check_against_holdings(ctx: Context, tenant: str, customer: dict[str, Any], records: list[dict[str, Any]]) -> None:
     """Purchase rules that depend on what the customer (or the partner) already has."""
-    owned = holdings(ctx, tenant, customer)
+    owned = holdings(ctx, tenant, customer["id"])
     check_azure_plan(ctx, tenant, customer, owned, records)
     check_eu_restriction(ctx, customer, owned, records)
     for record in records:
@@ -211,7 +211,7 @@ def check_azure_plan(ctx: Context, tenant: str, customer: dict[str, Any], owned:
     if buying + sum(1 for s in owned if s["kind"] == AZURE_PLAN) > SANDBOX_PLANS_PER_CUSTOMER:
         raise errors.SandboxAzurePlanLimit(f"{SANDBOX_PLANS_PER_CUSTOMER} Azure plan per customer")
     partner_plans = sum(1 for c in ctx.store.scan("customer", (tenant,))
-                        for s in holdings(ctx, tenant, c) if s["kind"] == AZURE_PLAN)
+                        for s in holdings(ctx, tenant, c["id"]) if s["kind"] == AZURE_PLAN)
     if buying + partner_plans > SANDBOX_PLANS_PER_PARTNER:
         raise errors.SandboxAzurePlanLimit(f"{SANDBOX_PLANS_PER_PARTNER} Azure plans per partner")
 
