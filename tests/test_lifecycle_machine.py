@@ -159,14 +159,18 @@ class LifecycleMachine(RuleBasedStateMachine):
         return None
 
     # --- rules ----------------------------------------------------------------------------------
-    @initialize(nce=st.tuples(QUANTITIES, st.sampled_from(NCE_TERMS)),
-                saas=st.tuples(QUANTITIES, st.sampled_from(SAAS_TERMS)), legacy=QUANTITIES, seats=st.booleans(),
-                activate=st.booleans())
-    def start_with_one_of_each_kind(self, nce: tuple[int, tuple[str, str]], saas: tuple[int, tuple[str, str]],
-                                    legacy: int, seats: bool, activate: bool) -> None:
+    @initialize(nce=st.tuples(QUANTITIES, st.sampled_from(NCE_TERMS[:1] * 3 + NCE_TERMS)), renews=st.booleans(),
+                saas=st.tuples(QUANTITIES, st.sampled_from(SAAS_TERMS)), seats=st.booleans(), activate=st.booleans(),
+                legacy=QUANTITIES)
+    def start_with_one_of_each_kind(self, nce: tuple[int, tuple[str, str]], renews: bool,
+                                    saas: tuple[int, tuple[str, str]], seats: bool, activate: bool,
+                                    legacy: int) -> None:
+        """Monthly new commerce terms are drawn more often: they renew within the 40 days one step may pass."""
         self.buy_one("nce", *nce)
         self.buy_one("saas-seats" if seats else "saas", *saas)
         self.buy_one("legacy", legacy, ("P1Y", "monthly"))
+        if not renews:
+            self.set_auto_renew(0, False)
         if activate:
             self.activate(1)
 
@@ -276,6 +280,18 @@ class LifecycleMachine(RuleBasedStateMachine):
     def advance(self, seconds: int) -> None:
         self.api.advance(seconds)
         self.now += timedelta(seconds=seconds)
+        self.roll_terms()
+
+    @rule(index=INDEXES, offset=st.sampled_from([-1, 0, 1]))
+    def advance_to_a_boundary(self, index: int, offset: int) -> None:
+        """Moves to a second around a coming renewal or the end of a cancellation or seat window."""
+        live = [s for s in self.subs if s.status in ("active", "suspended", "pending")]
+        moments = sorted({m for s in live for m in (s.renewal(), s.cancel_until, *(w[1] for w in s.windows))
+                          if m is not None and m + timedelta(seconds=offset) > self.now})
+        if moments:
+            self.advance(int((moments[index % len(moments)] + timedelta(seconds=offset) - self.now).total_seconds()))
+
+    def roll_terms(self) -> None:
         for sub in self.subs:
             while sub.status in ("active", "suspended", "pending") and sub.renewal() <= self.now:
                 if sub.status == "suspended" or not (sub.auto_renew or sub.kind == "legacy"):
