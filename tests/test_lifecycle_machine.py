@@ -6,7 +6,8 @@ predicting every answer from the documented rules (shared/reference/api.md 1.5, 
 quantity within the SKU's bounds (900275, legacy 2002) and the sandbox's 25 licenses (800067);
 new commerce seats removed and subscriptions cancelled only within 7 days of purchase, renewal or
 the seats' addition (800090, 900117); no change while suspended (800091, legacy 2001) or before SaaS
-activation (800081); deleted (2011) and expired (900277) subscriptions are final; renewals at 00:00 UTC
+activation (800081; a never-activated SaaS can still be cancelled); suspended subscriptions must be
+reactivated before a cancel (800091); deleted (2011) and expired (900277) subscriptions are final; renewals at 00:00 UTC
 after a term's last day, expiry without auto-renew or while suspended.
 After every step it checks, over HTTP, that the simulator agrees with the model and never answers 5xx.
 """
@@ -38,7 +39,7 @@ MONTHS = {"P1M": 1, "P1Y": 12, "P3Y": 36}
 WINDOW = timedelta(days=7)
 SANDBOX_SEATS, SANDBOX_SUBSCRIPTIONS = 25, 5
 EDGES = {("active", "suspended"), ("suspended", "active"), ("active", "deleted"), ("active", "expired"),
-         ("suspended", "expired"), ("pending", "active")}
+         ("suspended", "expired"), ("pending", "active"), ("pending", "deleted")}
 OK = (200, None)
 INDEXES = st.integers(0, 63)
 QUANTITIES = st.one_of(st.sampled_from([1, 2, 5, 24, 25]), st.integers(1, SANDBOX_SEATS))
@@ -232,21 +233,18 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @rule(index=INDEXES, status=st.sampled_from(["suspended", "active", "deleted"]))
     def change_status(self, index: int, status: str) -> None:
-        if status == "deleted":
-            # Suspended subscriptions are left out: no doc says whether they can be cancelled (the
-            # simulator allows it; the documented edges have no suspended -> deleted).
-            candidates = [s for s in self.subs if s.status != "suspended"]
-            if not candidates:
-                return
-            sub = candidates[index % len(candidates)]
+        sub = self.pick(index)
+        if status == "deleted" and sub.status == "pending":
+            expected = OK  # a SaaS subscription that was never activated can still be cancelled
         else:
-            sub = self.pick(index)
-        expected = self.final(sub) or self.status_outcome(sub, status)
+            expected = self.final(sub) or self.status_outcome(sub, status)
         assert self.patch(sub, status=status) == expected, (sub, status, self.now)
         if expected == OK:
             sub.status = status
 
     def status_outcome(self, sub: Sub, status: str) -> tuple[int, int | None]:
+        if sub.status == "suspended" and status == "deleted":  # reactivate first, like any other change
+            return 400, 2001 if sub.kind == "legacy" else 800091
         if status == "suspended" and sub.kind == "saas" or status == "deleted" and sub.kind == "legacy":
             return 400, 800096
         if status == "deleted" and sub.kind == "nce" and self.now > sub.cancel_until:  # type: ignore[operator]

@@ -201,7 +201,11 @@ def test_cancelling_some_software_lines_leaves_the_order_completed(make_api: Any
     assert [ln["quantity"] for ln in reply["lineItems"]] == [0, 2]
 
 
-@pytest.mark.parametrize("line, status, code", [(nce_line(), 400, 800063), (SAAS_LINE, 403, 800077)])
+SEAT_SAAS = {"catalogItemId": "DZH318Z0C1PM:0001:DZH318Z04MB5", "quantity": 3, "billingCycle": "monthly",
+             "termDuration": "P1M"}
+
+
+@pytest.mark.parametrize("line, status, code", [(nce_line(), 400, 800063), (SEAT_SAAS, 403, 800077)])
 def test_orders_cancelled_by_subscription_patch_refuse_order_cancel(api: Api, line: dict[str, Any], status: int,
                                                                     code: int) -> None:
     customer = api.new_customer()
@@ -230,3 +234,13 @@ def test_unknown_orders_are_not_found(api: Api) -> None:
     for reply in (api.get(f"/v1/customers/{customer}/orders/nope"),
                   api.patch(f"/v1/customers/{customer}/orders/nope", json={"status": "cancelled"})):
         assert (reply.status_code, reply.json()["code"]) == (404, 20000)
+
+
+def test_a_flat_rate_saas_order_can_be_cancelled_in_the_sandbox(api: Api) -> None:
+    customer = api.new_customer()
+    order = api.buy(customer, SAAS_LINE)["orders"][0]
+    api.advance(30)
+    cancelled = api.patch(order_path(customer, order), json={"status": "cancelled"}).json()
+    assert cancelled["status"] == "cancelled"
+    sub = cancelled["lineItems"][0]["subscriptionId"]
+    assert api.get(f"/v1/customers/{customer}/subscriptions/{sub}").json()["status"] == "deleted"

@@ -540,3 +540,32 @@ def test_provisioning_status_needs_app_plus_user_and_shows_a_license_change_for_
     assert api.get(path, token=user).json() == {
         "skuId": "0001", "status": "success", "quantity": 7, "endDate": "2027-01-04T00:00:00Z",
         "attributes": {"objectType": "SubscriptionProvisioningStatus"}}
+
+
+def test_a_never_activated_saas_subscription_can_be_cancelled(quick: Api) -> None:
+    customer = quick.new_customer()
+    sub = buy_subscription(quick, customer, SAAS_LINE)
+    body = quick.get(sub_path(customer, sub)).json()
+    assert body["status"] == "pending"
+    assert quick.patch(sub_path(customer, sub), json={**body, "status": "deleted"}).json()["status"] == "deleted"
+
+
+def test_a_suspended_subscription_is_reactivated_before_it_is_cancelled(quick: Api) -> None:
+    customer = quick.new_customer()
+    sub = buy_subscription(quick, customer, nce_line())
+    body = quick.get(sub_path(customer, sub)).json()
+    quick.patch(sub_path(customer, sub), json={**body, "status": "suspended"})
+    body = quick.get(sub_path(customer, sub)).json()
+    refused = quick.patch(sub_path(customer, sub), json={**body, "status": "deleted"})
+    assert (refused.status_code, refused.json()["code"]) == (400, 800091)
+
+
+def test_the_etag_changes_when_a_term_renews(quick: Api) -> None:
+    customer = quick.new_customer()
+    sub = buy_subscription(quick, customer, nce_line(term="P1M"))
+    before = quick.get(sub_path(customer, sub)).json()
+    quick.advance(32 * 86400)
+    after = quick.get(sub_path(customer, sub)).json()
+    assert after["attributes"]["etag"] != before["attributes"]["etag"]
+    stale = quick.patch(sub_path(customer, sub), json=before, headers={"If-Match": before["attributes"]["etag"]})
+    assert (stale.status_code, stale.json()["code"]) == (400, 2055)

@@ -26,7 +26,7 @@ SANDBOX_PLANS_PER_CUSTOMER, SANDBOX_PLANS_PER_PARTNER = 1, 10  # create-azure-pl
 CURRENCY_BOUND_KINDS = (AZURE_PLAN, SAAS, SOFTWARE_SUBSCRIPTION, SOFTWARE_PERPETUAL)
 # Cancellation matrix (cancel-an-order-from-the-integration-sandbox.md, 2023): which kinds an order
 # PATCH may cancel; new commerce, marketplace and Azure plan are cancelled by subscription PATCH.
-ORDER_CANCELLABLE = (RESERVATION, SOFTWARE_PERPETUAL, SOFTWARE_SUBSCRIPTION)
+ORDER_CANCELLABLE = (RESERVATION, SOFTWARE_PERPETUAL, SOFTWARE_SUBSCRIPTION, SAAS)
 BLOCKS_CUSTOMER_DELETE = (RESERVATION, SOFTWARE_PERPETUAL, SOFTWARE_SUBSCRIPTION)
 DUMMY_ACTIVATION = "https://activation.sandbox.pcsim.invalid/saas/{0}?token=sandbox-dummy"
 
@@ -255,7 +255,7 @@ def cancel_order(ctx: Context, tenant: str, customer_id: str, order_id: str,
     if line_numbers is not None and len(chosen) != len(set(line_numbers)):
         raise errors.OrderLineItemNotFound(",".join(map(str, line_numbers)))
     for line in chosen:
-        if line["kind"] == SAAS:
+        if line["kind"] == SAAS and seat_based(ctx, line):
             raise errors.SeatBasedSaasCancel()
         if line["kind"] not in ORDER_CANCELLABLE:
             raise errors.UseSubscriptionPatch()
@@ -271,6 +271,13 @@ def cancel_order(ctx: Context, tenant: str, customer_id: str, order_id: str,
     order["version"] = order.get("version", 1) + 1
     ctx.store.put("order", order_key(tenant, order["customer_id"], order["id"]), order)
     return order
+
+
+def seat_based(ctx: Context, line: dict[str, Any]) -> bool:
+    """Seat-based SaaS (more than one seat possible) is cancelled by subscription PATCH (800077);
+    flat-rate SaaS orders can be cancelled in the sandbox (cancel-an-order-from-the-integration-sandbox.md)."""
+    sku = ctx.catalog.sku(line["product_id"], line["sku_id"])
+    return sku is None or sku.maximum > 1
 
 
 def cancel_subscription(ctx: Context, tenant: str, order: dict[str, Any], sub_id: str) -> None:

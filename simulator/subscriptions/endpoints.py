@@ -98,7 +98,7 @@ def subscription_wire(ctx: Context, sub: dict[str, Any], country: str) -> dict[s
     if kind == NCE:
         out["refundableQuantity"] = refundable_quantity(sub, now)
     out["orderId"] = sub["order_id"]
-    out["attributes"] = wire.attributes("Subscription", wire.etag(sub["id"], sub["version"]))
+    out["attributes"] = wire.attributes("Subscription", records.etag(sub))
     return out
 
 

@@ -134,6 +134,11 @@ def event(kind: str, moment: datetime, **facts: Any) -> dict[str, Any]:
     return {"type": kind, "at": wire.iso(moment), **facts}
 
 
+def etag(sub: dict[str, Any]) -> str:
+    """Changes with every write and with every renewal or expiry applied on read (both add events)."""
+    return wire.etag(sub["id"], sub["version"] + len(sub["events"]))
+
+
 def visible(sub: dict[str, Any], now: datetime) -> bool:
     return wire.parse_time(sub["visible_from"]) <= now
 

@@ -98,8 +98,8 @@ def update_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id: 
     sub = load(ctx, caller.tenant, customer_id, sub_id)
     check_updatable(sub, body, if_match)
     wanted = (body.status or sub["status"]).lower()
-    if sub["status"] == "suspended" and wanted == "suspended":
-        if changes_beyond_status(sub, body):
+    if sub["status"] == "suspended" and wanted != "active":
+        if wanted != "suspended" or changes_beyond_status(sub, body):  # reactivate first, also to cancel
             raise (errors.LegacySubscriptionSuspended if sub["kind"] in LEGACY_KINDS else errors.SubscriptionSuspended)()
         return sub
     if wanted != sub["status"]:
@@ -116,14 +116,14 @@ def update_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id: 
 
 
 def check_updatable(sub: dict[str, Any], body: SubscriptionPatchIn, if_match: str | None) -> None:
-    if if_match and if_match.strip('"') != wire.etag(sub["id"], sub["version"]):
+    if if_match and if_match.strip('"') != records.etag(sub):
         raise errors.StaleEtag()
     if sub["status"] == "deleted":
         raise errors.SubscriptionDeleted()
     if sub["status"] == "expired":
         raise errors.SubscriptionExpiring()
-    if sub["kind"] == SAAS and not sub["activated"]:
-        raise errors.NotActivated()
+    if sub["kind"] == SAAS and not sub["activated"] and (body.status or "").lower() != "deleted":
+        raise errors.NotActivated()  # a SaaS subscription that was never activated can still be cancelled
     if body.billing_cycle and purchase.normalize_cycle(body.billing_cycle, sub["offer_id"]) != sub["billing_cycle"]:
         raise errors.BillingCycleNotChangeable()
 
