@@ -50,6 +50,10 @@ def customer_country(customer: dict[str, Any]) -> str:
     return customer["billing"]["default_address"]["country"].upper()
 
 
+def country_of(ctx: Context, tenant: str, customer_id: str) -> str:
+    return customer_country(get_customer(ctx, tenant, customer_id))
+
+
 # --- request models -----------------------------------------------------------------------
 
 class AddressIn(wire.WireModel):

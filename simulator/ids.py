@@ -56,3 +56,8 @@ class Ids:
 def name_guid(name: str) -> str:
     """A stable GUID for a name (tenant domains in token URLs); not random."""
     return str(uuid.uuid5(uuid.NAMESPACE_DNS, name.lower()))
+
+
+def same(a: str | None, b: str | None) -> bool:
+    """Ids match without regard to case (api.md 2.4: GUIDs appear in both cases)."""
+    return (a or "").lower() == (b or "").lower()

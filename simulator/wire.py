@@ -133,6 +133,16 @@ def _no_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
 
+def query_param(request: Request, *names: str) -> str | None:
+    """A query parameter under any of its spellings, in any casing."""
+    lowered = {k.lower(): v for k, v in request.query_params.items()}
+    return next((lowered[n.lower()] for n in names if n.lower() in lowered), None)
+
+
+def subscription_ids(request: Request) -> tuple[str, str]:
+    return request.path_params["customer_id"], request.path_params["subscription_id"]
+
+
 async def read_json(request: Request, *, allow_empty: bool = False) -> Any:
     raw = await request.body()
     if not raw.strip():

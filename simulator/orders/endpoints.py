@@ -97,10 +97,6 @@ def order_wire(ctx: Context, order: dict[str, Any], country: str) -> dict[str, A
     return out
 
 
-def _country(ctx: Context, tenant: str, customer_id: str) -> str:
-    return customers.customer_country(customers.get_customer(ctx, tenant, customer_id))
-
-
 # --- endpoints ----------------------------------------------------------------------------
 
 async def create_order_endpoint(request: Request) -> Response:
@@ -108,14 +104,14 @@ async def create_order_endpoint(request: Request) -> Response:
     cid = request.path_params["customer_id"]
     body = await wire.parse_body(request, OrderIn)
     order = ctx.run(rules.create_order, caller.tenant, cid, body.line_items, body.billing_cycle)
-    return wire.respond(order_wire(ctx, order, _country(ctx, caller.tenant, cid)), 201)
+    return wire.respond(order_wire(ctx, order, customers.country_of(ctx, caller.tenant, cid)), 201)
 
 
 async def list_orders_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     cid, billing_type = request.path_params["customer_id"], request.query_params.get("billingType")
     orders = rules.list_orders(ctx, caller.tenant, cid, billing_type)
-    country = _country(ctx, caller.tenant, cid)
+    country = customers.country_of(ctx, caller.tenant, cid)
     return wire.respond(wire.collection([order_wire(ctx, o, country) for o in orders],
                                         f"/customers/{cid}/orders" + wire.query_string(billingType=billing_type)))
 
@@ -124,7 +120,7 @@ async def get_order_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     cid, oid = request.path_params["customer_id"], request.path_params["order_id"]
     order = rules.get_order(ctx, caller.tenant, cid, oid)
-    return wire.respond(order_wire(ctx, order, _country(ctx, caller.tenant, cid)))
+    return wire.respond(order_wire(ctx, order, customers.country_of(ctx, caller.tenant, cid)))
 
 
 async def patch_order_endpoint(request: Request) -> Response:
@@ -137,7 +133,7 @@ async def patch_order_endpoint(request: Request) -> Response:
                                   "change) is not simulated yet")
     numbers = [ln.line_item_number for ln in body.line_items] if body.line_items else None
     order = ctx.run(rules.cancel_order, caller.tenant, cid, oid, numbers)
-    return wire.respond(order_wire(ctx, order, _country(ctx, caller.tenant, cid)))
+    return wire.respond(order_wire(ctx, order, customers.country_of(ctx, caller.tenant, cid)))
 
 
 async def order_provisioning_status_endpoint(request: Request) -> Response:

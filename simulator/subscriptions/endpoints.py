@@ -104,19 +104,11 @@ def subscription_wire(ctx: Context, sub: dict[str, Any], country: str) -> dict[s
 
 # --- endpoints ----------------------------------------------------------------------------
 
-def _country(ctx: Context, tenant: str, customer_id: str) -> str:
-    return customers.customer_country(customers.get_customer(ctx, tenant, customer_id))
-
-
-def _ids(request: Request) -> tuple[str, str]:
-    return request.path_params["customer_id"], request.path_params["subscription_id"]
-
-
 async def list_subscriptions_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     cid, q = request.path_params["customer_id"], request.query_params
     subs = rules.list_subscriptions(ctx, caller.tenant, cid, order_id=q.get("order_id"), mpn_id=q.get("mpn_id"))
-    country = _country(ctx, caller.tenant, cid)
+    country = customers.country_of(ctx, caller.tenant, cid)
     query = wire.query_string(order_id=q.get("order_id"), mpn_id=q.get("mpn_id"))
     return wire.respond(wire.collection([subscription_wire(ctx, s, country) for s in subs],
                                         f"/customers/{cid}/subscriptions{query}"))
@@ -124,18 +116,18 @@ async def list_subscriptions_endpoint(request: Request) -> Response:
 
 async def get_subscription_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
-    cid, sid = _ids(request)
+    cid, sid = wire.subscription_ids(request)
     sub = rules.load(ctx, caller.tenant, cid, sid)
-    return wire.respond(subscription_wire(ctx, sub, _country(ctx, caller.tenant, cid)))
+    return wire.respond(subscription_wire(ctx, sub, customers.country_of(ctx, caller.tenant, cid)))
 
 
 async def update_subscription_endpoint(request: Request) -> Response:
     """200 with the subscription; with --slow-patch the documented 202 + Location answer."""
     ctx, caller = auth.begin(request)
-    cid, sid = _ids(request)
+    cid, sid = wire.subscription_ids(request)
     body = await wire.parse_body(request, rules.SubscriptionPatchIn)
     sub = ctx.run(rules.update_subscription, caller, cid, sid, body, request.headers.get("if-match"))
-    answer = subscription_wire(ctx, sub, _country(ctx, caller.tenant, cid))
+    answer = subscription_wire(ctx, sub, customers.country_of(ctx, caller.tenant, cid))
     if ctx.settings.slow_patch:
         return wire.respond(answer, 202, {"Location": f"/customers/{sub['customer_id']}/subscriptions/{sub['id']}"})
     return wire.respond(answer)
@@ -143,21 +135,21 @@ async def update_subscription_endpoint(request: Request) -> Response:
 
 async def list_addons_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
-    cid, sid = _ids(request)
-    country = _country(ctx, caller.tenant, cid)
+    cid, sid = wire.subscription_ids(request)
+    country = customers.country_of(ctx, caller.tenant, cid)
     return wire.respond(wire.collection([subscription_wire(ctx, s, country)
                                          for s in rules.list_addons(ctx, caller.tenant, cid, sid)]))
 
 
 async def provisioning_status_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request, user_only=True)
-    cid, sid = _ids(request)
+    cid, sid = wire.subscription_ids(request)
     return wire.respond(rules.provisioning_status(ctx, rules.load(ctx, caller.tenant, cid, sid)))
 
 
 async def activate_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
-    cid, sid = _ids(request)
+    cid, sid = wire.subscription_ids(request)
     await wire.read_json(request, allow_empty=True)
     return wire.respond(ctx.run(rules.activate_subscription, caller, cid, sid))
 
@@ -165,7 +157,7 @@ async def activate_endpoint(request: Request) -> Response:
 async def activation_links_endpoint(request: Request) -> Response:
     """The sandbox gives a dummy link that can never complete setup (activate with S8 instead)."""
     ctx, caller = auth.begin(request)
-    cid, sid = _ids(request)
+    cid, sid = wire.subscription_ids(request)
     sub = rules.load(ctx, caller.tenant, cid, sid)
     items = [{"lineItemNumber": sub.get("line_item_number") or 0, "link": wire.link(DUMMY_ACTIVATION.format(sub["id"]))}
              ] if sub["kind"] == SAAS else []
@@ -175,7 +167,7 @@ async def activation_links_endpoint(request: Request) -> Response:
 
 async def register_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
-    cid, sid = _ids(request)
+    cid, sid = wire.subscription_ids(request)
     await wire.read_json(request, allow_empty=True)
     sub = ctx.run(rules.register_subscription, caller, cid, sid)
     location = f"/customers/{sub['customer_id']}/subscriptions/{sub['id']}/registrationstatus"
@@ -184,7 +176,7 @@ async def register_endpoint(request: Request) -> Response:
 
 async def registration_status_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
-    cid, sid = _ids(request)
+    cid, sid = wire.subscription_ids(request)
     return wire.respond(rules.registration_status(ctx, rules.load(ctx, caller.tenant, cid, sid)))
 
 

@@ -73,17 +73,12 @@ def custom_term_end_dates(ctx: Context, tenant: str, customer_id: str, term: str
     return [coterm_wire(d, ids) for d, ids in found]
 
 
-def _param(request: Request, *names: str) -> str | None:
-    lowered = {k.lower(): v for k, v in request.query_params.items()}
-    return next((lowered[n] for n in names if n in lowered), None)
-
-
 async def custom_term_end_dates_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     cid = request.path_params["customer_id"]
-    term = _param(request, "term_duration", "termduration")
-    items = custom_term_end_dates(ctx, caller.tenant, cid, term, _param(request, "term_start_date", "termstartdate"),
-                                  _param(request, "target_coterm_subscription_id", "targetcotermsubscriptionid"))
+    term = wire.query_param(request, "term_duration", "termduration")
+    items = custom_term_end_dates(ctx, caller.tenant, cid, term, wire.query_param(request, "term_start_date", "termstartdate"),
+                                  wire.query_param(request, "target_coterm_subscription_id", "targetcotermsubscriptionid"))
     query = f"?{request.url.query}" if request.url.query else ""
     self_uri = f"/customers/{cid}/subscriptions/customTermEndDates{query}"
     return wire.respond(wire.collection(items, self_uri))

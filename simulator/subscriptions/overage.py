@@ -18,6 +18,7 @@ from starlette.routing import BaseRoute, Route
 from simulator import auth, customers, errors, wire
 from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE
 from simulator.context import Caller, Context
+from simulator.ids import same as same_id
 from simulator.subscriptions import azure
 from simulator.subscriptions.rules import list_subscriptions
 
@@ -32,10 +33,6 @@ class OverageIn(wire.WireModel):
 
 def overage_key(tenant: str, customer_id: str) -> tuple[str, str, str]:
     return (tenant, customer_id.lower(), "overage")
-
-
-def same(a: str | None, b: str | None) -> bool:
-    return (a or "").lower() == (b or "").lower()
 
 
 def azure_plan_entitlements(ctx: Context, tenant: str, customer_id: str, now: datetime) -> list[dict[str, Any]]:
@@ -68,7 +65,7 @@ def update_overage(ctx: Context, caller: Caller, customer_id: str, body: Overage
     if not azure_plan_entitlements(ctx, caller.tenant, customer["id"], now):
         raise errors.OverageNotEligible()
     entitlement = next((e for s in plans for e in s.get("entitlements", [])
-                        if same(e["id"], body.azure_entitlement_id)), None)
+                        if same_id(e["id"], body.azure_entitlement_id)), None)
     if entitlement is None:
         if belongs_to_another_customer(ctx, caller.tenant, customer["id"], body.azure_entitlement_id):
             raise errors.OverageAssignedElsewhere()
@@ -84,10 +81,10 @@ def update_overage(ctx: Context, caller: Caller, customer_id: str, body: Overage
 
 def belongs_to_another_customer(ctx: Context, tenant: str, customer_id: str, entitlement_id: str) -> bool:
     for other in ctx.store.scan("customer", (tenant,)):
-        if same(other["id"], customer_id):
+        if same_id(other["id"], customer_id):
             continue
         for sub in ctx.store.scan("subscription", (tenant, other["id"].lower())):
-            if sub["kind"] == AZURE_PLAN and any(same(e["id"], entitlement_id) for e in sub.get("entitlements", [])):
+            if sub["kind"] == AZURE_PLAN and any(same_id(e["id"], entitlement_id) for e in sub.get("entitlements", [])):
                 return True
     return False
 

@@ -24,6 +24,7 @@ from simulator import auth, customers, errors, wire
 from simulator.catalog.data import LEGACY_AZURE, LEGACY_LICENSE, NCE, Availability
 from simulator.context import Caller, Context
 from simulator.ids import name_guid
+from simulator.ids import same as same_id
 from simulator.orders import lines as purchase
 from simulator.subscriptions import records, rules
 from simulator.subscriptions.records import event
@@ -62,10 +63,6 @@ class TransitionIn(wire.WireModel):
 
 def transition_key(tenant: str, customer_id: str, sub_id: str, transition_id: str) -> tuple[str, str, str, str]:
     return (tenant, customer_id.lower(), sub_id.lower(), transition_id)
-
-
-def same(a: str | None, b: str | None) -> bool:
-    return (a or "").lower() == (b or "").lower()
 
 
 # --- N2: eligibilities --------------------------------------------------------------------
@@ -115,8 +112,8 @@ def term_months(sub: dict[str, Any]) -> int:
 
 def subscriptions_of(subs: list[dict[str, Any]], av: Availability, source: dict[str, Any]) -> list[dict[str, Any]]:
     """The customer's other subscriptions of the target SKU (deleted ones aside)."""
-    return [s for s in subs if s["kind"] == NCE and s["status"] != "deleted" and not same(s["id"], source["id"])
-            and same(s.get("product_id"), av.sku.product.id) and same(s.get("sku_id"), av.sku.id)]
+    return [s for s in subs if s["kind"] == NCE and s["status"] != "deleted" and not same_id(s["id"], source["id"])
+            and same_id(s.get("product_id"), av.sku.product.id) and same_id(s.get("sku_id"), av.sku.id)]
 
 
 def transition_eligibilities(ctx: Context, caller: Caller, customer_id: str, sub_id: str,
@@ -150,7 +147,7 @@ def transition_subscription(ctx: Context, caller: Caller, customer_id: str, sub_
     if transition_type not in TRANSITION_TYPES:
         raise errors.InvalidRequestInput(f"transitionType '{body.transition_type}' is not one of "
                                          f"{', '.join(TRANSITION_TYPES)}")
-    av = next((a for a in upgrade_targets(ctx, source) if same(a.wire["catalogItemId"], body.to_catalog_item_id)),
+    av = next((a for a in upgrade_targets(ctx, source) if same_id(a.wire["catalogItemId"], body.to_catalog_item_id)),
               None)
     if av is None:
         raise errors.InvalidRequestInput(f"toCatalogItemId '{body.to_catalog_item_id}' is not an upgrade target of "
@@ -186,9 +183,9 @@ def check_source(source: dict[str, Any], body: TransitionIn) -> None:
         raise errors.InvalidRequestInput("only new commerce license-based subscriptions are transitioned")
     if source["status"] != "active":
         raise errors.SourceNotActive()
-    if body.from_subscription_id and not same(body.from_subscription_id, source["id"]):
+    if body.from_subscription_id and not same_id(body.from_subscription_id, source["id"]):
         raise errors.InvalidRequestInput("fromSubscriptionId is not the subscription in the path")
-    if body.from_catalog_item_id and not same(body.from_catalog_item_id, source["offer_id"]):
+    if body.from_catalog_item_id and not same_id(body.from_catalog_item_id, source["offer_id"]):
         raise errors.InvalidRequestInput(f"fromCatalogItemId is not the subscription's {source['offer_id']}")
 
 
@@ -202,10 +199,10 @@ def move_into(ctx: Context, caller: Caller, customer_id: str, source: dict[str, 
               body: TransitionIn, now: datetime) -> dict[str, Any]:
     """Seats join an existing subscription of the target SKU (errors 900259, 900260, 900258, 900261,
     900267, 900236 in the order of the eligibility checks)."""
-    if same(body.to_subscription_id, source["id"]):
+    if same_id(body.to_subscription_id, source["id"]):
         raise errors.TargetIsSource()
     target = load(ctx, caller.tenant, customer_id, body.to_subscription_id or "")
-    if not same(target["offer_id"], body.to_catalog_item_id):
+    if not same_id(target["offer_id"], body.to_catalog_item_id):
         raise errors.TargetCatalogItemMismatch()
     codes = {code for code, _ in target_problems(source, target, now)}
     for code, problem in ((1, errors.TargetNotActive), (2, errors.TargetNotReady), (3, errors.TargetTermShorter),
@@ -284,7 +281,7 @@ def list_transitions(ctx: Context, caller: Caller, customer_id: str, sub_id: str
     check_new_commerce(source)
     found = ctx.store.scan("transition", (caller.tenant, source["customer_id"].lower(), source["id"].lower()))
     if operation_id:
-        found = [t for t in found if same(t["id"], operation_id)]
+        found = [t for t in found if same_id(t["id"], operation_id)]
     return sorted(found, key=lambda t: t["number"])
 
 
@@ -349,24 +346,16 @@ def transition_wire(record: dict[str, Any], now: datetime) -> dict[str, Any]:
 
 # --- endpoints ----------------------------------------------------------------------------
 
-def _param(request: Request, name: str) -> str | None:
-    return next((v for k, v in request.query_params.items() if k.lower() == name.lower()), None)
-
-
-def _ids(request: Request) -> tuple[str, str]:
-    return request.path_params["customer_id"], request.path_params["subscription_id"]
-
-
 async def transition_eligibilities_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
-    cid, sid = _ids(request)
+    cid, sid = wire.subscription_ids(request)
     return wire.respond(wire.collection(transition_eligibilities(ctx, caller, cid, sid,
-                                                                 _param(request, "eligibilityType"))))
+                                                                 wire.query_param(request, "eligibilityType"))))
 
 
 async def post_transition_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
-    cid, sid = _ids(request)
+    cid, sid = wire.subscription_ids(request)
     body = await wire.parse_body(request, TransitionIn)
     record = ctx.run(transition_subscription, caller, cid, sid, body)
     return wire.respond(transition_wire(record, ctx.clock.now()))
@@ -374,9 +363,9 @@ async def post_transition_endpoint(request: Request) -> Response:
 
 async def list_transitions_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
-    cid, sid = _ids(request)
+    cid, sid = wire.subscription_ids(request)
     now = ctx.clock.now()
-    found = list_transitions(ctx, caller, cid, sid, _param(request, "operationId"))
+    found = list_transitions(ctx, caller, cid, sid, wire.query_param(request, "operationId"))
     return wire.respond({"transition": [transition_wire(t, now) for t in found],
                          "attributes": wire.attributes("Collection")})
 

@@ -214,30 +214,26 @@ def convert_trial(ctx: Context, caller: Caller, customer_id: str, sub_id: str, b
 
 # --- endpoints ----------------------------------------------------------------------------
 
-def _ids(request: Request) -> tuple[str, str]:
-    return request.path_params["customer_id"], request.path_params["subscription_id"]
-
-
 async def list_upgrades_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
-    return wire.respond(wire.collection(list_upgrades(ctx, caller, *_ids(request))))
+    return wire.respond(wire.collection(list_upgrades(ctx, caller, *wire.subscription_ids(request))))
 
 
 async def upgrade_subscription_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     body = await wire.parse_body(request, UpgradeIn)
-    return wire.respond(ctx.run(upgrade_subscription, caller, *_ids(request), body))
+    return wire.respond(ctx.run(upgrade_subscription, caller, *wire.subscription_ids(request), body))
 
 
 async def list_conversions_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request, user_only=True)
-    return wire.respond(wire.collection(list_conversions(ctx, caller, *_ids(request))))
+    return wire.respond(wire.collection(list_conversions(ctx, caller, *wire.subscription_ids(request))))
 
 
 async def convert_trial_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request, user_only=True)
     body = await wire.parse_body(request, ConversionIn)
-    return wire.respond(ctx.run(convert_trial, caller, *_ids(request), body))
+    return wire.respond(ctx.run(convert_trial, caller, *wire.subscription_ids(request), body))
 
 
 SUB = "/v1/customers/{customer_id}/subscriptions/{subscription_id}"
