@@ -257,6 +257,8 @@ class LifecycleMachine(RuleBasedStateMachine):
         reply = self.call("POST", self.path(sub) + "/activate")
         if sub.kind != "saas":
             assert (reply.status_code, reply.json()["code"]) == (400, 800002)
+        elif sub.status == "deleted":
+            assert (reply.status_code, reply.json()["code"]) == (400, 2011)
         elif sub.status != "pending":
             assert (reply.status_code, reply.json()["code"]) == (400, 800041)
         else:

@@ -98,3 +98,11 @@ def test_serve_help_names_every_environment_variable() -> None:
     assert shown.returncode == 0
     for f in fields(Settings):
         assert f"PCSIM_{f.name.upper()}" in shown.stdout
+
+
+def test_the_wheel_lists_every_package_of_the_source_tree() -> None:
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "simulator").rglob("__init__.py")}
+    assert found <= listed, f"pyproject.toml misses {sorted(found - listed)}"

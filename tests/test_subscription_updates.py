@@ -548,6 +548,8 @@ def test_a_never_activated_saas_subscription_can_be_cancelled(quick: Api) -> Non
     body = quick.get(sub_path(customer, sub)).json()
     assert body["status"] == "pending"
     assert quick.patch(sub_path(customer, sub), json={**body, "status": "deleted"}).json()["status"] == "deleted"
+    refused = quick.post(sub_path(customer, sub) + "/activate")
+    assert (refused.status_code, refused.json()["code"]) == (400, 2011)
 
 
 def test_a_suspended_subscription_is_reactivated_before_it_is_cancelled(quick: Api) -> None:

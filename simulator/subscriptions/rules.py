@@ -299,6 +299,8 @@ def activate_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id
     sub = load(ctx, caller.tenant, customer_id, sub_id)
     if sub["kind"] != SAAS:
         raise errors.InvalidRequestInput("only commercial marketplace SaaS subscriptions are activated")
+    if sub["status"] == "deleted":
+        raise errors.SubscriptionDeleted()  # a cancelled, never-activated subscription stays cancelled
     if sub["activated"]:
         raise errors.AlreadyActivated()
     now = ctx.clock.now()
