@@ -101,12 +101,17 @@ def blocker(ctx: Context, tenant: str, customer_id: str,
     return None, None
 
 
-def check_eligibility(ctx: Context, caller: Caller, body: ProductUpgradeIn) -> dict[str, Any]:
+def standing(ctx: Context, caller: Caller, body: ProductUpgradeIn) -> tuple[dict[str, Any], datetime, Any, Any]:
+    """The customer, `now`, and why (if at all) an upgrade can't start, after settling finished ones."""
     check_family(body)
     customer = customers.get_customer(ctx, caller.tenant, body.customer_id)
     now = ctx.clock.now()
     settle(ctx, caller.tenant, customer["id"], now)
-    problem, earlier = blocker(ctx, caller.tenant, customer["id"], now)
+    return (customer, now, *blocker(ctx, caller.tenant, customer["id"], now))
+
+
+def check_eligibility(ctx: Context, caller: Caller, body: ProductUpgradeIn) -> dict[str, Any]:
+    customer, _, problem, earlier = standing(ctx, caller, body)
     out: dict[str, Any] = {"customerId": customer["id"], "isEligible": problem is None,
                            "productFamily": body.product_family}
     if earlier is not None:
@@ -117,11 +122,7 @@ def check_eligibility(ctx: Context, caller: Caller, body: ProductUpgradeIn) -> d
 
 
 def create_upgrade(ctx: Context, caller: Caller, body: ProductUpgradeIn) -> dict[str, Any]:
-    check_family(body)
-    customer = customers.get_customer(ctx, caller.tenant, body.customer_id)
-    now = ctx.clock.now()
-    settle(ctx, caller.tenant, customer["id"], now)
-    problem, _ = blocker(ctx, caller.tenant, customer["id"], now)
+    customer, now, problem, _ = standing(ctx, caller, body)
     if problem is not None:
         raise problem
     legacy = [s for s in held(ctx, caller.tenant, customer["id"]) if s["kind"] == LEGACY_AZURE]
