@@ -4,12 +4,13 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Message, Receive, Scope, Send
 
-from simulator import auth, carts, control, customers, errors
+from simulator import auth, carts, control, customers, errors, openapi, wire
 from simulator.catalog import data as catalog_data
 from simulator.catalog import endpoints as catalog
 from simulator.catalog.data import Catalog
@@ -77,11 +78,49 @@ def implemented_routes() -> list[BaseRoute]:
             *subscriptions.routes, *azure.routes, *upgrades.routes, *productupgrades.routes]
 
 
+@wire.operation(summary="this document", response={"type": "object", "required": ["openapi", "paths"]})
+async def openapi_endpoint(request: Request) -> Response:
+    """Made on first use from the app's own routes (see simulator/openapi.py), then served as bytes."""
+    state = request.app.state
+    if getattr(state, "openapi", None) is None:
+        stubs = {(m, openapi.shape(p)) for m, p in not_simulated(implemented_routes())}
+        state.openapi = openapi.document_bytes(request.app.routes, stubs)
+    return wire.respond_bytes(state.openapi)
+
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
+
+
+def method_guards(routes: list[BaseRoute]) -> list[BaseRoute]:
+    """After the last route of each path, a route answering 405 (with every method served there in
+    `Allow`) for the other methods, so that `PATCH …/subscriptions/overage` is a 405 of the overage
+    path rather than falling through to `…/subscriptions/{subscription_id}`."""
+    served: dict[str, set[str]] = {}
+    last: dict[str, int] = {}
+    for i, route in enumerate(routes):
+        if isinstance(route, Route):
+            served.setdefault(route.path, set()).update(route.methods or ())
+            last[route.path] = i
+    guarded: list[BaseRoute] = []
+    for i, route in enumerate(routes):
+        guarded.append(route)
+        path = getattr(route, "path", None)
+        if path is not None and last.get(path) == i:
+            allow = ", ".join(sorted(served[path]))
+            others = [m for m in METHODS if m not in served[path]]
+
+            async def refuse(request: Request, allow: str = allow) -> Response:
+                raise HTTPException(405, headers={"Allow": allow})
+            guarded.append(Route(path, refuse, methods=others, include_in_schema=False))
+    return guarded
+
+
 def all_routes() -> list[BaseRoute]:
     implemented = implemented_routes()
-    # Routes with literal segments where an id could stand (overage, usagerecords ...) must come
-    # before the id routes; a method mismatch falls through to a later route of the same path.
-    return [*not_simulated_routes(implemented), *implemented]
+    # Routes with literal segments where an id could stand (overage, usagerecords ...) come before
+    # the id routes, and each path's 405 guard right after its own routes.
+    return method_guards([Route("/openapi.json", openapi_endpoint, methods=["GET"]),
+                          *not_simulated_routes(implemented), *implemented])
 
 
 def literal_segments(routes: list[BaseRoute]) -> set[str]:

@@ -215,6 +215,7 @@ def checkout_wire(ctx: Context, tenant: str, customer_id: str, result: dict[str,
 
 # --- endpoints ----------------------------------------------------------------------------
 
+@wire.operation(body=CartIn)
 async def create_cart_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     body = await wire.parse_body(request, CartIn)
@@ -228,6 +229,7 @@ async def get_cart_endpoint(request: Request) -> Response:
     return wire.respond(cart_wire(get_cart(ctx, caller.tenant, pp["customer_id"], pp["cart_id"])))
 
 
+@wire.operation(body=CartIn)
 async def update_cart_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     pp = request.path_params

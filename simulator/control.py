@@ -17,13 +17,13 @@ from simulator.context import Context
 
 
 class AdvanceIn(wire.WireModel):
-    seconds: float | None = Field(None, ge=0, le=100 * 366 * 86400)
+    seconds: float | None = Field(None, ge=0, le=100 * 366 * 86400, strict=True)
     until: str | None = None
 
 
 class ResetIn(wire.WireModel):
     tenant: str | None = None
-    seed: int | None = None
+    seed: int | None = Field(None, strict=True)
 
 
 def clock_body(ctx: Context) -> dict[str, Any]:
@@ -59,24 +59,36 @@ def reset(ctx: Context, body: ResetIn) -> None:
     ctx.catalog.rendered.clear()
 
 
+CLOCK = {"type": "object", "required": ["now"], "properties": {"now": {"type": "string", "format": "date-time"}}}
+
+
+@wire.operation(summary="pcsim is up", response={
+    "type": "object", "required": ["status"], "properties": {"status": {"type": "string", "enum": ["ok"]}}})
 async def health_endpoint(request: Request) -> Response:
     return wire.respond({"status": "ok"})
 
 
+@wire.operation(summary="the simulated time", response=CLOCK)
 async def clock_endpoint(request: Request) -> Response:
     return wire.respond(clock_body(request.app.state.ctx))
 
 
+@wire.operation(summary="move the simulated time forward", body=AdvanceIn, response=CLOCK)
 async def advance_clock_endpoint(request: Request) -> Response:
     ctx: Context = request.app.state.ctx
     advance_clock(ctx, await wire.parse_body(request, AdvanceIn))
     return wire.respond(clock_body(ctx))
 
 
+@wire.operation(summary="empty everything, or one partner tenant, and reseed the ids", body=ResetIn,
+                body_required=False,
+                response={**CLOCK, "required": ["status", "now"],
+                          "properties": {**CLOCK["properties"], "status": {"type": "string", "enum": ["reset"]}}})
 async def reset_endpoint(request: Request) -> Response:
     ctx: Context = request.app.state.ctx
-    data = await wire.read_json(request, allow_empty=True)
-    ctx.run(reset, wire.parse_model(ResetIn, data or {}))
+    raw = await request.body()
+    body = wire.parse_model(ResetIn, await wire.read_json(request)) if raw.strip() else ResetIn()
+    ctx.run(reset, body)
     return wire.respond({"status": "reset", **clock_body(ctx)})
 
 

@@ -318,6 +318,7 @@ def int_param(request: Request, name: str, default: int) -> int:
 
 # --- endpoints ----------------------------------------------------------------------------
 
+@wire.operation(body=CustomerIn, headers=["MS-RequestId"])
 async def create_customer_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     body = await wire.parse_body(request, CustomerIn)
@@ -330,6 +331,7 @@ async def get_customer_endpoint(request: Request) -> Response:
     return wire.respond(customer_wire(get_customer(ctx, caller.tenant, request.path_params["customer_id"])))
 
 
+@wire.operation(query=["size", "filter", "seekOperation"], headers=["MS-ContinuationToken"])
 async def list_customers_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     size = int_param(request, "size", 0)

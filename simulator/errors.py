@@ -475,7 +475,7 @@ async def http_exception_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 405:
         answer = render(MethodNotAllowed(request.method, request.url.path))
-        answer.headers.update(exc.headers or {})  # keeps Starlette's Allow header
+        answer.headers.update(exc.headers or {})  # Allow: see app.method_guards
         return answer
     if exc.status_code == 404:
         return render(RouteNotFound(request.url.path))

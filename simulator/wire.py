@@ -5,7 +5,8 @@ import base64
 import json
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
@@ -49,6 +50,36 @@ class Resource(WireModel):
     """Response models are strict about what they carry; unknown keys are a bug, not input."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What an endpoint accepts, for the OpenAPI document (simulator/openapi.py). The response
+    schema comes from the operation's contract (contracts/*.json), which the suite checks against
+    every answer; the request body schema comes from the very model the endpoint parses with."""
+
+    body: type[WireModel] | None = None
+    body_required: bool = True
+    query: tuple[str, ...] = ()      # names; a trailing "!" marks a required one
+    headers: tuple[str, ...] = ()    # request headers the operation reads (If-Match ...)
+    statuses: tuple[int, ...] = ()   # success statuses besides the contract's (202 + Location ...)
+    partial: bool = False            # some variants answer 501 (not simulated)
+    summary: str | None = None
+    response: dict[str, Any] | None = None  # JSON schema, for routes with no contract (/_simulator)
+    form: bool = False               # an OAuth form body instead of JSON
+
+
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+
+def operation(**declared: Any) -> Callable[[Endpoint], Endpoint]:
+    """Marks an endpoint with what the OpenAPI document says of it: `@wire.operation(body=CartIn)`."""
+    described = Operation(**{k: tuple(v) if isinstance(v, list) else v for k, v in declared.items()})
+
+    def mark(endpoint: Endpoint) -> Endpoint:
+        endpoint.operation = described  # type: ignore[attr-defined]
+        return endpoint
+    return mark
 
 
 def link(uri: str, method: str = "GET", headers: list[dict[str, str]] | None = None) -> dict[str, Any]:

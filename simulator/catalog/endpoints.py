@@ -163,6 +163,7 @@ def get_availability_endpoint(customer_scoped: bool) -> Callable[[Request], Any]
     return endpoint
 
 
+@wire.operation(body=InventoryCheckRequest, query=["country!"])
 async def check_inventory_endpoint(request: Request) -> Response:
     ctx, _ = auth.begin(request)
     market = rules.require_market(ctx, request.query_params.get("country"))
@@ -171,17 +172,20 @@ async def check_inventory_endpoint(request: Request) -> Response:
     return wire.respond(rules.check_inventory(ctx, market, targets, body.inventory_context))
 
 
-def _both(path: str, factory: Callable[[bool], Any]) -> list[Route]:
-    return [Route(f"/v1{path}", factory(False), methods=["GET"]),
-            Route(f"/v1/customers/{{customer_id}}{path}", factory(True), methods=["GET"])]
+def _both(path: str, factory: Callable[[bool], Any], *query: str) -> list[Route]:
+    """The partner-scoped route (which takes `country`) and the customer-scoped one (the customer's)."""
+    return [Route(f"/v1{path}", wire.operation(query=("country!", *query))(factory(False)), methods=["GET"]),
+            Route(f"/v1/customers/{{customer_id}}{path}", wire.operation(query=query)(factory(True)),
+                  methods=["GET"])]
 
 
+SCOPED = ("targetSegment", "reservationScope")
 routes = [
-    *_both("/products", list_products_endpoint),
-    *_both("/products/{product_id}", get_product_endpoint),
-    *_both("/products/{product_id}/skus", list_skus_endpoint),
+    *_both("/products", list_products_endpoint, "targetView!", *SCOPED),
+    *_both("/products/{product_id}", get_product_endpoint, "reservationScope"),
+    *_both("/products/{product_id}/skus", list_skus_endpoint, *SCOPED),
     *_both("/products/{product_id}/skus/{sku_id}", get_sku_endpoint),
-    *_both("/products/{product_id}/skus/{sku_id}/availabilities", list_availabilities_endpoint),
+    *_both("/products/{product_id}/skus/{sku_id}/availabilities", list_availabilities_endpoint, *SCOPED),
     *_both("/products/{product_id}/skus/{sku_id}/availabilities/{availability_id}", get_availability_endpoint),
     Route("/v1/extensions/product/checkinventory", check_inventory_endpoint, methods=["POST"]),
 ]

@@ -99,6 +99,7 @@ def order_wire(ctx: Context, order: dict[str, Any], country: str) -> dict[str, A
 
 # --- endpoints ----------------------------------------------------------------------------
 
+@wire.operation(body=OrderIn)
 async def create_order_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     cid = request.path_params["customer_id"]
@@ -107,6 +108,7 @@ async def create_order_endpoint(request: Request) -> Response:
     return wire.respond(order_wire(ctx, order, customers.country_of(ctx, caller.tenant, cid)), 201)
 
 
+@wire.operation(query=["billingType"])
 async def list_orders_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     cid, billing_type = request.path_params["customer_id"], request.query_params.get("billingType")
@@ -123,6 +125,7 @@ async def get_order_endpoint(request: Request) -> Response:
     return wire.respond(order_wire(ctx, order, customers.country_of(ctx, caller.tenant, cid)))
 
 
+@wire.operation(body=OrderPatchIn, partial=True)
 async def patch_order_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     cid, oid = request.path_params["customer_id"], request.path_params["order_id"]

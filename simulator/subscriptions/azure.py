@@ -90,6 +90,7 @@ async def get_entitlement_endpoint(request: Request) -> Response:
     return wire.respond(entitlement_wire(plan, find_entitlement(plan, pp["entitlement_id"]), ctx.clock.now()))
 
 
+@wire.operation(body=CancelEntitlementIn)
 async def cancel_entitlement_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     pp = request.path_params

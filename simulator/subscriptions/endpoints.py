@@ -104,6 +104,7 @@ def subscription_wire(ctx: Context, sub: dict[str, Any], country: str) -> dict[s
 
 # --- endpoints ----------------------------------------------------------------------------
 
+@wire.operation(query=["order_id", "mpn_id"])
 async def list_subscriptions_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     cid, q = request.path_params["customer_id"], request.query_params
@@ -121,6 +122,7 @@ async def get_subscription_endpoint(request: Request) -> Response:
     return wire.respond(subscription_wire(ctx, sub, customers.country_of(ctx, caller.tenant, cid)))
 
 
+@wire.operation(body=rules.SubscriptionPatchIn, headers=["If-Match"], statuses=[202])
 async def update_subscription_endpoint(request: Request) -> Response:
     """200 with the subscription; with --slow-patch the documented 202 + Location answer."""
     ctx, caller = auth.begin(request)

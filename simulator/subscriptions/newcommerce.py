@@ -73,6 +73,7 @@ def custom_term_end_dates(ctx: Context, tenant: str, customer_id: str, term: str
     return [coterm_wire(d, ids) for d, ids in found]
 
 
+@wire.operation(query=["term_duration!", "term_start_date", "target_coterm_subscription_id"])
 async def custom_term_end_dates_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     cid = request.path_params["customer_id"]

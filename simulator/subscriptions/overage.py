@@ -102,6 +102,7 @@ async def get_overage_endpoint(request: Request) -> Response:
     return wire.respond(wire.collection([overage_wire(r) for r in found]))
 
 
+@wire.operation(body=OverageIn)
 async def update_overage_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     body = await wire.parse_body(request, OverageIn)

@@ -194,12 +194,14 @@ def upgrade_status_wire(upgrade: dict[str, Any], now: datetime) -> dict[str, Any
 
 # --- endpoints ----------------------------------------------------------------------------
 
+@wire.operation(body=ProductUpgradeIn)
 async def eligibility_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request, user_only=True)
     body = await wire.parse_body(request, ProductUpgradeIn)
     return wire.respond(ctx.run(check_eligibility, caller, body))
 
 
+@wire.operation(body=ProductUpgradeIn)
 async def create_upgrade_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request, user_only=True)
     body = await wire.parse_body(request, ProductUpgradeIn)
@@ -208,6 +210,7 @@ async def create_upgrade_endpoint(request: Request) -> Response:
                     media_type=wire.JSON)
 
 
+@wire.operation(body=ProductUpgradeIn)
 async def upgrade_status_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request, user_only=True)
     body = await wire.parse_body(request, ProductUpgradeIn)

@@ -346,6 +346,7 @@ def transition_wire(record: dict[str, Any], now: datetime) -> dict[str, Any]:
 
 # --- endpoints ----------------------------------------------------------------------------
 
+@wire.operation(query=["eligibilityType"])
 async def transition_eligibilities_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     cid, sid = wire.subscription_ids(request)
@@ -353,6 +354,7 @@ async def transition_eligibilities_endpoint(request: Request) -> Response:
                                                                  wire.query_param(request, "eligibilityType"))))
 
 
+@wire.operation(body=TransitionIn)
 async def post_transition_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     cid, sid = wire.subscription_ids(request)
@@ -361,6 +363,7 @@ async def post_transition_endpoint(request: Request) -> Response:
     return wire.respond(transition_wire(record, ctx.clock.now()))
 
 
+@wire.operation(query=["operationId"])
 async def list_transitions_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     cid, sid = wire.subscription_ids(request)

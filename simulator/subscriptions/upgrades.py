@@ -219,6 +219,7 @@ async def list_upgrades_endpoint(request: Request) -> Response:
     return wire.respond(wire.collection(list_upgrades(ctx, caller, *wire.subscription_ids(request))))
 
 
+@wire.operation(body=UpgradeIn)
 async def upgrade_subscription_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     body = await wire.parse_body(request, UpgradeIn)
@@ -230,6 +231,7 @@ async def list_conversions_endpoint(request: Request) -> Response:
     return wire.respond(wire.collection(list_conversions(ctx, caller, *wire.subscription_ids(request))))
 
 
+@wire.operation(body=ConversionIn)
 async def convert_trial_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request, user_only=True)
     body = await wire.parse_body(request, ConversionIn)

@@ -1,0 +1,1 @@
+"""Data: one JSON contract per simulated Partner Center operation (see README.md here)."""
