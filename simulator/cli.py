@@ -22,10 +22,16 @@ def build_parser() -> argparse.ArgumentParser:
                     "(a wildcard bind address is checked on loopback). Used by the container HEALTHCHECK.")
     settings_module.add_arguments(health)
     contracts = commands.add_parser("contracts", help="check the simulator against the API contracts")
-    contracts.add_argument("action", choices=["check"], help="check: compare responses with contracts")
+    contracts.add_argument("action", choices=["check", "report"],
+                           help="check: compare responses with contracts; report: the Markdown coverage table, "
+                                "one row per api.md endpoint (implemented or 501, recall, minRecall, last checked)")
     contracts.add_argument("dirs", nargs="*", type=Path,
                            help="contract and recorded-example folders (default: contracts/ and, if present, "
                                 "../shared/recorded/)")
+    contracts.add_argument("--write-readme", action="store_true",
+                           help="report: also write the table into the README's coverage section")
+    contracts.add_argument("--readme", type=Path, default=Path("README.md"), metavar="PATH",
+                           help="the README that --write-readme updates (default: README.md)")
     return parser
 
 
@@ -80,7 +86,12 @@ def main(argv: list[str] | None = None) -> int:
         return health(args)
     if args.command == "contracts":
         from simulator.contracts import main as contracts_main
+        from simulator.contracts import report_main
 
+        if args.action == "report":
+            return report_main(args.dirs, readme=args.readme if args.write_readme else None)
+        if args.write_readme:
+            parser.error("--write-readme goes with `contracts report`")
         return contracts_main(args.dirs)
     parser.print_help()
     return 0 if argv is None and len(sys.argv) > 1 else 2

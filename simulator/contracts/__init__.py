@@ -6,13 +6,18 @@ operation id. Per contract: every answer has the contract's status and objectTyp
 present with its type in every answer and array element (`knownGaps` are documented paths the simulator
 lacks: reported, not failed); the mean recall over the operation's recorded examples reaches `minRecall`.
 Recall is the share of an example's key paths that the best-matching answer has with a compatible type.
+
+`pcsim contracts report` (coverage.py) prints one Markdown row per endpoint of api.md (endpoints.py):
+implemented or 501, recall, minRecall, last checked. README.md's "Coverage" section holds its output.
 """
 from simulator.contracts.check import (Result, best_recall, check, check_answers, compatible, default_dirs, evaluate,
                                        json_type, key_paths, lacking, load, main, matches, object_type, pascal_copy,
-                                       recall, report, template, usable, values_at, why_unclaimed)
+                                       recall, report, stands_in, template, usable, values_at, why_unclaimed)
+from simulator.contracts.coverage import main as report_main
+from simulator.contracts.endpoints import ENDPOINTS, Endpoint
 from simulator.contracts.scenario import BASE, START, TENANT, Driver, Reply, drive, scenario
 
-__all__ = ["BASE", "START", "TENANT", "Driver", "Reply", "Result", "best_recall", "check", "check_answers",
-           "compatible", "default_dirs", "drive", "evaluate", "json_type", "key_paths", "lacking", "load", "main",
-           "matches", "object_type", "pascal_copy", "recall", "report", "scenario", "template", "usable",
-           "values_at", "why_unclaimed"]
+__all__ = ["BASE", "ENDPOINTS", "START", "TENANT", "Driver", "Endpoint", "Reply", "Result", "best_recall", "check",
+           "check_answers", "compatible", "default_dirs", "drive", "evaluate", "json_type", "key_paths", "lacking",
+           "load", "main", "matches", "object_type", "pascal_copy", "recall", "report", "report_main", "scenario",
+           "stands_in", "template", "usable", "values_at", "why_unclaimed"]

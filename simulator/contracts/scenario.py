@@ -196,7 +196,8 @@ async def manage_subscriptions(d: Driver, a: str, user_token: str) -> None:
 
 
 async def upgrades(d: Driver, a: str, b: str, user_token: str) -> None:
-    """A5-A7 move A's MS-AZR-0145P to an Azure plan; S14, S15 and S10 on B's legacy E1 subscription."""
+    """A5-A7 move A's MS-AZR-0145P to an Azure plan; S14, S15, S10 and S11 on B's legacy E1 subscription
+    (it is no trial: S11 answers the contract's simulatedAnswer, 400 800002)."""
     request = {"customerId": a, "productFamily": "azure"}
     await d.call("A5", "POST", "/v1/productupgrades/eligibility", json=request, token=user_token)
     await d.call("A6", "POST", "/v1/productupgrades", json={**request, "productFamily": "Azure"}, token=user_token)
@@ -213,6 +214,9 @@ async def upgrades(d: Driver, a: str, b: str, user_token: str) -> None:
     await d.call("S15", "POST", f"{base}/upgrades", json={"TargetOffer": target, "UpgradeType": 1, "Quantity": 1,
                                                           "Attributes": {"ObjectType": "Upgrade"}})
     await d.call("S10", "GET", f"{base}/conversions", token=user_token)
+    conversion = {"OfferId": LEGACY_E1, "TargetOfferId": target["Id"], "OrderId": parent["orderId"], "Quantity": 1,
+                  "BillingCycle": "monthly", "Attributes": {"ObjectType": "Conversion"}}
+    await d.call("S11", "POST", f"{base}/conversions", json=conversion, token=user_token)
 
 
 async def azure_plan(d: Driver) -> str:

@@ -1,0 +1,133 @@
+"""The endpoint table of the API reference (shared/reference/api.md, sections 1.1-1.10) as data.
+
+One row per operation id, in api.md order, with the method and the path exactly as api.md spells them
+(X1 keeps its login.microsoftonline.com host, S2/S3 their defining query). The package carries its own
+copy so it needs no ../shared at run time; tests/test_coverage_report.py compares it with api.md whenever
+that file is present, so the two cannot drift apart.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Endpoint(NamedTuple):
+    id: str
+    method: str
+    path: str       # as api.md spells it
+    section: str    # "1.1" ... "1.10"
+    name: str       # a short name (a contract's `operation` where there is one)
+
+    @property
+    def route(self) -> str:
+        """The path as the simulator routes it: no scheme and host, no query."""
+        path = self.path.split("?")[0]
+        if "://" in path:
+            path = "/" + path.split("://", 1)[1].partition("/")[2]
+        return path
+
+
+SECTIONS = {
+    "1.1": "Catalog", "1.2": "Customers", "1.3": "Carts", "1.4": "Orders", "1.5": "Subscriptions",
+    "1.6": "New commerce specifics", "1.7": "Azure plan", "1.8": "Invoices and reconciliation",
+    "1.9": "Azure spending", "1.10": "Authentication endpoint",
+}
+
+C, S = "/v1/customers/{customer-id}", "/v1/customers/{customer-id}/subscriptions/{subscription-id}"
+P, SKU = "/v1/products/{product-id}", "/v1/products/{product-id}/skus/{sku-id}"
+CP, CSKU = C + "/products/{product-id}", C + "/products/{product-id}/skus/{sku-id}"
+O, E = C + "/orders/{order-id}", S + "/azureEntitlements/{entitlement-id}"
+
+_ROWS = [
+    # 1.1 Catalog
+    ("C1", "GET", "/v1/products", "1.1", "get a list of products"),
+    ("C2", "GET", P, "1.1", "get a product by ID"),
+    ("C3", "GET", P + "/skus", "1.1", "get a list of SKUs for a product"),
+    ("C4", "GET", SKU, "1.1", "get a SKU by ID"),
+    ("C5", "GET", SKU + "/availabilities", "1.1", "get a list of availabilities for a SKU"),
+    ("C6", "GET", SKU + "/availabilities/{availability-id}", "1.1", "get an availability by ID"),
+    ("C7", "GET", C + "/products", "1.1", "get a list of products by customer"),
+    ("C8", "GET", CP, "1.1", "get a product by ID (customer scope)"),
+    ("C9", "GET", CP + "/skus", "1.1", "get a list of SKUs for a product (customer scope)"),
+    ("C10", "GET", CSKU, "1.1", "get a SKU by ID (customer scope)"),
+    ("C11", "GET", CSKU + "/availabilities", "1.1", "get a list of availabilities for a SKU (customer scope)"),
+    ("C12", "GET", CSKU + "/availabilities/{availability-id}", "1.1", "get an availability by ID (customer scope)"),
+    ("C13", "POST", "/v1/extensions/product/checkinventory", "1.1", "check inventory"),
+    # 1.2 Customers
+    ("U1", "GET", "/v1/customers", "1.2", "get a list of customers"),
+    ("U2", "GET", C, "1.2", "get a customer by ID"),
+    ("U3", "POST", "/v1/customers", "1.2", "create a customer"),
+    ("U4", "DELETE", C, "1.2", "delete a customer from the integration sandbox"),
+    # 1.3 Carts
+    ("K1", "POST", C + "/carts", "1.3", "create a cart"),
+    ("K2", "GET", C + "/carts/{cart-id}", "1.3", "get a cart"),
+    ("K3", "PUT", C + "/carts/{cart-id}", "1.3", "update a cart"),
+    ("K4", "POST", C + "/carts/{cart-id}/checkout", "1.3", "checkout a cart"),
+    # 1.4 Orders
+    ("O1", "POST", C + "/orders", "1.4", "create an order"),
+    ("O2", "GET", C + "/orders", "1.4", "get all of a customer's orders"),
+    ("O3", "GET", O, "1.4", "get an order by ID"),
+    ("O4", "PATCH", O, "1.4", "update an order (sandbox cancel, add-on purchase, billing cycle)"),
+    ("O5", "GET", O + "/provisioningstatus", "1.4", "get order provisioning status"),
+    ("O6", "GET", O + "/lineitems/{line-item-number}/activationlinks", "1.4",
+     "get activation links by order line item"),
+    ("O7", "GET", O + "/activationlinks", "1.4", "get activation links of an order"),
+    # 1.5 Subscriptions
+    ("S1", "GET", C + "/subscriptions", "1.5", "get all of a customer's subscriptions"),
+    ("S2", "GET", C + "/subscriptions?order_id={order-id}", "1.5", "get a list of subscriptions by order"),
+    ("S3", "GET", C + "/subscriptions?mpn_id={partner-id}", "1.5", "get all subscriptions by partner"),
+    ("S4", "GET", S, "1.5", "get a subscription by ID"),
+    ("S5", "PATCH", S, "1.5", "update a subscription"),
+    ("S6", "GET", S + "/addons", "1.5", "get a list of add-ons for a subscription"),
+    ("S7", "GET", S + "/provisioningstatus", "1.5", "get subscription provisioning status"),
+    ("S8", "POST", S + "/activate", "1.5", "activate a sandbox marketplace subscription"),
+    ("S9", "GET", S + "/activationlinks", "1.5", "get activation links of a subscription"),
+    ("S10", "GET", S + "/conversions", "1.5", "get a list of trial conversion offers"),
+    ("S11", "POST", S + "/conversions", "1.5", "convert a trial subscription to paid"),
+    ("S12", "POST", S + "/registrations", "1.5", "register a subscription"),
+    ("S13", "GET", S + "/registrationstatus", "1.5", "get subscription registration status"),
+    ("S14", "GET", S + "/upgrades", "1.5", "get the upgrades of a legacy subscription"),
+    ("S15", "POST", C + "/subscriptions/{target-subscription-id}/upgrades", "1.5", "upgrade a legacy subscription"),
+    # 1.6 New commerce specifics
+    ("N1", "GET", C + "/subscriptions/customTermEndDates", "1.6", "get custom term end dates"),
+    ("N2", "GET", S + "/transitionEligibilities", "1.6", "get transition eligibilities"),
+    ("N3", "POST", S + "/transitions", "1.6", "transition a new commerce subscription"),
+    ("N4", "GET", S + "/transitions", "1.6", "get transitions"),
+    ("N5", "GET", C + "/subscriptions/overage", "1.6", "get subscription overage"),
+    ("N6", "PUT", C + "/subscriptions/overage", "1.6", "update subscription overage"),
+    # 1.7 Azure plan
+    ("A1", "GET", S + "/azureEntitlements", "1.7", "get a list of Azure entitlements"),
+    ("A2", "GET", E, "1.7", "get an Azure entitlement"),
+    ("A3", "POST", E + "/cancel", "1.7", "cancel an Azure subscription"),
+    ("A4", "POST", E + "/reactivate", "1.7", "reactivate an Azure subscription"),
+    ("A5", "POST", "/v1/productUpgrades/eligibility", "1.7", "check eligibility for the product upgrade"),
+    ("A6", "POST", "/v1/productUpgrades", "1.7", "create a product upgrade entity"),
+    ("A7", "POST", "/v1/productUpgrades/{upgrade-id}/status", "1.7", "get the product upgrade status"),
+    # 1.8 Invoices and reconciliation
+    ("I1", "GET", "/v1/invoices", "1.8", "get a collection of invoices"),
+    ("I2", "GET", "/v1/invoices/{invoice-id}", "1.8", "get an invoice by ID"),
+    ("I3", "GET", "/v1/invoices/{invoice-id}/lineitems", "1.8", "get invoice line items"),
+    ("I4", "GET", "/v1/invoices/{invoice-id}/lineitems/{billing-provider}/{invoice-line-item-type}", "1.8",
+     "get invoice line items (older path form)"),
+    ("I5", "GET", "/v1/invoices/estimates/links", "1.8", "get invoice estimate links"),
+    ("I6", "GET", "/v1/invoices/unbilled/lineitems", "1.8", "get unbilled invoice line items"),
+    ("I7", "GET", "/v1/invoices/summaries", "1.8", "get invoice summaries"),
+    ("I8", "GET", "/v1/invoices/{invoice-id}/documents/statement", "1.8", "get an invoice statement (PDF)"),
+    # 1.9 Azure spending
+    ("P1", "GET", C + "/usagesummary", "1.9", "get a customer usage summary"),
+    ("P2", "GET", C + "/usagebudget", "1.9", "get a customer's usage spending budget"),
+    ("P3", "PATCH", C + "/usagebudget", "1.9", "update a customer's usage spending budget"),
+    ("P4", "GET", C + "/subscriptions/usagerecords", "1.9", "get a customer's subscription usage records"),
+    ("P5", "GET", "/v1/customers/usagerecords", "1.9", "get customers' usage records"),
+    ("P6", "GET", S + "/usagesummary", "1.9", "get a subscription usage summary"),
+    ("P7", "GET", S + "/meterusagerecords", "1.9", "get a subscription's meter usage records"),
+    ("P8", "GET", S + "/resourceusagerecords", "1.9", "get a subscription's resource usage records"),
+    ("P9", "GET", S + "/usagerecords/resources", "1.9", "get all monthly usage records for a subscription"),
+    ("P10", "GET", S + "/utilizations/azure", "1.9", "get a customer's Azure utilization records"),
+    ("P11", "GET", "/v1/usagesummary", "1.9", "get a partner usage summary"),
+    # 1.10 Authentication endpoint (Azure AD, not Partner Center)
+    ("X1", "POST", "https://login.microsoftonline.com/{tenant-id}/oauth2/token", "1.10",
+     "get an App-only token (Azure AD v1 token endpoint)"),
+]
+
+ENDPOINTS: list[Endpoint] = [Endpoint(*row) for row in _ROWS]
+BY_ID: dict[str, Endpoint] = {e.id: e for e in ENDPOINTS}
