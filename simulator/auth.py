@@ -1,7 +1,9 @@
 """Simulated Entra ID: token endpoints, OpenID metadata, and who a `/v1` request speaks for.
 
 Operations: POST /{tenant}/oauth2/token (v1, `resource`), POST /{tenant}/oauth2/v2.0/token
-(v2, `scope`), GET /{tenant}/.well-known/openid-configuration and its v2.0 form.
+(v2, `scope`), GET /{tenant}/.well-known/openid-configuration and its v2.0 form, and the home
+realm discovery GET /common/userrealm/{username} that MSAL and ADAL make before a password grant,
+and the authority validation GET /common/discovery/instance.
 `client_credentials` gives an App-only token; `password`, `refresh_token` and
 `authorization_code` give App+User tokens (partner-center-authentication.md).
 """
@@ -13,7 +15,7 @@ import hmac
 import json
 import re
 from typing import Any
-from urllib.parse import parse_qs, unquote_plus
+from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -28,6 +30,7 @@ KEY_ID = "pcsim"
 LIFETIME = 3600
 PARTNER_CENTER = "https://api.partnercenter.microsoft.com"
 USER_GRANTS = ("password", "refresh_token", "authorization_code")
+OIDC_SCOPES = ("openid", "profile", "email", "offline_access")
 
 
 class OAuthError(Exception):
@@ -59,9 +62,8 @@ def sign(ctx: Context, claims: dict[str, Any]) -> str:
     return f"{head}.{body}.{_b64(mac)}"
 
 
-def verify(ctx: Context, token: str) -> dict[str, Any] | None:
-    """Claims of a simulator-issued access token; None if it is not one; raises if it is forged,
-    expired, a refresh token, or meant for another resource."""
+def signed_claims(ctx: Context, token: str) -> dict[str, Any] | None:
+    """Claims of a token in the simulator's form; None if it is not one; raises if it is forged."""
     parts = token.split(".")
     if len(parts) != 3:
         return None
@@ -76,6 +78,15 @@ def verify(ctx: Context, token: str) -> dict[str, Any] | None:
     expected = hmac.new(signing_key(ctx), f"{parts[0]}.{parts[1]}".encode(), hashlib.sha256).digest()
     if not hmac.compare_digest(mac, expected):
         raise errors.InvalidToken("the signature does not match")
+    return claims
+
+
+def verify(ctx: Context, token: str) -> dict[str, Any] | None:
+    """Claims of a simulator-issued access token; None if it is not one; raises if it is forged,
+    expired, a refresh token, or meant for another resource."""
+    claims = signed_claims(ctx, token)
+    if claims is None:
+        return None
     if claims.get("kind") == "refresh":
         raise errors.InvalidToken("a refresh token is not an access token")
     if str(claims.get("aud", "")).rstrip("/").lower() != PARTNER_CENTER:
@@ -117,8 +128,25 @@ def issue_token(ctx: Context, tenant: str, form: dict[str, str], v2: bool, base:
 
 
 def _resource_of(scope: str) -> str:
-    first = (scope.split() or [""])[0]
-    return first.rsplit("/", 1)[0] if "/" in first.replace("://", "") else first
+    """The resource of the first API scope (`https://api.partnercenter.microsoft.com/.default`). MSAL
+    adds the OpenID Connect scopes to user grants, in no fixed order; they name no resource."""
+    for item in scope.split():
+        if item.lower() not in OIDC_SCOPES:
+            return item.rsplit("/", 1)[0] if "/" in item.replace("://", "") else item
+    return ""
+
+
+def _user_of(ctx: Context, tid: str, grant: str, form: dict[str, str]) -> str:
+    """The signed-in user's UPN: the password grant's username, the user a simulator refresh token
+    was issued to, or a stand-in admin of the tenant (codes and foreign refresh tokens)."""
+    if grant == "refresh_token":
+        try:
+            earlier = signed_claims(ctx, form.get("refresh_token", ""))
+        except errors.InvalidToken:
+            earlier = None
+        if earlier and earlier.get("kind") == "refresh" and earlier.get("upn"):
+            return str(earlier["upn"])
+    return form.get("username") or f"admin@{tid[:8]}.onmicrosoft.com"
 
 
 def _token_response(ctx: Context, tid: str, client: str, grant: str, audience: str,
@@ -132,7 +160,7 @@ def _token_response(ctx: Context, tid: str, client: str, grant: str, audience: s
         "ver": "2.0" if v2 else "1.0",
     }
     if user:
-        upn = form.get("username") or f"admin@{tid[:8]}.onmicrosoft.com"
+        upn = _user_of(ctx, tid, grant, form)
         claims.update({"oid": name_guid(f"{tid}:{upn}"), "upn": upn, "scp": "user_impersonation"})
     else:
         claims["oid"] = name_guid(f"{tid}:app:{client}")
@@ -145,7 +173,23 @@ def _token_response(ctx: Context, tid: str, client: str, grant: str, audience: s
     body["access_token"] = sign(ctx, claims)
     if user:
         body["refresh_token"] = sign(ctx, {"kind": "refresh", "tid": tid, "upn": claims["upn"]})
+        if "openid" in form.get("scope", "").split():
+            body["id_token"] = sign(ctx, _id_claims(claims, client))
+        if form.get("client_info") == "1":
+            # MSAL asks for it and keys its account cache on it: {uid: user object id, utid: tenant id}.
+            body["client_info"] = _b64(json.dumps({"uid": claims["oid"], "utid": tid}).encode())
     return body
+
+
+def _id_claims(access: dict[str, Any], client: str) -> dict[str, Any]:
+    """An OpenID Connect id_token, which Entra ID adds to user grants that ask for `openid` (ADAL
+    always does; MSAL too): it names the user for the client's token cache, and its audience is the
+    client, so it is no access token for Partner Center."""
+    upn, v2 = access["upn"], access["ver"] == "2.0"
+    claims = {key: access[key] for key in ("iss", "iat", "nbf", "exp", "oid", "tid", "ver")}
+    claims.update({"aud": client, "sub": name_guid(f"{client}:{access['oid']}"), "name": upn})
+    claims.update({"preferred_username": upn} if v2 else {"upn": upn, "unique_name": upn})
+    return claims
 
 
 def authenticate(ctx: Context, request: Request, *, user_only: bool = False) -> Caller:
@@ -240,6 +284,38 @@ async def _openid(request: Request, v2: bool) -> Response:
                     media_type=wire.JSON)
 
 
+async def user_realm_endpoint(request: Request) -> Response:
+    """Home realm discovery, which MSAL and ADAL call before a password grant: every simulated user
+    is a cloud-only (Managed) account, so the client goes on to the token endpoint, not to WS-Trust."""
+    username = request.path_params["username"]
+    body = {"ver": "1.0", "account_type": "Managed", "domain_name": username.rpartition("@")[2].lower(),
+            "cloud_instance_name": "microsoftonline.com", "cloud_audience_urn": "urn:federation:MicrosoftOnline"}
+    return Response(json.dumps(body).encode(), media_type=wire.JSON)
+
+
+async def instance_discovery_endpoint(request: Request) -> Response:
+    """Authority validation (`?authorization_endpoint=https://host/{tenant}/oauth2/v2.0/authorize`):
+    MSAL calls it when given `instance_discovery="<base>/common/discovery/instance"`. The simulator
+    knows one instance, itself; the answer names the tenant's metadata at the address the request
+    came in on (MSAL drops the port from the authorization endpoint it sends)."""
+    ctx: Context = request.app.state.ctx
+    try:
+        endpoint = urlsplit(request.query_params.get("authorization_endpoint", ""))
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        endpoint = urlsplit("")
+    parts = [part for part in endpoint.path.split("/") if part]
+    if endpoint.scheme != "https" or endpoint.hostname != request.url.hostname or len(parts) < 3 \
+            or parts[1].lower() != "oauth2":
+        return _oauth_error(OAuthError("invalid_instance", "AADSTS50049: Unknown or invalid instance.", code=50049), ctx)
+    version = "/v2.0" if "v2.0" in parts else ""
+    base = str(request.base_url).rstrip("/")
+    body = {"tenant_discovery_endpoint": f"{base}/{parts[0]}{version}/.well-known/openid-configuration",
+            "api-version": "1.1",
+            "metadata": [{"preferred_network": request.url.netloc, "preferred_cache": request.url.netloc,
+                          "aliases": [request.url.netloc]}]}
+    return Response(json.dumps(body).encode(), media_type=wire.JSON)
+
+
 async def keys_endpoint(request: Request) -> Response:
     """Simulator tokens are HMAC-signed, so there is no public key to publish."""
     return Response(b'{"keys":[]}', media_type=wire.JSON)
@@ -258,6 +334,8 @@ routes = [
     Route("/{tenant}/oauth2/v2.0/token", token_v2_endpoint, methods=["POST"]),
     Route("/{tenant}/.well-known/openid-configuration", openid_v1_endpoint, methods=["GET"]),
     Route("/{tenant}/v2.0/.well-known/openid-configuration", openid_v2_endpoint, methods=["GET"]),
+    Route("/common/userrealm/{username}", user_realm_endpoint, methods=["GET"]),
+    Route("/common/discovery/instance", instance_discovery_endpoint, methods=["GET"]),
     Route("/{tenant}/discovery/keys", keys_endpoint, methods=["GET"]),
     Route("/{tenant}/discovery/v2.0/keys", keys_endpoint, methods=["GET"]),
 ]

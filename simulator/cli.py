@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from simulator import settings as settings_module
 
@@ -13,7 +14,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="pcsim", description="A stateful simulator of the Microsoft Partner Center REST API.")
     commands = parser.add_subparsers(dest="command")
     serve = commands.add_parser(
-        "serve", help="serve the simulator over HTTP",
+        "serve", help="serve the simulator over HTTP (or HTTPS with --tls)",
         description="Serve the simulator. Every flag also reads a PCSIM_* environment variable.")
     settings_module.add_arguments(serve)
     health = commands.add_parser(
@@ -47,15 +48,31 @@ def serve(args: argparse.Namespace) -> int:
         print(f"pcsim: --start-time {settings.start_time!r} is not an ISO-8601 time", file=sys.stderr)
         return 2
 
+    tls: dict[str, Any] = {}
+    scheme = "http"
+    if settings.tls:
+        from simulator import tls as tls_module
+
+        try:
+            files = tls_module.ensure(settings.tls_folder(), settings.host)
+        except OSError as exc:
+            print(f"pcsim: cannot write the TLS files to {settings.tls_folder()}: {exc}", file=sys.stderr)
+            return 2
+        # An idle keep-alive client (MSAL's pooled session) never answers the TLS close_notify, and
+        # uvicorn would wait out asyncio's 30 s SSL shutdown for it on every stop.
+        tls = {"ssl_certfile": str(files.cert), "ssl_keyfile": str(files.key), "timeout_graceful_shutdown": 3}
+        scheme = "https"
+        print(f"pcsim: TLS CA bundle at {files.ca} (trust it with REQUESTS_CA_BUNDLE / SSL_CERT_FILE)", flush=True)
+
     class Server(uvicorn.Server):
         async def startup(self, sockets: list | None = None) -> None:  # type: ignore[type-arg]
             await super().startup(sockets)
             if not self.should_exit:
-                print(f"pcsim ready on http://{settings.host}:{settings.port} (health: /_simulator/health)",
+                print(f"pcsim ready on {scheme}://{settings.host}:{settings.port} (health: /_simulator/health)",
                       flush=True)
 
     config = uvicorn.Config(create_app(settings), host=settings.host, port=settings.port, log_level="warning",
-                            lifespan="off")
+                            lifespan="off", **tls)
     Server(config).run()
     return 0
 
@@ -67,8 +84,19 @@ def health(args: argparse.Namespace) -> int:
     settings = settings_module.from_args(args)
     host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(settings.host, settings.host)
     host = f"[{host}]" if ":" in host else host
+    scheme, context = "http", None
+    if settings.tls:
+        import ssl
+
+        scheme, ca = "https", settings.tls_folder() / "ca.pem"
+        try:
+            context = ssl.create_default_context(cafile=str(ca))
+        except (OSError, ssl.SSLError) as exc:
+            print(f"pcsim health: cannot read the CA bundle {ca}: {exc}")
+            return 1
     try:
-        with urllib.request.urlopen(f"http://{host}:{settings.port}/_simulator/health", timeout=3) as reply:
+        with urllib.request.urlopen(f"{scheme}://{host}:{settings.port}/_simulator/health", timeout=3,
+                                    context=context) as reply:
             ok = reply.status == 200 and json.loads(reply.read()).get("status") == "ok"
     except OSError as exc:
         print(f"pcsim health: {exc}")

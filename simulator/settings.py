@@ -8,8 +8,10 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import tempfile
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Mapping
 
 DEFAULT_PARTNER_TENANT = "7a3e2c41-2f4b-4e8e-9d3b-5c1f0a6b8e21"
@@ -51,6 +53,19 @@ class Settings:
         default=False, metadata={"help": "answer subscription PATCH with the documented 202 + Location"}
     )
     partner_country: str = field(default="US", metadata={"help": "the partner's country (ISO-2)"})
+    tls: bool = field(
+        default=False,
+        metadata={"help": "serve HTTPS with a certificate from a local CA (made with trustme) and print "
+                          "the CA bundle's path; MSAL and ADAL need an https authority"},
+    )
+    tls_dir: str | None = field(
+        default=None,
+        metadata={"help": "folder for the --tls CA bundle (ca.pem), CA key and server certificate; "
+                          "the CA is reused across restarts (default: pcsim-tls in the system temp folder)"},
+    )
+
+    def tls_folder(self) -> Path:
+        return Path(self.tls_dir) if self.tls_dir else Path(tempfile.gettempdir()) / "pcsim-tls"
 
     def start(self) -> datetime | None:
         if not self.start_time:
