@@ -12,7 +12,7 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -87,6 +87,14 @@ class BillingProfileIn(wire.WireModel):
 
 
 class CustomerIn(wire.WireModel):
+    # The example is the documented create-a-customer body; GET /openapi.json shows it.
+    model_config = ConfigDict(**wire.WireModel.model_config, json_schema_extra={"example": {
+        "companyProfile": {"domain": "contoso-example.onmicrosoft.com"},
+        "billingProfile": {"culture": "EN-US", "email": "ada@contoso.example", "language": "En",
+                           "companyName": "Contoso", "defaultAddress": {
+                               "country": "US", "state": "WA", "city": "Redmond", "addressLine1": "One Microsoft Way",
+                               "postalCode": "98052", "firstName": "Ada", "lastName": "Lovelace",
+                               "phoneNumber": "4255550100"}}}})
     company_profile: CompanyProfileIn
     billing_profile: BillingProfileIn
     enable_gdap_by_default: bool | None = Field(None, alias="enableGDAPByDefault")
@@ -100,6 +108,9 @@ def validate_customer(ctx: Context, body: CustomerIn) -> None:
     country = address.country.upper()
     if ctx.catalog.market(country) is None and country not in REGISTRATION_COUNTRIES:
         raise errors.InvalidRequestInput(f"billingProfile.defaultAddress.country '{address.country}' is not supported")
+    if country == "US" and not (address.state or address.region):
+        # US addresses are validated with their state (create-a-customer.md sends "state": "WA").
+        raise errors.InvalidRequestInput("billingProfile.defaultAddress.state is required for US addresses")
     if country == "US" and address.state and len(address.state) > 2:
         raise errors.InvalidRequestInput("billingProfile.defaultAddress.state must be a two-letter code")
     if not EMAIL.match(body.billing_profile.email):
@@ -125,6 +136,9 @@ def create_customer(ctx: Context, caller: Caller, body: CustomerIn, request_id: 
         if seen is not None:
             return get_customer(ctx, caller.tenant, seen["customer_id"])
     validate_customer(ctx, body)
+    address = body.billing_profile.default_address
+    if not address.state and address.region:
+        address.state = address.region  # `region` stands for the state where one is sent instead
     if ctx.settings.sandbox_limits and ctx.store.count("customer", (caller.tenant,)) >= SANDBOX_CUSTOMER_LIMIT:
         raise errors.SandboxCustomerLimit(SANDBOX_CUSTOMER_LIMIT)
     domain = body.company_profile.domain.lower()

@@ -122,8 +122,31 @@ TOKEN_FORM = {
         "grant_type", "client_id", "client_secret", "resource", "scope", "username", "password",
         "refresh_token", "code")},
 }
+# Stateful links (OpenAPI 3 `links`): what a client does next with an answer, so that schemathesis
+# explores customer -> cart -> checkout -> order -> subscription rather than single calls.
+CUSTOMER = "$request.path.customer-id"
+NEW_COMMERCE_CART = {"lineItems": [{"id": 0, "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971", "quantity": 2,
+                                    "termDuration": "P1M", "billingCycle": "Monthly"}]}
+LINKS: dict[str, dict[str, dict[str, Any]]] = {
+    "U3": {"U2": {"customer-id": "$response.body#/id"},
+           "K1": {"customer-id": "$response.body#/id", "requestBody": NEW_COMMERCE_CART},
+           "S1_S2_S3": {"customer-id": "$response.body#/id"}, "O2": {"customer-id": "$response.body#/id"}},
+    "K1": {"K2": {"customer-id": CUSTOMER, "cart-id": "$response.body#/id"},
+           "K4": {"customer-id": CUSTOMER, "cart-id": "$response.body#/id"}},
+    "K4": {"O3": {"customer-id": CUSTOMER, "order-id": "$response.body#/orders/0/id"},
+           "S1_S2_S3": {"customer-id": CUSTOMER, "order_id": "$response.body#/orders/0/id"}},
+    "O1": {"O3": {"customer-id": CUSTOMER, "order-id": "$response.body#/id"}},
+    "O3": {"O5": {"customer-id": CUSTOMER, "order-id": "$response.body#/id"}},
+    "S1_S2_S3": {"S4": {"customer-id": CUSTOMER, "subscription-id": "$response.body#/items/0/id"},
+                 "S6": {"customer-id": CUSTOMER, "subscription-id": "$response.body#/items/0/id"},
+                 "N2": {"customer-id": CUSTOMER, "subscription-id": "$response.body#/items/0/id"}},
+    "S4": {"S5": {"customer-id": CUSTOMER, "subscription-id": "$response.body#/id",
+                  "requestBody": "$response.body"},
+           "S7": {"customer-id": CUSTOMER, "subscription-id": "$response.body#/id"}},
+}
 DESCRIPTIONS = {400: "invalid input", 401: "no valid token", 403: "not allowed for this caller or item",
                 404: "no such resource for this partner", 409: "conflicts with the resource's state",
+                405: "the id is a word of another path here (e.g. `overage`), which does not serve this method",
                 501: "not simulated: a Partner Center error body (900127), never a fake success"}
 
 
@@ -212,7 +235,10 @@ def build(routes: list[BaseRoute], not_simulated: set[tuple[str, str]], contract
             if method.lower() in paths.get(path, {}):
                 continue  # a 501 placeholder and its implementation: the implementation comes later
             entry = operation(route, method, pick(found), key in not_simulated, components)
+            if shadowed(route.path, routes) and "501" not in entry["responses"]:
+                entry["responses"]["405"] = _error(405)
             paths.setdefault(path, {})[method.lower()] = entry
+    add_links(paths)
     return {
         "openapi": "3.0.3",
         "info": {"title": "Partner Center REST API (pcsim)", "version": "v1",
@@ -224,6 +250,38 @@ def build(routes: list[BaseRoute], not_simulated: set[tuple[str, str]], contract
         "components": {"schemas": {k: components[k] for k in sorted(components)},
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
     }
+
+
+def shadowed(path: str, routes: list[BaseRoute]) -> bool:
+    """Whether an id of this path can be a word another path uses there (`…/subscriptions/overage`
+    for `…/subscriptions/{subscription-id}`): such a request belongs to the other path, and a method
+    that path does not serve is a 405."""
+    mine = shape(path).split("/")
+    for route in routes:
+        theirs = shape(getattr(route, "path", "")).split("/")
+        if len(theirs) != len(mine) or theirs == mine:
+            continue
+        if all(a == b or a == "{}" for a, b in zip(mine, theirs)):
+            return True
+    return False
+
+
+def add_links(paths: dict[str, dict[str, Any]]) -> None:
+    by_id = {op["operationId"]: (path, op) for path, ops in paths.items() for op in ops.values()}
+    for source, targets in LINKS.items():
+        if source not in by_id:
+            continue
+        _, op = by_id[source]
+        success = next(status for status in sorted(op["responses"]) if status.startswith("2"))
+        links = op["responses"][success].setdefault("links", {})
+        for target, values in targets.items():
+            if target not in by_id:
+                continue
+            link: dict[str, Any] = {"operationId": target,
+                                    "parameters": {k: v for k, v in values.items() if k != "requestBody"}}
+            if "requestBody" in values:
+                link["requestBody"] = values["requestBody"]
+            links[target] = link
 
 
 def operation(route: Route, method: str, contract: dict[str, Any] | None, stub: bool,

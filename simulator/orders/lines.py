@@ -216,7 +216,7 @@ def check_line(ctx: Context, market: Market, line: PurchaseLineIn) -> dict[str, 
     else:
         cycle = (line.billing_cycle or "").lower() or None
         record = base_record(line, line.item_id(), market, kind="unknown", term=line.term_duration, cycle=cycle or "")
-        record["billing_cycle"] = cycle
+        record["billing_cycle"] = cycle or "unknown"  # BillingCycleType's default, as the service echoes it
         record["error"] = line_error(CATALOG_ITEM_INVALID, f"The catalog item ID {line.item_id()!r} is not valid.")
     if line.addon_items:
         record["addon_items"] = [check_addon(ctx, market, line, addon) for addon in line.addon_items]
