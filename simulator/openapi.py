@@ -21,6 +21,7 @@ from typing import Any, Iterable
 from starlette.routing import BaseRoute, Route
 
 from simulator import wire
+from simulator.contracts.endpoints import ENDPOINTS
 
 PARAM = re.compile(r"\{([^}]+)\}")
 ERROR_STATUSES = (400, 401, 403, 404, 409)
@@ -297,7 +298,8 @@ def operation(route: Route, method: str, contract: dict[str, Any] | None, stub: 
                for h in declared.headers]
     entry: dict[str, Any] = {"operationId": _operation_id(method, route.path, contract),
                              "tags": [_tag(route.path)]}
-    summary = declared.summary or (contract or {}).get("operation")
+    summary = declared.summary or (contract or {}).get("operation") or next(
+        (e.name for e in ENDPOINTS if e.method == method and shape(e.route) == shape(route.path)), None)
     if summary:
         entry["summary"] = summary
     if path_params or query or headers:
@@ -305,7 +307,7 @@ def operation(route: Route, method: str, contract: dict[str, Any] | None, stub: 
     responses: dict[str, Any] = {}
     partner_center = route.path.startswith("/v1")
     if stub:
-        entry["summary"] = "not simulated (answers 501)"
+        entry["summary"] = f"{summary or route.path} (not simulated: answers 501)"
         entry["x-pcsim-simulated"] = False
         entry["responses"] = {"401": _error(401), "501": _error(501)}
         entry["security"] = [{"bearer": []}]
@@ -349,6 +351,9 @@ def operation(route: Route, method: str, contract: dict[str, Any] | None, stub: 
 def _operation_id(method: str, path: str, contract: dict[str, Any] | None) -> str:
     if contract is not None:
         return contract["id"].replace("/", "_")
+    documented = [e.id for e in ENDPOINTS if e.method == method and shape(e.route) == shape(path)]
+    if documented:
+        return "_".join(documented)
     words = [p for p in re.split(r"[/{}_.\-]+", path) if p]
     return method.lower() + "_" + "_".join(words)
 

@@ -107,3 +107,16 @@ def test_a_method_a_path_does_not_serve_is_405_with_every_method_it_serves(api: 
     assert reply.headers["allow"] == "GET, HEAD, PUT"
     reply = api.request("DELETE", "/v1/customers/c1/subscriptions/s1")
     assert reply.status_code == 405 and reply.headers["allow"] == "GET, HEAD, PATCH"
+
+
+def test_every_operation_of_the_api_reference_is_in_the_document_under_its_id(api: Api) -> None:
+    from simulator.contracts.endpoints import ENDPOINTS
+
+    doc = api.get("/openapi.json").json()
+    ids = {op["operationId"]: (method.upper(), openapi.shape(path)) for path, ops in doc["paths"].items()
+           for method, op in ops.items()}
+    for endpoint in ENDPOINTS:
+        if not endpoint.route.startswith("/v1/"):
+            continue
+        found = [op_id for op_id, key in ids.items() if key == (endpoint.method, openapi.shape(endpoint.route))]
+        assert len(found) == 1 and endpoint.id in found[0].split("_"), (endpoint, found)

@@ -144,7 +144,10 @@ def list_orders(ctx: Context, tenant: str, customer_id: str, billing_type: str |
     orders = [o for o in ctx.store.scan("order", (tenant, customer["id"].lower()))
               if wire.parse_time(o["list_after"]) <= now]
     if billing_type:
-        wanted = purchase.normalize_cycle(billing_type, "billingType")
+        wanted = purchase.CYCLES.get(billing_type.replace("_", "").replace("-", "").lower())
+        if wanted is None:
+            raise errors.InvalidRequestInput(f"the query parameter 'billingType' is not a billing cycle type: "
+                                             f"{billing_type!r} (one of {', '.join(sorted(purchase.CYCLES))})")
         orders = [o for o in orders if o["billing_cycle"] == wanted]
     return orders
 
