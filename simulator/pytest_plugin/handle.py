@@ -1,0 +1,197 @@
+"""What the pcsim fixtures yield: a running simulator's address and helpers that drive it over HTTP
+(tokens from its Entra ID look-alike, and the /_simulator control API: clock, reset, snapshots,
+faults, the request journal). Nothing here reaches into the app's state."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from simulator.settings import Settings
+
+PARTNER_CENTER = "https://api.partnercenter.microsoft.com"
+DEFAULT_TENANT = "contoso.onmicrosoft.com"
+CLIENT_ID = "pcsim-pytest"
+CONTROL = "/_simulator"
+
+
+class ControlError(RuntimeError):
+    """The simulator refused a helper's request; `response` is its answer."""
+
+    def __init__(self, what: str, response: httpx.Response) -> None:
+        super().__init__(f"pcsim: {what} answered {response.status_code}: {response.text[:500]}")
+        self.response = response
+
+
+def parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def iso(when: datetime | str) -> str:
+    if isinstance(when, str):
+        return when
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def drop_none(body: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in body.items() if value is not None}
+
+
+class Clock:
+    """The simulated clock, which moves only when advanced."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self._sim = sim
+
+    def now(self) -> datetime:
+        return parse_time(self._sim.control("GET", "/clock")["now"])
+
+    def advance(self, seconds: float | timedelta | None = None, until: datetime | str | None = None) -> datetime:
+        """Move forward by `seconds` (a number or a timedelta) or to `until`; returns the new time."""
+        if (seconds is None) == (until is None):
+            raise TypeError("clock.advance() takes seconds or until")
+        if isinstance(seconds, timedelta):
+            seconds = seconds.total_seconds()
+        body: dict[str, Any] = {"until": iso(until)} if until is not None else {"seconds": seconds}
+        return parse_time(self._sim.control("POST", "/clock/advance", json=body)["now"])
+
+
+class Faults:
+    """Injected faults: requests matching method, path (a glob) and tenant get `effect` instead of
+    their answer, `times` times (default: until removed), with `probability` (default: always)."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self._sim = sim
+
+    def add(self, method: str = "*", path: str = "*", *, effect: str | dict[str, Any], tenant: str | None = None,
+            times: int | None = None, probability: float | None = None) -> str:
+        """`effect` is {"type": "throttle"|"error"|"latency"|"drop"|"accepted", ...} or just the type.
+        Returns the fault's id."""
+        body = drop_none({"method": method, "path": path, "tenant": self._sim.tenant_id(tenant) if tenant else None,
+                          "effect": {"type": effect} if isinstance(effect, str) else effect,
+                          "times": times, "probability": probability})
+        return str(self._sim.control("POST", "/faults", json=body, expect=201)["id"])
+
+    def list(self) -> list[dict[str, Any]]:
+        return list(self._sim.control("GET", "/faults")["items"])
+
+    def remove(self, fault_id: str) -> None:
+        self._sim.control("DELETE", f"/faults/{quote(fault_id, safe='')}", expect=204)
+
+    def clear(self) -> None:
+        self._sim.control("DELETE", "/faults", expect=204)
+
+
+class Journal:
+    """The requests the simulator answered, newest last unless the simulator says otherwise."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self._sim = sim
+
+    def list(self, path: str | None = None, tenant: str | None = None, method: str | None = None,
+             limit: int | None = None) -> list[dict[str, Any]]:
+        params = drop_none({"path": path, "tenant": self._sim.tenant_id(tenant) if tenant else None,
+                            "method": method, "limit": limit})
+        return list(self._sim.control("GET", "/requests", params=params)["items"])
+
+    def clear(self) -> None:
+        self._sim.control("DELETE", "/requests", expect=204)
+
+
+class Simulator:
+    """A running simulator. `base_url` is where its Partner Center API answers; `client` is an
+    httpx.Client on it (no token: pass `headers=sim.headers(...)`)."""
+
+    def __init__(self, app: Any, settings: Settings, base_url: str, client: httpx.Client) -> None:
+        self.app, self.settings, self.base_url, self.client = app, settings, base_url, client
+        self.control_token: str | None = getattr(settings, "control_token", None)
+        self.clock = Clock(self)
+        self.faults = Faults(self)
+        self.journal = Journal(self)
+
+    def __repr__(self) -> str:
+        return f"<pcsim {self.base_url} seed={self.settings.seed}>"
+
+    # --- tokens ----------------------------------------------------------------------------
+    def token(self, tenant: str = DEFAULT_TENANT, user: bool = False, *, username: str | None = None) -> str:
+        """An access token from the simulator's token endpoint for partner tenant `tenant` (a domain
+        or a GUID): App-only (client credentials) or, with user=True, App+User (password grant)."""
+        form = {"client_id": CLIENT_ID, "resource": PARTNER_CENTER}
+        if user:
+            form.update(grant_type="password", username=username or f"admin@{tenant}", password="pcsim")
+        else:
+            form.update(grant_type="client_credentials", client_secret="pcsim")
+        reply = self.client.post(f"/{tenant}/oauth2/token", data=form)
+        if reply.status_code != 200:
+            raise ControlError(f"POST /{tenant}/oauth2/token", reply)
+        return str(reply.json()["access_token"])
+
+    def headers(self, tenant: str = DEFAULT_TENANT, user: bool = False, *, username: str | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(tenant, user, username=username)}"}
+
+    def tenant_id(self, tenant: str) -> str:
+        """The tenant GUID the simulator files a tenant's data under (what its tokens carry)."""
+        from simulator.auth import GUID
+        from simulator.ids import name_guid
+
+        if GUID.match(tenant):
+            return tenant.lower()
+        if tenant.lower() in ("common", "organizations", "consumers"):
+            return self.settings.default_tenant
+        return name_guid(tenant)
+
+    # --- the control API -------------------------------------------------------------------
+    def control(self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None,
+                expect: int = 200) -> Any:
+        """One request to /_simulator{path}; its JSON (None for 204), or ControlError."""
+        headers = {"Authorization": f"Bearer {self.control_token}"} if self.control_token else {}
+        reply = self.client.request(method, CONTROL + path, json=json, params=params, headers=headers)
+        if reply.status_code != expect:
+            raise ControlError(f"{method} {CONTROL}{path}", reply)
+        return reply.json() if reply.content else None
+
+    def reset(self, tenant: str | None = None, seed: int | None = None) -> dict[str, Any]:
+        """Empty all state (or one partner tenant's) and reseed the ids; the clock stays where it is."""
+        body = drop_none({"tenant": self.tenant_id(tenant) if tenant else None, "seed": seed})
+        return dict(self.control("POST", "/reset", json=body))
+
+    def snapshot(self, name: str) -> dict[str, Any]:
+        """Keep the whole state (and the clock) under `name`; returns {"name", "now", "takenAt"}."""
+        return dict(self.control("POST", "/snapshots", json={"name": name}, expect=201))
+
+    def restore(self, name: str) -> dict[str, Any]:
+        """Go back to snapshot `name`, clock included; returns {"name", "now"}."""
+        return dict(self.control("POST", f"/snapshots/{quote(name, safe='')}/restore"))
+
+    def snapshots(self) -> list[dict[str, Any]]:
+        return list(self.control("GET", "/snapshots")["items"])
+
+    def delete_snapshot(self, name: str) -> None:
+        self.control("DELETE", f"/snapshots/{quote(name, safe='')}", expect=204)
+
+    def clean(self, snapshot: str | None = None) -> None:
+        """A clean slate for the next test on a shared simulator: no fault rules, an empty journal,
+        and the state reset (the clock stays where it is) or, given a name, that snapshot restored
+        (clock and id streams included). Reset and restore alone keep faults and the journal."""
+        self.faults.clear()
+        if snapshot is None:
+            self.reset()
+        else:
+            self.restore(snapshot)
+        self.journal.clear()
+
+
+class AsgiSimulator(Simulator):
+    """The simulator without a server: `transport` (httpx.ASGITransport) for async code,
+    `sync_transport` for synchronous code, `client`/`async_client` on them. `base_url` is Partner
+    Center's own, which the transports ignore."""
+
+    def __init__(self, app: Any, settings: Settings, transport: httpx.ASGITransport,
+                 sync_transport: httpx.BaseTransport) -> None:
+        super().__init__(app, settings, PARTNER_CENTER, httpx.Client(transport=sync_transport, base_url=PARTNER_CENTER))
+        self.transport, self.sync_transport = transport, sync_transport
+        self.async_client = httpx.AsyncClient(transport=transport, base_url=PARTNER_CENTER)
