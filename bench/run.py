@@ -1,0 +1,509 @@
+"""pcsim against a bare Starlette app with the same canned answers, both real uvicorn processes on
+loopback. Not part of the test suite: run it by hand (`python bench/run.py`, a few minutes).
+
+What it measures, for pcsim and for bench/bare_app.py (pcsim's own answers, replayed as bytes: the
+fastest this stack can answer the same bytes), and the ratio pcsim / bare:
+- startup: process start to the first 200 of GET /_simulator/health (median of a few starts);
+- per load, at 1 and 8 concurrent connections: operations/s, p50 and p99 latency, server CPU time
+  per operation (utime + stime of the server process, from /proc/<pid>/stat), and RSS afterwards;
+- scale (pcsim only): list latencies with 200 customers and again with 10,000 customers and 100,000
+  subscriptions loaded through POST /_simulator/seed, and the RSS with them;
+- --state (pcsim only, when `pcsim serve` has it): cart + checkout with a SQLite state file against
+  the in-memory store.
+
+The load generator is a small asyncio HTTP/1.1 client over keep-alive connections (one per
+concurrent connection), bounded in operations and in time; both servers get the very same client.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+HOST = "127.0.0.1"
+TICK = os.sysconf("SC_CLK_TCK")
+NCE_ITEMS = ["CFQ7TTC0LH18:0001:CFQ7TTC0K971", "CFQ7TTC0LDPB:0001:CFQ7TTC0LGNT", "CFQ7TTC0LCHC:0002:CFQ7TTC0067K",
+             "CFQ7TTC0LF8Q:0001:CFQ7TTC0K39X", "CFQ7TTC0LF8R:0001:CFQ7TTC0KCSV", "CFQ7TTC0LF8S:0001:CFQ7TTC0K9G9",
+             "CFQ7TTC0LFLX:0001:CFQ7TTC0LB30", "CFQ7TTC0LFLZ:0002:CFQ7TTC0LK59", "CFQ7TTC0LH16:0001:CFQ7TTC0BXFX",
+             "CFQ7TTC0HD32:0002:CFQ7TTC0Z6J8"]
+CART = json.dumps({"lineItems": [{"id": 0, "catalogItemId": NCE_ITEMS[0], "quantity": 5, "billingCycle": "monthly",
+                                  "termDuration": "P1Y"}]}).encode()
+CUSTOMER = {"companyProfile": {"domain": "{domain}"},
+            "billingProfile": {"email": "it@bench.example", "culture": "en-US", "language": "en",
+                               "companyName": "Bench", "defaultAddress": {
+                                   "firstName": "Ada", "lastName": "Lovelace", "addressLine1": "1 Main St",
+                                   "city": "Redmond", "state": "WA", "postalCode": "98052", "country": "US"}}}
+PRODUCTS = "/v1/products?country=US&targetView=OnlineServices"
+# pcsim serves the loads without the sandbox limits (a customer with 100 subscriptions, hundreds of
+# checkouts) and with provisioning at once, so that subscriptions are listed without moving the clock.
+PCSIM_FLAGS = ["--no-sandbox-limits", "--provisioning-delay", "0", "--order-list-delay", "0", "--seed", "1"]
+
+
+# --- processes ------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def child_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PCSIM_")}
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")  # this checkout, not an installed pcsim
+    return env
+
+
+def pcsim_command(port: int, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "simulator", "serve", "--port", str(port), *PCSIM_FLAGS, *extra]
+
+
+def bare_command(port: int, canned: Path) -> list[str]:
+    return [sys.executable, str(ROOT / "bench" / "bare_app.py"), "--port", str(port), "--canned", str(canned)]
+
+
+def health_ok(port: int) -> bool:
+    try:
+        with socket.create_connection((HOST, port), timeout=1) as sock:
+            sock.sendall(f"GET /_simulator/health HTTP/1.1\r\nHost: {HOST}\r\nConnection: close\r\n\r\n".encode())
+            return sock.recv(64).startswith(b"HTTP/1.1 200")
+    except OSError:
+        return False
+
+
+@dataclass
+class Server:
+    name: str
+    command: list[str]
+    port: int
+    process: subprocess.Popen[bytes] | None = None
+    startup: float = 0.0
+
+    def start(self, timeout: float = 30.0) -> float:
+        """Starts the process; the seconds from start to the first 200 of the health check."""
+        began = time.perf_counter()
+        self.process = subprocess.Popen(self.command, cwd=ROOT, env=child_env(), stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.PIPE)
+        while not health_ok(self.port):
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited: {self.process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+            if time.perf_counter() - began > timeout:
+                raise RuntimeError(f"{self.name} did not answer its health check in {timeout} s")
+            time.sleep(0.002)  # polling a real process, not simulated time
+        self.startup = time.perf_counter() - began
+        return self.startup
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def cpu(self) -> float:
+        """utime + stime of the server process, in seconds."""
+        assert self.process is not None
+        raw = Path(f"/proc/{self.process.pid}/stat").read_text()
+        fields = raw[raw.rindex(")") + 2:].split()
+        return (int(fields[11]) + int(fields[12])) / TICK
+
+    def rss_mb(self, peak: bool = False) -> float:
+        assert self.process is not None
+        wanted = "VmHWM:" if peak else "VmRSS:"
+        for row in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if row.startswith(wanted):
+                return int(row.split()[1]) / 1024
+        return float("nan")
+
+
+# --- the client -----------------------------------------------------------------------------
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection; bodies are read by Content-Length."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def open(self) -> "Connection":
+        self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
+        return self
+
+    async def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
+        assert self.reader is not None and self.writer is not None
+        head = (f"{method} {path} HTTP/1.1\r\nHost: {HOST}:{self.port}\r\nAuthorization: Bearer bench\r\n"
+                f"Accept: application/json\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
+        self.writer.write(head.encode() + body)
+        raw = await self.reader.readuntil(b"\r\n\r\n")
+        lines = raw.split(b"\r\n")
+        status = int(lines[0].split()[1])
+        length = next(int(line.split(b":", 1)[1]) for line in lines[1:] if line.lower().startswith(b"content-length:"))
+        return status, await self.reader.readexactly(length)
+
+    async def json(self, method: str, path: str, body: Any = None, expect: int | None = None) -> Any:
+        status, raw = await self.request(method, path, b"" if body is None else json.dumps(body).encode())
+        if expect is not None and status != expect:
+            raise RuntimeError(f"{method} {path}: {status} {raw[:500]!r}")
+        return json.loads(raw) if raw else None
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+Operation = Callable[[Connection, int], Awaitable[None]]
+
+
+@dataclass
+class Result:
+    ops: int = 0
+    seconds: float = 0.0
+    cpu: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    rss: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.ops / self.seconds if self.seconds else 0.0
+
+    def pct(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else float("nan")
+
+    @property
+    def cpu_per_op_ms(self) -> float:
+        return self.cpu / self.ops * 1000 if self.ops else float("nan")
+
+
+async def drive(server: Server, operation: Operation, connections: int, seconds: float, max_ops: int,
+                warmup: float) -> Result:
+    """`connections` workers run the operation back to back: a warm-up, then the measured phase,
+    bounded by `seconds` and by `max_ops`."""
+    conns = [await Connection(server.port).open() for _ in range(connections)]
+    counter = iter(range(10**9))
+    result = Result()
+
+    async def worker(conn: Connection, until: float, budget: list[int], record: bool) -> None:
+        while time.perf_counter() < until and budget[0] > 0:
+            budget[0] -= 1
+            began = time.perf_counter()
+            await operation(conn, next(counter))
+            if record:
+                result.latencies.append(time.perf_counter() - began)
+
+    try:
+        await asyncio.gather(*(worker(c, time.perf_counter() + warmup, [max_ops], False) for c in conns))
+        cpu0, t0 = server.cpu(), time.perf_counter()
+        budget = [max_ops]
+        await asyncio.gather(*(worker(c, t0 + seconds, budget, True) for c in conns))
+        result.seconds, result.cpu = time.perf_counter() - t0, server.cpu() - cpu0
+        result.ops = len(result.latencies)
+        result.rss = server.rss_mb()
+    finally:
+        for conn in conns:
+            conn.close()
+    return result
+
+
+# --- the loads ------------------------------------------------------------------------------
+
+@dataclass
+class Fixture:
+    """What the loads use: customers to buy for, one customer with 100 subscriptions."""
+    pool: list[str]
+    big: str
+
+
+async def setup_pcsim(port: int, pool_size: int) -> Fixture:
+    conn = await Connection(port).open()
+    try:
+        pool = []
+        for n in range(pool_size):
+            body = json.loads(json.dumps(CUSTOMER).replace("{domain}", f"bench{n}.onmicrosoft.com"))
+            pool.append((await conn.json("POST", "/v1/customers", body, expect=201))["id"])
+        big = (await conn.json("POST", "/v1/customers",
+                               json.loads(json.dumps(CUSTOMER).replace("{domain}", "bench-big.onmicrosoft.com")),
+                               expect=201))["id"]
+        for cart_no in range(10):
+            lines = [{"id": n, "catalogItemId": NCE_ITEMS[n], "quantity": 1 + (cart_no + n) % 25,
+                      "billingCycle": "monthly", "termDuration": "P1Y"} for n in range(10)]
+            cart = await conn.json("POST", f"/v1/customers/{big}/carts", {"lineItems": lines}, expect=201)
+            await conn.json("POST", f"/v1/customers/{big}/carts/{cart['id']}/checkout", expect=201)
+        subs = await conn.json("GET", f"/v1/customers/{big}/subscriptions", expect=200)
+        assert subs["totalCount"] == 100, subs["totalCount"]
+        return Fixture(pool, big)
+    finally:
+        conn.close()
+
+
+def loads(fixture: Fixture) -> dict[str, Operation]:
+    pool, big = fixture.pool, fixture.big
+
+    async def products(conn: Connection, n: int) -> None:
+        status, _ = await conn.request("GET", PRODUCTS)
+        assert status == 200, status
+
+    async def cart(conn: Connection, n: int) -> None:
+        status, _ = await conn.request("POST", f"/v1/customers/{pool[n % len(pool)]}/carts", CART)
+        assert status == 201, status
+
+    async def checkout(conn: Connection, n: int) -> None:
+        customer = pool[n % len(pool)]
+        status, raw = await conn.request("POST", f"/v1/customers/{customer}/carts", CART)
+        assert status == 201, status
+        status, _ = await conn.request("POST", f"/v1/customers/{customer}/carts/{json.loads(raw)['id']}/checkout")
+        assert status == 201, status
+
+    async def subscriptions(conn: Connection, n: int) -> None:
+        status, _ = await conn.request("GET", f"/v1/customers/{big}/subscriptions")
+        assert status == 200, status
+
+    return {"GET products (OnlineServices, US)": products, "POST cart (1 line)": cart,
+            "cart + checkout (2 requests)": checkout, "GET subscriptions (100)": subscriptions}
+
+
+async def record_canned(port: int, fixture: Fixture) -> list[dict[str, Any]]:
+    """pcsim's answers to every request of the loads, for the bare app to replay."""
+    conn = await Connection(port).open()
+    customer = fixture.pool[0]
+    try:
+        recorded = []
+
+        async def keep(method: str, path: str, route: str, body: bytes = b"") -> bytes:
+            status, raw = await conn.request(method, path, body)
+            recorded.append({"method": method, "path": route, "status": status,
+                             "body": base64.b64encode(raw).decode()})
+            return raw
+        await keep("GET", "/_simulator/health", "/_simulator/health")
+        await keep("GET", PRODUCTS, "/v1/products")
+        cart = json.loads(await keep("POST", f"/v1/customers/{customer}/carts", "/v1/customers/{c}/carts", CART))
+        await keep("POST", f"/v1/customers/{customer}/carts/{cart['id']}/checkout", "/v1/customers/{c}/carts/{k}/checkout")
+        await keep("GET", f"/v1/customers/{fixture.big}/subscriptions", "/v1/customers/{c}/subscriptions")
+        return recorded
+    finally:
+        conn.close()
+
+
+async def latency(port: int, path: str, seconds: float, max_ops: int) -> Result:
+    conn = await Connection(port).open()
+    result = Result()
+    try:
+        for _ in range(3):
+            await conn.request("GET", path)  # warm
+        began = time.perf_counter()
+        while time.perf_counter() - began < seconds and len(result.latencies) < max_ops:
+            t = time.perf_counter()
+            status, _ = await conn.request("GET", path)
+            assert status == 200, (path, status)
+            result.latencies.append(time.perf_counter() - t)
+        result.seconds, result.ops = time.perf_counter() - began, len(result.latencies)
+    finally:
+        conn.close()
+    return result
+
+
+# --- the runs -------------------------------------------------------------------------------
+
+def median_startup(servers: list[Server], runs: int) -> dict[str, float]:
+    times: dict[str, list[float]] = {s.name: [] for s in servers}
+    for s in servers:  # an untimed start first: bytecode caches, page cache
+        s.start()
+        s.stop()
+    for _ in range(runs):
+        for s in servers:  # interleaved, so that drift hits both alike
+            times[s.name].append(s.start())
+            s.stop()
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def run_loads(server: Server, fixture: Fixture, args: argparse.Namespace) -> dict[tuple[str, int], Result]:
+    out = {}
+    for name, operation in loads(fixture).items():
+        for conns in (1, 8):
+            out[name, conns] = asyncio.run(drive(server, operation, conns, args.seconds, args.max_ops, args.warmup))
+            print(f"  {server.name:5} {name:32} c={conns}: {out[name, conns].rate:7.0f} op/s, "
+                  f"{out[name, conns].cpu_per_op_ms:.3f} ms CPU/op", flush=True)
+    return out
+
+
+def has_state_flag() -> bool:
+    reply = subprocess.run([sys.executable, "-m", "simulator", "serve", "--help"], cwd=ROOT, env=child_env(),
+                           capture_output=True, text=True, timeout=60)
+    return "--state" in reply.stdout
+
+
+async def seed(port: int, customers: int, per_customer: int) -> dict[str, int]:
+    conn = await Connection(port).open()
+    try:
+        return await conn.json("POST", "/_simulator/seed", {"customers": customers,
+                                                           "subscriptionsPerCustomer": per_customer}, expect=201)
+    finally:
+        conn.close()
+
+
+def scale_run(args: argparse.Namespace) -> dict[str, Any]:
+    """List latencies with 200 customers, then with `--customers` (10 subscriptions each), and the RSS."""
+    server = Server("pcsim", pcsim_command(port := free_port()), port)
+    server.start()
+    try:
+        per_call, per_customer = 200, 10
+        totals = asyncio.run(seed(port, per_call, per_customer))
+
+        async def first_customer() -> str:
+            conn = await Connection(port).open()
+            try:
+                return str((await conn.json("GET", "/v1/customers?size=1", expect=200))["items"][0]["id"])
+            finally:
+                conn.close()
+        customer = asyncio.run(first_customer())
+        paths = {"U1 GET /v1/customers?size=100": "/v1/customers?size=100",
+                 "S1 GET a customer's subscriptions (10)": f"/v1/customers/{customer}/subscriptions"}
+        before = {name: asyncio.run(latency(port, path, args.seconds, 2000)) for name, path in paths.items()}
+        rss_before = server.rss_mb()
+        began = time.perf_counter()
+        while totals["customers"] < args.customers:
+            made = asyncio.run(seed(port, min(per_call, args.customers - totals["customers"]), per_customer))
+            totals = {k: totals[k] + made[k] for k in totals}
+        load_seconds = time.perf_counter() - began
+        after = {name: asyncio.run(latency(port, path, args.seconds, 2000)) for name, path in paths.items()}
+        return {"totals": totals, "load_seconds": load_seconds, "before": before, "after": after,
+                "rss_before": rss_before, "rss": server.rss_mb(), "rss_peak": server.rss_mb(peak=True)}
+    finally:
+        server.stop()
+
+
+def state_run(args: argparse.Namespace) -> Result:
+    with tempfile.TemporaryDirectory() as folder:
+        server = Server("pcsim --state", pcsim_command(port := free_port(), "--state", str(Path(folder) / "s.db")),
+                        port)
+        server.start()
+        try:
+            fixture = asyncio.run(setup_pcsim(port, args.pool))
+            operation = loads(fixture)["cart + checkout (2 requests)"]
+            return asyncio.run(drive(server, operation, 1, args.seconds, args.max_ops, args.warmup))
+        finally:
+            server.stop()
+
+
+# --- the report -----------------------------------------------------------------------------
+
+def verdict(ratio: float, goal: float) -> str:
+    return f"{ratio:.2f}× (goal ≤ {goal:g}×: {'met' if ratio <= goal else '**missed**'})"
+
+
+def report(startup: dict[str, float], results: dict[str, dict[tuple[str, int], Result]],
+           scale: dict[str, Any] | None, state: tuple[Result, Result] | None, args: argparse.Namespace) -> str:
+    goals = {"GET products (OnlineServices, US)": 1.5, "POST cart (1 line)": 3.0, "cart + checkout (2 requests)": 4.0}
+    out = [f"Machine: {os.cpu_count()} cores (`nproc` {os.cpu_count()}), Python {platform.python_version()}, "
+           f"Linux {platform.release()}; {args.seconds:g} s per measurement after {args.warmup:g} s of warm-up, "
+           f"at most {args.max_ops} operations.", "",
+           "| measure | pcsim | bare Starlette | pcsim / bare |", "|---|---|---|---|",
+           f"| startup to first 200 (median of {args.starts}) | {startup['pcsim'] * 1000:.0f} ms | "
+           f"{startup['bare'] * 1000:.0f} ms | {verdict(startup['pcsim'] / startup['bare'], 1.5)} |"]
+    pcsim, bare = results["pcsim"], results["bare"]
+    for (name, conns), mine in pcsim.items():
+        base = bare[name, conns]
+        ratio = mine.cpu_per_op_ms / base.cpu_per_op_ms
+        cpu_cell = verdict(ratio, goals[name]) if name in goals and conns == 1 else f"{ratio:.2f}×"
+        out.append(f"| {name}, {conns} conn: CPU per op | {mine.cpu_per_op_ms:.3f} ms | {base.cpu_per_op_ms:.3f} ms "
+                   f"| {cpu_cell} |")
+        out.append(f"| {name}, {conns} conn: op/s | {mine.rate:.0f} | {base.rate:.0f} | {mine.rate / base.rate:.2f}× |")
+        out.append(f"| {name}, {conns} conn: p50 / p99 latency | {mine.pct(0.5):.2f} / {mine.pct(0.99):.2f} ms | "
+                   f"{base.pct(0.5):.2f} / {base.pct(0.99):.2f} ms | {mine.pct(0.5) / base.pct(0.5):.2f}× / "
+                   f"{mine.pct(0.99) / base.pct(0.99):.2f}× |")
+    last = ("GET subscriptions (100)", 8)
+    out.append(f"| RSS after the loads | {pcsim[last].rss:.0f} MB | {bare[last].rss:.0f} MB | "
+               f"{pcsim[last].rss / bare[last].rss:.2f}× |")
+    if scale:
+        t = scale["totals"]
+        out += ["", f"Scale: {t['customers']:,} customers, {t['orders']:,} orders, {t['subscriptions']:,} subscriptions "
+                    f"loaded with POST /_simulator/seed (200 customers a call) in {scale['load_seconds']:.0f} s.", "",
+                "| measure | 200 customers | " + f"{t['customers']:,} customers | ratio |", "|---|---|---|---|"]
+        for name in scale["before"]:
+            b, a = scale["before"][name], scale["after"][name]
+            ratio = a.pct(0.5) / b.pct(0.5)
+            out.append(f"| {name}: p50 / p99 | {b.pct(0.5):.2f} / {b.pct(0.99):.2f} ms | {a.pct(0.5):.2f} / "
+                       f"{a.pct(0.99):.2f} ms | {verdict(ratio, 1.25)} (p50) |")
+        out.append(f"| RSS (peak) | {scale['rss_before']:.0f} MB | {scale['rss']:.0f} MB ({scale['rss_peak']:.0f} MB) | "
+                   f"goal ≤ 300 MB: {'met' if scale['rss'] <= 300 else '**missed**'} |")
+    out.append("")
+    if state:
+        mem, disk = state
+        out += ["| cart + checkout, 1 conn | in memory | --state (SQLite) | ratio |", "|---|---|---|---|",
+                f"| p50 latency | {mem.pct(0.5):.2f} ms | {disk.pct(0.5):.2f} ms | "
+                f"{verdict(disk.pct(0.5) / mem.pct(0.5), 2)} |",
+                f"| CPU per op | {mem.cpu_per_op_ms:.3f} ms | {disk.cpu_per_op_ms:.3f} ms | "
+                f"{disk.cpu_per_op_ms / mem.cpu_per_op_ms:.2f}× |"]
+    else:
+        out.append("TODO(--state): `pcsim serve --state PATH` is not there yet; checkout with --state ≤ 2× in-memory "
+                   "is not measured.")
+    return "\n".join(out)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=4.0, help="measured seconds per load (default 4)")
+    parser.add_argument("--warmup", type=float, default=0.5, help="warm-up seconds per load (default 0.5)")
+    parser.add_argument("--max-ops", type=int, default=20000, help="operations per measurement at most")
+    parser.add_argument("--starts", type=int, default=5, help="timed starts per server (default 5)")
+    parser.add_argument("--pool", type=int, default=200, help="customers the cart loads rotate over (default 200)")
+    parser.add_argument("--customers", type=int, default=10000, help="customers of the scale run (default 10000)")
+    parser.add_argument("--no-scale", action="store_true", help="skip the scale run")
+    args = parser.parse_args()
+    began = time.perf_counter()
+
+    with tempfile.TemporaryDirectory() as folder:
+        canned = Path(folder) / "canned.json"
+        pcsim = Server("pcsim", pcsim_command(port := free_port()), port)
+        print("pcsim loads", flush=True)
+        pcsim.start()
+        try:
+            fixture = asyncio.run(setup_pcsim(port, args.pool))
+            canned.write_text(json.dumps(asyncio.run(record_canned(port, fixture))))
+            results = {"pcsim": run_loads(pcsim, fixture, args)}
+        finally:
+            pcsim.stop()
+        bare = Server("bare", bare_command(port := free_port(), canned), port)
+        print("bare Starlette loads", flush=True)
+        bare.start()
+        try:
+            results["bare"] = run_loads(bare, fixture, args)
+        finally:
+            bare.stop()
+        print("startup", flush=True)
+        servers = [Server("pcsim", pcsim_command(p := free_port()), p),
+                   Server("bare", bare_command(q := free_port(), canned), q)]
+        startup = median_startup(servers, args.starts)
+    state = None
+    if has_state_flag():
+        print("--state", flush=True)
+        state = (results["pcsim"]["cart + checkout (2 requests)", 1], state_run(args))
+    scale = None
+    if not args.no_scale:
+        print("scale", flush=True)
+        scale = scale_run(args)
+    print()
+    print(report(startup, results, scale, state, args))
+    print(f"\n(run took {time.perf_counter() - began:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
