@@ -455,6 +455,50 @@ class NotLegacyTrial(PartnerCenterError):
     description = "Invalid request input: subscription {0} isn't a legacy trial and has no conversion offers. {1}"
 
 
+# --- the control API (/_simulator) and its fault rules ----------------------------------
+# Not Partner Center operations, so no code is documented for them: 1000 (the legacy "not found",
+# as for unknown routes), 800001 (no token) and 800002 (invalid request input) are the nearest.
+
+class ControlTokenRequired(PartnerCenterError):
+    status, code = 401, 800001
+    description = "The simulator's control API needs its token (--control-token) as Authorization: Bearer."
+    headers = {"WWW-Authenticate": 'Bearer realm="pcsim-control"'}
+
+
+class SnapshotNotFound(PartnerCenterError):
+    status, code, description = 404, 1000, "No snapshot is named {0}."
+
+
+class TooManySnapshots(PartnerCenterError):
+    status, code = 409, 800002
+    description = "Invalid request input: the simulator keeps at most {0} snapshots (--max-snapshots); delete one first."
+
+
+class FaultNotFound(PartnerCenterError):
+    status, code, description = 404, 1000, "No fault rule has the id {0}."
+
+
+class InjectedFault(PartnerCenterError):
+    """The answer of an `error` fault rule: its status, code and description."""
+
+    def __init__(self, status: int, code: int, description: str) -> None:
+        super().__init__()
+        self.status, self.code, self.text = status, code, description  # type: ignore[misc]
+
+
+class Throttled(PartnerCenterError):
+    """The answer of a `throttle` fault rule, as api.md 2.8 and the recorded example show it: 429,
+    `Retry-After`, and a body of another shape than the usual error body."""
+    status, code, description = 429, 429, "Rate limit is exceeded. Try again in {0} seconds."
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after)
+        self.headers = {"Retry-After": str(retry_after)}  # type: ignore[misc]
+
+    def body(self) -> dict[str, Any]:
+        return {"statusCode": 429, "message": self.text}
+
+
 # --- rendering ----------------------------------------------------------------------------
 
 def error_body(exc: PartnerCenterError) -> bytes:

@@ -329,8 +329,10 @@ def operation(route: Route, method: str, contract: dict[str, Any] | None, stub: 
             responses[str(extra)] = _json(schema_from_paths(contract["paths"], contract.get("knownGaps")),
                                           "accepted, to finish later (Location)",
                                           {"Location": {"schema": {"type": "string"}}})
+    elif declared.status == 204:
+        responses["204"] = {"description": declared.summary or "done"}
     else:
-        responses["200"] = _json(declared.response or {"type": "object"}, declared.summary or "success")
+        responses[str(declared.status)] = _json(declared.response or {"type": "object"}, declared.summary or "success")
     if partner_center:
         for status in ERROR_STATUSES:
             responses.setdefault(str(status), _error(status))
@@ -344,6 +346,8 @@ def operation(route: Route, method: str, contract: dict[str, Any] | None, stub: 
         responses["400"] = _json({"$ref": "#/components/schemas/OAuthError"}, "an OAuth error")
     elif declared.body is not None:
         responses["400"] = _error(400)
+    for status in declared.errors:
+        responses.setdefault(str(status), _error(status))
     entry["responses"] = dict(sorted(responses.items()))
     return entry
 

@@ -67,6 +67,8 @@ class Operation:
     summary: str | None = None
     response: dict[str, Any] | None = None  # JSON schema, for routes with no contract (/_simulator)
     form: bool = False               # an OAuth form body instead of JSON
+    status: int = 200                # the success status of a route with no contract (201, 204 ...)
+    errors: tuple[int, ...] = ()     # error statuses besides those every route of its kind documents
 
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])

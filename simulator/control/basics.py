@@ -1,7 +1,7 @@
-"""Simulator-only endpoints under /_simulator: health, clock, reset.
+"""The first simulator-only endpoints: health, clock, reset.
 
-These are what make pcsim better to test with than the real sandbox; they are not part of the
-Partner Center API and need no token.
+They are not part of the Partner Center API and need no Partner Center token (with
+`--control-token`, every one but health needs that token; see simulator/control/access.py).
 """
 from __future__ import annotations
 
@@ -68,12 +68,12 @@ async def health_endpoint(request: Request) -> Response:
     return wire.respond({"status": "ok"})
 
 
-@wire.operation(summary="the simulated time", response=CLOCK)
+@wire.operation(summary="the simulated time", response=CLOCK, errors=[401])
 async def clock_endpoint(request: Request) -> Response:
     return wire.respond(clock_body(request.app.state.ctx))
 
 
-@wire.operation(summary="move the simulated time forward", body=AdvanceIn, response=CLOCK)
+@wire.operation(summary="move the simulated time forward", body=AdvanceIn, response=CLOCK, errors=[401])
 async def advance_clock_endpoint(request: Request) -> Response:
     ctx: Context = request.app.state.ctx
     advance_clock(ctx, await wire.parse_body(request, AdvanceIn))
@@ -81,7 +81,7 @@ async def advance_clock_endpoint(request: Request) -> Response:
 
 
 @wire.operation(summary="empty everything, or one partner tenant, and reseed the ids", body=ResetIn,
-                body_required=False,
+                body_required=False, errors=[401],
                 response={**CLOCK, "required": ["status", "now"],
                           "properties": {**CLOCK["properties"], "status": {"type": "string", "enum": ["reset"]}}})
 async def reset_endpoint(request: Request) -> Response:
@@ -89,11 +89,13 @@ async def reset_endpoint(request: Request) -> Response:
     raw = await request.body()
     body = wire.parse_model(ResetIn, await wire.read_json(request)) if raw.strip() else ResetIn()
     ctx.run(reset, body)
+    request.app.state.control.faults.reseed(ctx.ids.seed)  # the fault draws start over too
     return wire.respond({"status": "reset", **clock_body(ctx)})
 
 
+HEALTH = "/_simulator/health"
 routes = [
-    Route("/_simulator/health", health_endpoint, methods=["GET"]),
+    Route(HEALTH, health_endpoint, methods=["GET"]),
     Route("/_simulator/clock", clock_endpoint, methods=["GET"]),
     Route("/_simulator/clock/advance", advance_clock_endpoint, methods=["POST"]),
     Route("/_simulator/reset", reset_endpoint, methods=["POST"]),

@@ -1,0 +1,110 @@
+"""The request journal: the last `--journal-size` requests the simulator answered, newest last.
+
+Each entry: simulated time, method, path, query, status (null for a dropped connection), the
+partner tenant the token resolves to, request headers (Authorization redacted), both bodies cut to
+`--journal-body-limit` characters (token secrets redacted), the wall-clock duration and, for a
+faulted request, the id of the fault rule that fired. /_simulator requests are not journaled.
+"""
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections import deque
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from simulator import auth, errors, wire
+from simulator.context import Context
+
+REDACTED = "[redacted]"
+# Secrets in token requests (form fields) and answers (JSON keys), which a journal reader has no need of.
+FORM_SECRET = re.compile(r"(^|&)(client_secret|client_assertion|password|refresh_token|code)=[^&]*")
+JSON_SECRET = re.compile(r'"(access_token|refresh_token|id_token|client_secret)"(\s*:\s*)"[^"]*("|$)')
+
+
+class Journal:
+    def __init__(self, size: int, body_limit: int) -> None:
+        self.entries: deque[dict[str, Any]] = deque(maxlen=max(size, 0))
+        self.body_limit = max(body_limit, 0)
+
+
+def redact_headers(headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for raw_name, raw_value in headers:
+        name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
+        if name == "authorization":  # the scheme stays: "Bearer [redacted]"
+            scheme, space, _ = value.strip().partition(" ")
+            value = f"{scheme} {REDACTED}" if space else REDACTED
+        found[name] = f"{found[name]}, {value}" if name in found else value
+    return found
+
+
+def text(body: bytes, limit: int) -> str:
+    """The body as text without secrets, cut to `limit` characters."""
+    decoded = body.decode("utf-8", "replace")
+    decoded = FORM_SECRET.sub(lambda m: f"{m[1]}{m[2]}={REDACTED}", decoded)
+    decoded = JSON_SECRET.sub(lambda m: f'"{m[1]}"{m[2]}"{REDACTED}"', decoded)
+    return decoded[:limit]
+
+
+def matching(ctx: Context, journal: Journal, path: str | None, tenant: str | None, method: str | None,
+             limit: int | None) -> list[dict[str, Any]]:
+    tenant_id = auth.tenant_id(ctx, tenant) if tenant else None
+    found = [entry for entry in journal.entries
+             if (path is None or fnmatch.fnmatchcase(entry["path"].lower(), path.lower()))
+             and (tenant_id is None or entry.get("tenant") == tenant_id)
+             and (method is None or entry["method"] == method.upper())]
+    return found if limit is None else found[max(len(found) - limit, 0):]
+
+
+def parse_limit(raw: str | None) -> int | None:
+    if raw is None:
+        return None
+    if not raw.isdigit() or len(raw) > 9:
+        raise errors.InvalidRequestInput("limit must be a whole number from 0 to 999999999")
+    return int(raw)
+
+
+# --- endpoints ----------------------------------------------------------------------------
+
+ENTRY = {"type": "object",
+         "required": ["at", "method", "path", "query", "status", "requestHeaders", "requestBody", "responseBody",
+                      "durationMs"],
+         "properties": {"at": {"type": "string", "format": "date-time"}, "method": {"type": "string"},
+                        "path": {"type": "string"}, "query": {"type": "string"},
+                        "status": {"type": "integer", "nullable": True}, "tenant": {"type": "string"},
+                        "requestHeaders": {"type": "object", "additionalProperties": {"type": "string"}},
+                        "requestBody": {"type": "string"}, "responseBody": {"type": "string"},
+                        "durationMs": {"type": "number"}, "fault": {"type": "string"}}}
+ENTRIES = {"type": "object", "required": ["totalCount", "items", "attributes"],
+           "properties": {"totalCount": {"type": "integer"}, "items": {"type": "array", "items": ENTRY},
+                          "attributes": {"type": "object"}}}
+
+
+def journal_of(request: Request) -> Journal:
+    return request.app.state.control.journal  # type: ignore[no-any-return]
+
+
+@wire.operation(summary="the last requests answered, newest last (path is a glob)",
+                query=["path", "tenant", "method", "limit"], response=ENTRIES, errors=[400, 401])
+async def list_endpoint(request: Request) -> Response:
+    ctx: Context = request.app.state.ctx
+    q = request.query_params
+    items = matching(ctx, journal_of(request), q.get("path") or None, q.get("tenant") or None,
+                     q.get("method") or None, parse_limit(q.get("limit")))
+    return wire.respond({"totalCount": len(items), "items": items, "attributes": wire.attributes("Collection")})
+
+
+@wire.operation(summary="empty the request journal", status=204, errors=[401])
+async def clear_endpoint(request: Request) -> Response:
+    journal_of(request).entries.clear()
+    return wire.empty()
+
+
+routes = [
+    Route("/_simulator/requests", list_endpoint, methods=["GET"]),
+    Route("/_simulator/requests", clear_endpoint, methods=["DELETE"]),
+]

@@ -1,0 +1,140 @@
+"""The control layer around the app: who may use /_simulator, fault rules and the request journal.
+
+It sits inside WireMiddleware (simulator/app.py), so it sees the path as the router will (literal
+words in lower case, no trailing slash) and its own answers get MS-RequestId and MS-CorrelationId
+like any other.
+"""
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from simulator import auth, errors, wire
+from simulator.context import Context
+from simulator.control import basics, faults, journal, snapshots
+from simulator.settings import Settings
+
+
+class State:
+    """What the control API keeps on the app (`app.state.control`); none of it is in the store."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.snapshots = snapshots.Shelf(settings.max_snapshots)
+        self.faults = faults.Rules(settings.seed)
+        self.journal = journal.Journal(settings.journal_size, settings.journal_body_limit)
+
+
+def is_control(path: str) -> bool:
+    return path == "/_simulator" or path.startswith("/_simulator/")
+
+
+def token_allowed(settings: Settings, scope: Scope) -> bool:
+    """Whether a /_simulator request may pass: always, unless --control-token asks for that token."""
+    if not settings.control_token:
+        return True
+    scheme, _, token = Headers(scope=scope).get("authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), settings.control_token.encode())
+
+
+def tenant_of(ctx: Context, scope: Scope) -> str | None:
+    """The partner tenant the request's token resolves to, as auth resolves it; None without one."""
+    if not any(name.lower() == b"authorization" for name, _ in scope["headers"]):
+        return None
+    try:
+        return auth.authenticate(ctx, Request(scope)).tenant.lower()
+    except (errors.PartnerCenterError, ValueError):  # no usable token: the endpoint will say so
+        return None
+
+
+async def read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    return b"".join(chunks)
+
+
+def replaying(body: bytes, receive: Receive) -> Receive:
+    """A receive that gives the body already read, then whatever the server has next (a disconnect)."""
+    given = False
+
+    async def replay() -> Message:
+        nonlocal given
+        if given:
+            return await receive()
+        given = True
+        return {"type": "http.request", "body": body, "more_body": False}
+    return replay
+
+
+class Seen:
+    """The status and the first bytes of an answer, as it goes out."""
+
+    def __init__(self, limit: int) -> None:
+        self.status: int | None = None
+        self.room = limit * 4  # a character is at most 4 bytes of UTF-8
+        self.chunks: list[bytes] = []
+
+    def see(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+        elif message["type"] == "http.response.body" and self.room > 0:
+            chunk = message.get("body", b"")[:self.room]
+            self.chunks.append(chunk)
+            self.room -= len(chunk)
+
+
+class ControlMiddleware:
+    def __init__(self, app: ASGIApp, ctx: Context, control: State) -> None:
+        self.app, self.ctx, self.control = app, ctx, control
+        self.state = getattr(app, "state", None)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        settings = self.ctx.settings
+        if scope["type"] != "http" or settings.no_control:
+            await self.app(scope, receive, send)  # no control API: its routes are not even there
+        elif not is_control(scope["path"]):
+            await self.answer(scope, receive, send)
+        elif scope["path"] == basics.HEALTH or token_allowed(settings, scope):
+            await self.app(scope, receive, send)
+        else:
+            await errors.render(errors.ControlTokenRequired())(scope, receive, send)
+
+    async def answer(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A Partner Center (or Entra ID) request: faulted if a rule fires, journaled either way."""
+        ctx, control = self.ctx, self.control
+        at, started = ctx.clock.now(), ctx.clock.wall()
+        body = await read_body(receive)
+        replay = replaying(body, receive)
+        tenant = tenant_of(ctx, scope)
+        rule = faults.pick(control.faults, scope["method"], scope["path"], tenant)
+        seen = Seen(control.journal.body_limit)
+
+        async def send_seen(message: Message) -> None:
+            seen.see(message)
+            await send(message)
+        try:
+            if rule is None:
+                await self.app(scope, replay, send_seen)
+            else:
+                await faults.apply(rule, self.app, scope, replay, send_seen, receive)
+        finally:
+            if control.journal.entries.maxlen:
+                limit = control.journal.body_limit
+                entry: dict[str, Any] = {
+                    "at": wire.iso(at), "method": scope["method"], "path": scope["path"],
+                    "query": scope.get("query_string", b"").decode("latin-1"), "status": seen.status,
+                    "tenant": tenant, "requestHeaders": journal.redact_headers(scope["headers"]),
+                    "requestBody": journal.text(body, limit),
+                    "responseBody": journal.text(b"".join(seen.chunks), limit),
+                    "durationMs": round((ctx.clock.wall() - started).total_seconds() * 1000, 3),
+                    "fault": rule.id if rule else None}
+                control.journal.entries.append({k: v for k, v in entry.items() if v is not None or k == "status"})
