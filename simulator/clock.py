@@ -21,6 +21,7 @@ class ManualClock:
     def __init__(self, start: datetime | None = None, wall: Callable[[], datetime] = wall_now) -> None:
         self._wall = wall
         self._now = (start or wall()).astimezone(timezone.utc)
+        self.on_move: Callable[[], None] | None = None  # told after every move (a --state file keeps the time)
 
     def now(self) -> datetime:
         return self._now
@@ -32,6 +33,7 @@ class ManualClock:
         if seconds < 0:
             raise ValueError("the clock only moves forward")
         self._now += timedelta(seconds=seconds)
+        self._moved()
         return self._now
 
     def set(self, when: datetime) -> datetime:
@@ -39,4 +41,13 @@ class ManualClock:
         if when < self._now:
             raise ValueError("the clock only moves forward")
         self._now = when
+        self._moved()
         return self._now
+
+    def restore(self, when: datetime) -> None:
+        """Puts the clock where a state file left it, earlier or later; no one is told."""
+        self._now = when.astimezone(timezone.utc)
+
+    def _moved(self) -> None:
+        if self.on_move is not None:
+            self.on_move()

@@ -1,0 +1,179 @@
+"""`--state PATH`: the documents, the clock, the seed and the id streams in one SQLite file.
+
+The documents are the store's (simulator/store.py, SQLiteStore: WAL with synchronous=FULL). Beside
+them, in the store's meta table, this module keeps what else a restart needs, written by the store's
+`before_commit` hook inside each transaction, so the file never holds a document without the id state
+that made it, and an answered write is never lost to a kill -9:
+
+* `clock`: the simulated time (ISO-8601), written too whenever the clock moves;
+* `seed`: the --seed the file was first served with (it signs tokens, so tokens outlive a restart);
+* `ids.seed`, `ids.random`, `ids.tracing`: the id generator (Ids): the seed of its last reset and its
+  two Mersenne Twister streams, packed (3.4 KB each, written only when they changed).
+
+On open, the file's values win over --start-time and --seed. The tracing stream (the MS-RequestId of
+requests that send none) also moves on reads, which write nothing: its draws are saved with the next
+write or on a clean stop, so after a kill -9 only those tracing ids may come again.
+
+The memory store keeps nothing of this and is not touched.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import random
+import sqlite3
+import struct
+from datetime import datetime
+from typing import Any
+
+from simulator.context import Context
+from simulator.settings import Settings, replace
+from simulator.store import SCHEMA_VERSION, SQLiteStore, Store, StoreSchemaError, StoreUnavailable
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: no lock against a second pcsim on the same file
+    fcntl = None  # type: ignore[assignment]
+
+
+class StateFile(SQLiteStore):
+    """The SQLite store of `--state`, locked while it is open: a second pcsim on the same file is
+    refused rather than interleaving its writes and ids with the first one's. The lock is an flock on
+    a descriptor of its own, released by the kernel when the process dies, even by kill -9."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        path = os.fspath(path)
+        self._lock_fd = -1
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)  # an empty file is an empty database
+            self.fresh = os.fstat(fd).st_size == 0
+        except OSError as error:
+            raise StoreUnavailable(f"cannot open {path}: {error.strerror}") from None
+        try:
+            if fcntl is not None:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    raise StoreUnavailable(f"{path} is in use by another pcsim (a state file serves one pcsim "
+                                           f"at a time)") from None
+            try:
+                super().__init__(path)
+            except sqlite3.Error as error:
+                raise StoreUnavailable(f"cannot open {path}: {error}") from None
+        except BaseException:
+            os.close(fd)  # SQLite has let go of the file by now: closing can't drop its locks
+            raise
+        self._lock_fd = fd
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            if self._lock_fd >= 0:
+                os.close(self._lock_fd)
+                self._lock_fd = -1
+
+
+def open_state(settings: Settings, store: Store | None) -> Store | None:
+    """The store to serve from: the one given, or the file that settings.state names, or None (memory)."""
+    if settings.state is None:
+        return store
+    if store is not None:
+        raise ValueError("give create_app a store or settings.state, not both")
+    return StateFile(settings.state)
+
+
+def seeded(settings: Settings, store: Store | None) -> Settings:
+    """The settings a store serves with: a file's seed wins over --seed."""
+    if isinstance(store, SQLiteStore) and (seed := store.meta().get("seed")) is not None:
+        return replace(settings, seed=int(seed))
+    return settings
+
+
+# --- the id streams, packed -------------------------------------------------------------------------
+def pack(stream: random.Random) -> bytes:
+    """A Mersenne Twister state as 2.5 KB of words in base64, not the 5 KB of its tuple's text."""
+    version, words, gauss = stream.getstate()
+    return json.dumps([version, base64.b64encode(struct.pack(f"<{len(words)}I", *words)).decode(), gauss],
+                      separators=(",", ":")).encode()
+
+
+def unpack(raw: bytes) -> tuple[Any, ...]:
+    version, text, gauss = json.loads(raw)
+    words = base64.b64decode(text, validate=True)
+    return version, struct.unpack(f"<{len(words) // 4}I", words), gauss
+
+
+def values(ctx: Context) -> dict[str, bytes]:
+    return {"clock": ctx.clock.now().isoformat().encode(), "seed": str(ctx.settings.seed).encode(),
+            "ids.seed": str(ctx.ids.seed).encode(), "ids.random": pack(ctx.ids.random),
+            "ids.tracing": pack(ctx.ids.tracing)}
+
+
+def save(ctx: Context) -> None:
+    """The store's before_commit hook: files what changed, in the transaction about to commit."""
+    store: SQLiteStore = ctx.store  # type: ignore[assignment]
+    for name, value in values(ctx).items():
+        store.put_meta(name, value)
+
+
+def sync(ctx: Context) -> None:
+    """One transaction of its own, for a change that no rule made (the clock moved)."""
+    with ctx.store.transaction():
+        pass  # before_commit writes
+
+
+def attach(ctx: Context) -> bool:
+    """Restores the clock and the id streams from a SQLite store that has them and keeps them there
+    from now on; True if it had them. A memory store is left alone."""
+    store = ctx.store
+    if not isinstance(store, SQLiteStore):
+        return False
+    try:
+        meta = store.meta()
+        restored = "clock" in meta
+        if restored:
+            ctx.clock.restore(datetime.fromisoformat(meta["clock"].decode()))
+            ctx.ids.seed = int(meta["ids.seed"])
+            ctx.ids.random.setstate(unpack(meta["ids.random"]))
+            ctx.ids.tracing.setstate(unpack(meta["ids.tracing"]))
+        store.before_commit = lambda: save(ctx)
+        ctx.clock.on_move = lambda: sync(ctx)
+        sync(ctx)
+    except BaseException as error:
+        store.before_commit = None
+        ctx.clock.on_move = None
+        if isinstance(store, StateFile):  # opened for these settings: let go of it and its lock
+            store.close()
+        if isinstance(error, (KeyError, ValueError, TypeError, struct.error)):
+            raise StoreSchemaError(f"{store.path} has a pcsim schema but its saved clock or ids are unreadable "
+                                   f"({type(error).__name__}: {error})") from None
+        raise
+    return restored
+
+
+def describe(ctx: Context) -> str:
+    """What `pcsim serve --state` says on start."""
+    store = ctx.store
+    if not isinstance(store, SQLiteStore):
+        return "pcsim: state in memory only"
+    said = []
+    if store.migrated_from is not None:
+        said.append(f"pcsim: migrated {store.path} from store schema version {store.migrated_from} to "
+                    f"{SCHEMA_VERSION}")
+    if getattr(store, "fresh", False):
+        said.append(f"pcsim: keeping state in {store.path} (a new file)")
+    else:
+        said.append(f"pcsim: state restored from {store.path}: clock at {ctx.clock.now().isoformat()}, seed "
+                    f"{ctx.settings.seed} (the file's clock and seed win over --start-time and --seed)")
+    return "\n".join(said)
+
+
+def close(ctx: Context) -> None:
+    """A clean stop: the tracing draws since the last write are saved, then the file is let go. Once."""
+    if isinstance(ctx.store, SQLiteStore) and ctx.store.before_commit is not None:
+        sync(ctx)
+        ctx.store.before_commit = None
+        ctx.clock.on_move = None
+    ctx.store.close()
