@@ -10,7 +10,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Message, Receive, Scope, Send
 
-from simulator import auth, carts, control, customers, errors, openapi, wire
+from simulator import auth, carts, control, customers, errors, openapi, persistence, wire
+from simulator import demo
 from simulator.catalog import data as catalog_data
 from simulator.catalog import endpoints as catalog
 from simulator.catalog.data import Catalog
@@ -58,7 +59,7 @@ def implemented_routes() -> list[BaseRoute]:
     # Literal-segment routes under /subscriptions (customTermEndDates, overage) precede the id routes.
     return [*control.routes, *auth.routes, *catalog.routes, *customers.routes, *carts.routes, *orders.routes,
             *newcommerce.routes, *overage.routes, *transitions.routes,
-            *subscriptions.routes, *azure.routes, *upgrades.routes, *productupgrades.routes]
+            *subscriptions.routes, *azure.routes, *upgrades.routes, *productupgrades.routes, *demo.routes]
 
 
 @wire.operation(summary="this document", response={"type": "object", "required": ["openapi", "paths"]})
@@ -149,9 +150,16 @@ class WireMiddleware:
 def create_app(settings: Settings | None = None, *, clock: ManualClock | None = None, store: Store | None = None,
                catalog: Catalog | None = None) -> Any:
     settings = settings or from_env({})
+    store = persistence.open_state(settings, store)  # the --state file, if the settings name one
+    settings = persistence.seeded(settings, store)  # whose seed wins over --seed
     ctx = Context(store=store or MemoryStore(), clock=clock or ManualClock(settings.start()),
                   ids=Ids(settings.seed), catalog=catalog or catalog_data.load(), settings=settings)
+    persistence.attach(ctx)  # a SQLite store's clock and ids come back, and are kept there from now on
     routes = all_routes()
+    if settings.no_control:
+        routes = control.without_control(routes)
     app = Starlette(routes=routes, exception_handlers=dict(errors.HANDLERS))  # type: ignore[arg-type]
     app.state.ctx = ctx
-    return WireMiddleware(app, literal_segments(routes), ctx)
+    app.state.control = control.State(settings)  # snapshots, fault rules, the request journal
+    guarded = control.ControlMiddleware(app, ctx, app.state.control)
+    return WireMiddleware(guarded, literal_segments(routes), ctx)  # type: ignore[arg-type]

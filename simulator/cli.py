@@ -39,7 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from simulator import persistence
     from simulator.app import create_app
+    from simulator.store import StoreSchemaError
 
     settings = settings_module.from_args(args)
     try:
@@ -47,6 +49,17 @@ def serve(args: argparse.Namespace) -> int:
     except ValueError:
         print(f"pcsim: --start-time {settings.start_time!r} is not an ISO-8601 time", file=sys.stderr)
         return 2
+    try:
+        app = create_app(settings)
+    except StoreSchemaError as exc:  # a --state file this pcsim can't use (or can't use now)
+        print(f"pcsim: --state: {exc}", file=sys.stderr)
+        return 2
+    if settings.state is not None:
+        print(persistence.describe(app.ctx), flush=True)
+    if settings.demo:
+        from simulator import demo
+
+        print(demo.describe(app.ctx, demo.load_demo(app.ctx)), flush=True)
 
     tls: dict[str, Any] = {}
     scheme = "http"
@@ -71,9 +84,17 @@ def serve(args: argparse.Namespace) -> int:
                 print(f"pcsim ready on {scheme}://{settings.host}:{settings.port} (health: /_simulator/health)",
                       flush=True)
 
-    config = uvicorn.Config(create_app(settings), host=settings.host, port=settings.port, log_level="warning",
+        async def shutdown(self, sockets: list | None = None) -> None:  # type: ignore[type-arg]
+            await super().shutdown(sockets)
+            # here, not after run(): uvicorn re-raises SIGTERM once it has stopped, which ends the process
+            persistence.close(app.ctx)  # a --state file gets the last tracing draws and is let go
+
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
                             lifespan="off", **tls)
-    Server(config).run()
+    try:
+        Server(config).run()
+    finally:
+        persistence.close(app.ctx)  # if it did not stop cleanly (a port in use); closing twice is harmless
     return 0
 
 

@@ -21,9 +21,18 @@ DEFAULT_PARTNER_TENANT = "7a3e2c41-2f4b-4e8e-9d3b-5c1f0a6b8e21"
 class Settings:
     host: str = field(default="127.0.0.1", metadata={"help": "address to bind"})
     port: int = field(default=8080, metadata={"help": "port to bind"})
-    seed: int = field(default=0, metadata={"help": "seed for every id and random choice"})
+    seed: int = field(default=0, metadata={"help": "seed for every id and random choice (a --state file that "
+                                                   "already has one keeps its own)"})
     start_time: str | None = field(
-        default=None, metadata={"help": "ISO-8601 start of the simulated clock (default: wall time)"}
+        default=None, metadata={"help": "ISO-8601 start of the simulated clock (default: wall time); ignored "
+                                        "when --state names a file that already has a clock"}
+    )
+    state: str | None = field(
+        default=None,
+        metadata={"help": "keep all state in this SQLite file (WAL; a kill -9 loses no write that was answered "
+                          "2xx): restarting on the same file brings back the documents, the clock, the seed and "
+                          "the id streams, and the file's clock and seed win over --start-time and --seed; an "
+                          "older file is migrated, a newer one refused (default: memory only)"},
     )
     order_list_delay: float | None = field(
         default=None,
@@ -53,6 +62,12 @@ class Settings:
         default=False, metadata={"help": "answer subscription PATCH with the documented 202 + Location"}
     )
     partner_country: str = field(default="US", metadata={"help": "the partner's country (ISO-2)"})
+    demo: bool = field(
+        default=False,
+        metadata={"help": "load demo data at start: 10 made-up customers of the default partner with purchases "
+                          "across product kinds, bought a day before the clock's start (deterministic per --seed; "
+                          "skipped when the partner already has customers). POST /_simulator/seed loads more"},
+    )
     tls: bool = field(
         default=False,
         metadata={"help": "serve HTTPS with a certificate from a local CA (made with trustme) and print "
@@ -62,6 +77,25 @@ class Settings:
         default=None,
         metadata={"help": "folder for the --tls CA bundle (ca.pem), CA key and server certificate; "
                           "the CA is reused across restarts (default: pcsim-tls in the system temp folder)"},
+    )
+    control_token: str | None = field(
+        default=None,
+        metadata={"help": "require Authorization: Bearer <this token> on every /_simulator route but "
+                          "/_simulator/health (else 401)"},
+    )
+    no_control: bool = field(
+        default=False,
+        metadata={"help": "turn the control API off: every /_simulator route but /_simulator/health "
+                          "answers 404, as an unknown route does"},
+    )
+    journal_size: int = field(
+        default=1000, metadata={"help": "requests the journal keeps (GET /_simulator/requests); 0 keeps none"}
+    )
+    journal_body_limit: int = field(
+        default=4096, metadata={"help": "characters of each request and response body the journal keeps"}
+    )
+    max_snapshots: int = field(
+        default=100, metadata={"help": "snapshots kept in memory at most (POST /_simulator/snapshots)"}
     )
 
     def tls_folder(self) -> Path:

@@ -15,7 +15,7 @@ import os
 import sqlite3
 import threading
 from contextlib import contextmanager
-from typing import Any, Iterator, Protocol
+from typing import Any, Callable, Iterator, Protocol
 
 Key = tuple[str, ...]
 Doc = dict[str, Any]
@@ -30,10 +30,23 @@ class Store(Protocol):
     def transaction(self) -> Any: ...
     def clear(self, tenant: str | None = None) -> None: ...
     def close(self) -> None: ...
+    def dump(self) -> bytes: ...
+    def load(self, data: bytes) -> None: ...
 
 
 def encode(doc: Doc) -> bytes:
     return json.dumps(doc, separators=(",", ":")).encode()
+
+
+# dump() of every backend: {"pcsimStore": 1, "docs": [[kind, parent parts, id, document JSON], ...]} in
+# first-put order, so that any backend load()s any backend's dump (the control API's snapshots).
+def dump_docs(rows: Iterator[tuple[str, Key, str, bytes]]) -> bytes:
+    return json.dumps({"pcsimStore": 1, "docs": [[kind, list(parent), id_, raw.decode()]
+                                                 for kind, parent, id_, raw in rows]}).encode()
+
+
+def load_docs(data: bytes) -> list[tuple[str, Key, str, bytes]]:
+    return [(kind, tuple(parent), id_, raw.encode()) for kind, parent, id_, raw in json.loads(data)["docs"]]
 
 
 class MemoryStore:
@@ -98,11 +111,23 @@ class MemoryStore:
                 self._shelf(kind, parent)
                 del shelves[parent]
 
+    def dump(self) -> bytes:
+        """Every document, as bytes that load() (of any backend) puts back."""
+        return dump_docs((kind, parent, id_, raw) for kind, shelves in self._data.items()
+                         for parent, shelf in shelves.items() for id_, raw in shelf.items())
+
+    def load(self, data: bytes) -> None:
+        """Everything becomes what dump() gave; undone like any write if the transaction fails."""
+        rows = load_docs(data)
+        self.clear()
+        for kind, parent, id_, raw in rows:
+            self._shelf(kind, parent)[id_] = raw
+
     def close(self) -> None:
         """Nothing to let go of; here so that every backend can be closed alike."""
 
 
-SCHEMA_VERSION = 1  # PRAGMA user_version of a SQLite store; a file with another one is refused
+# The version 1 schema; a new file gets it and then every migration (so new and migrated files are alike)
 SCHEMA = ("""
 CREATE TABLE docs (
     seq    INTEGER PRIMARY KEY,  -- first-put order, which scan answers in
@@ -115,8 +140,23 @@ CREATE TABLE docs (
 )""", "CREATE INDEX docs_by_parent ON docs (kind, parent, seq)")
 
 
+def add_meta(db: sqlite3.Connection) -> None:
+    """1 → 2: named values beside the documents (the clock, seed and id streams of `--state`)."""
+    db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value BLOB NOT NULL)")
+
+
+# MIGRATIONS[n - 1] takes a version n file to version n + 1; they run in the transaction that opens it,
+# so a file is migrated all the way or not at all. Append only: a released step never changes.
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (add_meta,)
+SCHEMA_VERSION = 1 + len(MIGRATIONS)  # PRAGMA user_version of a SQLite store; a newer file is refused
+
+
 class StoreSchemaError(RuntimeError):
     """A SQLite file this pcsim can't use: not a database, not a pcsim store, or another schema version."""
+
+
+class StoreUnavailable(StoreSchemaError):
+    """A store file that can't be opened now: a missing folder, no permission, another pcsim serving it."""
 
 
 class SQLiteStore:
@@ -130,6 +170,11 @@ class SQLiteStore:
         self.path = os.fspath(path)
         self._lock = threading.RLock()
         self._depth = 0  # transactions open on the lock holder's thread; only the outermost commits
+        self._meta: dict[str, bytes] | None = None  # the meta table as this connection last wrote or read it
+        # Called inside every outermost transaction just before COMMIT, so what it writes (the clock and
+        # id streams, see simulator/persistence.py) commits with the documents or not at all.
+        self.before_commit: Callable[[], None] | None = None
+        self.migrated_from: int | None = None  # the version this open migrated the file from, if it did
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         try:
             self._open()
@@ -145,23 +190,30 @@ class SQLiteStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         with self.transaction():
-            if self._check() == 0:
+            version = self._check()
+            if version == 0:
                 for statement in SCHEMA:  # not executescript: it would commit the transaction
                     self._db.execute(statement)
+            for migrate in MIGRATIONS[max(version, 1) - 1:]:
+                migrate(self._db)
+            if version != SCHEMA_VERSION:
                 self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                self.migrated_from = version or None
 
     def _check(self) -> int:
-        """The file's schema version: 0 for a new, empty database; anything else but ours is refused."""
+        """The file's schema version: 0 for a new, empty database, 1 to ours for a pcsim store (older ones
+        are migrated); a newer version or a database that is not a pcsim store is refused."""
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        tables = self._db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
-        if version == 0 and tables == 0:
+        tables = {name for name, in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if version == 0 and not tables:
             return 0
-        if version == 0:
+        if version <= 0 or "docs" not in tables:
             raise StoreSchemaError(f"{self.path} is a SQLite database but not a pcsim store (it has tables and "
-                                   f"no schema version)")
-        if version != SCHEMA_VERSION:
+                                   f"no pcsim schema version)")
+        if version > SCHEMA_VERSION:
             raise StoreSchemaError(f"{self.path} has pcsim store schema version {version}; this pcsim reads version "
-                                   f"{SCHEMA_VERSION} only and does not migrate stores yet")
+                                   f"{SCHEMA_VERSION} only (and migrates older files to it): the file was written by "
+                                   f"a newer pcsim; serve it with that one, or give another path")
         return version
 
     @staticmethod
@@ -213,7 +265,10 @@ class SQLiteStore:
             self._depth = 1
             try:
                 yield
+                if self.before_commit is not None:
+                    self.before_commit()
             except BaseException:
+                self._meta = None  # it may hold what is being rolled back
                 if self._db.in_transaction:  # SQLite may have rolled back already (a full disk, say)
                     self._db.execute("ROLLBACK")
                 raise
@@ -221,6 +276,7 @@ class SQLiteStore:
                 try:
                     self._db.execute("COMMIT")
                 except BaseException:
+                    self._meta = None
                     if self._db.in_transaction:
                         self._db.execute("ROLLBACK")
                     raise
@@ -234,9 +290,41 @@ class SQLiteStore:
             else:
                 self._db.execute("DELETE FROM docs WHERE tenant = ?", (tenant,))
 
+    def dump(self) -> bytes:
+        """Every document (not the meta values), as bytes that load() (of any backend) puts back."""
+        with self._lock:
+            rows = self._db.execute("SELECT kind, parent, id, doc FROM docs ORDER BY seq").fetchall()
+        return dump_docs((kind, tuple(json.loads(parent)), id_, bytes(raw)) for kind, parent, id_, raw in rows)
+
+    def load(self, data: bytes) -> None:
+        """Every document becomes what dump() gave, in one transaction."""
+        rows = load_docs(data)
+        with self.transaction():
+            self._db.execute("DELETE FROM docs")
+            self._db.executemany("INSERT INTO docs (kind, parent, id, tenant, doc) VALUES (?, ?, ?, ?, ?)",
+                                 [(kind, self._parent(parent), id_, parent[0] if parent else None, raw)
+                                  for kind, parent, id_, raw in rows])
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    # --- meta: a few named values beside the documents (schema version 2) --------------------------
+    def meta(self) -> dict[str, bytes]:
+        """Every named value; clear() leaves them."""
+        with self._lock:
+            if self._meta is None:
+                self._meta = {name: bytes(value) for name, value in self._db.execute("SELECT name, value FROM meta")}
+            return dict(self._meta)
+
+    def put_meta(self, name: str, value: bytes) -> None:
+        """Files a named value, writing only when it differs from what the file holds."""
+        with self._lock:
+            if self.meta().get(name) == value:
+                return
+            self._db.execute("INSERT INTO meta (name, value) VALUES (?, ?) "
+                             "ON CONFLICT (name) DO UPDATE SET value = excluded.value", (name, value))
+            self._meta[name] = value  # type: ignore[index]
 
 
 BACKENDS = ("memory", "sqlite")  # every storage backend pcsim has; tests run on each

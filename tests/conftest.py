@@ -1,7 +1,12 @@
-"""Test harness: every test talks HTTP to an in-process app through httpx's ASGITransport."""
+"""Test harness: every test talks HTTP to an in-process app through httpx's ASGITransport.
+
+Every app `make_api` (and so `api`) builds runs each test once per storage backend
+(simulator.store.BACKENDS): memory, and a SQLite `--state` file in the test's tmp_path.
+"""
 from __future__ import annotations
 
 import asyncio
+import sys
 from datetime import datetime, timedelta
 from typing import Any, Iterator
 
@@ -11,6 +16,7 @@ import pytest
 from simulator.app import create_app
 from simulator.clock import ManualClock
 from simulator.settings import from_env
+from simulator.store import BACKENDS
 
 START = "2026-01-05T10:00:00Z"
 BASE = "https://api.partnercenter.microsoft.com"
@@ -18,6 +24,13 @@ M365_BASIC = "CFQ7TTC0LH18:0001:CFQ7TTC0K971"
 AZURE_PLAN_PRODUCT = "DZH318Z0BPS6"
 SAAS_PLAN = "DZH318Z0BXWC:0002:DZH318Z0BMRV"
 LEGACY_AZURE = "MS-AZR-0145P"
+
+# The pcsim fixtures (simulator/pytest_plugin) reach other projects through the pytest11 entry point
+# `pcsim` of an installed pcsim, loaded before any conftest. An uninstalled checkout (or one run with
+# PYTEST_DISABLE_PLUGIN_AUTOLOAD) registers the plugin here; doing both would register the module
+# twice under two names, which pytest refuses.
+if "simulator.pytest_plugin" not in sys.modules:
+    pytest_plugins = ["simulator.pytest_plugin"]
 
 
 def customer_body(domain: str = "contoso.onmicrosoft.com", country: str = "US", **extra: Any) -> dict[str, Any]:
@@ -117,12 +130,28 @@ def loop() -> Iterator[asyncio.AbstractEventLoop]:
     loop.close()
 
 
+@pytest.fixture(params=BACKENDS)
+def store_backend(request: pytest.FixtureRequest) -> str:
+    """The storage backend of the apps a test builds; each test that builds one runs on each."""
+    return request.param
+
+
+def state_overrides(request: pytest.FixtureRequest, backend: str, made: int) -> dict[str, Any]:
+    """Settings that put an app on `backend`: a SQLite state file of its own in the test's tmp_path."""
+    if backend == "memory":
+        return {}
+    if backend == "sqlite":
+        return {"state": str(request.getfixturevalue("tmp_path") / f"pcsim-{made}.db")}
+    raise ValueError(f"no test settings for the store backend {backend!r}")
+
+
 @pytest.fixture
-def make_api(loop: asyncio.AbstractEventLoop) -> Iterator[Any]:
+def make_api(loop: asyncio.AbstractEventLoop, store_backend: str, request: pytest.FixtureRequest) -> Iterator[Any]:
     made: list[Api] = []
 
     def make(**overrides: Any) -> Api:
         overrides.setdefault("start_time", START)
+        overrides = {**state_overrides(request, store_backend, len(made)), **overrides}
         settings = from_env({}, **overrides)
         wall = FakeWall(settings.start())  # type: ignore[arg-type]
         api = Api(create_app(settings, clock=ManualClock(settings.start(), wall=wall)), loop)
@@ -133,6 +162,7 @@ def make_api(loop: asyncio.AbstractEventLoop) -> Iterator[Any]:
     yield make
     for api in made:
         loop.run_until_complete(api.client.aclose())
+        api.ctx.store.close()
 
 
 @pytest.fixture

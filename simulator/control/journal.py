@@ -44,7 +44,9 @@ def redact_headers(headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
 
 def text(body: bytes, limit: int) -> str:
     """The body as text without secrets, cut to `limit` characters."""
-    decoded = body.decode("utf-8", "replace")
+    # Cut first (a body can be a whole catalog): a secret cut short is still matched, since both
+    # patterns run to the end of the text, and one whose name was cut off has no value left.
+    decoded = body[:limit * 4].decode("utf-8", "replace")[:limit]
     decoded = FORM_SECRET.sub(lambda m: f"{m[1]}{m[2]}={REDACTED}", decoded)
     decoded = JSON_SECRET.sub(lambda m: f'"{m[1]}"{m[2]}"{REDACTED}"', decoded)
     return decoded[:limit]
