@@ -305,16 +305,27 @@ def customer_list_item(customer: dict[str, Any]) -> dict[str, Any]:
 
 # --- paging (size + seekOperation=Next + MS-ContinuationToken, as the SDK pages customers) --
 
+def page_start(token: str | None) -> int:
+    if not token:
+        return 0
+    try:
+        start = int(base64.urlsafe_b64decode(token.encode()).decode())
+    except ValueError:
+        raise errors.InvalidRequestInput("MS-ContinuationToken is not valid") from None
+    if start < 0:
+        raise errors.InvalidRequestInput("MS-ContinuationToken is not valid")
+    return start
+
+
+def next_token(start: int) -> str:
+    return base64.urlsafe_b64encode(str(start).encode()).decode()
+
+
 def page(items: list[Any], size: int, token: str | None) -> tuple[list[Any], str | None]:
-    start = 0
-    if token:
-        try:
-            start = int(base64.urlsafe_b64decode(token.encode()).decode())
-        except ValueError:
-            raise errors.InvalidRequestInput("MS-ContinuationToken is not valid") from None
+    start = page_start(token)
     chunk = items[start:start + size] if size > 0 else items[start:]
     more = size > 0 and start + size < len(items)
-    return chunk, base64.urlsafe_b64encode(str(start + size).encode()).decode() if more else None
+    return chunk, next_token(start + size) if more else None
 
 
 def int_param(request: Request, name: str, default: int) -> int:
@@ -352,7 +363,12 @@ async def list_customers_endpoint(request: Request) -> Response:
     raw_filter = request.query_params.get("filter")
     wanted = parse_filter(raw_filter)
     token = request.headers.get("ms-continuationtoken") if request.query_params.get("seekOperation") else None
-    chunk, more = page(list_customers(ctx, caller, wanted), size, token)
+    if wanted is None and size > 0:  # a plain page: read only its customers, whatever the partner has
+        start = page_start(token)
+        chunk = ctx.store.scan("customer", (caller.tenant,), offset=start, limit=size)
+        more = next_token(start + size) if start + size < ctx.store.count("customer", (caller.tenant,)) else None
+    else:
+        chunk, more = page(list_customers(ctx, caller, wanted), size, token)
     query = wire.query_string(size=size or None, filter=quote(raw_filter) if raw_filter else None)
     nxt = wire.link(f"/customers{query}&seekOperation=Next", headers=[
         {"key": "MS-ContinuationToken", "value": more}]) if more else None

@@ -117,6 +117,14 @@ def test_scan_answers_one_parent_of_one_kind_in_first_put_order(store: Store) ->
     assert ids(store, "transition", ("t1", "c1", "s1")) == ["x1"]
 
 
+def test_scan_pages_with_offset_and_limit_in_the_same_order(store: Store) -> None:
+    for n in range(7):
+        store.put("customer", ("t1", f"c{n}"), {"id": f"c{n}"})
+    page = [[d["id"] for d in store.scan("customer", ("t1",), offset=o, limit=3)] for o in (0, 3, 6, 9)]
+    assert page == [["c0", "c1", "c2"], ["c3", "c4", "c5"], ["c6"], []]
+    assert [d["id"] for d in store.scan("customer", ("t1",), offset=5)] == ["c5", "c6"]
+
+
 def test_scan_answers_a_list(store: Store) -> None:
     store.put("k", ("p", "1"), {"id": "1"})
     assert type(store.scan("k", ("p",))) is list and type(store.count("k", ("p",))) is int

@@ -10,7 +10,8 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections import deque
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -25,10 +26,43 @@ FORM_SECRET = re.compile(r"(^|&)(client_secret|client_assertion|password|refresh
 JSON_SECRET = re.compile(r'"(access_token|refresh_token|id_token|client_secret)"(\s*:\s*)"[^"]*("|$)')
 
 
+class Raw(NamedTuple):
+    """One answered request as the middleware saw it; rendered into an entry only when read."""
+    at: datetime
+    method: str
+    path: str
+    query: bytes
+    status: int | None
+    headers: list[tuple[bytes, bytes]]
+    request_body: bytes
+    response_body: bytes
+    duration: timedelta
+    fault: str | None
+
+
 class Journal:
     def __init__(self, size: int, body_limit: int) -> None:
-        self.entries: deque[dict[str, Any]] = deque(maxlen=max(size, 0))
+        self.entries: deque[Raw] = deque(maxlen=max(size, 0))
         self.body_limit = max(body_limit, 0)
+
+
+def render(ctx: Context, raw: Raw, limit: int) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "at": wire.iso(raw.at), "method": raw.method, "path": raw.path, "query": raw.query.decode("latin-1"),
+        "status": raw.status, "tenant": tenant_of(ctx, raw.headers), "requestHeaders": redact_headers(raw.headers),
+        "requestBody": text(raw.request_body, limit), "responseBody": text(raw.response_body, limit),
+        "durationMs": round(raw.duration.total_seconds() * 1000, 3), "fault": raw.fault}
+    return {k: v for k, v in entry.items() if v is not None or k == "status"}
+
+
+def tenant_of(ctx: Context, headers: list[tuple[bytes, bytes]]) -> str | None:
+    """The partner tenant the request's token resolves to, as auth resolves it; None without one."""
+    if not any(name.lower() == b"authorization" for name, _ in headers):
+        return None
+    try:
+        return auth.authenticate(ctx, Request({"type": "http", "headers": headers})).tenant.lower()
+    except (errors.PartnerCenterError, ValueError):  # no usable token: the endpoint said so
+        return None
 
 
 def redact_headers(headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
@@ -55,7 +89,8 @@ def text(body: bytes, limit: int) -> str:
 def matching(ctx: Context, journal: Journal, path: str | None, tenant: str | None, method: str | None,
              limit: int | None) -> list[dict[str, Any]]:
     tenant_id = auth.tenant_id(ctx, tenant) if tenant else None
-    found = [entry for entry in journal.entries
+    rendered = [render(ctx, raw, journal.body_limit) for raw in journal.entries]
+    found = [entry for entry in rendered
              if (path is None or fnmatch.fnmatchcase(entry["path"].lower(), path.lower()))
              and (tenant_id is None or entry.get("tenant") == tenant_id)
              and (method is None or entry["method"] == method.upper())]
