@@ -22,7 +22,7 @@ NO_DATE = "0001-01-01T00:00:00"
 class WireModel(BaseModel):
     """camelCase on the way out; any key casing on the way in (the .NET SDK sends PascalCase)."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore", defer_build=True)
 
     @classmethod
     def _key_map(cls) -> dict[str, str]:
@@ -49,7 +49,7 @@ class WireModel(BaseModel):
 class Resource(WireModel):
     """Response models are strict about what they carry; unknown keys are a bug, not input."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", defer_build=True)
 
 
 @dataclass(frozen=True)
