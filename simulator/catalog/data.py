@@ -134,6 +134,9 @@ class Catalog:
                                               dict(o.get("prices", {})), o.get("description", ""))
                        for o in data.get("offers", [])}
         self.rendered: dict[tuple[Any, ...], bytes] = {}  # catalog answers are rendered once
+        # "product:sku" of every SKU some add-on names as its prerequisite (upper case).
+        self.prerequisite_skus = frozenset(x.upper() for p in self.products.values() for s in p.skus.values()
+                                           for x in s.attribute("prerequisiteSkus") or [])
 
     def market(self, country: str | None) -> Market | None:
         return self.markets.get((country or "").upper())

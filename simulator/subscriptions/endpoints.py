@@ -48,9 +48,7 @@ def refundable_quantity(sub: dict[str, Any], now: Any) -> dict[str, Any]:
 
 
 def has_addons(ctx: Context, sub: dict[str, Any]) -> bool:
-    wanted = f"{sub['product_id']}:{sub['sku_id']}".upper()
-    return any(wanted in {x.upper() for x in s.attribute("prerequisiteSkus") or []}
-               for p in ctx.catalog.products.values() for s in p.skus.values())
+    return f"{sub['product_id']}:{sub['sku_id']}".upper() in ctx.catalog.prerequisite_skus
 
 
 def term_fields(sub: dict[str, Any]) -> dict[str, Any]:
