@@ -221,7 +221,7 @@ def buy(ctx: Context, caller: Caller, customer: dict[str, Any], rng: random.Rand
 
 def seed(ctx: Context, tenant: str, count: int, per_customer: int | None = None) -> dict[str, int]:
     """`count` made-up customers of the partner `tenant`, each with its purchases; the totals made."""
-    rng = random.Random(ctx.ids.randint(0, 2**63 - 1))  # the seed's own stream, drawn from the ids
+    rng = ctx.ids.fork()
     unlimited = dataclasses.replace(ctx, settings=settings_module.replace(ctx.settings, sandbox_limits=False))
     caller = Caller(tenant, SEED_APP, None)
     people = People(rng)

@@ -46,11 +46,20 @@ class Ids:
     def randint(self, low: int, high: int) -> int:
         return self.random.randint(low, high)
 
+    def fork(self) -> random.Random:
+        """A stream of its own, seeded from this one (made-up demo data draws from it)."""
+        return random.Random(self.random.getrandbits(63))
+
     def state(self) -> object:
         return self.random.getstate()
 
     def restore(self, state: object) -> None:
         self.random.setstate(state)  # type: ignore[arg-type]
+
+
+def stream(name: str, seed: int) -> random.Random:
+    """A named stream of the seed, apart from the business ids (fault probabilities draw from one)."""
+    return random.Random(f"{name}:{seed}")
 
 
 def name_guid(name: str) -> str:

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 
 import trustme
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+
+from simulator import clock
 
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
 WILDCARDS = ("", "0.0.0.0", "::")
@@ -60,7 +62,7 @@ def _load_ca(cert_path: Path, key_path: Path) -> trustme.CA | None:
         return None
     same_key = cert.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo) \
         == key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-    fresh = cert.not_valid_after_utc > datetime.now(timezone.utc) + timedelta(days=1)
+    fresh = cert.not_valid_after_utc > clock.wall_now() + timedelta(days=1)
     if not (same_key and fresh):
         return None
     return trustme.CA.from_pem(cert_pem, key_pem)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import fnmatch
-import random
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Union
 
@@ -29,7 +28,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from simulator import auth, errors, wire
+from simulator import auth, errors, ids, wire
 from simulator.context import Context
 
 
@@ -125,7 +124,7 @@ class Rules:
         self.reseed(seed)
 
     def reseed(self, seed: int) -> None:
-        self.random = random.Random(f"faults:{seed}")
+        self.random = ids.stream("faults", seed)
 
 
 def add(ctx: Context, rules: Rules, body: FaultIn) -> Rule:
