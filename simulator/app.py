@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -32,16 +31,11 @@ DOCUMENTED = list(dict.fromkeys(
     (e.method, e.route.replace("-", "_")) for e in ENDPOINTS if e.route.startswith("/v1/")))
 
 
-def shape(path: str) -> str:
-    """A path with its parameter names blanked, so `{id}` and `{subscription_id}` compare equal."""
-    return "/".join("{}" if part.startswith("{") else part.lower() for part in path.split("/"))
-
-
 def not_simulated(implemented: list[BaseRoute] | None = None) -> list[tuple[str, str]]:
     """The documented operations no area module implements yet."""
     implemented = implemented if implemented is not None else implemented_routes()
-    done = {(m, shape(r.path)) for r in implemented if isinstance(r, Route) for m in (r.methods or ())}
-    return [(method, path) for method, path in DOCUMENTED if (method, shape(path)) not in done]
+    done = {(m, openapi.shape(r.path)) for r in implemented if isinstance(r, Route) for m in (r.methods or ())}
+    return [(method, path) for method, path in DOCUMENTED if (method, openapi.shape(path)) not in done]
 
 
 def not_simulated_routes(implemented: list[BaseRoute]) -> list[Route]:
@@ -57,9 +51,10 @@ def not_simulated_routes(implemented: list[BaseRoute]) -> list[Route]:
 
 def implemented_routes() -> list[BaseRoute]:
     # Literal-segment routes under /subscriptions (customTermEndDates, overage) precede the id routes.
-    return [*control.routes, *auth.routes, *catalog.routes, *customers.routes, *carts.routes, *orders.routes,
+    return [*catalog.routes, *customers.routes, *carts.routes, *orders.routes,
             *newcommerce.routes, *overage.routes, *transitions.routes,
-            *subscriptions.routes, *azure.routes, *upgrades.routes, *productupgrades.routes, *demo.routes]
+            *subscriptions.routes, *azure.routes, *upgrades.routes, *productupgrades.routes,
+            *control.routes, *demo.routes, *auth.routes]
 
 
 @wire.operation(summary="this document", response={"type": "object", "required": ["openapi", "paths"]})
@@ -76,27 +71,34 @@ METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
 
 
 def method_guards(routes: list[BaseRoute]) -> list[BaseRoute]:
-    """After the last route of each path, a route answering 405 (with every method served there in
-    `Allow`) for the other methods, so that `PATCH …/subscriptions/overage` is a 405 of the overage
-    path rather than falling through to `…/subscriptions/{subscription_id}`."""
+    """For each path, a route answering 405 (`Allow`: every method served there) to the methods the
+    path does not serve. Where a later route would take the request (`PATCH …/subscriptions/overage`
+    would reach `…/subscriptions/{subscription_id}` with the id "overage") it stands right after the
+    path's last route; the others stand at the end, where requests that found their route never look."""
     served: dict[str, set[str]] = {}
     last: dict[str, int] = {}
     for i, route in enumerate(routes):
         if isinstance(route, Route):
             served.setdefault(route.path, set()).update(route.methods or ())
             last[route.path] = i
-    guarded: list[BaseRoute] = []
+    inline: list[BaseRoute] = []
+    at_end: list[BaseRoute] = []
     for i, route in enumerate(routes):
-        guarded.append(route)
+        inline.append(route)
         path = getattr(route, "path", None)
-        if path is not None and last.get(path) == i:
-            allow = ", ".join(sorted(served[path]))
-            others = [m for m in METHODS if m not in served[path]]
+        if path is None or last.get(path) != i:
+            continue
+        guard = Route(path, refuse(", ".join(sorted(served[path]))),
+                      methods=[m for m in METHODS if m not in served[path]], include_in_schema=False)
+        later = any(openapi.covers(getattr(r, "path", ""), path) for r in routes[i + 1:])
+        (inline if later else at_end).append(guard)
+    return inline + at_end
 
-            async def refuse(request: Request, allow: str = allow) -> Response:
-                raise HTTPException(405, headers={"Allow": allow})
-            guarded.append(Route(path, refuse, methods=others, include_in_schema=False))
-    return guarded
+
+def refuse(allow: str) -> Any:
+    async def endpoint(request: Request) -> Response:
+        raise errors.MethodNotAllowed(request.method, request.url.path, allow)
+    return endpoint
 
 
 def all_routes() -> list[BaseRoute]:

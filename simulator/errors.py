@@ -44,6 +44,10 @@ class RouteNotFound(PartnerCenterError):
 class MethodNotAllowed(PartnerCenterError):
     status, code, description = 405, 800002, "The method {0} is not allowed on {1}."
 
+    def __init__(self, method: str, path: str, allow: str) -> None:
+        super().__init__(method, path)
+        self.headers = {"Allow": allow}  # type: ignore[misc]
+
 
 class NotSimulated(PartnerCenterError):
     # 900127 "This operation isn't supported in this environment" (error-codes.md), served as 501.
@@ -517,10 +521,8 @@ async def partner_center_error_handler(request: Request, exc: Exception) -> Resp
 
 async def http_exception_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    if exc.status_code == 405:
-        answer = render(MethodNotAllowed(request.method, request.url.path))
-        answer.headers.update(exc.headers or {})  # Allow: see app.method_guards
-        return answer
+    if exc.status_code == 405:  # the guards answer every other method (app.method_guards)
+        return render(MethodNotAllowed(request.method, request.url.path, (exc.headers or {}).get("Allow", "")))
     if exc.status_code == 404:
         return render(RouteNotFound(request.url.path))
     return render(InvalidRequestInput(exc.detail))

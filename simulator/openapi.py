@@ -253,18 +253,17 @@ def build(routes: list[BaseRoute], not_simulated: set[tuple[str, str]], contract
     }
 
 
+def covers(general: str, specific: str) -> bool:
+    """Whether every request of the path `specific` also matches the other, more general path: an id
+    where the specific one has a word (`…/subscriptions/{subscription-id}` covers `…/overage`)."""
+    wide, narrow = shape(general).split("/"), shape(specific).split("/")
+    return wide != narrow and len(wide) == len(narrow) and all(w in ("{}", n) for w, n in zip(wide, narrow))
+
+
 def shadowed(path: str, routes: list[BaseRoute]) -> bool:
-    """Whether an id of this path can be a word another path uses there (`…/subscriptions/overage`
-    for `…/subscriptions/{subscription-id}`): such a request belongs to the other path, and a method
-    that path does not serve is a 405."""
-    mine = shape(path).split("/")
-    for route in routes:
-        theirs = shape(getattr(route, "path", "")).split("/")
-        if len(theirs) != len(mine) or theirs == mine:
-            continue
-        if all(a == b or a == "{}" for a, b in zip(mine, theirs)):
-            return True
-    return False
+    """Whether an id of this path can be a word another path uses there: such a request belongs to
+    the other path, and a method that path does not serve is a 405."""
+    return any(covers(path, getattr(route, "path", "")) for route in routes)
 
 
 def add_links(paths: dict[str, dict[str, Any]]) -> None:

@@ -10,28 +10,14 @@ Recall is the share of an example's key paths that the best-matching answer has 
 `pcsim contracts report` (coverage.py) prints one Markdown row per endpoint of api.md (endpoints.py):
 implemented or 501, recall, minRecall, last checked. README.md's "Coverage" section holds its output.
 """
-from __future__ import annotations
+from simulator.contracts.check import (Result, best_recall, check, check_answers, compatible, default_dirs, evaluate,
+                                       json_type, key_paths, lacking, load, main, matches, object_type, pascal_copy,
+                                       recall, report, stands_in, template, usable, values_at, why_unclaimed)
+from simulator.contracts.coverage import main as report_main
+from simulator.contracts.endpoints import ENDPOINTS, Endpoint
+from simulator.contracts.scenario import BASE, START, TENANT, Driver, Reply, drive, scenario
 
-from importlib import import_module
-from typing import Any
-
-# Loaded on first use: the server imports endpoints.py (the api.md table) and must not pay for the
-# checker, which brings httpx and the scenario with it.
-_HOMES = {
-    **dict.fromkeys(["Result", "best_recall", "check", "check_answers", "compatible", "default_dirs", "evaluate",
-                     "json_type", "key_paths", "lacking", "load", "main", "matches", "object_type", "pascal_copy",
-                     "recall", "report", "stands_in", "template", "usable", "values_at", "why_unclaimed"], "check"),
-    **dict.fromkeys(["BASE", "START", "TENANT", "Driver", "Reply", "drive", "scenario"], "scenario"),
-    **dict.fromkeys(["ENDPOINTS", "Endpoint"], "endpoints"),
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name == "report_main":
-        return import_module("simulator.contracts.coverage").main
-    if name in _HOMES:
-        return getattr(import_module(f"simulator.contracts.{_HOMES[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-__all__ = sorted([*_HOMES, "report_main"])
+__all__ = ["BASE", "ENDPOINTS", "START", "TENANT", "Driver", "Endpoint", "Reply", "Result", "best_recall", "check",
+           "check_answers", "compatible", "default_dirs", "drive", "evaluate", "json_type", "key_paths", "lacking",
+           "load", "main", "matches", "object_type", "pascal_copy", "recall", "report", "report_main", "scenario",
+           "stands_in", "template", "usable", "values_at", "why_unclaimed"]
