@@ -223,6 +223,10 @@ def delete_customer(ctx: Context, caller: Caller, customer_id: str) -> None:
             ctx.store.delete(kind, (*key, doc["key"]))
     ctx.store.delete("overage", (*key, "overage"))
     ctx.store.delete("customer", key)
+    release_domain(ctx, customer)
+
+
+def release_domain(ctx: Context, customer: dict[str, Any]) -> None:
     ctx.store.delete("domain", ("domains", customer["company"]["domain"].lower()))
 
 

@@ -259,8 +259,7 @@ COUNTS = {"type": "object", "required": ["customers", "orders", "subscriptions"]
                 body=SeedIn, body_required=False, status=201, response=COUNTS)
 async def seed_endpoint(request: Request) -> Response:
     ctx: Context = request.app.state.ctx
-    raw = await request.body()
-    body = wire.parse_model(SeedIn, await wire.read_json(request)) if raw.strip() else SeedIn()
+    body = await wire.parse_optional_body(request, SeedIn)
     tenant = auth.tenant_id(ctx, body.tenant) if body.tenant else ctx.settings.default_tenant
     made = ctx.run(seed, tenant, body.customers, body.subscriptions_per_customer)
     return wire.respond(made, 201)

@@ -113,6 +113,13 @@ def collection(items: list[Any], self_uri: str | None = None, next_link: dict[st
     return body
 
 
+def collection_schema(item: dict[str, Any]) -> dict[str, Any]:
+    """The JSON schema of `collection(items)` for items of the given schema."""
+    return {"type": "object", "required": ["totalCount", "items", "attributes"],
+            "properties": {"totalCount": {"type": "integer"}, "items": {"type": "array", "items": item},
+                           "attributes": {"type": "object"}}}
+
+
 def query_string(**params: Any) -> str:
     """`?a=1&b=2` for the params that have a value (links repeat the caller's query)."""
     pairs = [f"{k}={v}" for k, v in params.items() if v not in (None, "")]
@@ -197,6 +204,13 @@ def parse_model(model: type[WireModel], data: Any) -> Any:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or model.__name__
         raise errors.InvalidRequestInput(f"{where}: {first['msg']}") from None
+
+
+async def parse_optional_body(request: Request, model: type[WireModel]) -> Any:
+    """The model from the body, or its defaults when there is no body at all (`null` is no object)."""
+    if not (await request.body()).strip():
+        return model()
+    return parse_model(model, await read_json(request))
 
 
 async def parse_body(request: Request, model: type[WireModel]) -> Any:

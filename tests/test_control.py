@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import Api, nce_line
+from tests.conftest import Api, customer_body, nce_line
 
 
 def test_the_clock_starts_where_told_and_moves_only_when_advanced(api: Api) -> None:
@@ -46,3 +46,12 @@ def test_reset_of_one_tenant_leaves_the_others(api: Api) -> None:
     api.post("/_simulator/reset", json={"tenant": tenant_id(api.ctx, "mine.onmicrosoft.com")})
     assert api.get("/v1/customers", token=mine).json()["totalCount"] == 0
     assert api.get("/v1/customers", token=theirs).json()["totalCount"] == 1
+
+
+def test_reset_of_one_tenant_by_its_domain_frees_its_customers_domains(api: Api) -> None:
+    mine = api.token_for("mine.onmicrosoft.com")
+    api.new_customer("kept-domain.onmicrosoft.com", token=mine)
+    assert api.post("/_simulator/reset", json={"tenant": "mine.onmicrosoft.com"}).status_code == 200
+    assert api.get("/v1/customers", token=mine).json()["totalCount"] == 0
+    again = api.post("/v1/customers", token=mine, json=customer_body("kept-domain.onmicrosoft.com"))
+    assert again.status_code == 201, again.text

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from simulator import errors, wire
+from simulator import auth, customers, errors, wire
 from simulator.context import Context
 
 
@@ -53,8 +53,12 @@ def move_clock(ctx: Context, body: AdvanceIn) -> None:
 
 
 def reset(ctx: Context, body: ResetIn) -> None:
-    """Everything (or one partner tenant) is emptied and the ids are reseeded."""
-    ctx.store.clear(body.tenant.lower() if body.tenant else None)
+    """Everything (or one partner tenant, by GUID or domain) is emptied and the ids are reseeded."""
+    tenant = auth.tenant_id(ctx, body.tenant) if body.tenant else None
+    if tenant is not None:  # the domain index is filed across partners: free this partner's domains
+        for customer in ctx.store.scan("customer", (tenant,)):
+            customers.release_domain(ctx, customer)
+    ctx.store.clear(tenant)
     ctx.ids.reseed(body.seed)
     ctx.catalog.rendered.clear()
 
@@ -86,8 +90,7 @@ async def advance_clock_endpoint(request: Request) -> Response:
                           "properties": {**CLOCK["properties"], "status": {"type": "string", "enum": ["reset"]}}})
 async def reset_endpoint(request: Request) -> Response:
     ctx: Context = request.app.state.ctx
-    raw = await request.body()
-    body = wire.parse_model(ResetIn, await wire.read_json(request)) if raw.strip() else ResetIn()
+    body = await wire.parse_optional_body(request, ResetIn)
     ctx.run(reset, body)
     request.app.state.control.faults.reseed(ctx.ids.seed)  # the fault draws start over too
     return wire.respond({"status": "reset", **clock_body(ctx)})

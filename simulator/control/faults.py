@@ -221,9 +221,7 @@ RULE = {"type": "object", "required": ["id", "method", "path", "effect", "fired"
                        "effect": {"type": "object", "required": ["type"], "properties": {"type": {"type": "string"}}},
                        "times": {"type": "integer"}, "remaining": {"type": "integer"},
                        "probability": {"type": "number"}, "fired": {"type": "integer"}}}
-RULES = {"type": "object", "required": ["totalCount", "items", "attributes"],
-         "properties": {"totalCount": {"type": "integer"}, "items": {"type": "array", "items": RULE},
-                        "attributes": {"type": "object"}}}
+RULES = wire.collection_schema(RULE)
 
 
 def rules_of(request: Request) -> Rules:
@@ -240,7 +238,7 @@ async def add_endpoint(request: Request) -> Response:
 @wire.operation(summary="the fault rules in force, with the times each has left", response=RULES, errors=[401])
 async def list_endpoint(request: Request) -> Response:
     items = [rule.wire() for rule in rules_of(request).items]
-    return wire.respond({"totalCount": len(items), "items": items, "attributes": wire.attributes("Collection")})
+    return wire.respond(wire.collection(items))
 
 
 @wire.operation(summary="remove every fault rule", status=204, errors=[401])

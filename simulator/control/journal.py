@@ -88,13 +88,15 @@ def text(body: bytes, limit: int) -> str:
 
 def matching(ctx: Context, journal: Journal, path: str | None, tenant: str | None, method: str | None,
              limit: int | None) -> list[dict[str, Any]]:
+    """The entries that pass the filters, the cheap ones first; only those are rendered."""
     tenant_id = auth.tenant_id(ctx, tenant) if tenant else None
-    rendered = [render(ctx, raw, journal.body_limit) for raw in journal.entries]
-    found = [entry for entry in rendered
-             if (path is None or fnmatch.fnmatchcase(entry["path"].lower(), path.lower()))
-             and (tenant_id is None or entry.get("tenant") == tenant_id)
-             and (method is None or entry["method"] == method.upper())]
-    return found if limit is None else found[max(len(found) - limit, 0):]
+    raws = [raw for raw in journal.entries
+            if (path is None or fnmatch.fnmatchcase(raw.path.lower(), path.lower()))
+            and (method is None or raw.method == method.upper())
+            and (tenant_id is None or tenant_of(ctx, raw.headers) == tenant_id)]
+    if limit is not None:
+        raws = raws[max(len(raws) - limit, 0):]
+    return [render(ctx, raw, journal.body_limit) for raw in raws]
 
 
 def parse_limit(raw: str | None) -> int | None:
@@ -116,9 +118,7 @@ ENTRY = {"type": "object",
                         "requestHeaders": {"type": "object", "additionalProperties": {"type": "string"}},
                         "requestBody": {"type": "string"}, "responseBody": {"type": "string"},
                         "durationMs": {"type": "number"}, "fault": {"type": "string"}}}
-ENTRIES = {"type": "object", "required": ["totalCount", "items", "attributes"],
-           "properties": {"totalCount": {"type": "integer"}, "items": {"type": "array", "items": ENTRY},
-                          "attributes": {"type": "object"}}}
+ENTRIES = wire.collection_schema(ENTRY)
 
 
 def journal_of(request: Request) -> Journal:
@@ -132,7 +132,7 @@ async def list_endpoint(request: Request) -> Response:
     q = request.query_params
     items = matching(ctx, journal_of(request), q.get("path") or None, q.get("tenant") or None,
                      q.get("method") or None, parse_limit(q.get("limit")))
-    return wire.respond({"totalCount": len(items), "items": items, "attributes": wire.attributes("Collection")})
+    return wire.respond(wire.collection(items))
 
 
 @wire.operation(summary="empty the request journal", status=204, errors=[401])

@@ -93,9 +93,7 @@ TIME = {"type": "string", "format": "date-time"}
 SNAPSHOT = {"type": "object", "required": ["name", "now", "takenAt"],
             "properties": {"name": {"type": "string"}, "now": TIME, "takenAt": TIME}}
 RESTORED = {"type": "object", "required": ["name", "now"], "properties": {"name": {"type": "string"}, "now": TIME}}
-SNAPSHOTS = {"type": "object", "required": ["totalCount", "items", "attributes"],
-             "properties": {"totalCount": {"type": "integer"}, "items": {"type": "array", "items": SNAPSHOT},
-                            "attributes": {"type": "object"}}}
+SNAPSHOTS = wire.collection_schema(SNAPSHOT)
 
 
 def shelf_of(request: Request) -> Shelf:
@@ -113,7 +111,7 @@ async def take_endpoint(request: Request) -> Response:
 @wire.operation(summary="the snapshots kept, oldest first", response=SNAPSHOTS, errors=[401])
 async def list_endpoint(request: Request) -> Response:
     items = [snapshot.wire() for snapshot in shelf_of(request).items.values()]
-    return wire.respond({"totalCount": len(items), "items": items, "attributes": wire.attributes("Collection")})
+    return wire.respond(wire.collection(items))
 
 
 @wire.operation(summary="go back to a snapshot: documents, clock (the one way it moves back) and ids",

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 import httpx
 
+from simulator import wire
 from simulator.settings import Settings
 
 PARTNER_CENTER = "https://api.partnercenter.microsoft.com"
@@ -25,16 +26,11 @@ class ControlError(RuntimeError):
         self.response = response
 
 
-def parse_time(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
 def iso(when: datetime | str) -> str:
+    """A time as the control API takes it; a naive datetime is taken as UTC."""
     if isinstance(when, str):
         return when
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return wire.iso(when if when.tzinfo else when.replace(tzinfo=timezone.utc)) or ""
 
 
 def drop_none(body: dict[str, Any]) -> dict[str, Any]:
@@ -48,7 +44,7 @@ class Clock:
         self._sim = sim
 
     def now(self) -> datetime:
-        return parse_time(self._sim.control("GET", "/clock")["now"])
+        return wire.parse_time(self._sim.control("GET", "/clock")["now"])
 
     def advance(self, seconds: float | timedelta | None = None, until: datetime | str | None = None) -> datetime:
         """Move forward by `seconds` (a number or a timedelta) or to `until`; returns the new time."""
@@ -57,7 +53,7 @@ class Clock:
         if isinstance(seconds, timedelta):
             seconds = seconds.total_seconds()
         body: dict[str, Any] = {"until": iso(until)} if until is not None else {"seconds": seconds}
-        return parse_time(self._sim.control("POST", "/clock/advance", json=body)["now"])
+        return wire.parse_time(self._sim.control("POST", "/clock/advance", json=body)["now"])
 
 
 class Faults:
@@ -71,7 +67,7 @@ class Faults:
             times: int | None = None, probability: float | None = None) -> str:
         """`effect` is {"type": "throttle"|"error"|"latency"|"drop"|"accepted", ...} or just the type.
         Returns the fault's id."""
-        body = drop_none({"method": method, "path": path, "tenant": self._sim.tenant_id(tenant) if tenant else None,
+        body = drop_none({"method": method, "path": path, "tenant": tenant,
                           "effect": {"type": effect} if isinstance(effect, str) else effect,
                           "times": times, "probability": probability})
         return str(self._sim.control("POST", "/faults", json=body, expect=201)["id"])
@@ -94,7 +90,7 @@ class Journal:
 
     def list(self, path: str | None = None, tenant: str | None = None, method: str | None = None,
              limit: int | None = None) -> list[dict[str, Any]]:
-        params = drop_none({"path": path, "tenant": self._sim.tenant_id(tenant) if tenant else None,
+        params = drop_none({"path": path, "tenant": tenant,
                             "method": method, "limit": limit})
         return list(self._sim.control("GET", "/requests", params=params)["items"])
 
@@ -135,14 +131,9 @@ class Simulator:
 
     def tenant_id(self, tenant: str) -> str:
         """The tenant GUID the simulator files a tenant's data under (what its tokens carry)."""
-        from simulator.auth import GUID
-        from simulator.ids import name_guid
+        from simulator import auth
 
-        if GUID.match(tenant):
-            return tenant.lower()
-        if tenant.lower() in ("common", "organizations", "consumers"):
-            return self.settings.default_tenant
-        return name_guid(tenant)
+        return auth.tenant_id(self.app.state.ctx, tenant)
 
     # --- the control API -------------------------------------------------------------------
     def control(self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None,
@@ -156,7 +147,7 @@ class Simulator:
 
     def reset(self, tenant: str | None = None, seed: int | None = None) -> dict[str, Any]:
         """Empty all state (or one partner tenant's) and reseed the ids; the clock stays where it is."""
-        body = drop_none({"tenant": self.tenant_id(tenant) if tenant else None, "seed": seed})
+        body = drop_none({"tenant": tenant, "seed": seed})
         return dict(self.control("POST", "/reset", json=body))
 
     def snapshot(self, name: str) -> dict[str, Any]:
