@@ -4,6 +4,7 @@ from __future__ import annotations
 import random
 import string
 import uuid
+from typing import Any
 
 _OPAQUE = string.ascii_letters + string.digits + "-_"
 _PASSWORD = string.ascii_letters + string.digits + "!#$%&*+-=?@"
@@ -50,11 +51,14 @@ class Ids:
         """A stream of its own, seeded from this one (made-up demo data draws from it)."""
         return random.Random(self.random.getrandbits(63))
 
-    def state(self) -> object:
-        return self.random.getstate()
+    def state(self) -> tuple[int, Any, Any]:
+        """The seed and both streams, as `restore` takes them back (snapshots, --state files)."""
+        return self.seed, self.random.getstate(), self.tracing.getstate()
 
-    def restore(self, state: object) -> None:
-        self.random.setstate(state)  # type: ignore[arg-type]
+    def restore(self, state: tuple[int, Any, Any]) -> None:
+        self.seed = state[0]
+        self.random.setstate(state[1])
+        self.tracing.setstate(state[2])
 
 
 def stream(name: str, seed: int) -> random.Random:

@@ -105,17 +105,29 @@ def unpack(raw: bytes) -> tuple[Any, ...]:
     return version, struct.unpack(f"<{len(words) // 4}I", words), gauss
 
 
-def values(ctx: Context) -> dict[str, bytes]:
-    return {"clock": ctx.clock.now().isoformat().encode(), "seed": str(ctx.settings.seed).encode(),
-            "ids.seed": str(ctx.ids.seed).encode(), "ids.random": pack(ctx.ids.random),
-            "ids.tracing": pack(ctx.ids.tracing)}
+class Saver:
+    """The store's before_commit hook: files what changed, in the transaction about to commit. An id
+    stream is packed only when it moved; the tracing stream (made-up request ids, which every request
+    draws from) is filed at the start and at a clean stop only: after a kill -9 such ids may repeat."""
 
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.filed: dict[str, object] = {}
 
-def save(ctx: Context) -> None:
-    """The store's before_commit hook: files what changed, in the transaction about to commit."""
-    store: SQLiteStore = ctx.store  # type: ignore[assignment]
-    for name, value in values(ctx).items():
-        store.put_meta(name, value)
+    def __call__(self, tracing: bool = False) -> None:
+        ctx = self.ctx
+        store: SQLiteStore = ctx.store  # type: ignore[assignment]
+        store.put_meta("clock", ctx.clock.now().isoformat().encode())
+        store.put_meta("seed", str(ctx.settings.seed).encode())
+        store.put_meta("ids.seed", str(ctx.ids.seed).encode())
+        streams = {"ids.random": ctx.ids.random}
+        if tracing or "ids.tracing" not in self.filed:
+            streams["ids.tracing"] = ctx.ids.tracing
+        for name, stream in streams.items():
+            state = stream.getstate()
+            if self.filed.get(name) != state:
+                store.put_meta(name, pack(stream))
+                self.filed[name] = state
 
 
 def sync(ctx: Context) -> None:
@@ -135,10 +147,8 @@ def attach(ctx: Context) -> bool:
         restored = "clock" in meta
         if restored:
             ctx.clock.restore(datetime.fromisoformat(meta["clock"].decode()))
-            ctx.ids.seed = int(meta["ids.seed"])
-            ctx.ids.random.setstate(unpack(meta["ids.random"]))
-            ctx.ids.tracing.setstate(unpack(meta["ids.tracing"]))
-        store.before_commit = lambda: save(ctx)
+            ctx.ids.restore((int(meta["ids.seed"]), unpack(meta["ids.random"]), unpack(meta["ids.tracing"])))
+        store.before_commit = Saver(ctx)
         ctx.clock.on_move = lambda: sync(ctx)
         sync(ctx)
     except BaseException as error:
@@ -172,8 +182,9 @@ def describe(ctx: Context) -> str:
 
 def close(ctx: Context) -> None:
     """A clean stop: the tracing draws since the last write are saved, then the file is let go. Once."""
-    if isinstance(ctx.store, SQLiteStore) and ctx.store.before_commit is not None:
-        sync(ctx)
+    if isinstance(ctx.store, SQLiteStore) and isinstance(saver := ctx.store.before_commit, Saver):
+        with ctx.store.transaction():
+            saver(tracing=True)
         ctx.store.before_commit = None
         ctx.clock.on_move = None
     ctx.store.close()

@@ -324,7 +324,9 @@ class SQLiteStore:
     def put_meta(self, name: str, value: bytes) -> None:
         """Files a named value, writing only when it differs from what the file holds."""
         with self._lock:
-            if self.meta().get(name) == value:
+            if self._meta is None:
+                self.meta()
+            if self._meta.get(name) == value:  # type: ignore[union-attr]
                 return
             self._db.execute("INSERT INTO meta (name, value) VALUES (?, ?) "
                              "ON CONFLICT (name) DO UPDATE SET value = excluded.value", (name, value))

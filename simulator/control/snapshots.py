@@ -32,9 +32,7 @@ class Snapshot:
     now: datetime       # the simulated clock's
     taken_at: datetime  # wall time
     docs: bytes         # Store.dump()
-    seed: int
-    random: Any         # Ids.random.getstate()
-    tracing: Any        # Ids.tracing.getstate()
+    ids: Any            # Ids.state(): the seed and both streams
 
     def wire(self) -> dict[str, Any]:
         return {"name": self.name, "now": wire.iso(self.now), "takenAt": wire.iso(self.taken_at)}
@@ -54,8 +52,7 @@ def take(ctx: Context, shelf: Shelf, name: str) -> Snapshot:
         raise errors.TooManySnapshots(shelf.limit)
     with ctx.store.transaction():  # a consistent copy, whatever the backend
         docs = ctx.store.dump()
-    snapshot = Snapshot(name, ctx.clock.now(), ctx.clock.wall(), docs, ctx.ids.seed, ctx.ids.random.getstate(),
-                        ctx.ids.tracing.getstate())
+    snapshot = Snapshot(name, ctx.clock.now(), ctx.clock.wall(), docs, ctx.ids.state())
     shelf.items.pop(name, None)
     shelf.items[name] = snapshot
     return snapshot
@@ -71,9 +68,7 @@ def find(shelf: Shelf, name: str) -> Snapshot:
 def restore(ctx: Context, shelf: Shelf, name: str) -> Snapshot:
     """Everything goes back to the snapshot: documents, clock (earlier or later) and id streams."""
     snapshot = find(shelf, name)
-    ctx.ids.seed = snapshot.seed
-    ctx.ids.random.setstate(snapshot.random)
-    ctx.ids.tracing.setstate(snapshot.tracing)
+    ctx.ids.restore(snapshot.ids)
     ctx.clock.restore(snapshot.now)
     # Last, in one transaction: a store that persists the clock and ids on commit (--state) keeps these.
     with ctx.store.transaction():
