@@ -35,6 +35,9 @@ class Store(Protocol):
     def load(self, data: bytes) -> None: ...
 
 
+ABSENT = object()  # in an undo log: the document was not there
+
+
 def encode(doc: Doc) -> bytes:
     return json.dumps(doc, separators=(",", ":")).encode()
 
@@ -59,7 +62,10 @@ class MemoryStore:
 
     def __init__(self) -> None:
         self._data: dict[str, dict[Key, dict[str, bytes]]] = {}
-        self._undo: dict[tuple[str, Key], dict[str, bytes] | None] | None = None
+        # Per shelf changed in the open transaction: [the first old value of each document changed
+        # (ABSENT: it was not there), False], or [the whole shelf as it was (None: none), True] once a
+        # delete or clear touched it. A write logs one document, not a copy of its shelf.
+        self._undo: dict[tuple[str, Key], list[Any]] | None = None
 
     def get(self, kind: str, key: Key) -> Doc | None:
         raw = self._data.get(kind, {}).get(key[:-1], {}).get(key[-1])
@@ -67,11 +73,14 @@ class MemoryStore:
 
     def put(self, kind: str, key: Key, doc: Doc) -> None:
         raw = encode(doc)
-        self._shelf(kind, key[:-1])[key[-1]] = raw
+        self._log(kind, key[:-1], key[-1])
+        self._data.setdefault(kind, {}).setdefault(key[:-1], {})[key[-1]] = raw
 
     def delete(self, kind: str, key: Key) -> None:
-        if key[-1] in self._data.get(kind, {}).get(key[:-1], {}):
-            del self._shelf(kind, key[:-1])[key[-1]]
+        shelf = self._data.get(kind, {}).get(key[:-1], {})
+        if key[-1] in shelf:
+            self._log(kind, key[:-1], None)
+            del shelf[key[-1]]
 
     def scan(self, kind: str, parent: Key, offset: int = 0, limit: int | None = None) -> list[Doc]:
         """In the order first put; `offset`/`limit` page without decoding what they skip."""
@@ -82,13 +91,27 @@ class MemoryStore:
     def count(self, kind: str, parent: Key) -> int:
         return len(self._data.get(kind, {}).get(parent, {}))
 
-    def _shelf(self, kind: str, parent: Key) -> dict[str, bytes]:
-        """The shelf about to change, remembered as it was if a transaction is open."""
-        shelves = self._data.setdefault(kind, {})
-        if self._undo is not None and (kind, parent) not in self._undo:
-            old = shelves.get(parent)
-            self._undo[kind, parent] = None if old is None else dict(old)
-        return shelves.setdefault(parent, {})
+    def _log(self, kind: str, parent: Key, id_: str | None, detach: bool = False) -> None:
+        """Remembers, in an open transaction, what a change is about to overwrite: one document (`id_`),
+        or the whole shelf (`None`: a delete, which moves the order, or a clear; `detach`: the shelf
+        object itself is about to leave the store, so it needs no copy)."""
+        if self._undo is None:
+            return
+        entry = self._undo.setdefault((kind, parent), [{}, False])
+        if entry[1]:
+            return
+        shelf = self._data.get(kind, {}).get(parent)
+        olds: dict[str, Any] = entry[0]
+        if id_ is not None:
+            if id_ not in olds:
+                olds[id_] = shelf[id_] if shelf is not None and id_ in shelf else ABSENT
+            return
+        if shelf is None:
+            entry[:] = [None, True]
+        elif detach and not olds:
+            entry[:] = [shelf, True]
+        else:  # the shelf before this transaction: its documents' first old values, in its order
+            entry[:] = [{k: olds.get(k, v) for k, v in shelf.items() if olds.get(k, v) is not ABSENT}, True]
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -99,11 +122,22 @@ class MemoryStore:
         try:
             yield
         except BaseException:
-            for (kind, parent), old in self._undo.items():
-                if old is None:
-                    self._data[kind].pop(parent, None)
-                else:
-                    self._data[kind][parent] = old
+            for (kind, parent), (old, whole) in self._undo.items():
+                shelves = self._data.setdefault(kind, {})
+                if whole:
+                    if old is None:
+                        shelves.pop(parent, None)
+                    else:
+                        shelves[parent] = old
+                    continue
+                shelf = shelves.get(parent, {})
+                for id_, value in old.items():  # a replaced document keeps its place in the order
+                    if value is ABSENT:
+                        shelf.pop(id_, None)
+                    else:
+                        shelf[id_] = value
+                if not shelf:
+                    shelves.pop(parent, None)
             raise
         finally:
             self._undo = None
@@ -112,7 +146,7 @@ class MemoryStore:
         """Everything, or what is filed under the tenant; undone like any write if the transaction fails."""
         for kind, shelves in self._data.items():
             for parent in [p for p in shelves if tenant is None or p and p[0] == tenant]:
-                self._shelf(kind, parent)
+                self._log(kind, parent, None, detach=True)
                 del shelves[parent]
 
     def dump(self) -> bytes:
@@ -125,7 +159,8 @@ class MemoryStore:
         rows = load_docs(data)
         self.clear()
         for kind, parent, id_, raw in rows:
-            self._shelf(kind, parent)[id_] = raw
+            self._log(kind, parent, id_)
+            self._data.setdefault(kind, {}).setdefault(parent, {})[id_] = raw
 
     def close(self) -> None:
         """Nothing to let go of; here so that every backend can be closed alike."""

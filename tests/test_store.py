@@ -17,7 +17,7 @@ from simulator import store as stores
 from simulator.app import create_app
 from simulator.clock import ManualClock
 from simulator.settings import from_env
-from simulator.store import BACKENDS, SCHEMA_VERSION, SQLiteStore, Store, StoreSchemaError, open_store
+from simulator.store import BACKENDS, SCHEMA_VERSION, MemoryStore, SQLiteStore, Store, StoreSchemaError, open_store
 from tests.conftest import START, Api, customer_body, nce_line
 
 ON_DISK = {"sqlite"}  # backends that keep a file; the others are handed no path
@@ -402,3 +402,19 @@ def test_a_reopened_sqlite_file_serves_what_an_earlier_app_wrote(loop: asyncio.A
     finally:
         loop.run_until_complete(second.client.aclose())
         second.ctx.store.close()
+
+
+def test_a_failed_transaction_undoes_a_load_and_a_clear_of_a_busy_shelf(store: Store) -> None:
+    store.put("customer", ("t1", "c1"), {"id": "c1"})
+    store.put("customer", ("t1", "c2"), {"id": "c2"})
+    before = store.dump()
+    other = MemoryStore()
+    other.put("order", ("t9", "o1"), {"id": "o1"})
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            store.put("customer", ("t1", "c1"), {"id": "c1", "v": 2})  # a document first, then its shelf
+            store.delete("customer", ("t1", "c2"))
+            store.load(other.dump())
+            raise RuntimeError("boom")
+    assert store.dump() == before
+    assert ids(store, "customer", ("t1",)) == ["c1", "c2"] and store.get("customer", ("t1", "c1")) == {"id": "c1"}
