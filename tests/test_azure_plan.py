@@ -177,6 +177,15 @@ def test_an_active_reservation_also_keeps_the_plan_from_suspending(quick: Api) -
     assert updated(quick, customer, plan, status="suspended")["status"] == "suspended"
 
 
+
+def test_a_reservation_whose_term_ended_no_longer_keeps_the_plan_from_suspending(quick: Api) -> None:
+    customer, plan, entitlement = plan_with_entitlement(quick)
+    cancel(quick, customer, plan, entitlement)
+    quick.buy(customer, reservation_line())
+    quick.advance(3 * 366 * 86400 + TEN_MINUTES)  # past any reservation term: it expired, unread since
+    assert updated(quick, customer, plan, status="suspended")["status"] == "suspended"
+
+
 # --- S12 / S13: registration ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("line", [LEGACY_AZURE_LINE, PLAN_LINE], ids=["MS-AZR-0145P", "azure-plan"])

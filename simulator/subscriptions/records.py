@@ -143,6 +143,12 @@ def visible(sub: dict[str, Any], now: datetime) -> bool:
     return wire.parse_time(sub["visible_from"]) <= now
 
 
+def standing(ctx: Context, tenant: str, customer_id: str, now: datetime) -> list[dict[str, Any]]:
+    """A customer's subscriptions as they stand at `now`: those visible yet, each rolled forward."""
+    return [current(ctx, s, now) for s in ctx.store.scan("subscription", (tenant, customer_id.lower()))
+            if visible(s, now)]
+
+
 def status(sub: dict[str, Any]) -> str:
     if sub["kind"] == SAAS and not sub["activated"] and sub["status"] == "active":
         return "pending"  # marketplace SaaS waits for activation (S8)

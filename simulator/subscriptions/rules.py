@@ -69,8 +69,7 @@ def list_subscriptions(ctx: Context, tenant: str, customer_id: str, *, order_id:
                        mpn_id: str | None = None) -> list[dict[str, Any]]:
     customer = customers.get_customer(ctx, tenant, customer_id)
     now = ctx.clock.now()
-    subs = [current(ctx, s, now) for s in ctx.store.scan("subscription", (tenant, customer["id"].lower()))
-            if records.visible(s, now)]
+    subs = records.standing(ctx, tenant, customer["id"], now)
     if order_id is not None:
         subs = [s for s in subs if s["order_id"].lower() == order_id.lower()]
     if mpn_id is not None:
@@ -181,8 +180,9 @@ def check_plan_is_idle(ctx: Context, sub: dict[str, Any], now: datetime) -> None
     from simulator.subscriptions import azure
 
     active_entitlements = [e for e in sub.get("entitlements", []) if azure.entitlement_status(e, now) == "active"]
-    reservations = [s for s in ctx.store.scan("subscription", (sub["tenant"], sub["customer_id"].lower()))
-                    if s["kind"] == RESERVATION and s["status"] == "active" and records.visible(s, now)]
+    # As they stand now: a reservation whose term ended holds nothing back.
+    reservations = [s for s in records.standing(ctx, sub["tenant"], sub["customer_id"], now)
+                    if s["kind"] == RESERVATION and s["status"] == "active"]
     if active_entitlements or reservations:
         raise errors.AzurePlanHasActiveSubscriptions()
 
