@@ -97,7 +97,7 @@ class CustomerIn(wire.WireModel):
                                "phoneNumber": "4255550100"}}}})
     company_profile: CompanyProfileIn
     billing_profile: BillingProfileIn
-    enable_gdap_by_default: bool | None = Field(None, alias="enableGDAPByDefault")
+    enable_gdap_by_default: bool | None = Field(None, alias="enableGDAPByDefault", strict=True)
     associated_partner_id: str | None = None
 
 
@@ -109,8 +109,13 @@ def validate_customer(ctx: Context, body: CustomerIn) -> None:
     if ctx.catalog.market(country) is None and country not in REGISTRATION_COUNTRIES:
         raise errors.InvalidRequestInput(f"billingProfile.defaultAddress.country '{address.country}' is not supported")
     if country == "US" and not (address.state or address.region):
-        # US addresses are validated with their state (create-a-customer.md sends "state": "WA").
+        # US addresses are validated with their state and ZIP code (create-a-customer.md sends both).
         raise errors.InvalidRequestInput("billingProfile.defaultAddress.state is required for US addresses")
+    if not (address.first_name and address.last_name):
+        # The billing address names its contact (create-a-customer.md: firstName, lastName).
+        raise errors.InvalidRequestInput("billingProfile.defaultAddress.firstName and lastName are required")
+    if country == "US" and not address.postal_code:
+        raise errors.InvalidRequestInput("billingProfile.defaultAddress.postalCode is required for US addresses")
     if country == "US" and address.state and len(address.state) > 2:
         raise errors.InvalidRequestInput("billingProfile.defaultAddress.state must be a two-letter code")
     if not EMAIL.match(body.billing_profile.email):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import tomllib
-from dataclasses import fields
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterator
@@ -15,25 +14,12 @@ import httpx
 import pytest
 
 from simulator.pytest_plugin import AsgiSimulator, ControlError, Simulator
-from simulator.settings import Settings
 from tests.conftest import customer_body, nce_line
 
 pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parents[1]
 START = "2026-01-05T10:00:00Z"
-
-
-def control_paths() -> set[str]:
-    from simulator.app import all_routes
-
-    return {getattr(route, "path", "") for route in all_routes()}
-
-
-CONTROL = control_paths()
-needs = {name: pytest.mark.skipif(f"/_simulator/{name}" not in CONTROL,
-                                  reason=f"the control API has no /_simulator/{name} yet")
-         for name in ("snapshots", "faults", "requests")}
 
 
 def buy(client: httpx.Client, headers: dict[str, str], domain: str = "fabrikam.onmicrosoft.com") -> tuple[str, str]:
@@ -150,7 +136,6 @@ def restored(pcsim_session: Simulator) -> Iterator[Simulator]:
     yield pcsim_session
 
 
-@needs["snapshots"]
 @pytest.mark.parametrize("run", [1, 2])
 def test_a_session_simulator_restored_per_test(restored: Simulator, run: int) -> None:
     start = restored.clock.now()
@@ -164,7 +149,6 @@ def test_a_session_simulator_restored_per_test(restored: Simulator, run: int) ->
     assert buy(restored.client, restored.headers()) == first  # the id streams went back too
 
 
-@needs["snapshots"]
 def test_snapshots_keep_state_and_clock(pcsim: Simulator) -> None:
     buy(pcsim.client, pcsim.headers())
     taken = pcsim.snapshot("one-customer")
@@ -185,7 +169,6 @@ def test_snapshots_keep_state_and_clock(pcsim: Simulator) -> None:
 
 # --- faults and the journal ---------------------------------------------------------------------
 
-@needs["faults"]
 def test_faults_are_added_listed_removed_and_cleared(pcsim: Simulator) -> None:
     headers = pcsim.headers()
     fid = pcsim.faults.add("GET", "/v1/customers", effect={"type": "error", "status": 500, "code": 1}, times=1)
@@ -205,7 +188,6 @@ def test_faults_are_added_listed_removed_and_cleared(pcsim: Simulator) -> None:
     assert pcsim.client.get("/v1/customers", headers=headers).status_code == 200
 
 
-@needs["requests"]
 def test_the_journal_lists_and_forgets_requests(pcsim: Simulator) -> None:
     headers = pcsim.headers("journal.onmicrosoft.com")
     pcsim.journal.clear()
@@ -220,7 +202,6 @@ def test_the_journal_lists_and_forgets_requests(pcsim: Simulator) -> None:
     assert pcsim.journal.list(path="/v1/*") == []
 
 
-@pytest.mark.skipif("control_token" not in {f.name for f in fields(Settings)}, reason="no control_token setting yet")
 @pytest.mark.pcsim(control_token="s3cret", start_time=START)
 def test_the_control_token_is_sent(pcsim: Simulator) -> None:
     assert pcsim.client.get("/_simulator/clock").status_code == 401

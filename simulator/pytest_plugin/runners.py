@@ -14,8 +14,10 @@ START_TIMEOUT = 20.0
 
 
 @contextmanager
-def serve(app: Any, host: str = "127.0.0.1") -> Iterator[str]:
-    """Serve `app` on a free port of `host` until the block ends; yields its base URL."""
+def serve(app: Any, host: str = "127.0.0.1", *, ssl_certfile: str | None = None,
+          ssl_keyfile: str | None = None) -> Iterator[str]:
+    """Serve `app` on a free port of `host` (HTTPS with the given files) until the block ends; yields
+    its base URL."""
     import uvicorn
 
     class Server(uvicorn.Server):
@@ -33,7 +35,7 @@ def serve(app: Any, host: str = "127.0.0.1") -> Iterator[str]:
 
     # An idle keep-alive client is closed at once on stop; a busy one gets at most 3 s.
     config = uvicorn.Config(app, host=host, port=0, log_level="warning", lifespan="off",
-                            timeout_graceful_shutdown=3)
+                            timeout_graceful_shutdown=3, ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile)
     server = Server(config)
     thread = threading.Thread(target=server.run, name="pcsim-server", daemon=True)
     thread.start()
@@ -43,7 +45,7 @@ def serve(app: Any, host: str = "127.0.0.1") -> Iterator[str]:
         raise RuntimeError(f"pcsim: the simulator did not start on {host}")
     port = server.servers[0].sockets[0].getsockname()[1]
     try:
-        yield f"http://{host}:{port}"
+        yield f"{'https' if ssl_certfile else 'http'}://{host}:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
