@@ -249,10 +249,12 @@ async def _token(request: Request, v2: bool) -> Response:
                     headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
 
 
+@wire.operation(form=True, oauth=True, errors=[400, 401])
 async def token_v1_endpoint(request: Request) -> Response:
     return await _token(request, v2=False)
 
 
+@wire.operation(form=True, oauth=True, errors=[400, 401])
 async def token_v2_endpoint(request: Request) -> Response:
     return await _token(request, v2=True)
 
@@ -284,6 +286,7 @@ async def _openid(request: Request, v2: bool) -> Response:
                     media_type=wire.JSON)
 
 
+@wire.operation(oauth=True, errors=[400])
 async def user_realm_endpoint(request: Request) -> Response:
     """Home realm discovery, which MSAL and ADAL call before a password grant: every simulated user
     is a cloud-only (Managed) account, so the client goes on to the token endpoint, not to WS-Trust."""
@@ -293,6 +296,7 @@ async def user_realm_endpoint(request: Request) -> Response:
     return Response(json.dumps(body).encode(), media_type=wire.JSON)
 
 
+@wire.operation(oauth=True, errors=[400])
 async def instance_discovery_endpoint(request: Request) -> Response:
     """Authority validation (`?authorization_endpoint=https://host/{tenant}/oauth2/v2.0/authorize`):
     MSAL calls it when given `instance_discovery="<base>/common/discovery/instance"`. The simulator
@@ -316,15 +320,18 @@ async def instance_discovery_endpoint(request: Request) -> Response:
     return Response(json.dumps(body).encode(), media_type=wire.JSON)
 
 
+@wire.operation(oauth=True, errors=[400])
 async def keys_endpoint(request: Request) -> Response:
     """Simulator tokens are HMAC-signed, so there is no public key to publish."""
     return Response(b'{"keys":[]}', media_type=wire.JSON)
 
 
+@wire.operation(oauth=True, errors=[400])
 async def openid_v1_endpoint(request: Request) -> Response:
     return await _openid(request, v2=False)
 
 
+@wire.operation(oauth=True, errors=[400])
 async def openid_v2_endpoint(request: Request) -> Response:
     return await _openid(request, v2=True)
 

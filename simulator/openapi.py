@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
@@ -25,7 +24,6 @@ from simulator.contracts.endpoints import ENDPOINTS
 
 PARAM = re.compile(r"\{([^}]+)\}")
 ERROR_STATUSES = (400, 401, 403, 404, 409)
-TOKEN_PATHS = ("/{tenant}/oauth2/token", "/{tenant}/oauth2/v2.0/token")
 
 
 # --- contracts ----------------------------------------------------------------------------
@@ -158,6 +156,10 @@ def _json(schema: dict[str, Any], description: str, headers: dict[str, Any] | No
     return answer
 
 
+def _oauth_error() -> dict[str, Any]:
+    return _json({"$ref": "#/components/schemas/OAuthError"}, "an OAuth error")
+
+
 def _error(status: int) -> dict[str, Any]:
     return _json({"$ref": "#/components/schemas/Error"}, DESCRIPTIONS.get(status, "error"))
 
@@ -287,8 +289,6 @@ def add_links(paths: dict[str, dict[str, Any]]) -> None:
 def operation(route: Route, method: str, contract: dict[str, Any] | None, stub: bool,
               components: dict[str, Any]) -> dict[str, Any]:
     declared: wire.Operation = getattr(route.endpoint, "operation", None) or wire.Operation()
-    if route.path in TOKEN_PATHS:
-        declared = replace(declared, form=True)
     path_params = [{"name": name.replace("_", "-"), "in": "path", "required": True, "schema": {"type": "string"}}
                    for name in PARAM.findall(route.path)]
     query = [{"name": q.rstrip("!"), "in": "query", "required": q.endswith("!"), "schema": {"type": "string"}}
@@ -338,15 +338,10 @@ def operation(route: Route, method: str, contract: dict[str, Any] | None, stub: 
         if declared.partial:
             responses["501"] = _error(501)
         entry["security"] = [{"bearer": []}]
-    elif route.path in TOKEN_PATHS:
-        for status in (400, 401):
-            responses[str(status)] = _json({"$ref": "#/components/schemas/OAuthError"}, "an OAuth error")
-    elif not route.path.startswith("/_simulator") and route.path != "/openapi.json":
-        responses["400"] = _json({"$ref": "#/components/schemas/OAuthError"}, "an OAuth error")
     elif declared.body is not None:
         responses["400"] = _error(400)
     for status in declared.errors:
-        responses.setdefault(str(status), _error(status))
+        responses.setdefault(str(status), _oauth_error() if declared.oauth else _error(status))
     entry["responses"] = dict(sorted(responses.items()))
     return entry
 

@@ -69,6 +69,7 @@ class Operation:
     form: bool = False               # an OAuth form body instead of JSON
     status: int = 200                # the success status of a route with no contract (201, 204 ...)
     errors: tuple[int, ...] = ()     # error statuses besides those every route of its kind documents
+    oauth: bool = False              # errors come as Entra ID's OAuth body, not Partner Center's
 
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
