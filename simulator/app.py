@@ -11,6 +11,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from simulator import auth, carts, control, customers, errors, openapi, persistence, wire
 from simulator import demo
+from simulator.billing import invoices, lineitems
 from simulator.catalog import data as catalog_data
 from simulator.catalog import endpoints as catalog
 from simulator.catalog.data import Catalog
@@ -54,6 +55,7 @@ def implemented_routes() -> list[BaseRoute]:
     return [*catalog.routes, *customers.routes, *carts.routes, *orders.routes,
             *newcommerce.routes, *overage.routes, *transitions.routes,
             *subscriptions.routes, *azure.routes, *upgrades.routes, *productupgrades.routes,
+            *lineitems.routes, *invoices.routes,  # literal invoice paths before {invoice_id}
             *control.routes, *demo.routes, *auth.routes]
 
 

@@ -268,7 +268,7 @@ def cancel_order(ctx: Context, tenant: str, customer_id: str, order_id: str,
         raise errors.CancellationWindowPassed(ctx.settings.cancellation_window_days)
     for line in chosen:
         line["cancelled"] = True
-        cancel_subscription(ctx, tenant, order, line["subscription_id"])
+        cancel_subscription(ctx, tenant, order, line["subscription_id"], now)
     if all(ln["cancelled"] for ln in order["lines"]):
         order["status"] = "cancelled"
     order["version"] = order.get("version", 1) + 1
@@ -283,10 +283,12 @@ def seat_based(ctx: Context, line: dict[str, Any]) -> bool:
     return sku is None or sku.maximum > 1
 
 
-def cancel_subscription(ctx: Context, tenant: str, order: dict[str, Any], sub_id: str) -> None:
+def cancel_subscription(ctx: Context, tenant: str, order: dict[str, Any], sub_id: str, now: datetime) -> None:
     key = subscriptions.subscription_key(tenant, order["customer_id"], sub_id)
     sub = ctx.store.get("subscription", key)
     if sub is not None:
+        # A sandbox order cancel refunds the purchase in full (billing reads the event).
+        sub["events"].append(subscriptions.event("cancel", now, quantity=sub["quantity"], refund="Full"))
         sub.update(status="deleted", version=sub["version"] + 1)
         ctx.store.put("subscription", key, sub)
 

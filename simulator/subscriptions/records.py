@@ -94,7 +94,7 @@ def new_subscription(ctx: Context, order: dict[str, Any], line: dict[str, Any], 
         record["entitlements"] = [{"id": record["entitlement_id"], "friendly_name": "Microsoft Azure",
                                    "created": wire.iso(start), "cancelled_at": None}]
     start_term(ctx, record, start)
-    record["events"].append(event("purchase", start, quantity=line["quantity"]))
+    record["events"].append(event("purchase", start, quantity=line["quantity"], **price_facts(record)))
     return record
 
 
@@ -127,6 +127,13 @@ def refund_options(ctx: Context, sub: dict[str, Any], start: datetime) -> list[d
                 expires = start + timedelta(days=iso_duration_days(option.get("expiresAfter", "P7D")))
                 options.append({"type": option.get("type", "Full"), "expiresAt": wire.iso(expires)})
     return options
+
+
+def price_facts(sub: dict[str, Any]) -> dict[str, Any]:
+    """What a new term is billed by (billing prices each term from the catalog with these)."""
+    return {"offer_id": sub["offer_id"], "product_id": sub.get("product_id"), "sku_id": sub.get("sku_id"),
+            "availability_id": sub.get("availability_id"), "term": sub.get("term_duration"),
+            "cycle": sub.get("billing_cycle"), "end": sub.get("end"), "trial": bool(sub.get("is_trial"))}
 
 
 def event(kind: str, moment: datetime, **facts: Any) -> dict[str, Any]:
@@ -191,8 +198,12 @@ def follow_base(ctx: Context, sub: dict[str, Any], now: datetime) -> None:
         return
     base = current(ctx, base, now)
     if base["status"] in ("deleted", "expired"):
+        # The add-on ends when its base ended (not when it is read), with the base's refund.
+        last = next((e for e in reversed(base["events"]) if e["type"] in ("cancel", "expire", "transition_out")),
+                    {"type": "expire", "at": wire.iso(now)})
         sub.update(status=base["status"], auto_renew=False)
-        sub["events"].append(event("cancel" if base["status"] == "deleted" else "expire", now, quantity=sub["quantity"]))
+        sub["events"].append(event("cancel" if base["status"] == "deleted" else "expire", wire.parse_time(last["at"]),
+                                   quantity=sub["quantity"], refund=last.get("refund")))
     elif sub.get("end") and base.get("end") and sub["end"] < base["end"] and renews(sub):
         sub["custom_term_end_date"] = base["end"]
 
@@ -222,8 +233,7 @@ def renew(ctx: Context, sub: dict[str, Any], moment: datetime) -> None:
     sub["custom_term_end_date"] = plan.get("customTermEndDate") or sub.get("custom_term_end_date")
     sub.update(scheduled=None, renews_to=None)
     start_term(ctx, sub, moment)
-    sub["events"].append(event("renew", moment, quantity=sub["quantity"], term=sub["term_duration"],
-                               cycle=sub["billing_cycle"]))
+    sub["events"].append(event("renew", moment, quantity=sub["quantity"], **price_facts(sub)))
 
 
 def convert_trial(ctx: Context, sub: dict[str, Any]) -> None:

@@ -213,7 +213,7 @@ def move_into(ctx: Context, caller: Caller, customer_id: str, source: dict[str, 
     check_seats(ctx, av, wanted)
     rules.move_seat_windows(ctx, target, body.quantity, now)
     target.update(quantity=wanted, license_changed=wire.iso(now))
-    target["events"].append(event("transition_in", now))
+    target["events"].append(event("transition_in", now, seats=body.quantity))
     return target
 
 
@@ -247,7 +247,7 @@ def new_target(ctx: Context, caller: Caller, customer_id: str, source: dict[str,
 def give_up_seats(source: dict[str, Any], seats: int, now: datetime, **facts: Any) -> None:
     """The source loses the seats; with none left it ends (status deleted, its last quantity kept)."""
     left = source["quantity"] - seats
-    source["events"].append(event("transition_out", now, **facts))
+    source["events"].append(event("transition_out", now, **{"seats": seats, **facts}))
     source["license_changed"] = wire.iso(now)
     if left == 0:
         source.update(status="deleted", auto_renew=False, seat_windows=[], scheduled=None)

@@ -1,0 +1,69 @@
+"""Billing periods: calendar months in UTC, one per partner; the invoice of a period is made a day
+after it closes, once the last day's usage is rated (unbilled usage appears after ~24 h,
+get-invoice-unbilled-consumption-lineitems.md).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+from simulator import ids
+
+INVOICE_AFTER = timedelta(days=1)  # after close: the last day's usage is reported ~24 h after it ends
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    start: datetime  # the 1st, 00:00 UTC
+    end: datetime    # the 1st of the next month, 00:00 UTC (exclusive)
+
+    @property
+    def invoice_at(self) -> datetime:
+        return self.end + INVOICE_AFTER
+
+    @property
+    def first_day(self) -> date:
+        return self.start.date()
+
+    @property
+    def last_day(self) -> date:
+        return (self.end - timedelta(days=1)).date()
+
+    @property
+    def key(self) -> str:
+        return self.start.strftime("%Y-%m")
+
+    def holds(self, moment: datetime) -> bool:
+        return self.start <= moment < self.end
+
+    def next(self) -> "Period":
+        return period_of(self.end)
+
+    def previous(self) -> "Period":
+        return period_of(self.start - timedelta(days=1))
+
+
+def period_of(moment: datetime | date) -> Period:
+    start = datetime(moment.year, moment.month, 1, tzinfo=timezone.utc)
+    month = start.month % 12 + 1
+    end = start.replace(year=start.year + (start.month == 12), month=month)
+    return Period(start, end)
+
+
+def from_key(key: str) -> Period:
+    year, month = key.split("-")
+    return period_of(date(int(year), int(month), 1))
+
+
+def invoiced(now: datetime) -> Period:
+    """The newest period whose invoice is out at `now`."""
+    period = period_of(now).previous()
+    return period if period.invoice_at <= now else period.previous()
+
+
+def invoice_number(seed: int, tenant: str, period: Period, currency: str) -> str:
+    """`G` and nine digits, as the docs' examples (G000024135): the month's number, then five digits
+    drawn for the partner and currency, so the same seed gives the same numbers."""
+    month = (period.start.year - 2000) * 12 + period.start.month
+    draw = ids.stream(f"invoice:{tenant}:{period.key}:{currency}", seed)
+    return f"G{month:04d}{draw.randrange(100000):05d}"
