@@ -24,6 +24,7 @@ from simulator.settings import Settings, from_env
 from simulator.subscriptions import azure, newcommerce, overage, productupgrades, transitions, upgrades
 from simulator.subscriptions import endpoints as subscriptions
 from simulator.store import MemoryStore, Store
+from simulator import usage
 
 # Every operation of the API reference (shared/reference/api.md, kept as data in
 # simulator/contracts/endpoints.py). Those no area module implements answer 501 with a Partner Center
@@ -51,8 +52,9 @@ def not_simulated_routes(implemented: list[BaseRoute]) -> list[Route]:
 
 
 def implemented_routes() -> list[BaseRoute]:
-    # Literal-segment routes under /subscriptions (customTermEndDates, overage) precede the id routes.
-    return [*catalog.routes, *customers.routes, *carts.routes, *orders.routes,
+    # Literal-segment routes under /subscriptions (customTermEndDates, overage) precede the id routes;
+    # usage's `customers/usagerecords` and `subscriptions/usagerecords` precede the customer routes.
+    return [*usage.routes, *catalog.routes, *customers.routes, *carts.routes, *orders.routes,
             *newcommerce.routes, *overage.routes, *transitions.routes,
             *subscriptions.routes, *azure.routes, *upgrades.routes, *productupgrades.routes,
             *lineitems.routes, *invoices.routes,  # literal invoice paths before {invoice_id}

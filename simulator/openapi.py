@@ -325,6 +325,10 @@ def operation(route: Route, method: str, contract: dict[str, Any] | None, stub: 
             responses[str(status)] = _json(schema_from_paths(contract["paths"], contract.get("knownGaps")),
                                            contract.get("operation", "success"))
         for extra in declared.statuses:
+            if extra == 204:  # P10: the data is not ready yet, no body (get-a-customer-s-utilization-record-for-azure.md)
+                responses["204"] = {"description": "not ready yet: ask again after Retry-After seconds",
+                                    "headers": {"Retry-After": {"schema": {"type": "integer"}}}}
+                continue
             responses[str(extra)] = _json(schema_from_paths(contract["paths"], contract.get("knownGaps")),
                                           "accepted, to finish later (Location)",
                                           {"Location": {"schema": {"type": "string"}}})

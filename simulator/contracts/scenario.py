@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from simulator.contracts.spending import spending
+
 BASE = "https://api.partnercenter.microsoft.com"
 START = "2026-01-05T10:00:00Z"
 TENANT = "contoso-partner.onmicrosoft.com"
@@ -113,6 +115,7 @@ async def drive(d: Driver) -> None:
              "renewsTo": {"termDuration": "P1Y"}}  # the SaaS free trial line of create-a-cart.md, next to an RI
     await d.call("K1", "POST", f"/v1/customers/{fresh}/carts", json={"lineItems": [purchase_lines()[1], trial]})
     await d.call("U4", "DELETE", f"/v1/customers/{fresh}")
+    await spending(d, user_token)  # last: it moves the clock by days
 
 
 async def check_inventory(d: Driver, customer: str) -> None:

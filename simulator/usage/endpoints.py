@@ -1,0 +1,157 @@
+"""Azure spending endpoints (P1-P11): parse, run the rule, render.
+
+App+User only (403 900329 for App-only tokens): P1, P4, P5, P6, P7, P8, P11, as their pages say;
+P2, P3, P9 and P10 take both kinds of token.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from simulator import auth, errors, wire
+from simulator.catalog.data import AZURE_PLAN
+from simulator.usage import render, summaries
+from simulator.usage.utilization import UtilizationQuery, get_utilization_records, utilization_page_wire
+
+
+async def customer_usage_summary_endpoint(request: Request) -> Response:
+    ctx, caller = auth.begin(request, user_only=True)
+    usage, period = summaries.get_customer_usage_summary(ctx, caller, request.path_params["customer_id"])
+    return wire.respond(render.customer_usage_summary_wire(usage, period))
+
+
+async def usage_budget_endpoint(request: Request) -> Response:
+    ctx, caller = auth.begin(request)
+    customer, amount = summaries.get_usage_budget(ctx, caller, request.path_params["customer_id"])
+    return wire.respond(render.spending_budget_wire(customer["id"], amount))
+
+
+@wire.operation(body=summaries.SpendingBudgetIn)
+async def update_usage_budget_endpoint(request: Request) -> Response:
+    ctx, caller = auth.begin(request)
+    body = await wire.parse_body(request, summaries.SpendingBudgetIn)
+    customer, amount = ctx.run(summaries.update_usage_budget, caller, request.path_params["customer_id"], body)
+    return wire.respond(render.spending_budget_wire(customer["id"], amount))
+
+
+async def subscription_usage_records_endpoint(request: Request) -> Response:
+    ctx, caller = auth.begin(request, user_only=True)
+    cid = request.path_params["customer_id"]
+    found = summaries.get_subscription_usage_records(ctx, caller, cid)
+    return wire.respond(wire.collection([render.subscription_monthly_usage_record_wire(s, spend) for s, spend in found],
+                                        f"/customers/{cid}/subscriptions/usagerecords"))
+
+
+async def customers_usage_records_endpoint(request: Request) -> Response:
+    ctx, caller = auth.begin(request, user_only=True)
+    found = summaries.get_customers_usage_records(ctx, caller)
+    return wire.respond(wire.collection([render.customer_monthly_usage_record_wire(u) for u in found],
+                                        "/customers/usagerecords"))
+
+
+async def subscription_usage_summary_endpoint(request: Request) -> Response:
+    ctx, caller = auth.begin(request, user_only=True)
+    sub, spend, period = summaries.get_subscription_usage_summary(ctx, caller, *wire.subscription_ids(request))
+    return wire.respond(render.subscription_usage_summary_wire(sub, spend, period))
+
+
+async def meter_usage_records_endpoint(request: Request) -> Response:
+    ctx, caller = auth.begin(request, user_only=True)
+    sub, spend, groups = summaries.get_meter_usage_records(ctx, caller, *wire.subscription_ids(request))
+    return wire.respond(wire.collection([render.meter_usage_record_wire(sub, spend, g) for g in groups],
+                                        f"/customers/{sub['customer_id']}/subscriptions/{sub['id']}/meterusagerecords"))
+
+
+async def resource_usage_records_endpoint(request: Request) -> Response:
+    ctx, caller = auth.begin(request, user_only=True)
+    sub, spend, groups = summaries.get_resource_usage_records(ctx, caller, *wire.subscription_ids(request))
+    return wire.respond(wire.collection([render.resource_usage_record_wire(sub, spend, g) for g in groups],
+                                        f"/customers/{sub['customer_id']}/subscriptions/{sub['id']}"
+                                        f"/resourceusagerecords"))
+
+
+async def monthly_usage_records_endpoint(request: Request) -> Response:
+    ctx, caller = auth.begin(request)
+    sub, spend, groups = summaries.get_meter_usage_records(
+        ctx, caller, *wire.subscription_ids(request), (AZURE_PLAN, errors.MonthlyUsageRecordsOnlyForLegacyAzure))
+    return wire.respond(wire.collection([render.azure_resource_monthly_usage_record_wire(spend, g) for g in groups],
+                                        f"/customers/{sub['customer_id']}/subscriptions/{sub['id']}"
+                                        f"/usagerecords/resources"))
+
+
+@wire.operation(query=["start_time", "end_time", "granularity", "show_details", "size", "seek_operation"],
+                headers=["MS-ContinuationToken"], statuses=[204])
+async def utilization_records_endpoint(request: Request) -> Response:
+    ctx, caller = auth.begin(request)
+    page = get_utilization_records(ctx, caller, *wire.subscription_ids(request), utilization_query(request))
+    if page.retry_after is not None:
+        return wire.empty(204, {"Retry-After": str(page.retry_after)})
+    return wire.respond(utilization_page_wire(page))
+
+
+def utilization_query(request: Request) -> UtilizationQuery:
+    """The query's window and options, or those a continuation token carries (`seek_operation=Next`)."""
+    if (wire.query_param(request, "seek_operation") or "").lower() == "next":
+        token = request.headers.get("ms-continuationtoken")
+        if not token:
+            raise errors.InvalidRequestInput("seek_operation=Next needs the MS-ContinuationToken header")
+        return UtilizationQuery.from_token(token)
+    start, end = (time_param(request, name) for name in ("start_time", "end_time"))
+    query = UtilizationQuery(start, end, (wire.query_param(request, "granularity") or "daily").lower(),
+                             bool_param(request, "show_details", True), size_param(request))
+    query.check()
+    return query
+
+
+def time_param(request: Request, name: str) -> datetime:
+    raw = wire.query_param(request, name)
+    if not raw:
+        raise errors.MissingQueryParameter(name)
+    try:
+        return wire.parse_time(raw)
+    except ValueError:
+        raise errors.InvalidRequestInput(f"the query parameter '{name}' is not a date-time") from None
+
+
+def bool_param(request: Request, name: str, default: bool) -> bool:
+    raw = wire.query_param(request, name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() not in ("true", "false"):
+        raise errors.InvalidRequestInput(f"the query parameter '{name}' must be true or false")
+    return raw.lower() == "true"
+
+
+def size_param(request: Request) -> int:
+    raw = wire.query_param(request, "size") or ""
+    if not raw:
+        return 1000
+    if not raw.isdigit():
+        raise errors.InvalidRequestInput("the query parameter 'size' must be a whole number from 1 to 1000")
+    return int(raw)
+
+
+async def partner_usage_summary_endpoint(request: Request) -> Response:
+    ctx, caller = auth.begin(request, user_only=True)
+    return wire.respond(render.partner_usage_summary_wire(summaries.get_partner_usage_summary(ctx, caller)))
+
+
+C, S = "/v1/customers/{customer_id}", "/v1/customers/{customer_id}/subscriptions/{subscription_id}"
+# The literal `customers/usagerecords` and `subscriptions/usagerecords` stand where an id could (U2, S4):
+# these routes are mounted ahead of the customer and subscription routes (simulator/app.py).
+routes: list[BaseRoute] = [
+    Route("/v1/customers/usagerecords", customers_usage_records_endpoint, methods=["GET"]),
+    Route("/v1/usagesummary", partner_usage_summary_endpoint, methods=["GET"]),
+    Route(C + "/usagesummary", customer_usage_summary_endpoint, methods=["GET"]),
+    Route(C + "/usagebudget", usage_budget_endpoint, methods=["GET"]),
+    Route(C + "/usagebudget", update_usage_budget_endpoint, methods=["PATCH"]),
+    Route(C + "/subscriptions/usagerecords", subscription_usage_records_endpoint, methods=["GET"]),
+    Route(S + "/usagesummary", subscription_usage_summary_endpoint, methods=["GET"]),
+    Route(S + "/meterusagerecords", meter_usage_records_endpoint, methods=["GET"]),
+    Route(S + "/resourceusagerecords", resource_usage_records_endpoint, methods=["GET"]),
+    Route(S + "/usagerecords/resources", monthly_usage_records_endpoint, methods=["GET"]),
+    Route(S + "/utilizations/azure", utilization_records_endpoint, methods=["GET"]),
+]

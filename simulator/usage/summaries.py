@@ -1,0 +1,252 @@
+"""Spending rules (P1-P9, P11): the current billing period's visible usage, totalled per customer,
+subscription, meter and resource, and the customer's spending budget.
+
+Sources: get-a-customer-usage-summary.md, get-a-customer-s-usage-spending-budget.md,
+update-a-customer-s-usage-spending-budget.md, get-a-customer-subscription-s-usage-records.md,
+get-a-customer-s-usage-records.md, get-a-customer-subscription-usage-summary.md,
+get-a-customer-subscription-meter-usage-records.md, get-a-customer-subscription-resource-usage-records.md,
+get-all-monthly-usage-records-for-a-subscription.md, get-a-partner-usage-summary.md,
+customer-usage-resources.md. The billing period is the calendar month (UTC) of `now`, as the Azure
+plan examples show it (billingStartDate the 1st, billingEndDate the 1st of the next month).
+Every total is the sum of its rows' rounded amounts.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any, Callable, Hashable
+
+from pydantic import Field
+
+from simulator import customers, errors, wire
+from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE
+from simulator.context import Caller, Context
+from simulator.subscriptions import records, rules
+from simulator.usage import meters as meter_catalog
+from simulator.usage.rated import AZURE_KINDS, UsageRow, last_reported_day, rated_usage
+
+BUDGET = "usage-budget"
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime
+    end: datetime  # the 1st of the next month, 00:00 UTC
+
+    @property
+    def first_day(self) -> date:
+        return self.start.date()
+
+    @property
+    def last_day(self) -> date:
+        return (self.end - timedelta(days=1)).date()
+
+
+@dataclass(frozen=True)
+class Spend:
+    total: Decimal      # in `currency`
+    usd: Decimal
+    currency: str
+    locale: str         # the customer's culture: currencyLocale of MS-AZR-0145P answers
+    modern: bool        # Azure plan answers: currencyCode + usdTotalCost instead of currencyLocale
+    modified: datetime  # lastModifiedDate: the last daily report run
+
+
+@dataclass(frozen=True)
+class Group:
+    """Rows that share a key (a meter, a resource): their quantity and money summed."""
+    first: UsageRow
+    quantity: Decimal
+    total: Decimal
+    usd: Decimal
+
+
+@dataclass(frozen=True)
+class CustomerUsage:
+    customer: dict[str, Any]
+    azure: list[dict[str, Any]]   # the customer's Azure plans and MS-AZR-0145P subscriptions, as they stand
+    spend: Spend
+    budget: Decimal | None
+    upgraded: bool                # has an Azure plan (isUpgraded)
+    reported_days: int            # days of the period reported so far
+
+
+def billing_period(now: datetime) -> Period:
+    start = now.astimezone(timezone.utc).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return Period(start, records.add_months(start, 1))
+
+
+def last_report_run(now: datetime) -> datetime:
+    """Usage is reported once a day, at 00:00 UTC: the last run at or before `now`."""
+    return records.midnight(now.astimezone(timezone.utc))
+
+
+def spend(ctx: Context, customer: dict[str, Any], rows: list[UsageRow], modern: bool, now: datetime) -> Spend:
+    market = ctx.catalog.market(customers.customer_country(customer)) or ctx.catalog.market("US")
+    currency = market.currency  # type: ignore[union-attr]
+    return Spend(sum((r.amount for r in rows), ZERO), sum((r.usd_amount for r in rows), ZERO), currency,
+                 customer["billing"]["culture"], modern, last_report_run(now))
+
+
+def period_rows(ctx: Context, subs: list[dict[str, Any]], now: datetime) -> list[UsageRow]:
+    period = billing_period(now)
+    return [row for sub in subs for row in rated_usage(ctx, sub, period.first_day, period.last_day, now)]
+
+
+def grouped(ctx: Context, rows: list[UsageRow], key: Callable[[UsageRow], Hashable]) -> list[Group]:
+    """One group per key, in catalog order of the meters (then in the order the keys first appear)."""
+    order = {m.id: n for n, m in enumerate(meter_catalog.catalog(ctx.settings.seed))}
+    found: dict[Hashable, Group] = {}
+    for row in rows:
+        was = found.get(key(row))
+        found[key(row)] = Group(row, row.quantity, row.amount, row.usd_amount) if was is None else Group(
+            was.first, was.quantity + row.quantity, was.total + row.amount, was.usd + row.usd_amount)
+    return sorted(found.values(), key=lambda g: order[g.first.meter.id])
+
+
+# --- customers (P1, P5, P11) ----------------------------------------------------------------
+
+def azure_subscriptions(ctx: Context, tenant: str, customer_id: str, now: datetime) -> list[dict[str, Any]]:
+    return [s for s in records.standing(ctx, tenant, customer_id, now) if s["kind"] in AZURE_KINDS]
+
+
+def customer_usage(ctx: Context, tenant: str, customer: dict[str, Any], now: datetime) -> CustomerUsage:
+    azure = azure_subscriptions(ctx, tenant, customer["id"], now)
+    upgraded = any(s["kind"] == AZURE_PLAN for s in azure)
+    period = billing_period(now)
+    reported = max(0, (min(last_reported_day(now), period.last_day) - period.first_day).days + 1)
+    return CustomerUsage(customer, azure, spend(ctx, customer, period_rows(ctx, azure, now), upgraded, now),
+                         stored_budget(ctx, tenant, customer["id"]), upgraded, reported)
+
+
+def get_customer_usage_summary(ctx: Context, caller: Caller, customer_id: str) -> tuple[CustomerUsage, Period]:
+    now = ctx.clock.now()
+    customer = customers.get_customer(ctx, caller.tenant, customer_id)
+    return customer_usage(ctx, caller.tenant, customer, now), billing_period(now)
+
+
+def get_customers_usage_records(ctx: Context, caller: Caller) -> list[CustomerUsage]:
+    """Every customer of the partner with a usage-based (Azure) subscription."""
+    now = ctx.clock.now()
+    found = [customer_usage(ctx, caller.tenant, c, now) for c in ctx.store.scan("customer", (caller.tenant,))]
+    return [usage for usage in found if usage.azure]
+
+
+@dataclass(frozen=True)
+class PartnerUsage:
+    tenant: str
+    customers: list[CustomerUsage]
+    total: Decimal
+    period: Period
+    modified: datetime
+
+    @property
+    def over_budget(self) -> int:
+        return sum(1 for c in self.customers if c.budget is not None and c.spend.total > c.budget)
+
+    @property
+    def trending_over(self) -> int:
+        """Not over yet, but over at the period's end if the rest of it spends as the days so far did."""
+        days = (self.period.last_day - self.period.first_day).days + 1
+        return sum(1 for c in self.customers if c.budget is not None and c.spend.total <= c.budget
+                   and c.reported_days and c.spend.total * days / c.reported_days > c.budget)
+
+
+def get_partner_usage_summary(ctx: Context, caller: Caller) -> PartnerUsage:
+    """The total leaves out customers with an Azure plan (get-a-partner-usage-summary.md); it is in USD,
+    the one currency every customer's usage has (en-US)."""
+    now = ctx.clock.now()
+    found = get_customers_usage_records(ctx, caller)
+    total = sum((c.spend.usd for c in found if not c.upgraded), ZERO)
+    return PartnerUsage(caller.tenant, found, total, billing_period(now), last_report_run(now))
+
+
+# --- subscriptions (P4, P6-P9) --------------------------------------------------------------
+
+Refusal = tuple[str, type[errors.PartnerCenterError]]  # a kind the operation refuses, and how
+
+
+def load_azure(ctx: Context, caller: Caller, customer_id: str, sub_id: str, refused: Refusal | None = None
+               ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The customer and the subscription, if it is an Azure plan or MS-AZR-0145P subscription (800011
+    otherwise) and not of the kind the operation refuses."""
+    customer = customers.get_customer(ctx, caller.tenant, customer_id)
+    sub = rules.load(ctx, caller.tenant, customer["id"], sub_id)
+    if sub["kind"] not in AZURE_KINDS:
+        raise errors.NotAnAzureSubscription(sub["id"])
+    if refused is not None and sub["kind"] == refused[0]:
+        raise refused[1]()
+    return customer, sub
+
+
+def subscription_spend(ctx: Context, customer: dict[str, Any], sub: dict[str, Any], now: datetime
+                       ) -> tuple[list[UsageRow], Spend]:
+    rows = period_rows(ctx, [sub], now)
+    return rows, spend(ctx, customer, rows, sub["kind"] == AZURE_PLAN, now)
+
+
+def get_subscription_usage_records(ctx: Context, caller: Caller, customer_id: str
+                                   ) -> list[tuple[dict[str, Any], Spend]]:
+    """One record per Azure plan (not per Azure subscription under it) and per 0145P subscription."""
+    now = ctx.clock.now()
+    customer = customers.get_customer(ctx, caller.tenant, customer_id)
+    subs = azure_subscriptions(ctx, caller.tenant, customer["id"], now)
+    return [(sub, subscription_spend(ctx, customer, sub, now)[1]) for sub in subs]
+
+
+def get_subscription_usage_summary(ctx: Context, caller: Caller, customer_id: str, sub_id: str
+                                   ) -> tuple[dict[str, Any], Spend, Period]:
+    now = ctx.clock.now()
+    customer, sub = load_azure(ctx, caller, customer_id, sub_id)
+    return sub, subscription_spend(ctx, customer, sub, now)[1], billing_period(now)
+
+
+def get_meter_usage_records(ctx: Context, caller: Caller, customer_id: str, sub_id: str,
+                            refused: Refusal | None = None) -> tuple[dict[str, Any], Spend, list[Group]]:
+    """Per meter across the whole plan or the 0145P subscription (P7; P9 refuses Azure plans)."""
+    now = ctx.clock.now()
+    customer, sub = load_azure(ctx, caller, customer_id, sub_id, refused)
+    rows, total = subscription_spend(ctx, customer, sub, now)
+    return sub, total, grouped(ctx, rows, lambda r: r.meter.id)
+
+
+def get_resource_usage_records(ctx: Context, caller: Caller, customer_id: str, sub_id: str
+                               ) -> tuple[dict[str, Any], Spend, list[Group]]:
+    """Per resource of every Azure subscription under an Azure plan (not for MS-AZR-0145P)."""
+    now = ctx.clock.now()
+    customer, sub = load_azure(ctx, caller, customer_id, sub_id, (LEGACY_AZURE, errors.ResourceUsageNotForLegacyAzure))
+    rows, total = subscription_spend(ctx, customer, sub, now)
+    return sub, total, grouped(ctx, rows, lambda r: (r.entitlement_id, r.resource_uri))
+
+
+# --- budgets (P2, P3) -------------------------------------------------------------------
+
+class SpendingBudgetIn(wire.WireModel):
+    """The SDK sends PascalCase (`{"Amount": 100, "Attributes": {"ObjectType": "SpendingBudget"}}`);
+    a null or absent amount means no budget (customer-usage-resources.md)."""
+    amount: Decimal | None = Field(None, ge=0, le=Decimal("999999999999"), allow_inf_nan=False)
+
+
+def budget_key(tenant: str, customer_id: str) -> tuple[str, str, str]:
+    return (tenant, customer_id.lower(), "budget")
+
+
+def stored_budget(ctx: Context, tenant: str, customer_id: str) -> Decimal | None:
+    found = ctx.store.get(BUDGET, budget_key(tenant, customer_id))
+    return None if found is None or found.get("amount") is None else Decimal(found["amount"])
+
+
+def get_usage_budget(ctx: Context, caller: Caller, customer_id: str) -> tuple[dict[str, Any], Decimal | None]:
+    customer = customers.get_customer(ctx, caller.tenant, customer_id)
+    return customer, stored_budget(ctx, caller.tenant, customer["id"])
+
+
+def update_usage_budget(ctx: Context, caller: Caller, customer_id: str, body: SpendingBudgetIn
+                        ) -> tuple[dict[str, Any], Decimal | None]:
+    customer = customers.get_customer(ctx, caller.tenant, customer_id)
+    amount = body.amount
+    ctx.store.put(BUDGET, budget_key(caller.tenant, customer["id"]),
+                  {"amount": None if amount is None else str(amount), "updated": wire.iso(ctx.clock.now())})
+    return customer, amount
