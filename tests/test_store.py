@@ -27,9 +27,12 @@ def opened(backend: str, folder: Path) -> Store:
     return open_store(backend, folder / f"{backend}.db" if backend in ON_DISK else None)
 
 
-@pytest.fixture(params=BACKENDS)
+DEFLATED = "memory, all deflated"  # a memory store with no room for young documents: every one is deflated
+
+
+@pytest.fixture(params=[*BACKENDS, DEFLATED])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    s = opened(request.param, tmp_path)
+    s = MemoryStore(young_bytes=0) if request.param == DEFLATED else opened(request.param, tmp_path)
     yield s
     s.close()
 
@@ -418,3 +421,22 @@ def test_a_failed_transaction_undoes_a_load_and_a_clear_of_a_busy_shelf(store: S
             raise RuntimeError("boom")
     assert store.dump() == before
     assert ids(store, "customer", ("t1",)) == ["c1", "c2"] and store.get("customer", ("t1", "c1")) == {"id": "c1"}
+
+
+def test_a_memory_store_deflates_its_oldest_documents_and_reads_them_back_alike() -> None:
+    store = MemoryStore(young_bytes=300)  # room for a few of these documents
+    docs = {f"s{n}": {"id": f"s{n}", "offerName": "Microsoft 365 E3", "quantity": n, "tags": ["a", n]}
+            for n in range(20)}
+    for id_, doc in docs.items():
+        store.put("subscription", ("t1", "c1", id_), doc)
+    assert store.scan("subscription", ("t1", "c1")) == list(docs.values())
+    assert store.get("subscription", ("t1", "c1", "s0")) == docs["s0"]
+    with pytest.raises(Boom), store.transaction():  # s1's new value is deflated before the rollback
+        store.put("subscription", ("t1", "c1", "s1"), {"id": "s1", "quantity": 99})
+        for n in range(20, 30):
+            store.put("subscription", ("t1", "c1", f"s{n}"), {"id": f"s{n}", "offerName": "Office 365 E1"})
+        raise Boom()
+    assert store.scan("subscription", ("t1", "c1")) == list(docs.values())
+    again = MemoryStore()
+    again.load(store.dump())
+    assert again.scan("subscription", ("t1", "c1")) == list(docs.values())
