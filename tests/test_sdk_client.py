@@ -281,13 +281,39 @@ def test_declared_error_statuses_come_back_as_partner_center_bodies(partner: Par
 
 
 def test_undeclared_statuses_raise_cloud_error_with_the_partner_center_code(partner: Partner) -> None:
-    # The partner usage summary is not simulated yet (README): 501 + 900127, which the SDK doesn't declare.
+    # An order PATCH other than the sandbox cancel is not simulated (README): 501 + 900127, which the SDK
+    # doesn't declare.
+    customer = partner.new_customer("litware.onmicrosoft.com")
+    line = pc.MicrosoftPartnerSdkContractsV1OrderLineItem(line_item_number=0, offer_id=LEGACY_BASE, quantity=1)
+    order = pc.MicrosoftPartnerSdkContractsV1Order(reference_customer_id=customer, line_items=[line])
+    created = partner.sdk.postvversioncustomerscustomer.idorders(customer, order, V)
+    created.billing_cycle = "annual"
     with pytest.raises(CloudError) as raised:
-        partner.sdk.getvversionusagesummary(V)
+        partner.sdk.patchvversioncustomerscustomer.id3(customer, created.id, created, V)
     assert raised.value.status_code == 501
     body = raised.value.response.json()
     assert (body["code"], body["source"]) == (900127, "PartnerFD")
     assert raised.value.response.headers["Content-Type"] == "application/json; charset=utf-8"
+
+
+def test_the_sdk_reads_usage_summaries_and_a_not_ready_utilization(partner: Partner) -> None:
+    """P1, P2 and P11 deserialize into the SDK's models; P10's 204 (data not ready) is declared by its swagger."""
+    customer = partner.new_customer("fourthcoffee.onmicrosoft.com")
+    reply = partner.http.post(f"/v1/customers/{customer}/orders", headers=partner.auth,
+                              json={"lineItems": [{"lineItemNumber": 0, "offerId": "MS-AZR-0145P", "quantity": 1}]})
+    assert reply.status_code == 201, reply.text
+    subscription = reply.json()["lineItems"][0]["subscriptionId"]
+    partner.advance(3 * 86400)
+    user = partner.user_sdk
+    summary = user.getvversioncustomerscustomer.idusagesummary(customer, V)
+    assert summary.total_cost > 0 and summary.attributes.object_type == "CustomerUsageSummary"
+    assert user.getvversionusagesummary(V).customers_with_usage_based_subscription == 1
+    budget = partner.sdk.getvversioncustomerscustomer.idusagebudget(customer, V)
+    assert budget.amount is None and budget.attributes.object_type == "SpendingBudget"
+    tomorrow = datetime(2026, 1, 9, tzinfo=UTC)
+    not_ready = partner.sdk.getvversioncustomerscustomer.value10(customer, subscription, V, start_time=tomorrow,
+                                                                 end_time=datetime(2026, 1, 12, tzinfo=UTC), raw=True)
+    assert not_ready.response.status_code == 204 and int(not_ready.response.headers["Retry-After"]) > 0
 
 
 def test_the_sdks_request_and_correlation_ids_are_echoed(partner: Partner) -> None:
