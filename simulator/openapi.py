@@ -149,11 +149,22 @@ DESCRIPTIONS = {400: "invalid input", 401: "no valid token", 403: "not allowed f
                 501: "not simulated: a Partner Center error body (900127), never a fake success"}
 
 
+APP_USER_ONLY = "; App+User tokens only: an App-only token is refused (900329)"
+
+
 def _json(schema: dict[str, Any], description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
     answer: dict[str, Any] = {"description": description, "content": {"application/json": {"schema": schema}}}
     if headers:
         answer["headers"] = headers
     return answer
+
+
+def _document(media_type: str, description: str) -> dict[str, Any]:
+    """A file answer (I8's PDF): bytes of its media type, named by Content-Disposition."""
+    return {"description": description,
+            "content": {media_type: {"schema": {"type": "string", "format": "binary"}}},
+            "headers": {"Content-Disposition": {"schema": {"type": "string"},
+                                                "description": "attachment; filename=<the file's name>"}}}
 
 
 def _oauth_error() -> dict[str, Any]:
@@ -319,7 +330,9 @@ def operation(route: Route, method: str, contract: dict[str, Any] | None, stub: 
             "application/x-www-form-urlencoded": {"schema": TOKEN_FORM}}}
     if contract is not None:
         status = int(contract["status"])
-        if status in (202, 204) and not contract["paths"]:
+        if declared.content is not None:
+            responses[str(status)] = _document(declared.content, contract.get("operation", "success"))
+        elif status in (202, 204) and not contract["paths"]:
             responses[str(status)] = {"description": contract.get("operation", "accepted")}
         else:
             responses[str(status)] = _json(schema_from_paths(contract["paths"], contract.get("knownGaps")),
@@ -341,6 +354,9 @@ def operation(route: Route, method: str, contract: dict[str, Any] | None, stub: 
             responses.setdefault(str(status), _error(status))
         if declared.partial:
             responses["501"] = _error(501)
+        if declared.user_only:
+            responses["403"] = _json({"$ref": "#/components/schemas/Error"}, DESCRIPTIONS[403] + APP_USER_ONLY)
+            entry["x-pcsim-app-user-only"] = True
         entry["security"] = [{"bearer": []}]
     elif declared.body is not None:
         responses["400"] = _error(400)

@@ -70,6 +70,8 @@ class Operation:
     status: int = 200                # the success status of a route with no contract (201, 204 ...)
     errors: tuple[int, ...] = ()     # error statuses besides those every route of its kind documents
     oauth: bool = False              # errors come as Entra ID's OAuth body, not Partner Center's
+    content: str | None = None       # the success body's media type when it isn't JSON (application/pdf)
+    user_only: bool = False          # App+User tokens only (the endpoint's auth.begin(user_only=True))
 
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
@@ -164,6 +166,12 @@ def respond(body: Any, status: int = 200, headers: dict[str, str] | None = None)
 
 def respond_bytes(payload: bytes, status: int = 200) -> Response:
     return Response(payload, status_code=status, media_type=JSON)
+
+
+def respond_document(payload: bytes, media_type: str, filename: str) -> Response:
+    """A file to download (I8's invoice PDF): its bytes, media type and an attachment file name."""
+    return Response(payload, media_type=media_type,
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
 
 
 def empty(status: int = 204, headers: dict[str, str] | None = None) -> Response:

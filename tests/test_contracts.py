@@ -87,3 +87,16 @@ def test_a_missing_contract_path_fails_the_operation() -> None:
                              [("ex.json", {"response": {"body": {"id": "a", "gone": True}}})])
     assert len(bad.problems) == 3  # objectType, size mistyped, recall 0.5 < 0.9
     assert bad.recall == pytest.approx(0.5)
+
+
+def test_an_answer_that_is_no_json_is_checked_by_its_media_type() -> None:
+    from simulator.contracts.scenario import Document
+
+    pdf = {"id": "Z8", "operation": "z", "status": 200, "objectType": None, "contentType": "application/pdf",
+           "minRecall": 0.9, "paths": {}}
+    assert contracts.evaluate(pdf, [(200, Document("application/pdf", b"%PDF-1.3"))], []).problems == []
+    for wrong in ({"a": 1}, Document("application/pdf", b""), Document("image/png", b"\x89PNG")):
+        assert len(contracts.evaluate(pdf, [(200, wrong)], []).problems) == 1, wrong
+    json_contract = {k: v for k, v in pdf.items() if k != "contentType"}
+    assert len(contracts.evaluate(json_contract, [(200, Document("application/pdf", b"%PDF"))], []).problems) == 1
+    assert contracts.evaluate(json_contract, [(404, Document("application/pdf", b"%PDF"))], []).problems != []

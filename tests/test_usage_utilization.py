@@ -115,7 +115,8 @@ def test_a_past_window_without_usage_is_an_empty_collection(partner: Partner) ->
     "end_time=2026-02-01T00:00:00Z", "start_time=2026-01-01T00:00:00Z", "start_time=yesterday&end_time=today",
     "start_time=2026-02-01T00:00:00Z&end_time=2026-01-01T00:00:00Z", WINDOW + "&granularity=weekly",
     WINDOW + "&show_details=maybe", WINDOW + "&size=1001", WINDOW + "&size=0", WINDOW + "&size=-3",
-    "seek_operation=Next",
+    "seek_operation=Next", "start_time=0001-01-01T00:00:00Z&end_time=2026-01-01T00:00:00Z",
+    "start_time=9999-12-31T12:00:00Z&end_time=9999-12-31T13:00:00Z",
 ])
 def test_invalid_queries_are_refused(partner: Partner, query: str) -> None:
     customer, sub = legacy_customer(partner)

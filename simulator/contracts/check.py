@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from simulator.contracts.scenario import Reply, scenario
+from simulator.contracts.scenario import Document, Reply, scenario
 
 PLACEHOLDER = re.compile(r"^\s*(<[^<>]*>|\{[^{}]*\})\s*$")
 MISSING = object()
@@ -171,6 +171,18 @@ def stands_in(contract: dict[str, Any], status: int, body: Any) -> bool:
         code is None or (isinstance(body, dict) and body.get("code") == code))
 
 
+def wrong_media(contract: dict[str, Any], body: Any) -> str:
+    """What is wrong with a success answer's media type: JSON unless the contract names another
+    (`contentType`, I8's application/pdf), which then comes as a non-empty document."""
+    media = contract.get("contentType")
+    if media is None:
+        return f"answered {body.media_type}, not JSON" if isinstance(body, Document) else ""
+    if not isinstance(body, Document) or body.media_type != media or not body.content:
+        shown = body.media_type if isinstance(body, Document) else "JSON"
+        return f"answered {shown}, not a {media} document"
+    return ""
+
+
 def check_answers(result: Result) -> None:
     contract, wanted = result.contract, result.contract.get("objectType")
     if not result.replies:
@@ -186,7 +198,10 @@ def check_answers(result: Result) -> None:
         if stands_in(contract, status, body):
             continue
         if status != contract["status"]:
-            result.problems.append(f"status {status} (contract {contract['status']}): {json.dumps(body)[:160]}")
+            shown = json.dumps(body, default=repr)[:160]
+            result.problems.append(f"status {status} (contract {contract['status']}): {shown}")
+        elif wrong_media(contract, body):
+            result.problems.append(wrong_media(contract, body))
         elif wanted and object_type(body) != wanted:
             result.problems.append(f"attributes.objectType is {object_type(body)!r}, not {wanted}")
     answered = [body for status, body in result.replies if status == contract["status"]]

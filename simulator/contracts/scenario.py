@@ -3,9 +3,10 @@ subscription lifecycle and keeps every (status, body) answer per operation id (s
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from typing import Any
 
-from simulator.contracts.spending import spending
+from simulator.contracts.invoicing import invoices
 
 BASE = "https://api.partnercenter.microsoft.com"
 START = "2026-01-05T10:00:00Z"
@@ -23,6 +24,13 @@ RESELLER, AZURE_SUBSCRIPTION = "4847383", "3d5eced6-1151-44c7-aee6-70a4bb725666"
 Reply = tuple[int, Any]
 
 
+@dataclass(frozen=True)
+class Document:
+    """An answer that is no JSON (I8's PDF): its media type and its bytes."""
+    media_type: str
+    content: bytes
+
+
 class Driver:
     """Sends requests through httpx's ASGITransport and keeps each answer under its operation id."""
 
@@ -35,10 +43,14 @@ class Driver:
         if token != "":
             headers["Authorization"] = f"Bearer {token or self.token}"
         reply = await self.client.request(method, path, headers=headers, **kw)
-        try:
-            body = reply.json() if reply.content else None
-        except ValueError:
-            body = reply.text
+        media = reply.headers.get("content-type", "").split(";")[0].strip()
+        if media and not media.endswith("json") and not media.startswith("text/"):
+            body: Any = Document(media, reply.content)
+        else:
+            try:
+                body = reply.json() if reply.content else None
+            except ValueError:
+                body = reply.text
         self.last = f"{method} {path} -> {reply.status_code} {str(body)[:200]}"
         if op:
             self.replies.setdefault(op, []).append((reply.status_code, body))
@@ -115,7 +127,7 @@ async def drive(d: Driver) -> None:
              "renewsTo": {"termDuration": "P1Y"}}  # the SaaS free trial line of create-a-cart.md, next to an RI
     await d.call("K1", "POST", f"/v1/customers/{fresh}/carts", json={"lineItems": [purchase_lines()[1], trial]})
     await d.call("U4", "DELETE", f"/v1/customers/{fresh}")
-    await spending(d, user_token)  # last: it moves the clock by days
+    await invoices(d, APP_FORM, USER_FORM)  # last: it moves the clock to February
 
 
 async def check_inventory(d: Driver, customer: str) -> None:

@@ -31,6 +31,7 @@ GRANULARITIES = ("daily", "hourly")
 MAX_SIZE = 1000
 HOURS = 24
 HOURLY_STEP = Decimal("0.000001")
+EARLIEST, LATEST = datetime(1900, 1, 1, tzinfo=timezone.utc), datetime(9000, 1, 1, tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,9 @@ class UtilizationQuery:
         return query
 
     def check(self) -> None:
+        if not (EARLIEST <= self.start and self.end <= LATEST):
+            raise errors.InvalidRequestInput(f"start_time and end_time must lie between {EARLIEST.year} and "
+                                             f"{LATEST.year}")
         if self.end <= self.start:
             raise errors.InvalidRequestInput("end_time must be later than start_time")
         if self.granularity not in GRANULARITIES:

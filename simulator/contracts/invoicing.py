@@ -1,0 +1,44 @@
+"""The checker scenario's invoice steps (I1, I2, I7, I8). A partner of its own (so that its invoices
+hold only what these steps bought) has a US and a Canadian customer buy new commerce seats (two
+currencies); the clock moves to the 2nd of February, when January's invoices come out; then every
+read. Runs last: it moves the clock by weeks."""
+from __future__ import annotations
+
+from typing import Any
+
+PARTNER = "contoso-billing.onmicrosoft.com"
+NCE_ITEM = "CFQ7TTC0LH18:0001:CFQ7TTC0K971"
+INVOICE_MOMENT = "2026-02-02T00:00:00Z"  # January's invoices: a day after the period closes
+ADDRESSES = {"US": {"AddressLine1": "One Microsoft Way", "City": "Redmond", "State": "WA", "PostalCode": "98052"},
+             "CA": {"AddressLine1": "1 Bay Street", "City": "Toronto", "State": "ON", "PostalCode": "M5J 2R8"}}
+
+
+def customer_body(country: str) -> dict[str, Any]:
+    address = {"FirstName": "Ada", "LastName": "Lovelace", "Country": country, **ADDRESSES[country]}
+    return {"CompanyProfile": {"Domain": f"contoso-billing-{country.lower()}.onmicrosoft.com"},
+            "BillingProfile": {"Culture": f"EN-{country}", "Email": "ada@contoso.com", "Language": "en",
+                               "CompanyName": f"Contoso {country}", "DefaultAddress": address}}
+
+
+async def buy_seats(d: Any, token: str, country: str, quantity: int) -> None:
+    customer = (await d.call(None, "POST", "/v1/customers", json=customer_body(country), token=token))["id"]
+    line = {"id": 0, "catalogItemId": NCE_ITEM, "quantity": quantity, "billingCycle": "monthly", "termDuration": "P1M"}
+    cart = await d.call(None, "POST", f"/v1/customers/{customer}/carts", json={"lineItems": [line]}, token=token)
+    await d.call(None, "POST", f"/v1/customers/{customer}/carts/{cart['id']}/checkout", token=token)
+
+
+async def invoices(d: Any, app_form: dict[str, str], user_form: dict[str, str]) -> list[dict[str, Any]]:
+    """Returns the invoices as read by id (I2), for steps that read their line items."""
+    app, user = [(await d.call(None, "POST", f"/{PARTNER}/oauth2/token", data=form, token=""))["access_token"]
+                 for form in (app_form, user_form)]
+    await buy_seats(d, app, "US", 5)
+    await buy_seats(d, app, "CA", 2)
+    await d.call(None, "POST", "/_simulator/clock/advance", json={"until": INVOICE_MOMENT})
+    listed = (await d.call("I1", "GET", "/v1/invoices", token=app))["items"]
+    await d.call("I1", "GET", "/v1/invoices?size=1&offset=0", token=app)
+    read = [await d.call("I2", "GET", f"/v1/invoices/{invoice['id']}", token=user) for invoice in listed]
+    await d.call("I2", "GET", "/v1" + listed[0]["links"]["self"]["uri"], token=user)  # /invoices/OneTime-G…
+    await d.call("I7", "GET", "/v1/invoices/summaries", token=user)
+    await d.call("I8", "GET", f"/v1/invoices/{listed[0]['id']}/documents/statement", token=user)
+    await d.call("I8", "GET", "/v1" + read[0]["pdfDownloadLink"], token=user)
+    return read
