@@ -57,6 +57,18 @@ def test_a_cancelled_azure_subscription_stops_accruing_from_the_day_of_the_cance
     assert summary(partner, customer, plan)["totalCost"] == before["totalCost"] > 0
 
 
+def test_a_reactivated_azure_subscription_accrues_again_from_the_day_of_the_reactivation(partner: Partner) -> None:
+    customer, plan = plan_customer(partner)
+    entitlement = f"{sub_path(customer, plan)}/azureEntitlements/"
+    entitlement += partner.get(entitlement)["items"][0]["id"]
+    partner.api.advance(DAY + 2 * 3600)  # 2026-01-06T12:00Z
+    assert partner.api.post(entitlement + "/cancel", json={"cancellationReason": "abuse"}).status_code == 200
+    partner.api.advance(2 * DAY)  # 2026-01-08T12:00Z
+    assert partner.api.post(entitlement + "/reactivate").status_code == 202
+    partner.api.advance(3 * DAY)  # 2026-01-11T12:00Z: reported through January 9
+    assert days_of(partner, customer, plan) == {date(2026, 1, 5), date(2026, 1, 8), date(2026, 1, 9)}
+
+
 def test_a_suspended_subscription_stops_accruing_and_resumes_when_reactivated(partner: Partner) -> None:
     customer, sub = legacy_customer(partner)  # MS-AZR-0145P can be suspended while in use
     partner.api.advance(2 * DAY)  # 2026-01-07T10:00Z

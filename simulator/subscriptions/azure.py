@@ -64,6 +64,8 @@ def reactivate_entitlement(ctx: Context, caller: Caller, customer_id: str, sub_i
     entitlement = find_entitlement(plan, entitlement_id)
     if not entitlement.get("cancelled_at"):
         raise errors.EntitlementNotCancelled(entitlement_id)
+    # Usage did not accrue while it was cancelled (simulator/usage/rated.py reads these gaps).
+    entitlement.setdefault("gaps", []).append({"from": entitlement["cancelled_at"], "until": wire.iso(ctx.clock.now())})
     entitlement["cancelled_at"] = None
     save(ctx, plan)
 

@@ -71,7 +71,7 @@ def rated_usage(ctx: Context, sub: dict[str, Any], start: date, end: date, now: 
     plan_on = on_intervals(sub)
     accruing = []
     for entitlement in azure_subscriptions(sub):
-        spans = intersect(plan_on, [entitlement_span(entitlement)])
+        spans = intersect(plan_on, entitlement_spans(entitlement))
         used = meter_catalog.resources(ctx.settings.seed, meters, entitlement["id"])
         accruing.append((entitlement, spans, used))
     rows = []
@@ -117,10 +117,16 @@ def azure_subscriptions(sub: dict[str, Any]) -> list[dict[str, Any]]:
              "created": sub["created"], "cancelled_at": None}]
 
 
-def entitlement_span(entitlement: dict[str, Any]) -> Span:
-    created = wire.parse_time(entitlement["created"]).date()
+def entitlement_spans(entitlement: dict[str, Any]) -> list[Span]:
+    """From its creation, less the days it was cancelled: from a cancel's day to its reactivation's day
+    (simulator/subscriptions/azure.py keeps those as `gaps`), and from the day of a standing cancel on."""
+    spans, since = [], wire.parse_time(entitlement["created"]).date()
+    for gap in entitlement.get("gaps") or []:
+        spans.append((since, wire.parse_time(gap["from"]).date()))
+        since = wire.parse_time(gap["until"]).date()
     cancelled = entitlement.get("cancelled_at")
-    return created, wire.parse_time(cancelled).date() if cancelled else None
+    spans.append((since, wire.parse_time(cancelled).date() if cancelled else None))
+    return spans
 
 
 def on_intervals(sub: dict[str, Any]) -> list[Span]:

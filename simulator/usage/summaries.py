@@ -128,9 +128,12 @@ def get_customer_usage_summary(ctx: Context, caller: Caller, customer_id: str) -
 
 
 def get_customers_usage_records(ctx: Context, caller: Caller) -> list[CustomerUsage]:
+    return usage_based_customers(ctx, caller.tenant, ctx.clock.now())
+
+
+def usage_based_customers(ctx: Context, tenant: str, now: datetime) -> list[CustomerUsage]:
     """Every customer of the partner with a usage-based (Azure) subscription."""
-    now = ctx.clock.now()
-    found = [customer_usage(ctx, caller.tenant, c, now) for c in ctx.store.scan("customer", (caller.tenant,))]
+    found = [customer_usage(ctx, tenant, c, now) for c in ctx.store.scan("customer", (tenant,))]
     return [usage for usage in found if usage.azure]
 
 
@@ -158,7 +161,7 @@ def get_partner_usage_summary(ctx: Context, caller: Caller) -> PartnerUsage:
     """The total leaves out customers with an Azure plan (get-a-partner-usage-summary.md); it is in USD,
     the one currency every customer's usage has (en-US)."""
     now = ctx.clock.now()
-    found = get_customers_usage_records(ctx, caller)
+    found = usage_based_customers(ctx, caller.tenant, now)
     total = sum((c.spend.usd for c in found if not c.upgraded), ZERO)
     return PartnerUsage(caller.tenant, found, total, billing_period(now), last_report_run(now))
 
