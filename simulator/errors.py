@@ -403,6 +403,36 @@ class OverageAssignedElsewhere(PartnerCenterError):
                    "questions.")
 
 
+# --- Azure spending (P1-P11) ----------------------------------------------------------
+
+class NotAnAzureSubscription(PartnerCenterError):
+    # error-codes.md: 800011 "This subscription isn't a valid Azure subscription".
+    code = 800011
+    description = "This subscription isn't a valid Azure subscription: {0} is neither an Azure plan nor MS-AZR-0145P."
+
+
+class ResourceUsageNotForLegacyAzure(PartnerCenterError):
+    # get-a-customer-subscription-resource-usage-records.md: the route does not support MS-AZR-0145P;
+    # error-codes.md 900263 "This API method is not supported for legacy subscriptions".
+    status, code = 403, 900263
+    description = ("This API method is not supported for legacy subscriptions: resource usage records are for Azure "
+                   "plans; use meterusagerecords for MS-AZR-0145P.")
+
+
+class MonthlyUsageRecordsOnlyForLegacyAzure(PartnerCenterError):
+    # get-all-monthly-usage-records-for-a-subscription.md: only MS-AZR-0145P; error-codes.md 900141.
+    code = 900141
+    description = ("This operation isn't supported: usagerecords/resources is for MS-AZR-0145P subscriptions only; "
+                   "use meterusagerecords for an Azure plan.")
+
+
+class UtilizationNotForAzurePlan(PartnerCenterError):
+    # get-a-customer-s-utilization-record-for-azure.md: "this API isn't supported for Azure plans"; 900141.
+    code = 900141
+    description = ("This operation isn't supported: Azure utilization records aren't available for Azure plans; use "
+                   "the invoice unbilled consumption line items instead.")
+
+
 # --- product upgrades, legacy upgrades and conversions -------------------------------
 
 class SuspendedAzureSubscriptions(PartnerCenterError):

@@ -52,8 +52,6 @@ def test_a_wrong_method_is_405_with_a_partner_center_body(api: Api, method: str,
 
 @pytest.mark.parametrize(("method", "path"), [
     ("GET", "/v1/invoices/G000123456/lineitems"),
-    ("GET", f"/v1/customers/{UNKNOWN_CUSTOMER}/usagebudget"),
-    ("GET", "/v1/usagesummary"),
 ])
 def test_a_route_that_is_not_simulated_is_501_900127(api: Api, method: str, path: str) -> None:
     assert_pc_error(api.request(method, path), 501, 900127)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from simulator.contracts.invoicing import invoices
+from simulator.contracts.spending import spending
 
 BASE = "https://api.partnercenter.microsoft.com"
 START = "2026-01-05T10:00:00Z"
@@ -127,7 +128,8 @@ async def drive(d: Driver) -> None:
              "renewsTo": {"termDuration": "P1Y"}}  # the SaaS free trial line of create-a-cart.md, next to an RI
     await d.call("K1", "POST", f"/v1/customers/{fresh}/carts", json={"lineItems": [purchase_lines()[1], trial]})
     await d.call("U4", "DELETE", f"/v1/customers/{fresh}")
-    await invoices(d, APP_FORM, USER_FORM)  # last: it moves the clock to February
+    await spending(d, user_token)  # it moves the clock by days
+    await invoices(d, APP_FORM, USER_FORM)  # last: after the days of usage, it moves the clock to February
 
 
 async def check_inventory(d: Driver, customer: str) -> None:
