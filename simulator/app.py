@@ -94,7 +94,8 @@ def method_guards(routes: list[BaseRoute]) -> list[BaseRoute]:
             continue
         guard = Route(path, refuse(", ".join(sorted(served[path]))),
                       methods=[m for m in METHODS if m not in served[path]], include_in_schema=False)
-        later = any(openapi.covers(getattr(r, "path", ""), path) for r in routes[i + 1:])
+        later = any(openapi.covers(other, path) for r in routes[i + 1:]  # only a path as deep can cover it
+                    if (other := getattr(r, "path", "")).count("/") == path.count("/"))
         (inline if later else at_end).append(guard)
     return inline + at_end
 
@@ -154,12 +155,12 @@ class WireMiddleware:
 
 
 def create_app(settings: Settings | None = None, *, clock: ManualClock | None = None, store: Store | None = None,
-               catalog: Catalog | None = None) -> Any:
+               catalog: Catalog | None = None, ids: Ids | None = None) -> Any:
     settings = settings or from_env({})
     store = persistence.open_state(settings, store)  # the --state file, if the settings name one
     settings = persistence.seeded(settings, store)  # whose seed wins over --seed
     ctx = Context(store=store or MemoryStore(), clock=clock or ManualClock(settings.start()),
-                  ids=Ids(settings.seed), catalog=catalog or catalog_data.load(), settings=settings)
+                  ids=ids or Ids(settings.seed), catalog=catalog or catalog_data.load(), settings=settings)
     persistence.attach(ctx)  # a SQLite store's clock and ids come back, and are kept there from now on
     routes = all_routes()
     if settings.no_control:

@@ -36,12 +36,41 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def serve(args: argparse.Namespace) -> int:
-    import uvicorn
+def build(settings: settings_module.Settings) -> Any:
+    """The app `serve` runs: built now when the start has something to report first (the --state file,
+    the demo data), else built once the health check has answered (simulator/boot.py)."""
+    if settings.state is None and not settings.demo:
+        from simulator.boot import Booting
 
+        return Booting(settings)
     from simulator import persistence
     from simulator.app import create_app
     from simulator.store import StoreSchemaError
+
+    try:
+        app = create_app(settings)
+    except StoreSchemaError as exc:  # a --state file this pcsim can't use (or can't use now)
+        print(f"pcsim: --state: {exc}", file=sys.stderr)
+        return None
+    if settings.state is not None:
+        print(persistence.describe(app.ctx), flush=True)
+    if settings.demo:
+        from simulator import demo
+
+        print(demo.describe(app.ctx, demo.load_demo(app.ctx)), flush=True)
+    return app
+
+
+def stop(app: Any) -> None:
+    """A --state file gets the last tracing draws and is let go; nothing to do for an unbuilt simulator."""
+    if app.ctx is not None:
+        from simulator import persistence
+
+        persistence.close(app.ctx)
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
 
     settings = settings_module.from_args(args)
     try:
@@ -49,17 +78,9 @@ def serve(args: argparse.Namespace) -> int:
     except ValueError:
         print(f"pcsim: --start-time {settings.start_time!r} is not an ISO-8601 time", file=sys.stderr)
         return 2
-    try:
-        app = create_app(settings)
-    except StoreSchemaError as exc:  # a --state file this pcsim can't use (or can't use now)
-        print(f"pcsim: --state: {exc}", file=sys.stderr)
+    app = build(settings)
+    if app is None:
         return 2
-    if settings.state is not None:
-        print(persistence.describe(app.ctx), flush=True)
-    if settings.demo:
-        from simulator import demo
-
-        print(demo.describe(app.ctx, demo.load_demo(app.ctx)), flush=True)
 
     tls: dict[str, Any] = {}
     scheme = "http"
@@ -86,15 +107,14 @@ def serve(args: argparse.Namespace) -> int:
 
         async def shutdown(self, sockets: list | None = None) -> None:  # type: ignore[type-arg]
             await super().shutdown(sockets)
-            # here, not after run(): uvicorn re-raises SIGTERM once it has stopped, which ends the process
-            persistence.close(app.ctx)  # a --state file gets the last tracing draws and is let go
+            stop(app)  # here, not after run(): uvicorn re-raises SIGTERM once it has stopped, which ends the process
 
     config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
                             lifespan="off", **tls)
     try:
         Server(config).run()
     finally:
-        persistence.close(app.ctx)  # if it did not stop cleanly (a port in use); closing twice is harmless
+        stop(app)  # if it did not stop cleanly (a port in use); closing twice is harmless
     return 0
 
 
