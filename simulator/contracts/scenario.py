@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from simulator.contracts.invoicing import invoices
+from simulator.contracts.lineitems import line_items
 from simulator.contracts.spending import spending
 
 BASE = "https://api.partnercenter.microsoft.com"
@@ -129,7 +130,8 @@ async def drive(d: Driver) -> None:
     await d.call("K1", "POST", f"/v1/customers/{fresh}/carts", json={"lineItems": [purchase_lines()[1], trial]})
     await d.call("U4", "DELETE", f"/v1/customers/{fresh}")
     await spending(d, user_token)  # it moves the clock by days
-    await invoices(d, APP_FORM, USER_FORM)  # last: after the days of usage, it moves the clock to February
+    await invoices(d, APP_FORM, USER_FORM)  # after the days of usage, it moves the clock to February
+    await line_items(d)  # last: after the invoices, it reads their lines, then moves the clock a week on
 
 
 async def check_inventory(d: Driver, customer: str) -> None:

@@ -1,0 +1,105 @@
+"""Endpoints of I3-I6 and the links of their pages.
+
+Links repeat the caller's query as the examples do (`provider=OneTime&invoicelineitemtype=...&size=2`).
+OneTime pages link `next` with `seekOperation=Next` and the token as an `MS-ContinuationToken` header
+(and, on the older path form I4, also as the top-level `continuationToken`); legacy pages link the next
+`offset`. The last page has no `next`.
+"""
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from simulator import auth, errors, wire
+from simulator.billing.lineitems import render, rules
+from simulator.billing.lineitems.query import Query, currency_value, read_query
+from simulator.context import Context
+
+TOKEN = "MS-ContinuationToken"
+ECHOED = ("provider", "invoicelineitemtype", "currencycode", "period")
+LINE_ITEM_QUERY = ["provider!", "invoicelineitemtype!", "currencycode", "period", "size", "offset", "seekOperation",
+                   "hasPartnerEarnedCredit"]
+
+
+def query_of(request: Request, provider: str | None, line_type: str | None, *, unbilled: bool = False) -> Query:
+    param = partial(wire.query_param, request)
+    return read_query(param, request.headers.get(TOKEN), provider, line_type, unbilled=unbilled)
+
+
+def page_body(ctx: Context, page: rules.Page, query: Query, base: str, echoed: list[tuple[str, str]], *,
+              top_token: bool = False) -> dict[str, Any]:
+    """The collection, its `self` and `next` links, and I4's top-level token."""
+    seek = query.selection.seek
+    pairs = [*echoed, ("size", str(query.size))]
+    if not seek:
+        pairs.append(("offset", str(query.offset)))
+    self_uri = f"{base}?{urlencode(pairs, quote_via=quote)}"
+    next_link = None
+    if page.more and seek and page.token:
+        next_link = wire.link(f"{self_uri}&seekOperation=Next", headers=[{"key": TOKEN, "value": page.token}])
+    elif page.more and not seek:
+        pairs[-1] = ("offset", str(query.offset + query.size))
+        next_link = wire.link(f"{base}?{urlencode(pairs, quote_via=quote)}")
+    body = wire.collection(render.items(ctx, page, query.selection.shape), self_uri, next_link)
+    if top_token and seek and next_link is not None:
+        body = {"continuationToken": page.token, **body}
+    return body
+
+
+def echo(request: Request) -> list[tuple[str, str]]:
+    return [(name, value) for name in ECHOED if (value := wire.query_param(request, name)) is not None]
+
+
+@wire.operation(query=LINE_ITEM_QUERY, headers=[TOKEN])
+async def get_invoice_line_items_endpoint(request: Request) -> Response:
+    ctx, caller = auth.begin(request)
+    query = query_of(request, wire.query_param(request, "provider"), wire.query_param(request, "invoicelineitemtype"))
+    invoice_id = request.path_params["invoice_id"]
+    page = ctx.run(rules.get_invoice_line_items, caller.tenant, invoice_id, query)
+    return wire.respond(page_body(ctx, page, query, f"/invoices/{quote(invoice_id, safe='')}/lineitems",
+                                  echo(request)))
+
+
+@wire.operation(query=["size", "offset", "seekOperation"], headers=[TOKEN])
+async def get_invoice_line_items_by_path_endpoint(request: Request) -> Response:
+    ctx, caller = auth.begin(request)
+    params = request.path_params
+    query = query_of(request, params["billing_provider"], params["invoice_line_item_type"])
+    page = ctx.run(rules.get_invoice_line_items, caller.tenant, params["invoice_id"], query, path_form=True)
+    invoice, provider, line_type = (quote(params[name], safe="") for name in (
+        "invoice_id", "billing_provider", "invoice_line_item_type"))
+    return wire.respond(page_body(ctx, page, query, f"/invoices/{invoice}/lineitems/{provider}/{line_type}", [],
+                                  top_token=True))
+
+
+@wire.operation(query=["provider!", "invoicelineitemtype!", "currencycode!", "period!", "size", "seekOperation",
+                       "hasPartnerEarnedCredit"], headers=[TOKEN])
+async def get_unbilled_line_items_endpoint(request: Request) -> Response:
+    ctx, caller = auth.begin(request)
+    query = query_of(request, wire.query_param(request, "provider"), wire.query_param(request, "invoicelineitemtype"),
+                     unbilled=True)
+    page = ctx.run(rules.get_unbilled_line_items, caller.tenant, query)
+    return wire.respond(page_body(ctx, page, query, "/invoices/unbilled/lineitems", echo(request)))
+
+
+@wire.operation(query=["currencycode!"])
+async def get_invoice_estimate_links_endpoint(request: Request) -> Response:
+    auth.begin(request)
+    currency = currency_value(wire.query_param(request, "currencycode"))
+    if currency is None:
+        raise errors.MissingQueryParameter("currencycode")
+    return wire.respond(wire.collection(render.estimate_links(currency)))
+
+
+routes = [
+    Route("/v1/invoices/estimates/links", get_invoice_estimate_links_endpoint, methods=["GET"]),
+    Route("/v1/invoices/unbilled/lineitems", get_unbilled_line_items_endpoint, methods=["GET"]),
+    Route("/v1/invoices/{invoice_id}/lineitems", get_invoice_line_items_endpoint, methods=["GET"]),
+    Route("/v1/invoices/{invoice_id}/lineitems/{billing_provider}/{invoice_line_item_type}",
+          get_invoice_line_items_by_path_endpoint, methods=["GET"]),
+]
