@@ -120,6 +120,14 @@ def invoice_detail_wire(record: dict[str, Any], detail: dict[str, Any]) -> dict[
             "attributes": wire.attributes("InvoiceDetail")}
 
 
+def views(detail: dict[str, Any]) -> list[dict[str, Any]]:
+    """MS-AZR-0145P usage is billed per meter (Azure/BillingLineItems) and listed per day
+    (Azure/UsageLineItems): one amount, two ways to read it, both linked."""
+    if detail["provider"] == AZURE and detail["line_type"] == USAGE:
+        return [{**detail, "line_type": BILLING}, detail]
+    return [detail]
+
+
 def invoice_wire(record: dict[str, Any], *, pdf_link: str | None = None, listed: bool = False) -> dict[str, Any]:
     """The Invoice resource; `pdfDownloadLink` only when read by id, `amendments` where I1 shows them."""
     period = ledger.period_of_invoice(record)
@@ -132,7 +140,7 @@ def invoice_wire(record: dict[str, Any], *, pdf_link: str | None = None, listed:
     if pdf_link is not None:
         out["pdfDownloadLink"] = pdf_link
     out["taxReceipts"] = []
-    out["invoiceDetails"] = [invoice_detail_wire(record, d) for d in record["details"]]
+    out["invoiceDetails"] = [invoice_detail_wire(record, v) for d in record["details"] for v in views(d)]
     if listed:
         out["amendments"] = []
     out.update(documentType="invoice", invoiceType=invoice_type(record),

@@ -139,7 +139,10 @@ def close_periods(ctx: Context, tenant: str, now: datetime) -> None:
         symbols[line.market.currency] = line.market.symbol
     for (period_key, currency), parts in sorted(totals.items()):
         period = from_key(period_key)
-        number = invoice_number(ctx.settings.seed, tenant, period, currency)
+        number, attempt = invoice_number(ctx.settings.seed, tenant, period, currency), 0
+        while ctx.store.get("invoice", invoice_key(tenant, number)) is not None:  # two currencies, one number
+            attempt += 1
+            number = invoice_number(ctx.settings.seed, tenant, period, currency, attempt)
         ctx.store.put("invoice", invoice_key(tenant, number), {
             "id": number, "tenant": tenant, "period": period_key, "currency": currency,
             "symbol": symbols[currency], "date": period.invoice_at.isoformat(), "lines": counts[(period_key, currency)],
@@ -155,7 +158,9 @@ def invoices(ctx: Context, tenant: str) -> list[dict[str, Any]]:
 
 def invoice(ctx: Context, tenant: str, invoice_id: str) -> dict[str, Any] | None:
     """By its number, with or without the `Recurring-`/`OneTime-` prefix of invoice links."""
-    number = invoice_id.split("-", 1)[1] if "-" in invoice_id else invoice_id
+    prefix, _, number = invoice_id.rpartition("-")
+    if prefix and prefix.lower() not in ("onetime", "recurring"):
+        return None
     return ctx.store.get("invoice", invoice_key(tenant, number))
 
 

@@ -61,9 +61,10 @@ def invoiced(now: datetime) -> Period:
     return period if period.invoice_at <= now else period.previous()
 
 
-def invoice_number(seed: int, tenant: str, period: Period, currency: str) -> str:
+def invoice_number(seed: int, tenant: str, period: Period, currency: str, attempt: int = 0) -> str:
     """`G` and nine digits, as the docs' examples (G000024135): the month's number, then five digits
-    drawn for the partner and currency, so the same seed gives the same numbers."""
+    drawn for the partner and currency (`attempt` draws again after a clash), so the same seed gives
+    the same numbers."""
     month = (period.start.year - 2000) * 12 + period.start.month
-    draw = ids.stream(f"invoice:{tenant}:{period.key}:{currency}", seed)
+    draw = ids.stream(f"invoice:{tenant}:{period.key}:{currency}:{attempt}", seed)
     return f"G{month:04d}{draw.randrange(100000):05d}"

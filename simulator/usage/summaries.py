@@ -13,7 +13,7 @@ Every total is the sum of its rows' rounded amounts.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any, Callable, Hashable
 
@@ -23,25 +23,12 @@ from simulator import customers, errors, wire
 from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE
 from simulator.context import Caller, Context
 from simulator.subscriptions import records, rules
+from simulator.billing.periods import Period, period_of
 from simulator.usage import meters as meter_catalog
 from simulator.usage.rated import AZURE_KINDS, UsageRow, last_reported_day, rated_usage
 
 BUDGET = "usage-budget"
 ZERO = Decimal("0")
-
-
-@dataclass(frozen=True)
-class Period:
-    start: datetime
-    end: datetime  # the 1st of the next month, 00:00 UTC
-
-    @property
-    def first_day(self) -> date:
-        return self.start.date()
-
-    @property
-    def last_day(self) -> date:
-        return (self.end - timedelta(days=1)).date()
 
 
 @dataclass(frozen=True)
@@ -74,8 +61,7 @@ class CustomerUsage:
 
 
 def billing_period(now: datetime) -> Period:
-    start = now.astimezone(timezone.utc).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    return Period(start, records.add_months(start, 1))
+    return period_of(now.astimezone(timezone.utc))
 
 
 def last_report_run(now: datetime) -> datetime:
