@@ -4,9 +4,10 @@ Not part of the test suite: `python bench/billing.py` (about two minutes).
 One real pcsim process (the flags of bench/run.py). It loads 200 customers with 10 subscriptions
 each through POST /_simulator/seed, moves the clock 40 days (one period closed and invoiced, the
 next one open), then measures, with 1 connection:
-- I6 `GET /v1/invoices/unbilled/lineitems` (OneTime billing line items, current period, size 2000):
+- I6 `GET /v1/invoices/unbilled/lineitems` (OneTime billing line items, current period, size 500):
   the first page, and a deep page (the last one, reached through MS-ContinuationToken);
-- I3 `GET /v1/invoices/{id}/lineitems` (the closed period's OneTime billing line items): the first page.
+- I3 `GET /v1/invoices/{id}/lineitems` (the closed period's OneTime billing line items, size 500):
+  the first page and the last one.
 Then it loads on to `--customers` customers (100,000 subscriptions at the default 10,000), moves the
 clock another 40 days (the first invoice read after that close makes the period's invoices in one
 pass over the partner: its time is printed apart), and measures the same pages again.
@@ -28,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import HOST, Server, free_port, pcsim_command, seed  # noqa: E402
 
 UNBILLED = ("/v1/invoices/unbilled/lineitems?provider=onetime&invoicelineitemtype=billinglineitems"
-            "&currencycode=USD&period=current&size=2000")
+            "&currencycode=USD&period=current&size=500")
 AUTH = {"Authorization": "Bearer bench", "Accept": "application/json"}
 
 
@@ -67,12 +68,14 @@ def measure(client: httpx.Client, runs: int) -> dict[str, Any]:
     invoices = client.get("/v1/invoices").json()["items"]  # the first read after a close makes the invoices
     close_ms = (time.perf_counter() - began) * 1000
     usd = next(i for i in invoices if i["currencyCode"] == "USD")
-    billed = f"/v1/invoices/{usd['id']}/lineitems?provider=onetime&invoicelineitemtype=billinglineitems&size=2000"
-    unbilled_pages = pages(client, UNBILLED)
+    billed = f"/v1/invoices/{usd['id']}/lineitems?provider=onetime&invoicelineitemtype=billinglineitems&size=500"
+    unbilled_pages, billed_pages = pages(client, UNBILLED), pages(client, billed)
     return {"invoice read after close (ms)": close_ms, "unbilled pages": len(unbilled_pages),
             "I6 first page p50 (ms)": timed(client, UNBILLED, {}, runs),
             "I6 last page p50 (ms)": timed(client, UNBILLED, dict(unbilled_pages[-1]), runs),
-            "I3 first page p50 (ms)": timed(client, billed, {}, runs)}
+            "billed pages": len(billed_pages),
+            "I3 first page p50 (ms)": timed(client, billed, {}, runs),
+            "I3 last page p50 (ms)": timed(client, billed, dict(billed_pages[-1]), runs)}
 
 
 def main() -> int:

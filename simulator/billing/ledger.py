@@ -9,6 +9,7 @@ the close), so the stored totals are what the line items add up to.
 """
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -83,9 +84,14 @@ def items_of(ctx: Context, sub: dict[str, Any], market: Market, start: datetime,
 
 
 def walk(ctx: Context, tenant: str, start: datetime, end: datetime, now: datetime, cursor: Cursor,
-         wanted: Any = None) -> Iterator[tuple[Cursor, Line]]:
+         wanted: Any = None, positions: list[list[int]] | None = None) -> Iterator[tuple[Cursor, Line]]:
     """Every line of [start, end) from `cursor` on, each with the cursor of the line after it.
-    `wanted(sub, market)` picks the subscriptions (provider, line type, currency)."""
+    `wanted(sub, market)` picks the subscriptions (provider, line type, currency). `positions`, an
+    invoice's index, names the (customer, subscription) offsets that have lines, so a page of a big
+    invoice reads only subscriptions it shows."""
+    if positions is not None:
+        yield from walk_index(ctx, tenant, start, end, now, cursor, wanted, positions)
+        return
     c_offset = cursor.customer
     s_offset, i_offset = cursor.subscription, cursor.item
     while True:
@@ -100,14 +106,41 @@ def walk(ctx: Context, tenant: str, start: datetime, end: datetime, now: datetim
                 if not subs:
                     break
                 for sub in subs:
-                    if records.visible(sub, now) and (wanted is None or wanted(sub, market)):
-                        sub = records.current(ctx, sub, now)
-                        items = items_of(ctx, sub, market, start, end, now)
-                        for i in range(i_offset, len(items)):
-                            line = Line(customer, sub, market, items[i], provider_of(sub), line_type_of(sub))
-                            yield Cursor(c_offset, s_offset, i + 1), line
+                    yield from sub_lines(ctx, customer, market, sub, Cursor(c_offset, s_offset, i_offset),
+                                         start, end, now, wanted)
                     s_offset, i_offset = s_offset + 1, 0
             c_offset, s_offset, i_offset = c_offset + 1, 0, 0
+
+
+def walk_index(ctx: Context, tenant: str, start: datetime, end: datetime, now: datetime, cursor: Cursor,
+               wanted: Any, positions: list[list[int]]) -> Iterator[tuple[Cursor, Line]]:
+    at = bisect.bisect_left(positions, [cursor.customer, cursor.subscription])
+    held: tuple[int, dict[str, Any]] | None = None
+    for c_offset, s_offset in positions[at:]:
+        if held is None or held[0] != c_offset:
+            found = ctx.store.scan("customer", (tenant,), c_offset, 1)
+            if not found:
+                return
+            held = (c_offset, found[0])
+        customer = held[1]
+        market = market_of(ctx, customer)
+        subs = ctx.store.scan("subscription", (tenant, customer["id"].lower()), s_offset, 1)
+        if market is None or not subs:
+            continue
+        first = cursor.item if (c_offset, s_offset) == (cursor.customer, cursor.subscription) else 0
+        yield from sub_lines(ctx, customer, market, subs[0], Cursor(c_offset, s_offset, first), start, end, now,
+                             wanted)
+
+
+def sub_lines(ctx: Context, customer: dict[str, Any], market: Market, sub: dict[str, Any], here: Cursor,
+              start: datetime, end: datetime, now: datetime, wanted: Any) -> Iterator[tuple[Cursor, Line]]:
+    if not records.visible(sub, now) or (wanted is not None and not wanted(sub, market)):
+        return
+    sub = records.current(ctx, sub, now)
+    items = items_of(ctx, sub, market, start, end, now)
+    for i in range(here.item, len(items)):
+        line = Line(customer, sub, market, items[i], provider_of(sub), line_type_of(sub))
+        yield Cursor(here.customer, here.subscription, i + 1), line
 
 
 # --- invoices -----------------------------------------------------------------------------
@@ -129,13 +162,16 @@ def close_periods(ctx: Context, tenant: str, now: datetime) -> None:
     begin = from_key(state["through"]).end if state["through"] else datetime(2000, 1, 1, tzinfo=last.start.tzinfo)
     totals: dict[tuple[str, str], dict[tuple[str, str], Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     counts: dict[tuple[str, str], int] = defaultdict(int)
+    index: dict[tuple[str, str], list[list[int]]] = defaultdict(list)
     symbols: dict[str, str] = {}
-    for _, line in walk(ctx, tenant, begin, last.end, now, Cursor()):
+    for after, line in walk(ctx, tenant, begin, last.end, now, Cursor()):
         at = line.item.at if hasattr(line.item, "at") else datetime(line.item.day.year, line.item.day.month, 1,
                                                                       tzinfo=last.start.tzinfo)
         key = (period_of(at).key, line.market.currency)
         totals[key][(line.provider, line.line_type)] += line.amount
         counts[key] += 1
+        if not index[key] or index[key][-1] != [after.customer, after.subscription]:
+            index[key].append([after.customer, after.subscription])
         symbols[line.market.currency] = line.market.symbol
     for (period_key, currency), parts in sorted(totals.items()):
         period = from_key(period_key)
@@ -148,6 +184,7 @@ def close_periods(ctx: Context, tenant: str, now: datetime) -> None:
             "symbol": symbols[currency], "date": period.invoice_at.isoformat(), "lines": counts[(period_key, currency)],
             "total": str(sum(parts.values(), Decimal(0))),
             "details": [{"provider": p, "line_type": t, "total": str(v)} for (p, t), v in sorted(parts.items())]})
+        ctx.store.put("invoice_index", invoice_key(tenant, number), {"positions": index[(period_key, currency)]})
     ctx.store.put("ledger", billing_key(tenant), {"through": last.key})
 
 
@@ -162,6 +199,12 @@ def invoice(ctx: Context, tenant: str, invoice_id: str) -> dict[str, Any] | None
     if prefix and prefix.lower() not in ("onetime", "recurring"):
         return None
     return ctx.store.get("invoice", invoice_key(tenant, number))
+
+
+def positions(ctx: Context, tenant: str, number: str) -> list[list[int]] | None:
+    """The (customer, subscription) offsets that have lines on the invoice, in walk order."""
+    found = ctx.store.get("invoice_index", invoice_key(tenant, number))
+    return None if found is None else found["positions"]
 
 
 def period_of_invoice(record: dict[str, Any]) -> Period:
