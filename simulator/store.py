@@ -50,7 +50,7 @@ def encode(doc: Doc) -> bytes:
 
 # dump() of every backend: {"pcsimStore": 1, "docs": [[kind, parent parts, id, document JSON], ...]} in
 # first-put order, so that any backend load()s any backend's dump (the control API's snapshots).
-def dump_docs(rows: Iterator[tuple[str, Key, str, str | bytes]]) -> bytes:
+def dump_docs(rows: Iterator[tuple[str, Key, str, str | bytes]]) -> bytes:  # JSON as text or bytes
     docs = [[kind, list(parent), id_, raw if isinstance(raw, str) else raw.decode()] for kind, parent, id_, raw in rows]
     return json.dumps({"pcsimStore": 1, "docs": docs}).encode()
 
@@ -66,13 +66,15 @@ class MemoryStore:
     deflated against a preset dictionary, the first document of their kind. Documents of a kind
     repeat their keys and most of their values, so they shrink to about a fifth (10,000 customers
     with 100,000 subscriptions: some 65 MB instead of 325 MB), for about 15 µs once per document
-    and 3 µs per read; a store smaller than `young_bytes` never deflates anything.
+    and 3 µs per read; a store smaller than `young_bytes` never deflates anything. The old documents
+    read last, up to `read_bytes` of JSON, are also kept inflated, so that a page read again and
+    again (the first customers) is not inflated each time.
 
     A transaction keeps, per shelf (one parent's documents of one kind), the first old value of each
     document it changes, and puts them back if it fails, so a rollback restores the scan order too.
     """
 
-    def __init__(self, young_bytes: int = 32 << 20) -> None:
+    def __init__(self, young_bytes: int = 32 << 20, read_bytes: int = 8 << 20) -> None:
         # kind -> parent -> id -> the document: JSON text (young) or deflated JSON bytes (old)
         self._data: dict[str, dict[Key, dict[str, str | bytes]]] = {}
         # Per shelf changed in the open transaction: [the first old value of each document changed
@@ -82,10 +84,14 @@ class MemoryStore:
         self._young: OrderedDict[tuple[str, Key, str], int] = OrderedDict()  # oldest first: its length
         self._young_room = young_bytes  # less what the young documents take; below 0, the oldest are deflated
         self._zdicts: dict[str, bytes] = {}  # per kind, for good: what its old documents are deflated against
+        # Old documents read lately, oldest first: (the deflated bytes read, their JSON). Valid while the
+        # store holds that very bytes object for the document, so no write needs to tell it anything.
+        self._read: OrderedDict[tuple[str, Key, str], tuple[bytes, str]] = OrderedDict()
+        self._read_room = read_bytes
 
     def get(self, kind: str, key: Key) -> Doc | None:
         value = self._data.get(kind, {}).get(key[:-1], {}).get(key[-1])
-        return None if value is None else json.loads(self._text(kind, value))
+        return None if value is None else json.loads(self._text(kind, key[:-1], key[-1], value))
 
     def put(self, kind: str, key: Key, doc: Doc) -> None:
         text = json.dumps(doc, separators=(",", ":"))
@@ -101,18 +107,37 @@ class MemoryStore:
 
     def scan(self, kind: str, parent: Key, offset: int = 0, limit: int | None = None) -> list[Doc]:
         """In the order first put; `offset`/`limit` page without decoding what they skip."""
-        shelf = self._data.get(kind, {}).get(parent, {}).values()
+        shelf = self._data.get(kind, {}).get(parent, {}).items()
         stop = None if limit is None else offset + limit
-        return [json.loads(self._text(kind, value)) for value in itertools.islice(shelf, offset, stop)]
+        return [json.loads(self._text(kind, parent, id_, value))
+                for id_, value in itertools.islice(shelf, offset, stop)]
 
     def count(self, kind: str, parent: Key) -> int:
         return len(self._data.get(kind, {}).get(parent, {}))
 
     # --- young and old documents --------------------------------------------------------------------
-    def _text(self, kind: str, value: str | bytes) -> str | bytes:
+    def _text(self, kind: str, parent: Key, id_: str, value: str | bytes) -> str:
+        """A document's JSON: a young one's text, an old one inflated (or as it was inflated lately)."""
         if isinstance(value, str):
             return value
-        return zlib.decompressobj(-DEFLATE_BITS, self._zdicts[kind]).decompress(value)
+        key, read = (kind, parent, id_), self._read
+        seen = read.get(key)
+        if seen is not None:
+            read.move_to_end(key)
+            if seen[0] is value:  # the very bytes inflated then
+                return seen[1]
+            self._read_room += len(seen[1])
+        text = self._inflate(kind, value)
+        read[key] = (value, text)
+        self._read_room -= len(text)
+        while self._read_room < 0:
+            self._read_room += len(read.popitem(last=False)[1][1])
+        return text
+
+    def _inflate(self, kind: str, value: str | bytes) -> str:
+        if isinstance(value, str):
+            return value
+        return zlib.decompressobj(-DEFLATE_BITS, self._zdicts[kind]).decompress(value).decode()
 
     def _rejuvenate(self, kind: str, parent: Key, id_: str, text: str) -> None:
         """Files a document just written (or put back) as the youngest, and deflates the oldest ones
@@ -199,7 +224,7 @@ class MemoryStore:
 
     def dump(self) -> bytes:
         """Every document, as bytes that load() (of any backend) puts back."""
-        return dump_docs((kind, parent, id_, self._text(kind, value)) for kind, shelves in self._data.items()
+        return dump_docs((kind, parent, id_, self._inflate(kind, value)) for kind, shelves in self._data.items()
                          for parent, shelf in shelves.items() for id_, value in shelf.items())
 
     def load(self, data: bytes) -> None:

@@ -440,3 +440,16 @@ def test_a_memory_store_deflates_its_oldest_documents_and_reads_them_back_alike(
     again = MemoryStore()
     again.load(store.dump())
     assert again.scan("subscription", ("t1", "c1")) == list(docs.values())
+
+
+def test_an_old_document_read_again_is_what_was_last_written_or_put_back() -> None:
+    store = MemoryStore(young_bytes=0)  # every document deflated; the ones read are kept inflated
+    store.put("customer", ("t1", "c1"), {"id": "c1", "v": 1})
+    assert store.get("customer", ("t1", "c1")) == store.get("customer", ("t1", "c1")) == {"id": "c1", "v": 1}
+    store.put("customer", ("t1", "c1"), {"id": "c1", "v": 2})
+    assert store.scan("customer", ("t1",)) == [{"id": "c1", "v": 2}]
+    with pytest.raises(Boom), store.transaction():
+        store.put("customer", ("t1", "c1"), {"id": "c1", "v": 3})
+        assert store.get("customer", ("t1", "c1")) == {"id": "c1", "v": 3}
+        raise Boom()
+    assert store.get("customer", ("t1", "c1")) == {"id": "c1", "v": 2}
