@@ -1,6 +1,11 @@
-"""The application factory: mounts every area's routes, the error handlers and the one middleware."""
+"""The application factory: the router, the error handlers and the middleware.
+
+The router is built from simulator/routetable.py (every route, in order, as data: see
+simulator/routes.py) without importing the areas; each area is imported by the first request routed
+to it. `pcsim` answers its first product list without loading pydantic or the other areas."""
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from starlette.applications import Starlette
@@ -9,109 +14,63 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Message, Receive, Scope, Send
 
-from simulator import auth, carts, control, customers, errors, openapi, persistence, wire
-from simulator import demo
-from simulator.billing import invoices, lineitems
+from simulator import auth, control, errors, persistence, routetable
 from simulator.catalog import data as catalog_data
-from simulator.catalog import endpoints as catalog
 from simulator.catalog.data import Catalog
 from simulator.clock import ManualClock
-from simulator.contracts.endpoints import ENDPOINTS
 from simulator.context import Context
 from simulator.ids import Ids
-from simulator.orders import endpoints as orders
 from simulator.settings import Settings, from_env
-from simulator.subscriptions import azure, newcommerce, overage, productupgrades, transitions, upgrades
-from simulator.subscriptions import endpoints as subscriptions
 from simulator.store import MemoryStore, Store
-from simulator import usage
 
-# Every operation of the API reference (shared/reference/api.md, kept as data in
-# simulator/contracts/endpoints.py). Those no area module implements answer 501 with a Partner Center
-# error body, never a fake success.
-DOCUMENTED = list(dict.fromkeys(
-    (e.method, e.route.replace("-", "_")) for e in ENDPOINTS if e.route.startswith("/v1/")))
+class Lazy:
+    """A route's endpoint that imports its area on the first request routed to it, then hands every
+    request to the area's own route (`module.routes[index]`)."""
 
+    def __init__(self, module: str, index: int, path: str) -> None:
+        self.module, self.index, self.path = module, index, path
+        self.route: Route | None = None
 
-def not_simulated(implemented: list[BaseRoute] | None = None) -> list[tuple[str, str]]:
-    """The documented operations no area module implements yet."""
-    implemented = implemented if implemented is not None else implemented_routes()
-    done = {(m, openapi.shape(r.path)) for r in implemented if isinstance(r, Route) for m in (r.methods or ())}
-    return [(method, path) for method, path in DOCUMENTED if (method, openapi.shape(path)) not in done]
+    def real(self) -> Route:
+        if self.route is None:
+            route = importlib.import_module(self.module).routes[self.index]
+            if route.path != self.path:
+                raise RuntimeError(f"simulator/routetable.py is stale ({self.module}.routes[{self.index}] is "
+                                   f"{route.path}, not {self.path}): run python -m simulator.routes")
+            self.route = route
+        return self.route
 
-
-def not_simulated_routes(implemented: list[BaseRoute]) -> list[Route]:
-    def make(method: str, path: str) -> Route:
-        async def endpoint(request: Request) -> Response:
-            auth.begin(request)
-            raise errors.NotSimulated(f"{method} {path}")
-        return Route(path, endpoint, methods=[method])
-    # A literal word outranks an id in the same place (`invoices/unbilled` before `invoices/{id}`).
-    ordered = sorted(not_simulated(implemented), key=lambda op: op[1].count("{"))
-    return [make(method, path) for method, path in ordered]
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.real().app(scope, receive, send)
 
 
-def implemented_routes() -> list[BaseRoute]:
-    # Literal-segment routes under /subscriptions (customTermEndDates, overage) precede the id routes;
-    # usage's `customers/usagerecords` and `subscriptions/usagerecords` precede the customer routes.
-    return [*usage.routes, *catalog.routes, *customers.routes, *carts.routes, *orders.routes,
-            *newcommerce.routes, *overage.routes, *transitions.routes,
-            *subscriptions.routes, *azure.routes, *upgrades.routes, *productupgrades.routes,
-            *lineitems.routes, *invoices.routes,  # literal invoice paths before {invoice_id}
-            *control.routes, *demo.routes, *auth.routes]
-
-
-@wire.operation(summary="this document", response={"type": "object", "required": ["openapi", "paths"]})
-async def openapi_endpoint(request: Request) -> Response:
-    """Made on first use from the app's own routes (see simulator/openapi.py), then served as bytes."""
-    state = request.app.state
-    if getattr(state, "openapi", None) is None:
-        stubs = {(m, openapi.shape(p)) for m, p in not_simulated(implemented_routes())}
-        state.openapi = openapi.document_bytes(request.app.routes, stubs)
-    return wire.respond_bytes(state.openapi)
-
-
-METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
-
-
-def method_guards(routes: list[BaseRoute]) -> list[BaseRoute]:
-    """For each path, a route answering 405 (`Allow`: every method served there) to the methods the
-    path does not serve. Where a later route would take the request (`PATCH …/subscriptions/overage`
-    would reach `…/subscriptions/{subscription_id}` with the id "overage") it stands right after the
-    path's last route; the others stand at the end, where requests that found their route never look."""
-    served: dict[str, set[str]] = {}
-    last: dict[str, int] = {}
-    for i, route in enumerate(routes):
-        if isinstance(route, Route):
-            served.setdefault(route.path, set()).update(route.methods or ())
-            last[route.path] = i
-    inline: list[BaseRoute] = []
-    at_end: list[BaseRoute] = []
-    for i, route in enumerate(routes):
-        inline.append(route)
-        path = getattr(route, "path", None)
-        if path is None or last.get(path) != i:
-            continue
-        guard = Route(path, refuse(", ".join(sorted(served[path]))),
-                      methods=[m for m in METHODS if m not in served[path]], include_in_schema=False)
-        later = any(openapi.covers(other, path) for r in routes[i + 1:]  # only a path as deep can cover it
-                    if (other := getattr(r, "path", "")).count("/") == path.count("/"))
-        (inline if later else at_end).append(guard)
-    return inline + at_end
-
-
-def refuse(allow: str) -> Any:
+def stub(method: str, path: str) -> Any:
+    """A documented operation no area implements: 501 with a Partner Center error body."""
     async def endpoint(request: Request) -> Response:
-        raise errors.MethodNotAllowed(request.method, request.url.path, allow)
+        auth.begin(request)
+        raise errors.NotSimulated(f"{method} {path}")
+    endpoint.stub = (method, path)  # type: ignore[attr-defined]
     return endpoint
 
 
-def all_routes() -> list[BaseRoute]:
-    implemented = implemented_routes()
-    # Routes with literal segments where an id could stand (overage, usagerecords ...) come before
-    # the id routes, and each path's 405 guard right after its own routes.
-    return method_guards([Route("/openapi.json", openapi_endpoint, methods=["GET"]),
-                          *not_simulated_routes(implemented), *implemented])
+def refuse(allow: str) -> Any:
+    """A method the path does not serve: 405 with `Allow`."""
+    async def endpoint(request: Request) -> Response:
+        raise errors.MethodNotAllowed(request.method, request.url.path, allow)
+    endpoint.allow = allow  # type: ignore[attr-defined]
+    return endpoint
+
+
+def router(no_control: bool = False) -> list[BaseRoute]:
+    """The routes of simulator/routetable.py (simulator/routes.py composes them), areas imported lazily."""
+    out: list[BaseRoute] = []
+    for path, methods, in_schema, what in routetable.TABLE:
+        if not control.serves(path, no_control):
+            continue
+        endpoint = (Lazy(what[1], what[2], path) if what[0] == "area" else
+                    stub(what[1], what[2]) if what[0] == "stub" else refuse(what[1]))
+        out.append(Route(path, endpoint, methods=list(methods), include_in_schema=in_schema))
+    return out
 
 
 def literal_segments(routes: list[BaseRoute]) -> set[str]:
@@ -162,9 +121,7 @@ def create_app(settings: Settings | None = None, *, clock: ManualClock | None = 
     ctx = Context(store=store or MemoryStore(), clock=clock or ManualClock(settings.start()),
                   ids=ids or Ids(settings.seed), catalog=catalog or catalog_data.load(), settings=settings)
     persistence.attach(ctx)  # a SQLite store's clock and ids come back, and are kept there from now on
-    routes = all_routes()
-    if settings.no_control:
-        routes = control.without_control(routes)
+    routes = router(settings.no_control)
     app = Starlette(routes=routes, exception_handlers=dict(errors.HANDLERS))  # type: ignore[arg-type]
     app.state.ctx = ctx
     app.state.control = control.State(settings)  # snapshots, fault rules, the request journal

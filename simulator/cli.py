@@ -37,12 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def build(settings: settings_module.Settings) -> Any:
-    """The app `serve` runs: built now when the start has something to report first (the --state file,
-    the demo data), else built once the health check has answered (simulator/boot.py)."""
-    if settings.state is None and not settings.demo:
-        from simulator.boot import Booting
-
-        return Booting(settings)
+    """The app `serve` runs, with what its start has to report (the --state file, the demo data)."""
     from simulator import persistence
     from simulator.app import create_app
     from simulator.store import StoreSchemaError
@@ -62,11 +57,10 @@ def build(settings: settings_module.Settings) -> Any:
 
 
 def stop(app: Any) -> None:
-    """A --state file gets the last tracing draws and is let go; nothing to do for an unbuilt simulator."""
-    if app.ctx is not None:
-        from simulator import persistence
+    """A --state file gets the last tracing draws and is let go."""
+    from simulator import persistence
 
-        persistence.close(app.ctx)
+    persistence.close(app.ctx)
 
 
 def serve(args: argparse.Namespace) -> int:

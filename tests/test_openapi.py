@@ -7,7 +7,7 @@ from typing import Any
 from starlette.routing import Route
 
 from simulator import openapi
-from simulator.app import all_routes, not_simulated
+from simulator.routes import all_routes, not_simulated
 from simulator.carts import CartIn
 from tests.conftest import Api
 

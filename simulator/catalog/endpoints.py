@@ -1,14 +1,14 @@
-"""Catalog wire rendering and endpoints (C1-C13). Answers are rendered once and served as bytes."""
+"""Catalog wire rendering and endpoints (C1-C12; the inventory check is in inventory.py). Answers are
+rendered once and served as bytes."""
 from __future__ import annotations
 
 from typing import Any, Callable
 
-from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from simulator import auth, customers, wire
+from simulator import auth, wire
 from simulator.catalog import rules
 from simulator.catalog.data import Availability, Market, Offer, Product, Sku
 from simulator.context import Context
@@ -58,23 +58,13 @@ def cached(ctx: Context, key: tuple[Any, ...], render: Callable[[], Any]) -> Res
     return wire.respond_bytes(payload)
 
 
-# --- request models -----------------------------------------------------------------------
-
-class InventoryTarget(wire.WireModel):
-    product_id: str = Field(min_length=1)
-    sku_id: str | None = None
-
-
-class InventoryCheckRequest(wire.WireModel):
-    target_items: list[InventoryTarget] = Field(min_length=1)
-    inventory_context: dict[str, str] = Field(default_factory=dict)
-
-
 # --- endpoints ----------------------------------------------------------------------------
 
 def _market_and_segment(ctx: Context, request: Request, customer_scoped: bool) -> tuple[Market, str | None]:
     q = request.query_params
     if customer_scoped:
+        from simulator import customers  # its models load with it: not before a customer is asked for
+
         _, caller = auth.begin(request)
         customer = customers.get_customer(ctx, caller.tenant, request.path_params["customer_id"])
         market = rules.require_market(ctx, customers.customer_country(customer))
@@ -163,15 +153,6 @@ def get_availability_endpoint(customer_scoped: bool) -> Callable[[Request], Any]
     return endpoint
 
 
-@wire.operation(body=InventoryCheckRequest, query=["country!"])
-async def check_inventory_endpoint(request: Request) -> Response:
-    ctx, _ = auth.begin(request)
-    market = rules.require_market(ctx, request.query_params.get("country"))
-    body = await wire.parse_body(request, InventoryCheckRequest)
-    targets = [(t.product_id, t.sku_id) for t in body.target_items]
-    return wire.respond(rules.check_inventory(ctx, market, targets, body.inventory_context))
-
-
 def _both(path: str, factory: Callable[[bool], Any], *query: str) -> list[Route]:
     """The partner-scoped route (which takes `country`) and the customer-scoped one (the customer's)."""
     return [Route(f"/v1{path}", wire.operation(query=("country!", *query))(factory(False)), methods=["GET"]),
@@ -187,5 +168,4 @@ routes = [
     *_both("/products/{product_id}/skus/{sku_id}", get_sku_endpoint),
     *_both("/products/{product_id}/skus/{sku_id}/availabilities", list_availabilities_endpoint, *SCOPED),
     *_both("/products/{product_id}/skus/{sku_id}/availabilities/{availability_id}", get_availability_endpoint),
-    Route("/v1/extensions/product/checkinventory", check_inventory_endpoint, methods=["POST"]),
 ]

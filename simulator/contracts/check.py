@@ -138,7 +138,7 @@ def matches(contract: dict[str, Any], example: dict[str, Any]) -> bool:
 
 def why_unclaimed(endpoint: str, contracted: set[str]) -> str:
     """A 501 route, a body variant that answers 501 (order PATCH other than the sandbox cancel), or none."""
-    from simulator.app import not_simulated
+    from simulator.routes import not_simulated
 
     method, _, path = endpoint.partition(" ")
     route = template(method, path)

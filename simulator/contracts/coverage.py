@@ -1,7 +1,7 @@
 """`pcsim contracts report`: the coverage table, one row per endpoint of api.md (simulator.contracts.endpoints).
 
 Each row says whether the running app implements the operation or answers 501 (from the app's own routes and
-`simulator.app.not_simulated()`, never from a hand-kept list), the operation's contract recall against the
+`simulator.routes.not_simulated()`, never from a hand-kept list), the operation's contract recall against the
 recorded documentation examples, its `minRecall` and the contract's `lastChecked`. The output depends only on
 the code, the contracts and the recorded examples: no run date, no timing. README.md keeps it between the
 markers below; tests/test_coverage_report.py regenerates it there.
@@ -51,7 +51,7 @@ def served_routes(app: Any = None) -> set[str]:
 
 def stub_routes() -> set[str]:
     """`METHOD /path` templates of the documented operations that answer 501."""
-    from simulator.app import not_simulated
+    from simulator.routes import not_simulated
 
     return {template(method, path) for method, path in not_simulated()}
 

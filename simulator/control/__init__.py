@@ -1,29 +1,42 @@
 """pcsim's own control API under /_simulator; not part of the Partner Center API.
 
-- basics: health, the simulated clock, reset;
+- health: the health check;
+- basics: the simulated clock, reset;
 - snapshots: the whole state kept under a name and restored;
 - faults: rules that throttle, fail, slow down, drop or accept matching requests;
 - journal: the last requests answered;
 - middleware: applies the fault rules, keeps the journal and guards /_simulator (--control-token,
   --no-control).
 
-These are what make pcsim better to test with than the real sandbox.
+These are what make pcsim better to test with than the real sandbox. Importing the package loads only
+what every request needs (the middleware, the journal, the health check); the rest, with its request
+models, comes with the first request that routes to it.
 """
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+from typing import Any
 
-from simulator.control import basics, faults, journal, snapshots
-from simulator.control.basics import AdvanceIn, ResetIn, advance_clock, clock_body, move_clock, reset
+from simulator.control.health import HEALTH
 from simulator.control.middleware import ControlMiddleware, State, is_control
 
 __all__ = ["AdvanceIn", "ControlMiddleware", "ResetIn", "State", "advance_clock", "clock_body", "move_clock",
-           "reset", "routes", "without_control"]
+           "reset", "routes", "serves"]
 
-routes = [*basics.routes, *snapshots.routes, *faults.routes, *journal.routes]
+LAZY = {"AdvanceIn", "ResetIn", "advance_clock", "clock_body", "move_clock", "reset"}
 
 
-def without_control(served: list[BaseRoute]) -> list[BaseRoute]:
-    """The routes but /_simulator's (health stays), for --no-control: those paths are then unknown."""
-    return [route for route in served if not is_control(getattr(route, "path", "")) or
-            getattr(route, "path", "") == basics.HEALTH]
+def serves(path: str, no_control: bool) -> bool:
+    """Whether a route of this path is there: with --no-control, /_simulator's are not (health stays)."""
+    return not (no_control and is_control(path) and path != HEALTH)
+
+
+def __getattr__(name: str) -> Any:
+    if name in LAZY:
+        from simulator.control import basics
+
+        return getattr(basics, name)
+    if name == "routes":
+        from simulator.control import basics, faults, health, journal, snapshots
+
+        return [*health.routes, *basics.routes, *snapshots.routes, *faults.routes, *journal.routes]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,4 +1,4 @@
-"""The first simulator-only endpoints: health, clock, reset.
+"""The first simulator-only endpoints: clock and reset (health is in health.py).
 
 They are not part of the Partner Center API and need no Partner Center token (with
 `--control-token`, every one but health needs that token; see simulator/control/access.py).
@@ -66,12 +66,6 @@ def reset(ctx: Context, body: ResetIn) -> None:
 CLOCK = {"type": "object", "required": ["now"], "properties": {"now": {"type": "string", "format": "date-time"}}}
 
 
-@wire.operation(summary="pcsim is up", response={
-    "type": "object", "required": ["status"], "properties": {"status": {"type": "string", "enum": ["ok"]}}})
-async def health_endpoint(request: Request) -> Response:
-    return wire.respond({"status": "ok"})
-
-
 @wire.operation(summary="the simulated time", response=CLOCK, errors=[401])
 async def clock_endpoint(request: Request) -> Response:
     return wire.respond(clock_body(request.app.state.ctx))
@@ -96,9 +90,7 @@ async def reset_endpoint(request: Request) -> Response:
     return wire.respond({"status": "reset", **clock_body(ctx)})
 
 
-HEALTH = "/_simulator/health"
 routes = [
-    Route(HEALTH, health_endpoint, methods=["GET"]),
     Route("/_simulator/clock", clock_endpoint, methods=["GET"]),
     Route("/_simulator/clock/advance", advance_clock_endpoint, methods=["POST"]),
     Route("/_simulator/reset", reset_endpoint, methods=["POST"]),

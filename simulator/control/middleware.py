@@ -7,23 +7,51 @@ like any other.
 from __future__ import annotations
 
 import hmac
+from typing import TYPE_CHECKING
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from simulator import errors
 from simulator.context import Context
-from simulator.control import basics, faults, journal, snapshots
+from simulator.control import journal
+from simulator.control.health import HEALTH
 from simulator.settings import Settings
+
+if TYPE_CHECKING:
+    from simulator.control.faults import Rules
+    from simulator.control.snapshots import Shelf
 
 
 class State:
-    """What the control API keeps on the app (`app.state.control`); none of it is in the store."""
+    """What the control API keeps on the app (`app.state.control`); none of it is in the store. The
+    fault rules and the snapshot shelf (and the modules with their request models) come on first use."""
 
     def __init__(self, settings: Settings) -> None:
-        self.snapshots = snapshots.Shelf(settings.max_snapshots)
-        self.faults = faults.Rules(settings.seed)
+        self.settings = settings
         self.journal = journal.Journal(settings.journal_size, settings.journal_body_limit)
+        self._faults: Rules | None = None
+        self._snapshots: Shelf | None = None
+
+    @property
+    def faults(self) -> Rules:
+        if self._faults is None:
+            from simulator.control import faults
+
+            self._faults = faults.Rules(self.settings.seed)
+        return self._faults
+
+    @property
+    def snapshots(self) -> Shelf:
+        if self._snapshots is None:
+            from simulator.control import snapshots
+
+            self._snapshots = snapshots.Shelf(self.settings.max_snapshots)
+        return self._snapshots
+
+    def armed(self) -> Rules | None:
+        """The fault rules, when there are any."""
+        return self._faults if self._faults is not None and self._faults.items else None
 
 
 def is_control(path: str) -> bool:
@@ -91,7 +119,7 @@ class ControlMiddleware:
             await self.app(scope, receive, send)  # no control API: its routes are not even there
         elif not is_control(scope["path"]):
             await self.answer(scope, receive, send)
-        elif scope["path"] == basics.HEALTH or token_allowed(settings, scope):
+        elif scope["path"] == HEALTH or token_allowed(settings, scope):
             await self.app(scope, receive, send)
         else:
             await errors.render(errors.ControlTokenRequired())(scope, receive, send)
@@ -102,9 +130,13 @@ class ControlMiddleware:
         at, started = ctx.clock.now(), ctx.clock.wall()
         body = await read_body(receive)
         replay = replaying(body, receive)
-        # The tenant costs a token check: only when a rule names one (the journal works it out on read).
-        tenant = journal.tenant_of(ctx, scope["headers"]) if any(r.tenant for r in control.faults.items) else None
-        rule = faults.pick(control.faults, scope["method"], scope["path"], tenant) if control.faults.items else None
+        rules, rule = control.armed(), None
+        if rules is not None:
+            from simulator.control import faults
+
+            # The tenant costs a token check: only when a rule names one (the journal works it out on read).
+            tenant = journal.tenant_of(ctx, scope["headers"]) if any(r.tenant for r in rules.items) else None
+            rule = faults.pick(rules, scope["method"], scope["path"], tenant)
         seen = Seen(control.journal.body_limit)
 
         async def send_seen(message: Message) -> None:

@@ -1,4 +1,8 @@
-"""The wire format's one home: camelCase models, links, collections, dates, JSON rendering."""
+"""The wire format's one home: camelCase models, links, collections, dates, JSON rendering.
+
+The pydantic models (`WireModel`, `Resource`) live in `simulator.wire.models` and load on first use
+(`wire.WireModel` works as before): pydantic takes longer to import than the rest of the simulator
+that the product list needs, so the first catalog answer doesn't wait for it."""
 from __future__ import annotations
 
 import base64
@@ -6,50 +10,18 @@ import json
 from datetime import datetime, timezone
 from decimal import Decimal
 from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
-from pydantic.alias_generators import to_camel
 from starlette.requests import Request
 from starlette.responses import Response
 
 from simulator import errors
 
+if TYPE_CHECKING:
+    from simulator.wire.models import Resource as Resource, WireModel as WireModel
+
 JSON = "application/json; charset=utf-8"
 NO_DATE = "0001-01-01T00:00:00"
-
-
-class WireModel(BaseModel):
-    """camelCase on the way out; any key casing on the way in (the .NET SDK sends PascalCase)."""
-
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore", defer_build=True)
-
-    @classmethod
-    def _key_map(cls) -> dict[str, str]:
-        if cls.__dict__.get("_folded_map") is None:
-            folded = {}
-            for name, info in cls.model_fields.items():
-                folded[name.lower()] = info.alias or name
-                folded[(info.alias or name).lower()] = info.alias or name
-            cls._folded_map = folded  # type: ignore[attr-defined]
-        return cls.__dict__["_folded_map"]
-
-    @model_validator(mode="before")
-    @classmethod
-    def _any_case(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            keys = cls._key_map()
-            return {keys.get(k.lower(), k) if isinstance(k, str) else k: v for k, v in data.items()}
-        return data
-
-    def wire(self) -> dict[str, Any]:
-        return self.model_dump(by_alias=True, exclude_none=True, mode="json")
-
-
-class Resource(WireModel):
-    """Response models are strict about what they carry; unknown keys are a bug, not input."""
-
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", defer_build=True)
 
 
 @dataclass(frozen=True)
@@ -149,7 +121,7 @@ def _default(value: Any) -> Any:
         return float(value)
     if isinstance(value, datetime):
         return iso(value)
-    if isinstance(value, BaseModel):
+    if hasattr(value, "model_dump"):  # a pydantic model
         return value.model_dump(by_alias=True, exclude_none=True, mode="json")
     raise TypeError(f"not JSON: {type(value).__name__}")
 
@@ -159,7 +131,7 @@ def dumps(body: Any) -> bytes:
 
 
 def respond(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    if isinstance(body, WireModel):
+    if hasattr(body, "model_dump"):  # a WireModel
         body = body.wire()
     return Response(dumps(body), status_code=status, headers=headers, media_type=JSON)
 
@@ -205,14 +177,11 @@ async def read_json(request: Request, *, allow_empty: bool = False) -> Any:
 
 
 def parse_model(model: type[WireModel], data: Any) -> Any:
+    from simulator.wire.models import validate
+
     if not isinstance(data, dict):
         raise errors.InvalidRequestInput(f"a JSON object is expected for {model.__name__}")
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or model.__name__
-        raise errors.InvalidRequestInput(f"{where}: {first['msg']}") from None
+    return validate(model, data)
 
 
 async def parse_optional_body(request: Request, model: type[WireModel]) -> Any:
@@ -224,3 +193,11 @@ async def parse_optional_body(request: Request, model: type[WireModel]) -> Any:
 
 async def parse_body(request: Request, model: type[WireModel]) -> Any:
     return parse_model(model, await read_json(request))
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("WireModel", "Resource"):
+        from simulator.wire import models
+
+        return getattr(models, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

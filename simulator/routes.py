@@ -1,0 +1,168 @@
+"""The route table: every area's routes in the order they must be tried, the 501 answers of the
+documented operations no area implements, and the 405 answers of the methods a path does not serve.
+
+Composing it imports every area. `pcsim` does not do that at start: it builds its router from
+`simulator/routetable.py`, this table written out as data (`python -m simulator.routes` writes it;
+tests/test_routes.py fails while it is stale), and imports an area on the first request routed to
+it (simulator/app.py). So the first product list waits for the catalog only, not for pydantic and
+the other areas.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from simulator import auth, carts, control, customers, demo, openapi, usage, wire
+from simulator.app import refuse, stub
+from simulator.billing import invoices, lineitems
+from simulator.catalog import endpoints as catalog
+from simulator.catalog import inventory
+from simulator.contracts.endpoints import ENDPOINTS
+from simulator.orders import endpoints as orders
+from simulator.subscriptions import azure, newcommerce, overage, productupgrades, transitions, upgrades
+from simulator.subscriptions import endpoints as subscriptions
+
+# Every operation of the API reference (shared/reference/api.md, kept as data in
+# simulator/contracts/endpoints.py). Those no area module implements answer 501 with a Partner Center
+# error body, never a fake success.
+DOCUMENTED = list(dict.fromkeys(
+    (e.method, e.route.replace("-", "_")) for e in ENDPOINTS if e.route.startswith("/v1/")))
+
+
+def not_simulated(implemented: list[BaseRoute] | None = None) -> list[tuple[str, str]]:
+    """The documented operations no area module implements yet."""
+    implemented = implemented if implemented is not None else implemented_routes()
+    done = {(m, openapi.shape(r.path)) for r in implemented if isinstance(r, Route) for m in (r.methods or ())}
+    return [(method, path) for method, path in DOCUMENTED if (method, openapi.shape(path)) not in done]
+
+
+def not_simulated_routes(implemented: list[BaseRoute]) -> list[Route]:
+    def make(method: str, path: str) -> Route:
+        return Route(path, stub(method, path), methods=[method])
+    # A literal word outranks an id in the same place (`invoices/unbilled` before `invoices/{id}`).
+    ordered = sorted(not_simulated(implemented), key=lambda op: op[1].count("{"))
+    return [make(method, path) for method, path in ordered]
+
+
+def implemented_routes() -> list[BaseRoute]:
+    # Literal-segment routes under /subscriptions (customTermEndDates, overage) precede the id routes;
+    # usage's `customers/usagerecords` and `subscriptions/usagerecords` precede the customer routes.
+    return [*usage.routes, *catalog.routes, *inventory.routes, *customers.routes, *carts.routes, *orders.routes,
+            *newcommerce.routes, *overage.routes, *transitions.routes,
+            *subscriptions.routes, *azure.routes, *upgrades.routes, *productupgrades.routes,
+            *lineitems.routes, *invoices.routes,  # literal invoice paths before {invoice_id}
+            *control.routes, *demo.routes, *auth.routes]
+
+
+@wire.operation(summary="this document", response={"type": "object", "required": ["openapi", "paths"]})
+async def openapi_endpoint(request: Request) -> Response:
+    """Made on first use from the app's own routes (see simulator/openapi.py), then served as bytes."""
+    state = request.app.state
+    if getattr(state, "openapi", None) is None:
+        stubs = {(m, openapi.shape(p)) for m, p in not_simulated(implemented_routes())}
+        state.openapi = openapi.document_bytes([resolved(r) for r in request.app.routes], stubs)
+    return wire.respond_bytes(state.openapi)
+
+
+routes = [Route("/openapi.json", openapi_endpoint, methods=["GET"])]
+
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
+
+
+def method_guards(routes: list[BaseRoute]) -> list[BaseRoute]:
+    """For each path, a route answering 405 (`Allow`: every method served there) to the methods the
+    path does not serve. Where a later route would take the request (`PATCH …/subscriptions/overage`
+    would reach `…/subscriptions/{subscription_id}` with the id "overage") it stands right after the
+    path's last route; the others stand at the end, where requests that found their route never look."""
+    served: dict[str, set[str]] = {}
+    last: dict[str, int] = {}
+    for i, route in enumerate(routes):
+        if isinstance(route, Route):
+            served.setdefault(route.path, set()).update(route.methods or ())
+            last[route.path] = i
+    inline: list[BaseRoute] = []
+    at_end: list[BaseRoute] = []
+    for i, route in enumerate(routes):
+        inline.append(route)
+        path = getattr(route, "path", None)
+        if path is None or last.get(path) != i:
+            continue
+        guard = Route(path, refuse(", ".join(sorted(served[path]))),
+                      methods=[m for m in METHODS if m not in served[path]], include_in_schema=False)
+        later = any(openapi.covers(other, path) for r in routes[i + 1:]  # only a path as deep can cover it
+                    if (other := getattr(r, "path", "")).count("/") == path.count("/"))
+        (inline if later else at_end).append(guard)
+    return inline + at_end
+
+
+def all_routes() -> list[BaseRoute]:
+    implemented = implemented_routes()
+    # Routes with literal segments where an id could stand (overage, usagerecords ...) come before
+    # the id routes, and each path's 405 guard right after its own routes.
+    return method_guards([*routes, *not_simulated_routes(implemented), *implemented])
+
+
+def resolved(route: BaseRoute) -> BaseRoute:
+    """The area's own route behind a route of the lazy router (simulator/app.py), else the route."""
+    real = getattr(getattr(route, "endpoint", None), "real", None)
+    return real() if real is not None else route
+
+
+# --- the table as data ----------------------------------------------------------------------
+
+Row = tuple[Any, ...]
+
+
+def table() -> list[Row]:
+    """`all_routes()` as data, in order. Each row is (path, methods, include_in_schema, what), what
+    being ("area", module, index) for `module.routes[index]` (the most specific module whose
+    `routes` holds it), ("stub", method, path) for a 501 or ("guard", allow) for a 405."""
+    ordered = all_routes()  # first: it imports the modules that load on first use
+    where: dict[int, tuple[str, int]] = {}
+    for name, module in sorted(sys.modules.items(), key=lambda item: len(item[0])):
+        held = vars(module).get("routes") if name.startswith("simulator") and module is not None else None
+        if isinstance(held, list):
+            where.update({id(route): (name, i) for i, route in enumerate(held)})  # deeper modules win
+    rows: list[Row] = []
+    for route in ordered:
+        assert isinstance(route, Route), route
+        endpoint = route.endpoint
+        if id(route) in where:
+            what: tuple[Any, ...] = ("area", *where[id(route)])
+        elif hasattr(endpoint, "stub"):
+            what = ("stub", *endpoint.stub)
+        elif hasattr(endpoint, "allow"):
+            what = ("guard", endpoint.allow)
+        else:
+            raise AssertionError(f"{route.path}: in no module's `routes`")
+        rows.append((route.path, tuple(sorted(route.methods or ())), route.include_in_schema, what))
+    return rows
+
+
+TABLE_FILE = Path(__file__).with_name("routetable.py")
+
+
+def render_table(rows: list[Row]) -> str:
+    lines = "".join(f"    {row!r},\n" for row in rows)
+    return ('"""Written by `python -m simulator.routes` (see simulator/routes.py); do not edit.\n\n'
+            'Each row: (path, methods, in the OpenAPI document, what): what is ("area", module, index) for\n'
+            '`module.routes[index]`, ("stub", method, path) for a 501, ("guard", allow) for a 405."""\n\n'
+            f"TABLE = [\n{lines}]\n")
+
+
+def main() -> int:
+    TABLE_FILE.write_text(render_table(table()))
+    print(f"wrote {TABLE_FILE}")
+    return 0
+
+
+if __name__ == "__main__":
+    from simulator import routes as this  # the module under its own name, whose `routes` the table names
+
+    sys.exit(this.main())

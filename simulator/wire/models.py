@@ -1,0 +1,51 @@
+"""The request and response models' base classes: camelCase out, any key casing in (pydantic)."""
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic.alias_generators import to_camel
+
+from simulator import errors
+
+
+class WireModel(BaseModel):
+    """camelCase on the way out; any key casing on the way in (the .NET SDK sends PascalCase)."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore", defer_build=True)
+
+    @classmethod
+    def _key_map(cls) -> dict[str, str]:
+        if cls.__dict__.get("_folded_map") is None:
+            folded = {}
+            for name, info in cls.model_fields.items():
+                folded[name.lower()] = info.alias or name
+                folded[(info.alias or name).lower()] = info.alias or name
+            cls._folded_map = folded  # type: ignore[attr-defined]
+        return cls.__dict__["_folded_map"]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _any_case(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            keys = cls._key_map()
+            return {keys.get(k.lower(), k) if isinstance(k, str) else k: v for k, v in data.items()}
+        return data
+
+    def wire(self) -> dict[str, Any]:
+        return self.model_dump(by_alias=True, exclude_none=True, mode="json")
+
+
+class Resource(WireModel):
+    """Response models are strict about what they carry; unknown keys are a bug, not input."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", defer_build=True)
+
+
+def validate(model: type[WireModel], data: dict[str, Any]) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or model.__name__
+        raise errors.InvalidRequestInput(f"{where}: {first['msg']}") from None
