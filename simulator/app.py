@@ -23,6 +23,7 @@ from simulator.ids import Ids
 from simulator.settings import Settings, from_env
 from simulator.store import MemoryStore, Store
 
+
 class Lazy:
     """A route's endpoint that imports its area on the first request routed to it, then hands every
     request to the area's own route (`module.routes[index]`)."""
