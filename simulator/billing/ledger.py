@@ -1,11 +1,13 @@
-"""A partner's ledger: the walk over a window's charges and usage, customer by customer and
-subscription by subscription, and the invoices made of it once a period closes.
+"""A partner's ledger: the walk over a period's charges and usage, and the invoices made of it once
+the period closes.
 
-The walk resumes from a cursor (customer offset, subscription offset, item offset), so a page of
-line items costs the same however many customers the partner has. An invoice is made the first
-time billing is read after its period's invoice moment, in one pass over the partner's
-subscriptions, and stored: a closed period's charges never change (every event of it lies before
-the close), so the stored totals are what the line items add up to.
+The walk reads the period's candidates from the billing calendar (simulator/billing/calendar.py): the
+subscriptions that may have lines in it, bucket by bucket, from a cursor (slot, offset in the slot's
+bucket, item), so a page of line items costs what it reads, not what the partner holds. An invoice is
+made the first time billing is read after its period's invoice moment, from that period's candidates
+only, and stored with its index (the slot and offset of each subscription with lines on it): a closed
+period's charges never change (every event of it lies before the close), so the stored totals are what
+the line items add up to.
 """
 from __future__ import annotations
 
@@ -17,24 +19,14 @@ from decimal import Decimal
 from typing import Any, Iterator
 
 from simulator import customers
+from simulator.billing import calendar
 from simulator.billing import charges as billing
+from simulator.billing.calendar import (AZURE, BILLING, CLASSES, OFFICE, ONE_TIME, USAGE, line_type_of,  # noqa: F401
+                                        provider_of)
 from simulator.billing.periods import Period, from_key, invoice_number, invoiced, period_of
-from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE, Market
+from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE, Market
 from simulator.context import Context
 from simulator.subscriptions import records
-
-ONE_TIME, OFFICE, AZURE = "one_time", "office", "azure"
-BILLING, USAGE = "billing_line_items", "usage_line_items"
-CHUNK = 200  # customers or subscriptions read from the store at a time
-
-
-def provider_of(sub: dict[str, Any]) -> str:
-    return {LEGACY_LICENSE: OFFICE, LEGACY_AZURE: AZURE}.get(sub["kind"], ONE_TIME)
-
-
-def line_type_of(sub: dict[str, Any]) -> str:
-    return USAGE if sub["kind"] in (AZURE_PLAN, LEGACY_AZURE) else BILLING
-
 
 @dataclass(frozen=True)
 class Line:
@@ -52,12 +44,14 @@ class Line:
 
 @dataclass(frozen=True)
 class Cursor:
-    customer: int = 0
-    subscription: int = 0
+    """Where a walk resumes: a slot of the period's calendar, an offset in its bucket, a line of that
+    subscription. (An invoice indexed before the calendar names customer and subscription offsets.)"""
+    place: int = 0
+    offset: int = 0
     item: int = 0
 
     def token(self) -> str:
-        return f"{self.customer}.{self.subscription}.{self.item}"
+        return f"{self.place}.{self.offset}.{self.item}"
 
     @classmethod
     def parse(cls, token: str) -> "Cursor | None":
@@ -83,38 +77,73 @@ def items_of(ctx: Context, sub: dict[str, Any], market: Market, start: datetime,
     return [c for c in billing.charges(ctx, sub, market, now) if start <= c.at < end]
 
 
-def walk(ctx: Context, tenant: str, start: datetime, end: datetime, now: datetime, cursor: Cursor,
-         wanted: Any = None, positions: list[list[int]] | None = None) -> Iterator[tuple[Cursor, Line]]:
-    """Every line of [start, end) from `cursor` on, each with the cursor of the line after it.
-    `wanted(sub, market)` picks the subscriptions (provider, line type, currency). `positions`, an
-    invoice's index, names the (customer, subscription) offsets that have lines, so a page of a big
-    invoice reads only subscriptions it shows."""
-    if positions is not None:
-        yield from walk_index(ctx, tenant, start, end, now, cursor, wanted, positions)
+def classes_of(sources: Any) -> set[int]:
+    """The calendar classes of some (provider, line type) pairs; None: every class."""
+    return {i for i, pair in enumerate(CLASSES) if sources is None or pair in sources}
+
+
+def walk(ctx: Context, tenant: str, period: Period, now: datetime, cursor: Cursor, wanted: Any = None,
+         sources: Any = None, index: dict[str, Any] | None = None) -> Iterator[tuple[Cursor, Line]]:
+    """Every line of the period from `cursor` on, each with the cursor of the line after it.
+    `wanted(sub, market)` picks the subscriptions (provider, line type, currency) among those of the
+    `sources` classes. `index`, an invoice's, names the subscriptions that have lines, so a page of a
+    big invoice reads only subscriptions it shows."""
+    if index is not None and "slots" in index:
+        yield from walk_slots(ctx, tenant, period, now, cursor, wanted, index["slots"])
         return
-    c_offset = cursor.customer
-    s_offset, i_offset = cursor.subscription, cursor.item
-    while True:
-        batch = ctx.store.scan("customer", (tenant,), c_offset, CHUNK)
-        if not batch:
-            return
-        for customer in batch:
-            market = market_of(ctx, customer)
-            parent = (tenant, customer["id"].lower())
-            while market is not None:
-                subs = ctx.store.scan("subscription", parent, s_offset, CHUNK)
-                if not subs:
-                    break
-                for sub in subs:
-                    yield from sub_lines(ctx, customer, market, sub, Cursor(c_offset, s_offset, i_offset),
-                                         start, end, now, wanted)
-                    s_offset, i_offset = s_offset + 1, 0
-            c_offset, s_offset, i_offset = c_offset + 1, 0, 0
+    if index is not None:
+        yield from walk_positions(ctx, tenant, period, now, cursor, wanted, index["positions"])
+        return
+    calendar.ensure(ctx, tenant)
+    month = calendar.month_of(period.start)
+    last_day = now.day if period.holds(now) else calendar.DAYS
+    held: dict[str, Any] = {}
+    for slot, offset, pointer in calendar.candidates(ctx, tenant, month, classes_of(sources), last_day,
+                                                     cursor.place, cursor.offset):
+        found = read(ctx, tenant, pointer, held)
+        if found is None:
+            continue
+        customer, market, sub = found
+        # A month bucket comes first and its pointers stay right (events are never taken back); a rule
+        # bucket's pointer is read only where the subscription's marks put it first.
+        if not calendar.is_month_slot(slot) and calendar.canonical(
+                calendar.marks_of(sub), calendar.class_of(sub), month, last_day) != slot:
+            continue
+        first = cursor.item if (slot, offset) == (cursor.place, cursor.offset) else 0
+        yield from sub_lines(ctx, customer, market, sub, Cursor(slot, offset, first), period.start, period.end,
+                             now, wanted)
 
 
-def walk_index(ctx: Context, tenant: str, start: datetime, end: datetime, now: datetime, cursor: Cursor,
-               wanted: Any, positions: list[list[int]]) -> Iterator[tuple[Cursor, Line]]:
-    at = bisect.bisect_left(positions, [cursor.customer, cursor.subscription])
+def read(ctx: Context, tenant: str, pointer: dict[str, Any],
+         held: dict[str, Any]) -> tuple[dict[str, Any], Market, dict[str, Any]] | None:
+    """A pointer's customer (kept in `held` for the next pointers), market and subscription; None when
+    the customer or subscription is gone (sandbox customer delete) or the market unknown."""
+    customer_id = pointer["c"].lower()
+    if held.get("id") != customer_id:
+        held.clear()
+        customer = ctx.store.get("customer", customers.customer_key(tenant, customer_id))
+        held.update(id=customer_id, customer=customer, market=customer and market_of(ctx, customer))
+    if held["customer"] is None or held["market"] is None:
+        return None
+    sub = ctx.store.get("subscription", records.subscription_key(tenant, customer_id, pointer["s"]))
+    return None if sub is None else (held["customer"], held["market"], sub)
+
+
+def walk_slots(ctx: Context, tenant: str, period: Period, now: datetime, cursor: Cursor, wanted: Any,
+               slots: list[list[int]]) -> Iterator[tuple[Cursor, Line]]:
+    month, held = calendar.month_of(period.start), {}
+    places = slots[bisect.bisect_left(slots, [cursor.place, cursor.offset]):]
+    for slot, offset, pointer in calendar.pointers_at(ctx, tenant, month, places):
+        found = None if pointer is None else read(ctx, tenant, pointer, held)
+        if found is not None:
+            first = cursor.item if (slot, offset) == (cursor.place, cursor.offset) else 0
+            yield from sub_lines(ctx, *found, Cursor(slot, offset, first), period.start, period.end, now, wanted)
+
+
+def walk_positions(ctx: Context, tenant: str, period: Period, now: datetime, cursor: Cursor, wanted: Any,
+                   positions: list[list[int]]) -> Iterator[tuple[Cursor, Line]]:
+    """An invoice indexed before the calendar: (customer offset, subscription offset) pairs."""
+    at = bisect.bisect_left(positions, [cursor.place, cursor.offset])
     held: tuple[int, dict[str, Any]] | None = None
     for c_offset, s_offset in positions[at:]:
         if held is None or held[0] != c_offset:
@@ -127,9 +156,19 @@ def walk_index(ctx: Context, tenant: str, start: datetime, end: datetime, now: d
         subs = ctx.store.scan("subscription", (tenant, customer["id"].lower()), s_offset, 1)
         if market is None or not subs:
             continue
-        first = cursor.item if (c_offset, s_offset) == (cursor.customer, cursor.subscription) else 0
-        yield from sub_lines(ctx, customer, market, subs[0], Cursor(c_offset, s_offset, first), start, end, now,
-                             wanted)
+        first = cursor.item if (c_offset, s_offset) == (cursor.place, cursor.offset) else 0
+        yield from sub_lines(ctx, customer, market, subs[0], Cursor(c_offset, s_offset, first), period.start,
+                             period.end, now, wanted)
+
+
+def walk_all(ctx: Context, tenant: str, period: Period, now: datetime) -> Iterator[Line]:
+    """Every line of the period from every subscription of the partner, without the calendar: what
+    the calendar's walk must yield (tests compare the two)."""
+    for customer in ctx.store.scan("customer", (tenant,)):
+        market = market_of(ctx, customer)
+        for sub in ctx.store.scan("subscription", (tenant, customer["id"].lower())) if market else ():
+            for _, line in sub_lines(ctx, customer, market, sub, Cursor(), period.start, period.end, now, None):
+                yield line
 
 
 def sub_lines(ctx: Context, customer: dict[str, Any], market: Market, sub: dict[str, Any], here: Cursor,
@@ -140,7 +179,7 @@ def sub_lines(ctx: Context, customer: dict[str, Any], market: Market, sub: dict[
     items = items_of(ctx, sub, market, start, end, now)
     for i in range(here.item, len(items)):
         line = Line(customer, sub, market, items[i], provider_of(sub), line_type_of(sub))
-        yield Cursor(here.customer, here.subscription, i + 1), line
+        yield Cursor(here.place, here.offset, i + 1), line
 
 
 # --- invoices -----------------------------------------------------------------------------
@@ -154,38 +193,45 @@ def invoice_key(tenant: str, invoice_id: str) -> tuple[str, str]:
 
 
 def close_periods(ctx: Context, tenant: str, now: datetime) -> None:
-    """Make the invoices of every period whose invoice moment has come since the last call."""
+    """Make the invoices of every period whose invoice moment has come since the last call, each from
+    its own candidates."""
     last = invoiced(now)
     state = ctx.store.get("ledger", billing_key(tenant)) or {"through": None}
     if state["through"] is not None and state["through"] >= last.key:
         return
-    begin = from_key(state["through"]).end if state["through"] else datetime(2000, 1, 1, tzinfo=last.start.tzinfo)
-    totals: dict[tuple[str, str], dict[tuple[str, str], Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    counts: dict[tuple[str, str], int] = defaultdict(int)
-    index: dict[tuple[str, str], list[list[int]]] = defaultdict(list)
+    first = calendar.ensure(ctx, tenant)["first"]
+    period = from_key(state["through"]).next() if state["through"] else (
+        None if first is None else period_of(calendar.month_start(first)))
+    while period is not None and period <= last:
+        close_period(ctx, tenant, period, now)
+        period = period.next()
+    ctx.store.put("ledger", billing_key(tenant), {"through": last.key})
+
+
+def close_period(ctx: Context, tenant: str, period: Period, now: datetime) -> None:
+    """The period's invoices, one per currency, with the index of the subscriptions on each."""
+    totals: dict[str, dict[tuple[str, str], Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    counts: dict[str, int] = defaultdict(int)
+    index: dict[str, list[list[int]]] = defaultdict(list)
     symbols: dict[str, str] = {}
-    for after, line in walk(ctx, tenant, begin, last.end, now, Cursor()):
-        at = line.item.at if hasattr(line.item, "at") else datetime(line.item.day.year, line.item.day.month, 1,
-                                                                      tzinfo=last.start.tzinfo)
-        key = (period_of(at).key, line.market.currency)
-        totals[key][(line.provider, line.line_type)] += line.amount
-        counts[key] += 1
-        if not index[key] or index[key][-1] != [after.customer, after.subscription]:
-            index[key].append([after.customer, after.subscription])
-        symbols[line.market.currency] = line.market.symbol
-    for (period_key, currency), parts in sorted(totals.items()):
-        period = from_key(period_key)
+    for after, line in walk(ctx, tenant, period, now, Cursor()):
+        currency = line.market.currency
+        totals[currency][(line.provider, line.line_type)] += line.amount
+        counts[currency] += 1
+        if not index[currency] or index[currency][-1] != [after.place, after.offset]:
+            index[currency].append([after.place, after.offset])
+        symbols[currency] = line.market.symbol
+    for currency, parts in sorted(totals.items()):
         number, attempt = invoice_number(ctx.settings.seed, tenant, period, currency), 0
         while ctx.store.get("invoice", invoice_key(tenant, number)) is not None:  # two currencies, one number
             attempt += 1
             number = invoice_number(ctx.settings.seed, tenant, period, currency, attempt)
         ctx.store.put("invoice", invoice_key(tenant, number), {
-            "id": number, "tenant": tenant, "period": period_key, "currency": currency,
-            "symbol": symbols[currency], "date": period.invoice_at.isoformat(), "lines": counts[(period_key, currency)],
+            "id": number, "tenant": tenant, "period": period.key, "currency": currency,
+            "symbol": symbols[currency], "date": period.invoice_at.isoformat(), "lines": counts[currency],
             "total": str(sum(parts.values(), Decimal(0))),
             "details": [{"provider": p, "line_type": t, "total": str(v)} for (p, t), v in sorted(parts.items())]})
-        ctx.store.put("invoice_index", invoice_key(tenant, number), {"positions": index[(period_key, currency)]})
-    ctx.store.put("ledger", billing_key(tenant), {"through": last.key})
+        ctx.store.put("invoice_index", invoice_key(tenant, number), {"slots": index[currency]})
 
 
 def invoices(ctx: Context, tenant: str) -> list[dict[str, Any]]:
@@ -201,10 +247,10 @@ def invoice(ctx: Context, tenant: str, invoice_id: str) -> dict[str, Any] | None
     return ctx.store.get("invoice", invoice_key(tenant, number))
 
 
-def positions(ctx: Context, tenant: str, number: str) -> list[list[int]] | None:
-    """The (customer, subscription) offsets that have lines on the invoice, in walk order."""
-    found = ctx.store.get("invoice_index", invoice_key(tenant, number))
-    return None if found is None else found["positions"]
+def invoice_index(ctx: Context, tenant: str, number: str) -> dict[str, Any] | None:
+    """Where the subscriptions with lines on the invoice are, in walk order: {"slots": [[slot, offset]]}
+    (or, indexed before the calendar, {"positions": [[customer offset, subscription offset]]})."""
+    return ctx.store.get("invoice_index", invoice_key(tenant, number))
 
 
 def period_of_invoice(record: dict[str, Any]) -> Period:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from simulator import customers, errors, wire
+from simulator.billing import calendar
 from simulator.catalog.data import (AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE, NCE, RESERVATION, SAAS,
                                     SOFTWARE_PERPETUAL, SOFTWARE_SUBSCRIPTION)
 from simulator.context import Context
@@ -115,6 +116,7 @@ def order_line(ctx: Context, order: dict[str, Any], record: dict[str, Any], numb
     sub = subscriptions.new_subscription(ctx, order, line, start=start, parent_id=parent)
     ctx.store.put("subscription", subscriptions.subscription_key(order["tenant"], order["customer_id"], sub["id"]),
                   sub)
+    calendar.mark(ctx, sub)
     line["subscription_id"] = sub["id"]
     return line
 
@@ -291,6 +293,7 @@ def cancel_subscription(ctx: Context, tenant: str, order: dict[str, Any], sub_id
         sub["events"].append(subscriptions.event("cancel", now, quantity=sub["quantity"], refund="Full"))
         sub.update(status="deleted", version=sub["version"] + 1)
         ctx.store.put("subscription", key, sub)
+        calendar.mark(ctx, sub)
 
 
 def provisioning_status(ctx: Context, order: dict[str, Any]) -> list[dict[str, Any]]:

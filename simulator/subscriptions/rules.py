@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import Field
 
 from simulator import customers, errors, wire
+from simulator.billing import calendar
 from simulator.catalog.data import (AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE, NCE, RESERVATION, SAAS,
                                     SOFTWARE_SUBSCRIPTION)
 from simulator.context import Caller, Context
@@ -86,6 +87,7 @@ def list_addons(ctx: Context, tenant: str, customer_id: str, sub_id: str) -> lis
 def save(ctx: Context, sub: dict[str, Any]) -> dict[str, Any]:
     sub["version"] += 1
     ctx.store.put("subscription", subscription_key(sub["tenant"], sub["customer_id"], sub["id"]), sub)
+    calendar.mark(ctx, sub)
     return sub
 
 

@@ -120,8 +120,8 @@ def lines(ctx: Context, tenant: str, window: Window, selection: Selection, start
         kind = (ledger.provider_of(sub), ledger.line_type_of(sub))
         return market.currency == window.currency and kind in selection.sources
 
-    index = ledger.positions(ctx, tenant, window.invoice_number) if window.invoice_number else None
-    walked = ledger.walk(ctx, tenant, window.period.start, window.period.end, now, start, wanted, index)
+    index = ledger.invoice_index(ctx, tenant, window.invoice_number) if window.invoice_number else None
+    walked = ledger.walk(ctx, tenant, window.period, now, start, wanted, selection.sources, index)
     return meter_totals(walked, window.period) if selection.shape == USAGE_BASED else walked
 
 

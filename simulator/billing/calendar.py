@@ -1,0 +1,249 @@
+"""When a subscription can have line items: an index of the months each subscription may be billed
+in, kept by the writes, so that a page of a period's lines (and the close of a period) reads only the
+subscriptions that may have lines in that period, not every subscription of the partner.
+
+A subscription's `Marks` are a pure function of its record as written: the month of every stored event
+(purchase, renew, seats, cancel, activate, transitions...), and rules "every `step` months from month
+`first`, on day `day` or later" for what is derived on read: the billing cycles of each term (from its
+purchase or renew event), the terms after the written one (from the renewal moment, while it
+auto-renews), and, every month from creation, what can't be foreseen from the record: Azure usage,
+new commerce add-ons (which end with their base, records.follow_base), trials and scheduled next-term
+changes. `last` bounds the rules once the record says nothing more can be charged (a stopping event,
+a term that ends without renewing). The marks may name months without lines (the replay finds none)
+but never miss one: charges.py makes charges only at events and cycle starts.
+
+The index is `billing_mark` pointer documents, filed per bucket under (tenant, bucket): one bucket per
+line class (provider x line type) and month for the events, one per class, step, phase and day for
+the rules. Every write of a subscription puts its pointers again (a pointer is overwritten in place, so
+a bucket keeps its order and an offset in it stays valid; nothing is ever deleted). A period's buckets
+are numbered (`slot`); a subscription found in several of them is read in the first one only
+(`canonical`), which its own marks decide. Rule buckets of a later day than today are not read for the
+open period: a cycle of that day has not been charged yet. Cycles of a day past the 28th fall on the
+month's last day, so rule days stop at 28.
+
+A store written before the index (a `--state` file, a snapshot) has no `billing_calendar` document for
+the partner: the first write or billing read indexes every subscription once (`ensure`).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Iterator
+
+from simulator import wire
+from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE
+from simulator.context import Context
+from simulator.subscriptions import records
+
+ONE_TIME, OFFICE, AZURE = "one_time", "office", "azure"
+BILLING, USAGE = "billing_line_items", "usage_line_items"
+CLASSES = ((ONE_TIME, BILLING), (ONE_TIME, USAGE), (OFFICE, BILLING), (AZURE, USAGE))
+STEPS = (1, 12, 36)   # the months between two charges of a rule: monthly, annual, triennial
+DAYS = 28             # rule days 1..28 (a later anchor day falls on the 28th or after in every month)
+PER_CLASS = 1 + len(STEPS) * DAYS  # slot 0 of a class: its month bucket of events; then the rule buckets
+SLOTS = len(CLASSES) * PER_CLASS
+CYCLE_MONTHS = {"monthly": 1, "annual": 12, "triennial": 36}
+STOPS = ("cancel", "expire")
+MARK, STATE = "billing_mark", "billing_calendar"
+CHUNK = 200
+
+
+def provider_of(sub: dict[str, Any]) -> str:
+    return {LEGACY_LICENSE: OFFICE, LEGACY_AZURE: AZURE}.get(sub["kind"], ONE_TIME)
+
+
+def line_type_of(sub: dict[str, Any]) -> str:
+    return USAGE if sub["kind"] in (AZURE_PLAN, LEGACY_AZURE) else BILLING
+
+
+def class_of(sub: dict[str, Any]) -> int:
+    return CLASSES.index((provider_of(sub), line_type_of(sub)))
+
+
+def month_of(moment: datetime) -> int:
+    return moment.year * 12 + moment.month - 1
+
+
+def month_start(month: int) -> datetime:
+    return datetime(month // 12, month % 12 + 1, 1, tzinfo=timezone.utc)
+
+
+# --- a subscription's marks -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Marks:
+    months: frozenset[int]                    # months with an event
+    rules: dict[tuple[int, int, int], int]    # (step, phase, day) -> the first month it holds for
+    last: int | None                          # no line after this month (None: open)
+
+    def holds(self, step: int, phase: int, day: int, month: int) -> bool:
+        first = self.rules.get((step, phase, day))
+        return (first is not None and first <= month and month % step == phase
+                and (self.last is None or month <= self.last))
+
+
+def marks_of(sub: dict[str, Any]) -> Marks:
+    events = sub.get("events") or []
+    created = wire.parse_time(sub["created"])
+    months = {month_of(created)} | {month_of(wire.parse_time(ev["at"])) for ev in events}
+    rules: dict[tuple[int, int, int], int] = {}
+
+    def rule(step: int, moment: datetime, day: int | None = None) -> None:
+        month = month_of(moment)
+        key = (step, month % step, day or min(moment.day, DAYS))
+        rules[key] = min(rules.get(key, month), month)
+
+    for ev in events:
+        cycle = CYCLE_MONTHS.get((ev.get("cycle", sub.get("billing_cycle")) or "").lower())
+        if ev["type"] in ("purchase", "renew") and cycle:
+            rule(cycle, wire.parse_time(ev["at"]))
+    if (line_type_of(sub) == USAGE or sub.get("parent_subscription_id") or sub.get("is_trial")
+            or sub.get("scheduled") or sub.get("renews_to")):
+        rule(1, created, day=1)
+    renewal = records.renewal_moment(sub)
+    if renewal is not None and sub["status"] == "active" and records.renews(sub):
+        rule(next_step(sub), renewal)
+    if sub.get("transition"):
+        months.add(month_of(wire.parse_time(sub["transition"]["at"])))
+    return Marks(frozenset(months), rules, last_month(sub, events, renewal))
+
+
+def next_step(sub: dict[str, Any]) -> int:
+    """The months between charges of the terms after the written one: its billing cycle, or its term
+    when the whole term is charged at once."""
+    cycle = CYCLE_MONTHS.get((sub.get("billing_cycle") or "").lower())
+    term = records.TERM_MONTHS.get((sub.get("term_duration") or ("P1Y" if sub["kind"] == LEGACY_LICENSE else ""))
+                                   .upper())
+    return math.gcd(cycle, term) if cycle and term else cycle or term or 1
+
+
+def last_month(sub: dict[str, Any], events: list[dict[str, Any]], renewal: datetime | None) -> int | None:
+    """The last month with a line, when the record already knows it (usage is reported a day late)."""
+    latest = max(events, key=lambda ev: ev["at"]) if events else None
+    if latest is not None and sub["status"] not in ("active", "suspended") and (
+            latest["type"] in STOPS or (latest["type"] == "transition" and "to" in latest)):
+        end = month_of(wire.parse_time(latest["at"]))
+    elif sub.get("transition"):  # 0145P moved to an Azure plan: disabled from the move (records.apply_transition)
+        end = max(month_of(wire.parse_time(sub["transition"]["at"])),
+                  month_of(wire.parse_time(latest["at"])) if latest else 0)
+    elif renewal is not None and not (sub["status"] == "active" and records.renews(sub)):
+        end = month_of(renewal)  # expires there (or, cancelled without an event, bills to its term's end)
+    else:
+        return None
+    return end + 1 if line_type_of(sub) == USAGE else end
+
+
+# --- buckets and slots ------------------------------------------------------------------------
+
+def month_bucket(cls: int, month: int) -> str:
+    return f"x{cls}:{month}"
+
+
+def rule_bucket(cls: int, step: int, phase: int, day: int) -> str:
+    return f"r{cls}:{step}:{phase}:{day}"
+
+
+def rule_of(slot: int) -> tuple[int, int, int, int] | None:
+    """The class, step, step index and day of a rule slot; None for a month slot."""
+    cls, local = divmod(slot, PER_CLASS)
+    if local == 0:
+        return None
+    index, day = divmod(local - 1, DAYS)
+    return cls, STEPS[index], index, day + 1
+
+
+def is_month_slot(slot: int) -> bool:
+    return slot % PER_CLASS == 0
+
+
+def bucket(slot: int, month: int) -> str:
+    rule = rule_of(slot)
+    if rule is None:
+        return month_bucket(slot // PER_CLASS, month)
+    cls, step, _, day = rule
+    return rule_bucket(cls, step, month % step, day)
+
+
+def canonical(marks: Marks, cls: int, month: int, last_day: int) -> int | None:
+    """The first slot of `month` where the subscription is a candidate, reading rule days up to `last_day`."""
+    if month in marks.months:
+        return cls * PER_CLASS
+    found = [cls * PER_CLASS + 1 + STEPS.index(step) * DAYS + day - 1
+             for step, phase, day in marks.rules if day <= last_day and marks.holds(step, phase, day, month)]
+    return min(found, default=None)
+
+
+def candidates(ctx: Context, tenant: str, month: int, classes: set[int], last_day: int, slot: int,
+               offset: int) -> Iterator[tuple[int, int, dict[str, Any]]]:
+    """The pointers of `month`'s buckets from (slot, offset) on, each with its slot and offset; pointers
+    whose rule can't hold in `month` are left out without reading their subscription."""
+    for here in range(slot, SLOTS):
+        rule = rule_of(here)
+        if here // PER_CLASS not in classes or (rule is not None and rule[3] > last_day):
+            continue
+        name, at = bucket(here, month), offset if here == slot else 0
+        while True:
+            batch = ctx.store.scan(MARK, (tenant, name), at, CHUNK)
+            for pointer in batch:
+                if pointer.get("f", month) <= month and month <= (pointer.get("l") or month):
+                    yield here, at, pointer
+                at += 1
+            if len(batch) < CHUNK:
+                break
+
+
+def pointers_at(ctx: Context, tenant: str, month: int,
+                places: list[list[int]]) -> Iterator[tuple[int, int, dict[str, Any] | None]]:
+    """The pointers at (slot, offset) places in walk order, read a chunk of a bucket at a time."""
+    held: tuple[int, int, list[dict[str, Any]]] = (-1, 0, [])
+    for slot, offset in places:
+        if held[0] != slot or not held[1] <= offset < held[1] + CHUNK:
+            held = (slot, offset, ctx.store.scan(MARK, (tenant, bucket(slot, month)), offset, CHUNK))
+        found = held[2]
+        yield slot, offset, found[offset - held[1]] if offset - held[1] < len(found) else None
+
+
+# --- writes -----------------------------------------------------------------------------------
+
+def mark(ctx: Context, sub: dict[str, Any]) -> None:
+    """Files the subscription's pointers (call after every write of a subscription)."""
+    state = ensure(ctx, sub["tenant"])
+    first = put_marks(ctx, sub)
+    if state["first"] is None or first < state["first"]:
+        ctx.store.put(STATE, state_key(sub["tenant"]), {**state, "first": first})
+
+
+def put_marks(ctx: Context, sub: dict[str, Any]) -> int:
+    """Puts the pointers; the first month marked."""
+    marks, cls, tenant = marks_of(sub), class_of(sub), sub["tenant"]
+    ids = {"c": sub["customer_id"], "s": sub["id"]}
+    for month in marks.months:
+        ctx.store.put(MARK, (tenant, month_bucket(cls, month), sub["id"].lower()), ids)
+    for (step, phase, day), first in marks.rules.items():
+        ctx.store.put(MARK, (tenant, rule_bucket(cls, step, phase, day), sub["id"].lower()),
+                      {**ids, "f": first, "l": marks.last})
+    return min(marks.months)
+
+
+def state_key(tenant: str) -> tuple[str, str]:
+    return (tenant, "calendar")
+
+
+def ensure(ctx: Context, tenant: str) -> dict[str, Any]:
+    """The partner's index state ({"first": the first month marked}); a partner whose subscriptions
+    were written before the index existed is indexed now, once."""
+    state = ctx.store.get(STATE, state_key(tenant))
+    if state is not None:
+        return state
+    first = None
+    offset = 0
+    while batch := ctx.store.scan("customer", (tenant,), offset, CHUNK):
+        for customer in batch:
+            for sub in ctx.store.scan("subscription", (tenant, customer["id"].lower())):
+                month = put_marks(ctx, sub)
+                first = month if first is None else min(first, month)
+        offset += len(batch)
+    state = {"first": first}
+    ctx.store.put(STATE, state_key(tenant), state)
+    return state
