@@ -5,7 +5,8 @@ One real pcsim process (the flags of bench/run.py). It loads 200 customers with 
 each through POST /_simulator/seed, moves the clock 40 days (one period closed and invoiced, the
 next one open), then measures, with 1 connection:
 - I6 `GET /v1/invoices/unbilled/lineitems` (OneTime billing line items, current period, size 500):
-  the first page, and a deep page (the last one, reached through MS-ContinuationToken);
+  the first page, and a deep page (the last one, reached through MS-ContinuationToken); the same for
+  the Azure plans' daily rated usage (OneTime usage line items), whose pages are full;
 - I3 `GET /v1/invoices/{id}/lineitems` (the closed period's OneTime billing line items, size 500):
   the first page and the last one.
 Then it loads on to `--customers` customers (100,000 subscriptions at the default 10,000), moves the
@@ -30,6 +31,8 @@ from run import HOST, Server, free_port, pcsim_command, seed  # noqa: E402
 
 UNBILLED = ("/v1/invoices/unbilled/lineitems?provider=onetime&invoicelineitemtype=billinglineitems"
             "&currencycode=USD&period=current&size=500")
+UNBILLED_USAGE = ("/v1/invoices/unbilled/lineitems?provider=onetime&invoicelineitemtype=usagelineitems"
+                  "&currencycode=USD&period=current&size=500")
 AUTH = {"Authorization": "Bearer bench", "Accept": "application/json"}
 
 
@@ -70,9 +73,13 @@ def measure(client: httpx.Client, runs: int) -> dict[str, Any]:
     usd = next(i for i in invoices if i["currencyCode"] == "USD")
     billed = f"/v1/invoices/{usd['id']}/lineitems?provider=onetime&invoicelineitemtype=billinglineitems&size=500"
     unbilled_pages, billed_pages = pages(client, UNBILLED), pages(client, billed)
+    usage_pages = pages(client, UNBILLED_USAGE)
     return {"invoice read after close (ms)": close_ms, "unbilled pages": len(unbilled_pages),
             "I6 first page p50 (ms)": timed(client, UNBILLED, {}, runs),
             "I6 last page p50 (ms)": timed(client, UNBILLED, dict(unbilled_pages[-1]), runs),
+            "unbilled usage pages": len(usage_pages),
+            "I6 usage first page p50 (ms)": timed(client, UNBILLED_USAGE, {}, runs),
+            "I6 usage last page p50 (ms)": timed(client, UNBILLED_USAGE, dict(usage_pages[-1]), runs),
             "billed pages": len(billed_pages),
             "I3 first page p50 (ms)": timed(client, billed, {}, runs),
             "I3 last page p50 (ms)": timed(client, billed, dict(billed_pages[-1]), runs)}

@@ -33,6 +33,7 @@ PURCHASES = {
     "saas": {"catalogItemId": SAAS_PLAN, "quantity": 1, "billingCycle": "monthly", "termDuration": "P1M"},
     "software": {"catalogItemId": "DG7GMGF0FKZV:0001:DG7GMGF0HS63", "quantity": 1, "billingCycle": "annual",
                  "termDuration": "P1Y"},
+    "perpetual": {"catalogItemId": "DG7GMGF0DWTL:0001:DG7GMGF0DSFM", "quantity": 1, "billingCycle": "one_time"},
     "reservation": {"catalogItemId": "DZH318Z0BQ3Q:0001:DZH318XZXPHL", "quantity": 1, "billingCycle": "one_time",
                     "termDuration": "P1Y"},
 }
@@ -131,12 +132,12 @@ def every_line(api: Api, period: periods.Period) -> list[Line]:
     return ctx.run(lambda c: list(ledger.walk_all(c, tenant, period, now)))
 
 
-def assert_open_periods_agree(api: Api) -> None:
+def assert_open_periods_agree(api: Api, resume: bool = True) -> None:
     current = periods.period_of(api.ctx.clock.now())
     for period in (current, current.previous()):
         walked = indexed(api, period)
         assert keys([line for _, line in walked]) == keys(every_line(api, period))
-        for at in range(0, len(walked) - 1, 3):  # a walk resumed at any cursor gives the rest
+        for at in range(0, len(walked) - 1, 3) if resume else ():  # a walk resumed at a cursor gives the rest
             rest = indexed(api, period, walked[at][0])
             assert [(ln.sub["id"], repr(ln.item)) for _, ln in rest] == [
                 (ln.sub["id"], repr(ln.item)) for _, ln in walked[at + 1:]]
@@ -154,7 +155,7 @@ def assert_invoices_agree(api: Api) -> None:
         assert len(billed) == invoice["lines"]
 
 
-@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 @given(actions=st.lists(ACTIONS, min_size=6, max_size=20))
 def test_the_calendar_walk_yields_every_line_of_the_full_walk(make_api: Any, actions: list[Any]) -> None:
     api = make_api(provisioning_delay=0, sandbox_limits=False)
@@ -184,16 +185,19 @@ def test_the_calendar_walk_agrees_day_by_day_through_renewals_and_endings(make_a
         history.buy(what, 0)
     history.buy("0145P", 1)
     history.buy("nce monthly P1Y", 1)
-    assert len(history.subs) == 11
+    history.buy("perpetual", 1)
+    assert len(history.subs) == 12
     api.advance(2 * 86400)
     history.change("activate", 6)
     history.change("cancel", 0)            # the add-on's base, inside its cancellation window
     history.change("schedule annual", 4)   # the P1M subscription renews to a year billed annually
     history.change("auto-renew off", 5)
     history.change("seats up", 10)
-    for _ in range(70):
+    for day in range(70):
         api.advance(86400)
-        assert_open_periods_agree(api)
+        if day == 26:  # 3 February: seats added before the day of the month it was bought on
+            history.change("seats up", 10)
+        assert_open_periods_agree(api, resume=day % 10 == 0)
     assert_invoices_agree(api)
 
 
@@ -212,9 +216,9 @@ def test_the_calendar_walk_agrees_day_by_day_through_a_year_end(make_api: Any) -
     assert reply.status_code == 200, reply.text
     history.change("auto-renew off", 1)
     api.advance(350 * 86400)
-    for _ in range(50):
+    for day in range(50):
         api.advance(86400)
-        assert_open_periods_agree(api)
+        assert_open_periods_agree(api, resume=day % 10 == 0)
     assert_invoices_agree(api)
 
 

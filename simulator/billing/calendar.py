@@ -2,9 +2,10 @@
 in, kept by the writes, so that a page of a period's lines (and the close of a period) reads only the
 subscriptions that may have lines in that period, not every subscription of the partner.
 
-A subscription's `Marks` are a pure function of its record as written: the month of every stored event
-(purchase, renew, seats, cancel, activate, transitions...), and rules "every `step` months from month
-`first`, on day `day` or later" for what is derived on read: the billing cycles of each term (from its
+A subscription's `Marks` are a pure function of its record as written: rules "every `step` months from
+month `first`, on day `day` or later", and the month of each stored event (purchase, renew, seats,
+cancel, activate, transitions...) that no rule holds for on its day. The rules cover what is derived
+on read: the billing cycles of each term (from its
 purchase or renew event), the terms after the written one (from the renewal moment, while it
 auto-renews), and, every month from creation, what can't be foreseen from the record: Azure usage,
 new commerce add-ons (which end with their base, records.follow_base), trials and scheduled next-term
@@ -73,7 +74,7 @@ def month_start(month: int) -> datetime:
 
 @dataclass(frozen=True)
 class Marks:
-    months: frozenset[int]                    # months with an event
+    months: frozenset[int]                    # months with an event no rule holds for
     rules: dict[tuple[int, int, int], int]    # (step, phase, day) -> the first month it holds for
     last: int | None                          # no line after this month (None: open)
 
@@ -84,9 +85,20 @@ class Marks:
 
 
 def marks_of(sub: dict[str, Any]) -> Marks:
+    """A month holding an event is marked only where no rule already holds on the event's day or before."""
     events = sub.get("events") or []
     created = wire.parse_time(sub["created"])
-    months = {month_of(created)} | {month_of(wire.parse_time(ev["at"])) for ev in events}
+    moments = [created, *(wire.parse_time(ev["at"]) for ev in events)]
+    if sub.get("transition"):
+        moments.append(wire.parse_time(sub["transition"]["at"]))
+    rules = rules_of(sub, events, created)
+    marks = Marks(frozenset(), rules, last_month(sub, events, records.renewal_moment(sub)))
+    months = frozenset(month_of(moment) for moment in moments if not any(
+        day <= moment.day and marks.holds(step, phase, day, month_of(moment)) for step, phase, day in rules))
+    return Marks(months, rules, marks.last)
+
+
+def rules_of(sub: dict[str, Any], events: list[dict[str, Any]], created: datetime) -> dict[tuple[int, int, int], int]:
     rules: dict[tuple[int, int, int], int] = {}
 
     def rule(step: int, moment: datetime, day: int | None = None) -> None:
@@ -104,9 +116,7 @@ def marks_of(sub: dict[str, Any]) -> Marks:
     renewal = records.renewal_moment(sub)
     if renewal is not None and sub["status"] == "active" and records.renews(sub):
         rule(next_step(sub), renewal)
-    if sub.get("transition"):
-        months.add(month_of(wire.parse_time(sub["transition"]["at"])))
-    return Marks(frozenset(months), rules, last_month(sub, events, renewal))
+    return rules
 
 
 def next_step(sub: dict[str, Any]) -> int:
@@ -151,10 +161,6 @@ def rule_of(slot: int) -> tuple[int, int, int, int] | None:
         return None
     index, day = divmod(local - 1, DAYS)
     return cls, STEPS[index], index, day + 1
-
-
-def is_month_slot(slot: int) -> bool:
-    return slot % PER_CLASS == 0
 
 
 def bucket(slot: int, month: int) -> str:
@@ -223,7 +229,7 @@ def put_marks(ctx: Context, sub: dict[str, Any]) -> int:
     for (step, phase, day), first in marks.rules.items():
         ctx.store.put(MARK, (tenant, rule_bucket(cls, step, phase, day), sub["id"].lower()),
                       {**ids, "f": first, "l": marks.last})
-    return min(marks.months)
+    return min([*marks.months, *marks.rules.values()])
 
 
 def state_key(tenant: str) -> tuple[str, str]:

@@ -89,7 +89,9 @@ def walk(ctx: Context, tenant: str, period: Period, now: datetime, cursor: Curso
     `sources` classes. `index`, an invoice's, names the subscriptions that have lines, so a page of a
     big invoice reads only subscriptions it shows."""
     if index is not None and "slots" in index:
-        yield from walk_slots(ctx, tenant, period, now, cursor, wanted, index["slots"])
+        classes = classes_of(sources)
+        slots = [place for place in index["slots"] if place[0] // calendar.PER_CLASS in classes]
+        yield from walk_slots(ctx, tenant, period, now, cursor, wanted, slots)
         return
     if index is not None:
         yield from walk_positions(ctx, tenant, period, now, cursor, wanted, index["positions"])
@@ -104,11 +106,8 @@ def walk(ctx: Context, tenant: str, period: Period, now: datetime, cursor: Curso
         if found is None:
             continue
         customer, market, sub = found
-        # A month bucket comes first and its pointers stay right (events are never taken back); a rule
-        # bucket's pointer is read only where the subscription's marks put it first.
-        if not calendar.is_month_slot(slot) and calendar.canonical(
-                calendar.marks_of(sub), calendar.class_of(sub), month, last_day) != slot:
-            continue
+        if calendar.canonical(calendar.marks_of(sub), calendar.class_of(sub), month, last_day) != slot:
+            continue  # read in an earlier bucket of the period, or a pointer its marks no longer name
         first = cursor.item if (slot, offset) == (cursor.place, cursor.offset) else 0
         yield from sub_lines(ctx, customer, market, sub, Cursor(slot, offset, first), period.start, period.end,
                              now, wanted)
