@@ -13,6 +13,8 @@ from tests.conftest import LEGACY_AZURE, Api, nce_line
 
 AZURE_PLAN = "DZH318Z0BPS6:0001:DZH318Z0BML6"
 LEGACY_E1 = "91FD106F-4B2C-4938-95AC-F54F74E9A239"
+TEAMS_PHONE_ADDON_LINE = {"catalogItemId": "CFQ7TTC0LH0T:0001:CFQ7TTC09FSD", "quantity": 1, "billingCycle": "monthly",
+                          "termDuration": "P1Y"}
 UNBILLED = "/v1/invoices/unbilled/lineitems?provider=onetime&invoicelineitemtype={}&currencycode={}&period={}"
 
 
@@ -112,6 +114,53 @@ def test_seats_added_mid_cycle_are_a_prorated_add_quantity_line(make_api: Any) -
         "chargeType": "addQuantity", "quantity": "3", "unitPrice": "6.3", "effectiveUnitPrice": "3.25",
         "subtotal": "9.75", "totalForCustomer": "9.75", "chargeStartDate": "2026-01-20T00:00:00Z",
         "chargeEndDate": "2026-02-04T00:00:00Z", "referenceId": name_guid(f"charge:{sub['id']}:1")}
+
+
+def test_an_add_on_cancelled_with_its_base_is_refunded_and_charged_no_more(make_api: Any) -> None:
+    api = make_api(provisioning_delay=0)
+    customer = api.new_customer()
+    api.buy(customer, nce_line(2, "P1Y", "monthly"), TEAMS_PHONE_ADDON_LINE)
+    subs = api.get(f"/v1/customers/{customer}/subscriptions").json()["items"]
+    base = next(s for s in subs if not s.get("parentSubscriptionId"))
+    add_on = next(s for s in subs if s.get("parentSubscriptionId"))
+    reply = api.patch(f"/v1/customers/{customer}/subscriptions/{base['id']}", json={**base, "status": "deleted"})
+    assert reply.status_code == 200
+    assert api.get(f"/v1/customers/{customer}/subscriptions/{add_on['id']}").json()["status"] == "deleted"
+    seen = {(x["subscriptionId"], x["chargeType"], x["quantity"], x["subtotal"]) for x in unbilled(api)}
+    assert seen == {(base["id"], "new", "2", "12.6"), (base["id"], "cancelImmediate", "-2", "-12.6"),
+                    (add_on["id"], "new", "1", "8.4"), (add_on["id"], "cancelImmediate", "-1", "-8.4")}
+    move_to(api, "2026-03-20T00:00:00Z")
+    assert unbilled(api) == []  # no cycle charges for either after the cancel
+
+
+def test_a_suspended_legacy_license_subscription_is_credited_and_not_charged_until_reactivated(make_api: Any) -> None:
+    # recon-file-charge-types.md: "Prorate fees when cancel", "Prorate fees when activate".
+    api = make_api(provisioning_delay=0)
+    customer = api.new_customer()
+    api.buy(customer, {"catalogItemId": LEGACY_E1, "quantity": 2, "billingCycle": "monthly"},
+            nce_line(1, "P1M", "monthly"))  # an invoice every month, whatever the legacy subscription does
+    sub = next(s for s in api.get(f"/v1/customers/{customer}/subscriptions").json()["items"]
+               if s["offerId"] == LEGACY_E1)
+    path = f"/v1/customers/{customer}/subscriptions/{sub['id']}"
+    move_to(api, "2026-01-20T09:00:00Z")
+    assert api.patch(path, json={**sub, "status": "suspended"}).status_code == 200
+    move_to(api, "2026-03-10T09:00:00Z")
+    assert api.patch(path, json={**api.get(path).json(), "status": "active"}).status_code == 200
+    move_to(api, "2026-05-02T00:00:00Z")
+    ctx = api.ctx
+
+    def office_lines(period: str) -> list[tuple[Any, ...]]:
+        number = periods.invoice_number(ctx.settings.seed, ctx.settings.default_tenant, periods.from_key(period), "USD")
+        return [(x["chargeType"], x["quantity"], x["amount"], x["chargeStartDate"][:10], x["chargeEndDate"][:10])
+                for x in billed(api, number, "provider=office&invoicelineitemtype=billinglineitems")]
+    # 2 seats x 8.00 a month; the cycles start on the 5th.
+    assert office_lines("2026-01") == [
+        ("New", 2, 16.0, "2026-01-05", "2026-02-04"),
+        ("Prorate fees when cancel", -2, -7.74, "2026-01-21", "2026-02-04")]  # 15 of 31 days: 7.7419
+    assert office_lines("2026-02") == []  # suspended: the Feb 5 cycle is not charged
+    assert office_lines("2026-03") == [
+        ("Prorate fees when activate", 2, 13.42, "2026-03-10", "2026-04-04")]  # 26 of 31 days: 13.4194
+    assert office_lines("2026-04") == [("Cycle fee", 2, 16.0, "2026-04-05", "2026-05-04")]
 
 
 def test_lines_move_from_unbilled_to_the_invoice_when_it_comes_out(make_api: Any) -> None:

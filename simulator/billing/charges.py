@@ -18,7 +18,11 @@ cancel-an-azure-marketplace-subscription.md, the recon line item examples of get
   `Full` gives back the current cycle's charges, `Partial` the days left after the cancel day; legacy
   license subscriptions are credited like `Partial`; the sandbox order cancel refunds in full;
 - marketplace SaaS is billed from activation only (S8), for the days left in the cycle;
-- suspending does not stop the charges of a term (new commerce bills to the end of the term);
+- suspending does not stop the charges of a new commerce term (it bills to the end of the term); a
+  legacy license subscription stops being charged: suspending credits the days left in the cycle after
+  that day ("Prorate fees when cancel"), no cycle is charged while it is suspended, and reactivating
+  charges the days from then to the end of the cycle ("Prorate fees when activate";
+  recon-file-charge-types.md);
 - Azure plan and MS-AZR-0145P have no license charges (their consumption is `simulator.usage`).
 """
 from __future__ import annotations
@@ -36,6 +40,7 @@ from simulator.subscriptions.records import add_months
 CYCLE_MONTHS = {"monthly": 1, "annual": 12, "triennial": 36}
 NEW, RENEW, CYCLE, ADD, REMOVE, CANCEL, CONVERT = ("new", "renew", "cycleCharge", "addQuantity", "removeQuantity",
                                                    "cancelImmediate", "convert")
+SUSPEND, REACTIVATE = "suspendProrate", "reactivateProrate"  # legacy license subscriptions only
 USAGE_KINDS = (AZURE_PLAN, LEGACY_AZURE)
 
 
@@ -85,6 +90,7 @@ class Term:
         self.index = -1           # the cycle reached so far
         self.cycle_total = Decimal(0)
         self.stopped = False
+        self.suspended = False    # a legacy license subscription is not charged while suspended
 
     def cycle(self, index: int) -> tuple[date, date | None, int] | None:
         """The index-th cycle: first day, last day, and the days of a whole cycle."""
@@ -133,7 +139,7 @@ class Replay:
                 return
             term.index += 1
             term.cycle_total = Decimal(0)
-            if self.active:
+            if self.active and not term.suspended:
                 first, last, days = span
                 kind = CYCLE if term.index else (RENEW if term.facts.get("renewal") else NEW)
                 covered = (last - first).days + 1 if last else days
@@ -201,6 +207,12 @@ class Replay:
             self.stop(at, refund)
         elif kind in ("expire", "transition"):
             term.stopped = True
+        elif kind == "suspend" and self.sub["kind"] == LEGACY_LICENSE and not term.suspended:
+            self.prorate(at, SUSPEND, -term.quantity, from_day=at.date() + timedelta(days=1))
+            term.suspended = True
+        elif kind == "reactivate" and term.suspended:
+            term.suspended = False
+            self.prorate(at, REACTIVATE, term.quantity, from_day=at.date())
         elif kind == "activate" and not self.active:
             self.active = True
             self.prorate(at, NEW, term.quantity, from_day=at.date())

@@ -143,6 +143,7 @@ def change_status(ctx: Context, sub: dict[str, Any], wanted: str, now: datetime)
         for child in children(ctx, sub):
             if child["status"] == "suspended":
                 child["status"] = "active"
+                child["events"].append(event("reactivate", now))
                 save(ctx, child)
         return
     allowed = SUSPENDABLE if wanted == "suspended" else CANCELLABLE
@@ -152,12 +153,13 @@ def change_status(ctx: Context, sub: dict[str, Any], wanted: str, now: datetime)
         check_plan_is_idle(ctx, sub, now)
     if wanted == "deleted":
         check_cancellation_window(ctx, sub, now)
-    sub["status"] = wanted
-    sub["events"].append(event("cancel" if wanted == "deleted" else "suspend", now, quantity=sub["quantity"],
-                               refund=refund_type(sub, now)))
-    for child in children(ctx, sub):
-        child["status"] = wanted
-        save(ctx, child)
+    for record in (sub, *children(ctx, sub)):
+        # An add-on goes with its base, with an event of its own: its charges stop (or are refunded) too.
+        record["status"] = wanted
+        record["events"].append(event("cancel" if wanted == "deleted" else "suspend", now,
+                                      quantity=record["quantity"], refund=refund_type(record, now)))
+        if record is not sub:
+            save(ctx, record)
 
 
 def check_cancellation_window(ctx: Context, sub: dict[str, Any], now: datetime) -> None:

@@ -30,7 +30,8 @@ from simulator.subscriptions.records import OPEN_ENDED
 BILLING_ITEMS, USAGE_ITEMS = "billing_line_items", "usage_line_items"
 LEGACY_CHARGE_TYPES = {charges.NEW: "New", charges.RENEW: "Renew fee", charges.CYCLE: "Cycle fee",
                        charges.ADD: "Cycle instance prorate", charges.REMOVE: "Cancel fee",
-                       charges.CANCEL: "Cancel",
+                       charges.CANCEL: "Cancel", charges.SUSPEND: "Prorate fees when cancel",
+                       charges.REACTIVATE: "Prorate fees when activate",
                        charges.CONVERT: "Prorate fees when convert away from current offering"}
 FREQUENCIES = {"monthly": "Monthly", "annual": "Annual", "triennial": "Triennial"}
 USAGE_FEE = "ASSESS USAGE FEE FOR CURRENT CYCLE"  # recon-file-charge-types.md, as the 2017 example prints it
