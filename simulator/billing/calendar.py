@@ -44,7 +44,6 @@ STEPS = (1, 12, 36)   # the months between two charges of a rule: monthly, annua
 DAYS = 28             # rule days 1..28 (a later anchor day falls on the 28th or after in every month)
 PER_CLASS = 1 + len(STEPS) * DAYS  # slot 0 of a class: its month bucket of events; then the rule buckets
 SLOTS = len(CLASSES) * PER_CLASS
-CYCLE_MONTHS = {"monthly": 1, "annual": 12, "triennial": 36}
 STOPS = ("cancel", "expire")
 MARK, STATE = "billing_mark", "billing_calendar"
 CHUNK = 200
@@ -107,7 +106,7 @@ def rules_of(sub: dict[str, Any], events: list[dict[str, Any]], created: datetim
         rules[key] = min(rules.get(key, month), month)
 
     for ev in events:
-        cycle = CYCLE_MONTHS.get((ev.get("cycle", sub.get("billing_cycle")) or "").lower())
+        cycle = records.CYCLE_MONTHS.get((ev.get("cycle", sub.get("billing_cycle")) or "").lower())
         if ev["type"] in ("purchase", "renew") and cycle:
             rule(cycle, wire.parse_time(ev["at"]))
     if (line_type_of(sub) == USAGE or sub.get("parent_subscription_id") or sub.get("is_trial")
@@ -122,7 +121,7 @@ def rules_of(sub: dict[str, Any], events: list[dict[str, Any]], created: datetim
 def next_step(sub: dict[str, Any]) -> int:
     """The months between charges of the terms after the written one: its billing cycle, or its term
     when the whole term is charged at once."""
-    cycle = CYCLE_MONTHS.get((sub.get("billing_cycle") or "").lower())
+    cycle = records.CYCLE_MONTHS.get((sub.get("billing_cycle") or "").lower())
     term = records.TERM_MONTHS.get((sub.get("term_duration") or ("P1Y" if sub["kind"] == LEGACY_LICENSE else ""))
                                    .upper())
     return math.gcd(cycle, term) if cycle and term else cycle or term or 1

@@ -19,10 +19,7 @@ from typing import Any
 from simulator.control.health import HEALTH
 from simulator.control.middleware import ControlMiddleware, State, is_control
 
-__all__ = ["AdvanceIn", "ControlMiddleware", "ResetIn", "State", "advance_clock", "clock_body", "move_clock",
-           "reset", "routes", "serves"]
-
-LAZY = {"AdvanceIn", "ResetIn", "advance_clock", "clock_body", "move_clock", "reset"}
+__all__ = ["HEALTH", "ControlMiddleware", "State", "is_control", "routes", "serves"]
 
 
 def serves(path: str, no_control: bool) -> bool:
@@ -31,11 +28,7 @@ def serves(path: str, no_control: bool) -> bool:
 
 
 def __getattr__(name: str) -> Any:
-    if name in LAZY:
-        from simulator.control import basics
-
-        return getattr(basics, name)
-    if name == "routes":
+    if name == "routes":  # for simulator/routes.py, which composes the route table
         from simulator.control import basics, faults, health, journal, snapshots
 
         return [*health.routes, *basics.routes, *snapshots.routes, *faults.routes, *journal.routes]

@@ -16,11 +16,10 @@ from simulator import errors, wire
 from simulator.catalog.data import (AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE, NCE, RESERVATION, SAAS,
                                     SOFTWARE_PERPETUAL, SOFTWARE_SUBSCRIPTION, Availability, Market, Offer)
 from simulator.context import Context
+from simulator.subscriptions import records
 
 CYCLES = {"monthly": "monthly", "annual": "annual", "triennial": "triennial", "none": "none",
           "onetime": "one_time", "unknown": "unknown"}
-CYCLE_MONTHS = {"none": 0, "one_time": 0, "monthly": 1, "annual": 12, "triennial": 36}
-TERM_MONTHS = {"P1M": 1, "P1Y": 12, "P3Y": 36}
 LICENSE_KINDS = (NCE, LEGACY_LICENSE, SAAS)  # seat-based: the sandbox caps them at 25 per subscription
 SANDBOX_SEATS = 25          # integration sandbox: 25 licenses per subscription
 SANDBOX_SUBSCRIPTIONS = 5   # integration sandbox: 5 subscriptions per customer
@@ -109,7 +108,7 @@ def check_term_and_cycle(av: Availability, line: PurchaseLineIn) -> tuple[str | 
         if cycle is None:
             raise errors.InvalidBillingCycle("(none)", item)
     if cycle not in offered:
-        if term and CYCLE_MONTHS.get(cycle, 0) > TERM_MONTHS.get(term, 0):
+        if term and records.CYCLE_MONTHS.get(cycle, 0) > records.TERM_MONTHS.get(term, 0):
             raise errors.BillingCycleLongerThanTerm(cycle, term)
         raise errors.InvalidBillingCycle(cycle, item)
     return term, cycle

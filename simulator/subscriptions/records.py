@@ -23,6 +23,7 @@ AUTO_RENEWING = (NCE, SAAS, SOFTWARE_SUBSCRIPTION)
 OPEN_ENDED_KINDS = (LEGACY_AZURE, AZURE_PLAN, SOFTWARE_PERPETUAL)
 OPEN_ENDED = "9999-12-10T00:00:00Z"  # the legacy Azure (MS-AZR-0145P) example's commitmentEndDate
 TERM_MONTHS = {"P1M": 1, "P1Y": 12, "P3Y": 36}
+CYCLE_MONTHS = {"monthly": 1, "annual": 12, "triennial": 36}  # none / one_time: the whole term at once
 
 
 # --- dates --------------------------------------------------------------------------------
