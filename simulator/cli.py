@@ -22,17 +22,20 @@ def build_parser() -> argparse.ArgumentParser:
         description="Checks /_simulator/health of the pcsim that the same PCSIM_* settings would serve "
                     "(a wildcard bind address is checked on loopback). Used by the container HEALTHCHECK.")
     settings_module.add_arguments(health)
-    contracts = commands.add_parser("contracts", help="check the simulator against the API contracts")
+    contracts = commands.add_parser(
+        "contracts", help="check the simulator against the API contracts",
+        description="Runs a scenario through a fresh in-process simulator and compares its answers with the "
+                    "contracts and the recorded documentation examples shipped with pcsim (package "
+                    "pcsim_contracts: contracts/ and contracts/recorded/ of the repository), from any directory.")
     contracts.add_argument("action", choices=["check", "report"],
-                           help="check: compare responses with contracts; report: the Markdown coverage table, "
-                                "one row per api.md endpoint (implemented or 501, recall, minRecall, last checked)")
+                           help="check: compare responses with the contracts; report: the Markdown coverage page "
+                                "(docs/coverage.md), one row per operation (implemented or 501, recall, "
+                                "minRecall, last checked)")
     contracts.add_argument("dirs", nargs="*", type=Path,
-                           help="contract and recorded-example folders (default: contracts/ and, if present, "
-                                "../shared/recorded/)")
-    contracts.add_argument("--write-readme", action="store_true",
-                           help="report: also write the table into the README's coverage section")
-    contracts.add_argument("--readme", type=Path, default=Path("README.md"), metavar="PATH",
-                           help="the README that --write-readme updates (default: README.md)")
+                           help="contract and recorded-example folders to read instead (default: the installed "
+                                "contracts and their recorded/ folder)")
+    contracts.add_argument("--write", type=Path, metavar="PATH",
+                           help="report: write the page to PATH (docs/coverage.md) instead of printing it")
     return parser
 
 
@@ -151,10 +154,15 @@ def main(argv: list[str] | None = None) -> int:
         from simulator.contracts import main as contracts_main
         from simulator.contracts import report_main
 
+        if args.write is not None and args.action != "report":
+            parser.error("--write goes with `contracts report`")
+        try:
+            import httpx  # noqa: F401 - the scenario drives the app through httpx's ASGI transport
+        except ModuleNotFoundError:
+            print("pcsim contracts needs httpx, one of the test extras: pip install 'pcsim[test]'", file=sys.stderr)
+            return 2
         if args.action == "report":
-            return report_main(args.dirs, readme=args.readme if args.write_readme else None)
-        if args.write_readme:
-            parser.error("--write-readme goes with `contracts report`")
+            return report_main(args.dirs, write=args.write)
         return contracts_main(args.dirs)
     parser.print_help()
     return 0 if argv is None and len(sys.argv) > 1 else 2

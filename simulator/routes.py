@@ -27,8 +27,7 @@ from simulator.orders import endpoints as orders
 from simulator.subscriptions import azure, newcommerce, overage, productupgrades, transitions, upgrades
 from simulator.subscriptions import endpoints as subscriptions
 
-# Every operation of the API reference (shared/reference/api.md, kept as data in
-# simulator/contracts/endpoints.py). Those no area module implements answer 501 with a Partner Center
+# Every documented operation (simulator/contracts/endpoints.py; docs/coverage.md lists them). Those no area module implements answer 501 with a Partner Center
 # error body, never a fake success.
 DOCUMENTED = list(dict.fromkeys(
     (e.method, e.route.replace("-", "_")) for e in ENDPOINTS if e.route.startswith("/v1/")))

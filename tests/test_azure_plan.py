@@ -1,9 +1,9 @@
 """Azure plan (A1-A4, suspension rules of S5) and Azure subscription registration (S12, S13).
 
-Sources: shared/reference/api.md 1.5 and 1.7, get-a-list-of-azure-entitlements-for-subscription.md,
+Sources: get-a-list-of-azure-entitlements-for-subscription.md,
 get-an-azure-entitlement-for-a-subscription.md, cancel-an-azure-subscription.md (inactive about 10 minutes
 after the cancel), reactivate-an-azure-subscription.md (202), register-a-subscription.md,
-get-subscription-registration-status.md; recorded azureplan--*.json and subscriptions--*registration*.json.
+get-subscription-registration-status.md; contracts/recorded/azureplan--*.json and subscriptions--*registration*.json.
 """
 from __future__ import annotations
 

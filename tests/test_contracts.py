@@ -1,28 +1,62 @@
-"""The contract checker (`pcsim contracts check`) over contracts/ and, when present, ../shared/recorded/."""
+"""The contract checker (`pcsim contracts check`) over contracts/ and the recorded documentation examples in
+contracts/recorded/, both shipped as the package `pcsim_contracts`."""
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
 import pytest
 
 from simulator import contracts
+from simulator.contracts.endpoints import ENDPOINTS
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACTS = ROOT / "contracts"
-RECORDED = ROOT.parent / "shared" / "recorded"
+RECORDED = CONTRACTS / "recorded"
 TYPES = {"string", "number", "boolean", "object", "array", "null"}
-
-
-def checker_dirs() -> list[Path]:
-    return [CONTRACTS, *([RECORDED] if RECORDED.is_dir() else [])]
+AREAS = {"catalog", "customers", "carts", "orders", "subscriptions", "newcommerce", "azureplan", "invoices",
+         "spending", "common"}
 
 
 def test_every_implemented_operation_meets_its_contract(capsys: pytest.CaptureFixture[str]) -> None:
-    code = contracts.main(checker_dirs())
+    code = contracts.main()  # the default folders: the package's contracts and its recorded examples
     out = capsys.readouterr().out
     assert code == 0, out
     assert "SCENARIO FAILED" not in out
+
+
+def test_the_default_folders_are_the_contracts_and_their_recorded_examples() -> None:
+    home, recorded = contracts.default_dirs()
+    assert recorded == home / "recorded"
+    assert sorted(p.name for p in home.glob("*.json")) == sorted(p.name for p in CONTRACTS.glob("*.json"))
+    assert sorted(p.name for p in recorded.glob("*.json")) == sorted(p.name for p in RECORDED.glob("*.json"))
+    found, examples = contracts.load(contracts.default_dirs())
+    assert len(found) == len(list(CONTRACTS.glob("*.json"))) and len(examples) == len(list(RECORDED.glob("*.json")))
+
+
+def test_the_recorded_index_lists_every_example_and_its_source() -> None:
+    with (RECORDED / "index.tsv").open(encoding="utf-8", newline="") as index:
+        rows = list(csv.DictReader(index, delimiter="\t"))
+    files = sorted(RECORDED.glob("*.json"))
+    assert sorted(r["file"] for r in rows) == [f.name for f in files]
+    by_file = {r["file"]: r for r in rows}
+    for file in files:
+        example, row = json.loads(file.read_text(encoding="utf-8")), by_file[file.name]
+        assert example["area"] in AREAS and file.name.startswith(example["area"] + "--"), file.name
+        assert {"source", "source_commit", "source_commit_date", "doc_ms_date", "endpoint", "request",
+                "response"} <= set(example), file.name
+        assert (row["endpoint"], row["source"], row["source_commit_date"]) == (
+            example["endpoint"], example["source"], example["source_commit_date"]), file.name
+        assert row["has_request"] == ("yes" if example["request"] is not None else "no"), file.name
+
+
+def test_every_recorded_example_is_of_an_operation_of_the_table() -> None:
+    routes = {contracts.template(e.method, e.route) for e in ENDPOINTS}
+    _, examples = contracts.load([RECORDED])
+    for name, example in examples:
+        method, _, path = example["endpoint"].partition(" ")
+        assert method == "ANY" or contracts.template(method, path) in routes, (name, example["endpoint"])
 
 
 def test_contract_files_are_well_formed() -> None:

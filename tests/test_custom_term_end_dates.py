@@ -2,7 +2,7 @@
 co-termed with the customer's existing new commerce subscriptions.
 
 Sources: custom-term-end-dates.md (the example query is `term_duration=P1M`; the self link repeats it;
-dates have no zone: `2023-07-31T00:00:00`), shared/reference/api.md 1.6.
+dates have no zone: `2023-07-31T00:00:00`).
 """
 from __future__ import annotations
 

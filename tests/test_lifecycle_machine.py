@@ -2,7 +2,7 @@
 
 The machine buys new commerce, marketplace SaaS and legacy license subscriptions, changes seats,
 cancels, suspends, reactivates, activates SaaS, switches auto-renew and moves the simulated clock,
-predicting every answer from the documented rules (shared/reference/api.md 1.5, 1.6, 2.9, 2.10):
+predicting every answer from the documented rules:
 quantity within the SKU's bounds (900275, legacy 2002) and the sandbox's 25 licenses (800067);
 new commerce seats removed and subscriptions cancelled only within 7 days of purchase, renewal or
 the seats' addition (800090, 900117); no change while suspended (800091, legacy 2001) or before SaaS

@@ -1,6 +1,6 @@
 """Overage (N5 get, N6 update): the Azure plan entitlement phone-services overage accrues to.
 
-Sources: shared/reference/api.md 1.6, get-subscription-overage.md, update-subscription-overage.md,
+Sources: get-subscription-overage.md, update-subscription-overage.md,
 error-codes.md (800111, 800112, 800114, 800115).
 """
 from __future__ import annotations

@@ -2,8 +2,7 @@
 
 Sources: create-scheduled-changes.md (renewals run from 00:00 UTC after the term's last day and apply
 scheduled next-term instructions), purchase-new-commerce-license-based.md (a new 7-day window after
-renewal), subscription-resources.md (a P1Y term bought 2021-01-14 ends 2022-01-13), shared/reference/api.md
-1.5, 1.6 and 2.10.
+renewal), subscription-resources.md (a P1Y term bought 2021-01-14 ends 2022-01-13).
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Subscription updates (S5) and the routes around them: provisioning status (S7), marketplace SaaS
 activation (S8) and activation links (S9).
 
-Sources: shared/reference/api.md 1.5 and 2, update-a-subscription-by-id.md,
+Sources: update-a-subscription-by-id.md,
 change-the-quantity-of-a-subscription.md, suspend-a-subscription.md, create-scheduled-changes.md,
 activate-sandbox-subscription-azure-marketplace-products.md, get-subscription-provisioning-status.md.
 """

@@ -1,6 +1,6 @@
 """New commerce transitions: eligibilities (N2), posting a transition (N3) and its history (N4).
 
-Sources: shared/reference/api.md 1.6, transition-a-new-commerce-subscription.md, transition-resources.md,
+Sources: transition-a-new-commerce-subscription.md, transition-resources.md,
 get-transitions.md, error-codes.md (900236, 900258-900263, 900267).
 """
 from __future__ import annotations

@@ -35,7 +35,7 @@ DOC_UPGRADE = {
                     "IsAutoRenewable": True, "UnitType": "Licenses", "Attributes": {"ObjectType": "Offer"}},
     "UpgradeType": 1, "IsEligible": True, "Quantity": 3, "UpgradeErrors": [], "Attributes": {"ObjectType": "Upgrade"}}
 ROOT = Path(__file__).resolve().parents[1]
-RECORDED = ROOT.parent / "shared" / "recorded"
+RECORDED = ROOT / "contracts" / "recorded"
 OWN_CONTRACTS = ("S10", "S14", "S15", "A5", "A6", "A7")
 
 
@@ -306,10 +306,10 @@ def proposed_requests(api: Api) -> dict[str, list[tuple[int, Any]]]:
     return replies
 
 
-@pytest.mark.skipif(not RECORDED.is_dir(), reason="the recorded documentation examples are not present")
 def test_own_contracts_hold_for_the_proposed_requests(make_api: Any) -> None:
     replies = proposed_requests(make_api(order_list_delay=0))
     found, examples = contracts.load([ROOT / "contracts", RECORDED])
+    assert examples, f"no recorded examples in {RECORDED}"
     own = {c["id"]: c for c in found if c["id"] in OWN_CONTRACTS}
     assert set(own) == set(OWN_CONTRACTS)
     for op, contract in own.items():

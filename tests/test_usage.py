@@ -1,7 +1,7 @@
 """Azure spending (P1-P9, P11): summaries, usage records, budgets, the 24-hour reporting delay, errors
 and tokens.
 
-Sources: shared/reference/api.md 1.9 and 3 ("Usage resources"), get-a-customer-usage-summary.md,
+Sources: get-a-customer-usage-summary.md,
 get-a-customer-s-usage-spending-budget.md, update-a-customer-s-usage-spending-budget.md,
 get-a-customer-subscription-s-usage-records.md, get-a-customer-s-usage-records.md,
 get-a-customer-subscription-usage-summary.md, get-a-customer-subscription-meter-usage-records.md,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from importlib import resources
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -114,7 +115,7 @@ def usable(example: dict[str, Any]) -> bool:
 
 
 def pascal_copy(body: Any) -> bool:
-    """Doc "responses" that are PascalCase copies of the request (shared/recorded/README.md: doc
+    """Doc "responses" that are PascalCase copies of the request (contracts/recorded/README.md: doc
     artefacts; the real service answers camelCase) say nothing about the response's shape."""
     keys = [k for k in body if isinstance(k, str)] if isinstance(body, dict) else []
     return bool(keys) and sum(k[:1].isupper() for k in keys) > len(keys) / 2
@@ -264,9 +265,20 @@ def report(results: list[Result], leftovers: list[str]) -> str:
     return "\n".join(lines)
 
 
+def contracts_home() -> Path:
+    """The contracts: the installed package `pcsim_contracts` (contracts/ of the repository, shipped in the
+    wheel), else contracts/ of a source tree run without installing (PYTHONPATH=.)."""
+    try:
+        return Path(str(resources.files("pcsim_contracts")))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parents[2] / "contracts"
+
+
 def default_dirs() -> list[Path]:
-    recorded = Path("..") / "shared" / "recorded"
-    return [Path("contracts"), *([recorded] if recorded.is_dir() else [])]
+    """The contracts and the recorded documentation examples they are checked against (recorded/ next to
+    them), found from the package, never from the working directory."""
+    home = contracts_home()
+    return [home, home / "recorded"]
 
 
 def main(dirs: list[Path] | None = None) -> int:

@@ -1,9 +1,11 @@
-"""The endpoint table of the API reference (shared/reference/api.md, sections 1.1-1.10) as data.
+"""Every Partner Center operation pcsim knows of, as data: the ids (C1-C13, U1-U4, K1-K4, O1-O7, S1-S15,
+N1-N6, A1-A7, I1-I8, P1-P11, X1) that the code, the tests and the contracts (contracts/<id>.json) use.
 
-One row per operation id, in api.md order, with the method and the path exactly as api.md spells them
-(X1 keeps its login.microsoftonline.com host, S2/S3 their defining query). The package carries its own
-copy so it needs no ../shared at run time; tests/test_coverage_report.py compares it with api.md whenever
-that file is present, so the two cannot drift apart.
+One row per operation id, grouped in the sections 1.1-1.10 (comments elsewhere cite them as "api.md 1.x"),
+with the method and the path as Partner Center's documentation spells them (X1 keeps its
+login.microsoftonline.com host, S2/S3 their defining query). `pcsim contracts report` turns the table into
+docs/coverage.md, the page that defines the ids for readers; tests/test_coverage_report.py checks that every
+contract belongs to its row and that every row is routed.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from typing import NamedTuple
 class Endpoint(NamedTuple):
     id: str
     method: str
-    path: str       # as api.md spells it
+    path: str       # as the documentation spells it
     section: str    # "1.1" ... "1.10"
     name: str       # a short name (a contract's `operation` where there is one)
 

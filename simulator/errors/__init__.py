@@ -1,7 +1,7 @@
 """Every error the simulator returns: one class per condition, rendered by one handler.
 
 Codes and statuses come from the Partner Center docs (error-codes.md and the page of each
-operation, summarised in shared/reference/api.md); where a page documents no code, the class
+operation); where a page documents no code, the class
 says which documented code was chosen and why.
 
 The classes live by area in this package (`base`: the root class, generic and control API errors
