@@ -6,14 +6,17 @@ realm discovery GET /common/userrealm/{username} that MSAL and ADAL make before 
 and the authority validation GET /common/discovery/instance.
 `client_credentials` gives an App-only token; `password`, `refresh_token` and
 `authorization_code` give App+User tokens (partner-center-authentication.md).
+
+Tokens are JWTs signed RS256 with the simulator's key (simulator/keys.py), whose public half the
+OpenID configuration's `jwks_uri` (GET /{tenant}/discovery/keys and /discovery/v2.0/keys) publishes, so
+any JWT library can validate them; PyJWT signs them and verifies the ones `/v1` requests bring.
 """
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import json
 import re
+import time
 from typing import Any
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
@@ -21,12 +24,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from simulator import errors, wire
+from simulator import errors, keys, wire
 from simulator.context import Caller, Context
 from simulator.ids import name_guid
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-KEY_ID = "pcsim"
 LIFETIME = 3600
 PARTNER_CENTER = "https://api.partnercenter.microsoft.com"
 USER_GRANTS = ("password", "refresh_token", "authorization_code")
@@ -51,51 +53,69 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def signing_key(ctx: Context) -> bytes:
-    return hashlib.sha256(f"pcsim-token-key:{ctx.settings.seed}".encode()).digest()
-
-
 def sign(ctx: Context, claims: dict[str, Any]) -> str:
-    head = _b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": KEY_ID}).encode())
-    body = _b64(json.dumps(claims, separators=(",", ":")).encode())
-    mac = hmac.new(signing_key(ctx), f"{head}.{body}".encode(), hashlib.sha256).digest()
-    return f"{head}.{body}.{_b64(mac)}"
+    """A JWT of `claims`, signed RS256 with the simulator's key (simulator/keys.py), its kid in the header."""
+    import jwt  # PyJWT loads cryptography's RSA: only when there is a token to sign
+    key = keys.of(ctx)
+    return jwt.encode(claims, key.private, algorithm=keys.ALGORITHM, headers={"kid": key.kid, "typ": "JWT"})
 
 
-def signed_claims(ctx: Context, token: str) -> dict[str, Any] | None:
-    """Claims of a token in the simulator's form; None if it is not one; raises if it is forged."""
+def _pcsim_header(token: str) -> dict[str, Any] | None:
+    """The header of a token that says pcsim signed it (a JWT whose kid starts with `pcsim`), read
+    without PyJWT, so that foreign bearer strings (non-strict mode) load nothing; None for others."""
     parts = token.split(".")
     if len(parts) != 3:
         return None
     try:
         header = json.loads(_unb64(parts[0]))
-        claims = json.loads(_unb64(parts[1]))
-        mac = _unb64(parts[2])
     except ValueError:
         return None
-    if not isinstance(header, dict) or header.get("kid") != KEY_ID or not isinstance(claims, dict):
+    if isinstance(header, dict) and str(header.get("kid", "")).startswith(keys.KID_PREFIX):
+        return header
+    return None
+
+
+def signed_claims(ctx: Context, token: str, *, access: bool = False) -> dict[str, Any] | None:
+    """Claims of a token that says pcsim signed it (its kid); None if it is not one; raises if the
+    simulator's key did not sign it, or, for an `access` token, if it is expired, a refresh token, or
+    meant for another resource than Partner Center."""
+    header = _pcsim_header(token)
+    if header is None:
         return None
-    expected = hmac.new(signing_key(ctx), f"{parts[0]}.{parts[1]}".encode(), hashlib.sha256).digest()
-    if not hmac.compare_digest(mac, expected):
-        raise errors.InvalidToken("the signature does not match")
-    return claims
+    import jwt
+    key = keys.of(ctx)
+    if header["kid"] != key.kid:
+        raise errors.InvalidToken("the token is not signed with this simulator's key")
+    options: dict[str, Any] = {"verify_aud": access, "verify_exp": access, "require": ["exp"] if access else [],
+                               "verify_nbf": False, "verify_iat": False}
+    # Lifetimes run on wall time: clients (MSAL, ADAL) cache tokens by wall time, and advancing the
+    # simulated clock must not expire a token they still consider fresh. PyJWT judges `exp` by the
+    # system clock; the simulator's wall clock (which tests may move) is the one that counts, so their
+    # difference is the leeway: exp <= system time - leeway is exp <= the simulator's wall time.
+    leeway = time.time() - ctx.clock.wall().timestamp() if access else 0
+    try:
+        return jwt.decode(token, key.public, algorithms=[keys.ALGORITHM], options=options,  # type: ignore[arg-type]
+                          audience=PARTNER_CENTER if access else None, leeway=leeway)
+    except (jwt.ExpiredSignatureError, jwt.InvalidAudienceError, jwt.MissingRequiredClaimError) as exc:
+        # PyJWT checks the signature before the claims: this token is pcsim's, but no access token now.
+        claims = jwt.decode(token, options={"verify_signature": False})
+        if claims.get("kind") == "refresh":
+            raise errors.InvalidToken("a refresh token is not an access token") from None
+        if isinstance(exc, jwt.ExpiredSignatureError):
+            raise errors.InvalidToken("the token has expired") from None
+        raise errors.InvalidToken(f"the token's audience {claims.get('aud')!r} is not {PARTNER_CENTER}") from None
+    except jwt.InvalidSignatureError:
+        raise errors.InvalidToken("the signature does not match") from None
+    except jwt.InvalidAlgorithmError:
+        raise errors.InvalidToken(f"the token is not signed with {keys.ALGORITHM}") from None
+    except jwt.InvalidTokenError as exc:
+        raise errors.InvalidToken(f"the token is malformed ({exc})") from None
 
 
 def verify(ctx: Context, token: str) -> dict[str, Any] | None:
     """Claims of a simulator-issued access token; None if it is not one; raises if it is forged,
     expired, a refresh token, or meant for another resource."""
-    claims = signed_claims(ctx, token)
-    if claims is None:
-        return None
-    if claims.get("kind") == "refresh":
-        raise errors.InvalidToken("a refresh token is not an access token")
-    if str(claims.get("aud", "")).rstrip("/").lower() != PARTNER_CENTER:
-        raise errors.InvalidToken(f"the token's audience {claims.get('aud')!r} is not {PARTNER_CENTER}")
-    # Lifetimes run on wall time: clients (MSAL, ADAL) cache tokens by wall time, and advancing the
-    # simulated clock must not expire a token they still consider fresh.
-    if int(claims.get("exp", 0)) < ctx.clock.wall().timestamp():
-        raise errors.InvalidToken("the token has expired")
-    return claims
+    return signed_claims(ctx, token, access=True)
 
 
 def tenant_id(ctx: Context, tenant: str) -> str:
@@ -154,16 +174,21 @@ def _token_response(ctx: Context, tid: str, client: str, grant: str, audience: s
     now, v2 = int(ctx.clock.wall().timestamp()), v2_base is not None
     user = grant in USER_GRANTS
     issuer = f"{v2_base}/{tid}/v2.0" if v2 else f"https://sts.windows.net/{tid}/"
+    # Partner Center's resource however the client spelled it (a trailing slash, capitals): one `aud`
+    # that a validator can name.
+    resource = PARTNER_CENTER if audience.rstrip("/").lower() == PARTNER_CENTER else audience
     claims: dict[str, Any] = {
-        "aud": audience, "iss": issuer, "iat": now, "nbf": now,
+        "aud": resource, "iss": issuer, "iat": now, "nbf": now,
         "exp": now + LIFETIME, "appid": client, "tid": tid, "idtyp": "user" if user else "app",
         "ver": "2.0" if v2 else "1.0",
     }
     if user:
         upn = _user_of(ctx, tid, grant, form)
-        claims.update({"oid": name_guid(f"{tid}:{upn}"), "upn": upn, "scp": "user_impersonation"})
+        oid = name_guid(f"{tid}:{upn}")
+        claims.update({"oid": oid, "sub": name_guid(f"{client}:{oid}"), "upn": upn, "scp": "user_impersonation"})
     else:
-        claims["oid"] = name_guid(f"{tid}:app:{client}")
+        oid = name_guid(f"{tid}:app:{client}")
+        claims.update({"oid": oid, "sub": oid})  # an app's subject is its service principal
     body: dict[str, Any] = {"token_type": "Bearer", "expires_in": LIFETIME, "ext_expires_in": LIFETIME}
     if v2:
         body["scope"] = form.get("scope", "")
@@ -186,8 +211,8 @@ def _id_claims(access: dict[str, Any], client: str) -> dict[str, Any]:
     always does; MSAL too): it names the user for the client's token cache, and its audience is the
     client, so it is no access token for Partner Center."""
     upn, v2 = access["upn"], access["ver"] == "2.0"
-    claims = {key: access[key] for key in ("iss", "iat", "nbf", "exp", "oid", "tid", "ver")}
-    claims.update({"aud": client, "sub": name_guid(f"{client}:{access['oid']}"), "name": upn})
+    claims = {key: access[key] for key in ("iss", "iat", "nbf", "exp", "oid", "sub", "tid", "ver")}
+    claims.update({"aud": client, "name": upn})
     claims.update({"preferred_username": upn} if v2 else {"upn": upn, "unique_name": upn})
     return claims
 
@@ -271,7 +296,7 @@ def openid_configuration(base: str, tenant: str, tid: str, v2: bool) -> dict[str
         "response_types_supported": ["code", "id_token", "code id_token", "token id_token", "token"],
         "scopes_supported": ["openid", "profile", "email", "offline_access"],
         "subject_types_supported": ["pairwise"],
-        "id_token_signing_alg_values_supported": ["HS256"],
+        "id_token_signing_alg_values_supported": [keys.ALGORITHM],
         "grant_types_supported": ["client_credentials", *USER_GRANTS],
         "tenant_region_scope": "NA",
         "cloud_instance_name": "microsoftonline.com",
@@ -322,8 +347,10 @@ async def instance_discovery_endpoint(request: Request) -> Response:
 
 @wire.operation(oauth=True, errors=[400])
 async def keys_endpoint(request: Request) -> Response:
-    """Simulator tokens are HMAC-signed, so there is no public key to publish."""
-    return Response(b'{"keys":[]}', media_type=wire.JSON)
+    """The JWKS of the OpenID configuration's `jwks_uri`: the public key that signs every token of the
+    simulator (one key for every tenant, as Entra ID's keys are), made on first need."""
+    ctx: Context = request.app.state.ctx
+    return Response(json.dumps({"keys": [keys.of(ctx).jwk]}).encode(), media_type=wire.JSON)
 
 
 @wire.operation(oauth=True, errors=[400])

@@ -6,7 +6,9 @@ them, in the store's meta table, this module keeps what else a restart needs, wr
 that made it, and an answered write is never lost to a kill -9:
 
 * `clock`: the simulated time (ISO-8601), written too whenever the clock moves;
-* `seed`: the --seed the file was first served with (it signs tokens, so tokens outlive a restart);
+* `seed`: the --seed the file was first served with;
+* `keys.signing`: the private key that signs the simulator's tokens (PEM), made on first need and filed
+  in a transaction of its own, so tokens issued before a restart still validate (simulator/keys.py);
 * `ids.seed`, `ids.random`, `ids.tracing`: the id generator (Ids): the seed of its last reset and its
   two Mersenne Twister streams, packed (3.4 KB each, written only when they changed).
 
@@ -25,7 +27,7 @@ import random
 import sqlite3
 import struct
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from simulator.context import Context
 from simulator.settings import Settings, replace
@@ -161,6 +163,28 @@ def attach(ctx: Context) -> bool:
                                    f"({type(error).__name__}: {error})") from None
         raise
     return restored
+
+
+# --- the token signing key ---------------------------------------------------------------------------
+SIGNING_KEY = "keys.signing"
+
+
+def keeps_signing_key(store: Store) -> bool:
+    """Whether `store` keeps the token signing key: a SQLite store does, the memory store does not."""
+    return isinstance(store, SQLiteStore)
+
+
+def signing_key(store: Store, make: Callable[[], bytes]) -> bytes:
+    """The token signing key (PEM) that a SQLite store keeps; on first need, `make` makes it and it is
+    filed at once, committed before any token it signs is out. The caller (simulator/keys.py) holds a
+    lock, so two threads never make two keys for one file."""
+    assert isinstance(store, SQLiteStore)
+    pem = store.meta().get(SIGNING_KEY)
+    if pem is None:
+        pem = make()
+        with store.transaction():
+            store.put_meta(SIGNING_KEY, pem)
+    return pem
 
 
 def describe(ctx: Context) -> str:

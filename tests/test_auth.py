@@ -297,10 +297,14 @@ def test_strict_auth_accepts_tokens_the_simulator_issued(make_api: Any, grant: s
     assert strict.post("/v1/customers", token=issued, json={}).status_code == 400  # authenticated, then validated
 
 
-def test_a_token_from_another_simulator_seed_is_refused(make_api: Any) -> None:
-    issued = token(make_api(seed=1))
+def test_a_token_signed_by_another_simulator_is_refused_even_with_the_same_seed(make_api: Any,
+                                                                                tmp_path: Any) -> None:
+    # Keys are random, not derived from the seed: another simulator's token, one of the same seed
+    # included, says pcsim signed it but this simulator's key did not.
+    issued = token(make_api(seed=1, state=str(tmp_path / "other.db")))
 
-    assert_unauthorized(make_api(seed=2).get("/v1/customers", token=issued))
+    assert_unauthorized(make_api(seed=1).get("/v1/customers", token=issued))
+    assert_unauthorized(make_api(seed=1, strict_auth=True).get("/v1/customers", token=issued))
 
 
 def test_an_expired_simulator_token_is_refused(api: Api) -> None:

@@ -1,0 +1,134 @@
+"""The key that signs the simulator's tokens: RSA 2048, random, published as a JWK.
+
+Entra ID signs its tokens with RS256 and publishes the public keys at the OpenID configuration's
+`jwks_uri`; so does pcsim, so that any JWT library can validate what pcsim issues. The key is made
+(or read) on first need, a token to sign, a JWKS to answer or a pcsim token to verify, never at
+import or app build: RSA key generation costs tens of milliseconds.
+
+* A SQLite store (`--state`) keeps the key in its meta table (simulator/persistence.py): a restart on
+  the same file signs with the same key, so tokens issued before it keep validating.
+* Without one, the key lives as long as the process: every in-memory simulator of the process shares it.
+
+The key is random, never derived from the seed: nobody but the holder of the process or of the state
+file can sign a token pcsim accepts. Its `kid` is `pcsim-` and the key's JWK thumbprint (RFC 7638), so it
+is stable for a key, and a token whose `kid` starts with `pcsim` is known to claim pcsim as its signer.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import threading
+import weakref
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from simulator import persistence
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
+
+    from simulator.context import Context
+    from simulator.store import Store
+
+KID_PREFIX = "pcsim"  # every kid pcsim gives starts with it (and its HS256 tokens of old had "pcsim")
+ALGORITHM = "RS256"
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _uint(number: int) -> str:
+    return _b64(number.to_bytes((number.bit_length() + 7) // 8 or 1, "big"))
+
+
+class SigningKey:
+    """A private key with its kid, its public JWK and a self-signed certificate for the JWK's x5c."""
+
+    def __init__(self, private: RSAPrivateKey) -> None:
+        self.private = private
+        self.public: RSAPublicKey = private.public_key()
+        numbers = self.public.public_numbers()
+        self.n, self.e = _uint(numbers.n), _uint(numbers.e)
+        # RFC 7638: the SHA-256 of the required members, in lexicographic order, without whitespace
+        thumbprint = json.dumps({"e": self.e, "kty": "RSA", "n": self.n}, separators=(",", ":"), sort_keys=True)
+        self.kid = f"{KID_PREFIX}-{_b64(hashlib.sha256(thumbprint.encode()).digest())}"
+
+    @classmethod
+    def generate(cls) -> SigningKey:
+        from cryptography.hazmat.primitives.asymmetric import rsa
+        return cls(rsa.generate_private_key(public_exponent=65537, key_size=2048))
+
+    @classmethod
+    def from_pem(cls, pem: bytes) -> SigningKey:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+        # The key comes from pcsim's own state file, where pcsim filed a key it generated: the RSA
+        # consistency check (about 50 ms of primality tests) would only slow the first request down.
+        key = serialization.load_pem_private_key(pem, password=None, unsafe_skip_rsa_key_validation=True)
+        if not isinstance(key, rsa.RSAPrivateKey):
+            raise ValueError("the saved token signing key is not an RSA key")
+        return cls(key)
+
+    def pem(self) -> bytes:
+        from cryptography.hazmat.primitives import serialization
+        return self.private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption())
+
+    @cached_property
+    def certificate(self) -> bytes:
+        """A self-signed certificate of the public key (DER), as Entra ID's JWKS carries in `x5c`. It is
+        made the same for the same key (fixed names and dates, the serial from the kid; PKCS#1 v1.5
+        signatures are deterministic), so a key read back from a state file publishes the same x5c."""
+        from datetime import datetime, timezone
+
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.x509.oid import NameOID
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "pcsim token signing")])
+        serial = int.from_bytes(hashlib.sha256(self.kid.encode()).digest()[:16], "big") >> 1 or 1
+        cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(self.public)
+                .serial_number(serial)
+                .not_valid_before(datetime(2020, 1, 1, tzinfo=timezone.utc))
+                .not_valid_after(datetime(2100, 1, 1, tzinfo=timezone.utc))
+                .sign(self.private, hashes.SHA256()))
+        return cert.public_bytes(serialization.Encoding.DER)
+
+    @cached_property
+    def jwk(self) -> dict[str, Any]:
+        """The public key as a JWK of the JWKS (RFC 7517), with Entra ID's members: x5t is the base64url
+        SHA-1 thumbprint of the certificate, x5c the certificate in (padded, standard) base64."""
+        return {"kty": "RSA", "use": "sig", "alg": ALGORITHM, "kid": self.kid,
+                "x5t": _b64(hashlib.sha1(self.certificate).digest()), "n": self.n, "e": self.e,
+                "x5c": [base64.b64encode(self.certificate).decode()]}
+
+
+_lock = threading.Lock()
+_process: SigningKey | None = None  # the key of every simulator of this process without a state file
+_kept: weakref.WeakKeyDictionary[Store, SigningKey] = weakref.WeakKeyDictionary()  # read from or put in a file
+
+
+def of(ctx: Context) -> SigningKey:
+    """The key that signs `ctx`'s tokens: its state file's (read, or made and filed, on first need), or
+    the process's (made on first need)."""
+    global _process
+    store = ctx.store
+    with _lock:
+        key = _kept.get(store)
+        if key is not None:
+            return key
+        if not persistence.keeps_signing_key(store):
+            if _process is None:
+                _process = SigningKey.generate()
+            return _process
+        made: list[SigningKey] = []
+
+        def make() -> bytes:
+            made.append(SigningKey.generate())
+            return made[0].pem()
+
+        pem = persistence.signing_key(store, make)
+        key = made[0] if made else SigningKey.from_pem(pem)
+        _kept[store] = key
+        return key
