@@ -52,9 +52,9 @@ class Settings:
     )
     sandbox_limits: bool = field(
         default=True,
-        metadata={"help": "the integration sandbox's limits apply: 75 customers per partner, 5 subscriptions per "
-                          "customer, 25 licenses per subscription, 1 Azure plan per customer and 10 per partner; "
-                          "--no-sandbox-limits lifts them all (for load tests and large seeds)"},
+        metadata={"help": "lift the integration sandbox's limits, which apply by default: 75 customers per "
+                          "partner, 5 subscriptions per customer, 25 licenses per subscription, 1 Azure plan per "
+                          "customer and 10 per partner (lift them for load tests and large seeds)"},
     )
     cart_expiry_days: int = field(default=7, metadata={"help": "days until an unordered cart expires"})
     default_tenant: str = field(
