@@ -19,8 +19,8 @@ from simulator.catalog import data as catalog_data
 from simulator.catalog.data import Catalog
 from simulator.clock import ManualClock
 from simulator.context import Context
-from simulator.ids import Ids
-from simulator.settings import Settings, from_env
+from simulator.ids import Ids, partner_id
+from simulator.settings import Settings, from_env, replace
 from simulator.store import MemoryStore, Store
 
 
@@ -119,6 +119,8 @@ def create_app(settings: Settings | None = None, *, clock: ManualClock | None = 
     settings = settings or from_env({})
     store = persistence.open_state(settings, store)  # the --state file, if the settings name one
     settings = persistence.seeded(settings, store)  # whose seed wins over --seed
+    # Once, here: every rule, token and filter takes the default partner by its id, not its name.
+    settings = replace(settings, default_tenant=partner_id(settings.default_tenant))
     ctx = Context(store=store or MemoryStore(), clock=clock or ManualClock(settings.start()),
                   ids=ids or Ids(settings.seed), catalog=catalog or catalog_data.load(), settings=settings)
     persistence.attach(ctx)  # a SQLite store's clock and ids come back, and are kept there from now on

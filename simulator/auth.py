@@ -26,7 +26,7 @@ from starlette.routing import Route
 
 from simulator import errors, keys, wire
 from simulator.context import Caller, Context
-from simulator.ids import name_guid
+from simulator.ids import name_guid, partner_id
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 LIFETIME = 3600
@@ -119,11 +119,9 @@ def verify(ctx: Context, token: str) -> dict[str, Any] | None:
 
 
 def tenant_id(ctx: Context, tenant: str) -> str:
-    if GUID.match(tenant):
-        return tenant.lower()
-    if tenant.lower() in ("common", "organizations", "consumers"):
-        return ctx.settings.default_tenant
-    return name_guid(tenant)
+    """The partner a token URL names (simulator.ids.partner_id); `common` and the like stand for
+    the default partner."""
+    return partner_id(tenant, ctx.settings.default_tenant)
 
 
 def issue_token(ctx: Context, tenant: str, form: dict[str, str], v2: bool, base: str) -> dict[str, Any]:

@@ -55,7 +55,7 @@ def build(settings: settings_module.Settings) -> Any:
     if settings.demo:
         from simulator import demo
 
-        print(demo.describe(app.ctx, demo.load_demo(app.ctx)), flush=True)
+        print(demo.describe(app.ctx, demo.load_demo(app.ctx), settings.default_tenant), flush=True)
     return app
 
 

@@ -3,16 +3,22 @@
 Customers are made up with faker (seeded from the simulator's seed, so the same seed gives the same
 companies, people and purchases) and buy through the very rules the API runs: `create_customer`,
 then carts and checkout (`create_cart`, `checkout_cart`), so every record is one the API could have
-made. Each customer buys across product kinds: new commerce seats, an Azure plan, an Azure
+made. The customers buy across product kinds: new commerce seats, an Azure plan, an Azure
 reservation scoped to that plan's Azure subscription, perpetual software and a marketplace SaaS
 plan; more subscriptions per customer add more new commerce, SaaS, software subscriptions and
 reservations.
 
-Seeding ignores the integration sandbox limits (75 customers, 5 subscriptions per customer, 10 Azure
-plans per partner): it runs the rules with `sandbox_limits` off, so that a benchmark can load 10,000
-customers. The limits still apply to later API calls when they are on: with more than 75 seeded
-customers POST /v1/customers is refused, and a seeded customer that holds 5 subscriptions or more can
-buy nothing more (serve with --no-sandbox-limits to lift both).
+Seeded data obeys the limits it is served under, since it is made by the same rules. With the
+integration sandbox limits on (the default: 75 customers per partner, 5 subscriptions per customer,
+25 licenses per subscription, 1 Azure plan per customer and 10 per partner) a seed leaves room to buy:
+without `subscriptionsPerCustomer` each customer gets 3 subscriptions (new commerce seats, and either
+an Azure plan with a reservation or perpetual software with a SaaS plan, in turn), so it can buy 2
+more; seeds never take the partner's last 5 Azure plans (a customer that would have had one gets
+other kinds instead). A seed that can't fit (more customers than the partner has room for, more
+subscriptions per customer than the limit) is refused whole with 400, and the answer says what room
+is left. With --no-sandbox-limits seeding is as large as asked: 5 to 8 subscriptions per customer by
+default, up to 200 customers and 10 subscriptions each per request, any number through `seed()`, so
+that a benchmark can load 10,000 customers.
 
 The purchases are made at the simulated clock's current time, like any API call: orders show in the
 order list after their listing delay (up to 15 minutes) and subscriptions once provisioned (30 s by
@@ -22,7 +28,9 @@ clock's start, so that a fresh demo server shows them at once.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import random
+import shlex
 import re
 import unicodedata
 from datetime import timedelta
@@ -33,13 +41,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from simulator import auth, carts, customers, errors, wire
-from simulator import settings as settings_module
+from simulator import carts, customers, errors, ids, wire
 from simulator.catalog.data import (AZURE_PLAN, NCE, RESERVATION, SAAS, SOFTWARE_PERPETUAL, SOFTWARE_SUBSCRIPTION,
                                     Availability, Catalog)
 from simulator.clock import ManualClock
 from simulator.context import Caller, Context
 from simulator.ids import name_guid
+from simulator.orders import lines as purchase
 from simulator.orders import rules as orders
 from simulator.subscriptions import records as subscriptions
 
@@ -48,9 +56,16 @@ API_MAX_SUBSCRIPTIONS = 10   # per customer, per POST /_simulator/seed
 DEMO_CUSTOMERS = 10          # what `pcsim serve --demo` loads
 DEMO_AGE = timedelta(days=1)  # --demo purchases are made this long before the clock's start
 SEED_APP = name_guid("pcsim-seed")  # the application id the seeded carts name as their last modifier
-SEAT_CAP = 25                # quantities stay within the sandbox's 25 licenses per subscription
+SEAT_CAP = purchase.SANDBOX_SEATS  # quantities stay within the sandbox's 25 licenses per subscription
 CORE = (NCE, AZURE_PLAN, RESERVATION, SOFTWARE_PERPETUAL, SAAS)  # the first five purchases, in this order
 EXTRA = (NCE, SAAS, NCE, SOFTWARE_SUBSCRIPTION, RESERVATION)     # the sixth onwards, in turn
+# With the sandbox limits on: what each customer buys without a count (in turn), how many of its 5
+# subscriptions that leaves free, the Azure plans a seed leaves the partner, and what a customer buys
+# in place of an Azure plan and its reservation once the seed may take no more plans.
+LIMITED = ((NCE, AZURE_PLAN, RESERVATION), (NCE, SOFTWARE_PERPETUAL, SAAS))
+SUBSCRIPTIONS_LEFT = purchase.SANDBOX_SUBSCRIPTIONS - len(LIMITED[0])
+PLANS_LEFT = orders.SANDBOX_PLANS_PER_PARTNER // 2
+NO_PLAN = (SOFTWARE_SUBSCRIPTION, SAAS, NCE, SOFTWARE_PERPETUAL)
 
 # Markets a made-up customer lives in (weights out of 100), the faker locale for its people and
 # addresses, and the billing culture it sends.
@@ -62,7 +77,8 @@ MARKETS = (("US", 50, "en_US", "en-US"), ("GB", 10, "en_GB", "en-GB"), ("DE", 8,
 
 class SeedIn(wire.WireModel):
     customers: int = Field(DEMO_CUSTOMERS, ge=1, le=API_MAX_CUSTOMERS, strict=True)
-    tenant: str | None = Field(None, min_length=1, max_length=256)
+    tenant: str | None = Field(None, min_length=1, max_length=256,
+                               description="the partner, by name or GUID (default: the default partner)")
     subscriptions_per_customer: int | None = Field(None, ge=1, le=API_MAX_SUBSCRIPTIONS, strict=True)
 
 
@@ -141,11 +157,20 @@ def shelves(catalog: Catalog, country: str) -> dict[str, list[Availability]]:
     return found
 
 
-def basket(count: int | None, rng: random.Random) -> list[str]:
-    """The kinds a customer buys: the five core kinds, then the extras in turn; without a count,
-    the five core kinds and up to three extras."""
-    count = count if count is not None else len(CORE) + rng.randint(0, 3)
-    return [CORE[i] if i < len(CORE) else EXTRA[(i - len(CORE)) % len(EXTRA)] for i in range(count)]
+def basket(count: int | None, rng: random.Random, *, limited: bool = False, turn: int = 0,
+           plan: bool = True) -> list[str]:
+    """The kinds a customer buys: the five core kinds, then the extras in turn. Without a count, the
+    five core kinds and up to three extras, or with the sandbox limits on, the `turn`th basket of
+    LIMITED in turn. Without `plan`, other kinds stand in for the Azure plan and its reservation."""
+    if count is None and limited:
+        kinds = list(LIMITED[turn % len(LIMITED)])
+    else:
+        count = count if count is not None else len(CORE) + rng.randint(0, 3)
+        kinds = [CORE[i] if i < len(CORE) else EXTRA[(i - len(CORE)) % len(EXTRA)] for i in range(count)]
+    if not plan:
+        spare = itertools.cycle(NO_PLAN)
+        kinds = [next(spare) if kind in (AZURE_PLAN, RESERVATION) else kind for kind in kinds]
+    return kinds
 
 
 def line(av: Availability, rng: random.Random, **extra: Any) -> dict[str, Any]:
@@ -195,14 +220,14 @@ def azure_subscription(ctx: Context, caller: Caller, customer_id: str, placed: l
 
 
 def buy(ctx: Context, caller: Caller, customer: dict[str, Any], rng: random.Random,
-        stock: dict[str, list[Availability]], count: int | None) -> list[dict[str, Any]]:
+        stock: dict[str, list[Availability]], kinds: list[str]) -> list[dict[str, Any]]:
     """The customer's purchases: one cart with everything but reservations, then one with the
     reservations, scoped to the Azure subscription of the plan bought in the first (the basket
     always has the plan before any reservation)."""
     first: list[dict[str, Any]] = []
     later: list[Availability] = []
     bought: set[str] = set()
-    for kind in basket(count, rng):
+    for kind in kinds:
         av = pick(stock, kind, rng, bought)
         if av is not None and kind == RESERVATION:
             later.append(av)
@@ -219,27 +244,64 @@ def buy(ctx: Context, caller: Caller, customer: dict[str, Any], rng: random.Rand
 
 # --- the rule -------------------------------------------------------------------------------
 
-def seed(ctx: Context, tenant: str, count: int, per_customer: int | None = None) -> dict[str, int]:
-    """`count` made-up customers of the partner `tenant`, each with its purchases; the totals made."""
+def check_room(ctx: Context, tenant: str, count: int, per_customer: int | None) -> None:
+    """With the sandbox limits on, a seed that can't fit is refused before anything is made."""
+    most = purchase.SANDBOX_SUBSCRIPTIONS
+    if per_customer is not None and per_customer > most:
+        raise errors.InvalidRequestInput(
+            f"subscriptionsPerCustomer is {per_customer}, but the integration sandbox allows {most} subscriptions "
+            f"per customer (serve with --no-sandbox-limits to seed more)")
+    have = ctx.store.count("customer", (tenant,))
+    left = max(customers.SANDBOX_CUSTOMER_LIMIT - have, 0)
+    if count > left:
+        raise errors.InvalidRequestInput(
+            f"customers is {count}, but the integration sandbox allows {customers.SANDBOX_CUSTOMER_LIMIT} customers "
+            f"per partner and partner {tenant} has {have}: room for {left} more (serve with --no-sandbox-limits "
+            f"to seed more)")
+
+
+def room(ctx: Context, tenant: str, made: list[dict[str, Any]]) -> dict[str, int]:
+    """What the sandbox limits leave: customers and Azure plans for the partner, and subscriptions
+    for the customers just made (the fewest any of them has left)."""
+    most = purchase.SANDBOX_SUBSCRIPTIONS
+    return {"customers": max(customers.SANDBOX_CUSTOMER_LIMIT - ctx.store.count("customer", (tenant,)), 0),
+            "subscriptionsPerCustomer": min((max(most - orders.owned_subscription_count(ctx, tenant, c), 0)
+                                             for c in made), default=most),
+            "azurePlans": max(orders.SANDBOX_PLANS_PER_PARTNER - orders.partner_azure_plans(ctx, tenant), 0)}
+
+
+def seed(ctx: Context, tenant: str, count: int, per_customer: int | None = None) -> dict[str, Any]:
+    """`count` made-up customers of the partner `tenant` (its id), each with its purchases: the totals
+    made and, with the sandbox limits on, the room they leave (`room`). Purchases go through the
+    rules under the settings served, so they keep to the limits when those are on."""
+    limited = ctx.settings.sandbox_limits
+    if limited:
+        check_room(ctx, tenant, count, per_customer)
     rng = ctx.ids.fork()
-    unlimited = dataclasses.replace(ctx, settings=settings_module.replace(ctx.settings, sandbox_limits=False))
     caller = Caller(tenant, SEED_APP, None)
     people = People(rng)
     stock: dict[str, dict[str, list[Availability]]] = {}  # per market
-    made = {"customers": 0, "orders": 0, "subscriptions": 0}
-    for _ in range(count):
-        customer = new_customer(unlimited, caller, people, rng)
+    made: dict[str, Any] = {"customers": 0, "orders": 0, "subscriptions": 0}
+    plans = orders.SANDBOX_PLANS_PER_PARTNER - orders.partner_azure_plans(ctx, tenant) if limited else 0
+    seeded: list[dict[str, Any]] = []
+    for turn in range(count):
+        customer = new_customer(ctx, caller, people, rng)
         country = customers.customer_country(customer)
         if country not in stock:
             stock[country] = shelves(ctx.catalog, country)
-        placed = buy(unlimited, caller, customer, rng, stock[country], per_customer)
+        kinds = basket(per_customer, rng, limited=limited, turn=turn, plan=not limited or plans > PLANS_LEFT)
+        placed = buy(ctx, caller, customer, rng, stock[country], kinds)
+        plans -= sum(1 for order in placed for ln in order["lines"] if ln["kind"] == AZURE_PLAN)
+        seeded.append(customer)
         made["customers"] += 1
         made["orders"] += len(placed)
         made["subscriptions"] += sum(len(order["lines"]) for order in placed)
+    if limited:
+        made["room"] = room(ctx, tenant, seeded)
     return made
 
 
-def load_demo(ctx: Context, customers_count: int = DEMO_CUSTOMERS) -> dict[str, int] | None:
+def load_demo(ctx: Context, customers_count: int = DEMO_CUSTOMERS) -> dict[str, Any] | None:
     """`--demo`: demo customers for the default partner, bought a day before the clock's start so
     they show at once; nothing when the partner already has customers (a kept --state store)."""
     tenant = ctx.settings.default_tenant
@@ -251,16 +313,21 @@ def load_demo(ctx: Context, customers_count: int = DEMO_CUSTOMERS) -> dict[str, 
 
 # --- endpoint -------------------------------------------------------------------------------
 
-COUNTS = {"type": "object", "required": ["customers", "orders", "subscriptions"],
-          "properties": {name: {"type": "integer", "minimum": 0} for name in ("customers", "orders", "subscriptions")}}
+COUNT = {"type": "integer", "minimum": 0}
+MADE = {"type": "object", "required": ["customers", "orders", "subscriptions"],
+        "properties": {**{name: COUNT for name in ("customers", "orders", "subscriptions")},
+                       "room": {"type": "object", "required": ["customers", "subscriptionsPerCustomer", "azurePlans"],
+                                "properties": {name: COUNT for name in
+                                               ("customers", "subscriptionsPerCustomer", "azurePlans")}}}}
 
 
-@wire.operation(summary="made-up customers with purchases across product kinds (deterministic per seed)",
-                body=SeedIn, body_required=False, status=201, response=COUNTS)
+@wire.operation(summary="made-up customers with purchases across product kinds (deterministic per seed), within "
+                        "the sandbox limits when they are on, and the room those leave",
+                body=SeedIn, body_required=False, status=201, response=MADE)
 async def seed_endpoint(request: Request) -> Response:
     ctx: Context = request.app.state.ctx
     body = await wire.parse_optional_body(request, SeedIn)
-    tenant = auth.tenant_id(ctx, body.tenant) if body.tenant else ctx.settings.default_tenant
+    tenant = ids.partner_id(body.tenant, ctx.settings.default_tenant) if body.tenant else ctx.settings.default_tenant
     made = ctx.run(seed, tenant, body.customers, body.subscriptions_per_customer)
     return wire.respond(made, 201)
 
@@ -268,10 +335,39 @@ async def seed_endpoint(request: Request) -> Response:
 routes = [Route("/_simulator/seed", seed_endpoint, methods=["POST"])]
 
 
-def describe(ctx: Context, made: dict[str, int] | None) -> str:
-    """What `pcsim serve --demo` prints."""
-    tenant = ctx.settings.default_tenant
+def base_url(ctx: Context) -> str:
+    """Where a client on this machine reaches `pcsim serve` (a wildcard bind address on loopback)."""
+    settings = ctx.settings
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(settings.host, settings.host)
+    host = f"[{host}]" if ":" in host else host
+    return f"{'https' if settings.tls else 'http'}://{host}:{settings.port}"
+
+
+def describe(ctx: Context, made: dict[str, Any] | None, name: str | None = None) -> str:
+    """What `pcsim serve --demo` prints: whose demo it is (the partner's name, as --default-tenant
+    gave it, and its GUID), what was made and the room left, and a line to paste for a token."""
+    partner = ctx.settings.default_tenant
+    name = (name or partner).strip().lower()
+    who = f"partner {name} (GUID {partner})" if name != partner else f"partner {partner}"
     if made is None:
-        return f"pcsim: --demo: partner {tenant} already has customers; no demo data added"
-    return (f"pcsim: --demo: {made['customers']} customers, {made['orders']} orders and {made['subscriptions']} "
-            f"subscriptions for partner {tenant} (any bearer token that pcsim did not issue speaks for it)")
+        said = f"pcsim: --demo: {who} already has customers; no demo data added"
+    else:
+        said = (f"pcsim: --demo: {made['customers']} customers, {made['orders']} orders and {made['subscriptions']} "
+                f"subscriptions for {who}")
+        left = made.get("room")
+        said += ("; sandbox limits on, room left: {customers} customers, {subscriptionsPerCustomer} subscriptions "
+                 "per demo customer, {azurePlans} Azure plans".format(**left) if left else "; no sandbox limits")
+    base = base_url(ctx)
+    curl = "curl -s"
+    if ctx.settings.tls:
+        curl += f" --cacert {shlex.quote(str(ctx.settings.tls_folder() / 'ca.pem'))}"
+    form = "-d grant_type=client_credentials -d client_id=pcsim-demo -d client_secret=demo " \
+           "-d resource=https://api.partnercenter.microsoft.com"
+    token_url = shlex.quote(f"{base}/{name}/oauth2/token")
+    extract = "python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])'"
+    said += (f"\npcsim: --demo: a token for it: TOKEN=$({curl} {form} {token_url} | {extract})"
+             f"\npcsim: --demo: its customers: {curl} -H \"Authorization: Bearer $TOKEN\" "
+             f"{shlex.quote(base + '/v1/customers')}")
+    if not ctx.settings.strict_auth:
+        said += "  (any bearer token pcsim did not issue speaks for it too)"
+    return said

@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import random
+import re
 import string
 import uuid
 from typing import Any
 
 _OPAQUE = string.ascii_letters + string.digits + "-_"
 _PASSWORD = string.ascii_letters + string.digits + "!#$%&*+-=?@"
+GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+# Entra ID's multi-tenant authorities, which name no tenant of their own.
+MULTI_TENANT = ("common", "organizations", "consumers")
 
 
 class Ids:
@@ -69,6 +73,20 @@ def stream(name: str, seed: int) -> random.Random:
 def name_guid(name: str) -> str:
     """A stable GUID for a name (tenant domains in token URLs); not random."""
     return str(uuid.uuid5(uuid.NAMESPACE_DNS, name.lower()))
+
+
+def partner_id(tenant: str, default: str | None = None) -> str:
+    """The id pcsim files a partner tenant's data under, from its GUID (in either case) or its name
+    (`contoso.onmicrosoft.com`, in any case): a name and the GUID the token endpoint derives from it
+    are the same partner in token URLs, --default-tenant, seeding, reset, and the journal and fault
+    filters. The multi-tenant authorities (`common`, ...) stand for `default` (the default partner's
+    id) when it is given."""
+    tenant = tenant.strip()
+    if GUID.match(tenant):
+        return tenant.lower()
+    if default is not None and tenant.lower() in MULTI_TENANT:
+        return default
+    return name_guid(tenant)
 
 
 def same(a: str | None, b: str | None) -> bool:

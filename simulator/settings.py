@@ -14,7 +14,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Mapping
 
-DEFAULT_PARTNER_TENANT = "7a3e2c41-2f4b-4e8e-9d3b-5c1f0a6b8e21"
+# The example partner: what --default-tenant names unless told otherwise, and what the docs, the demo
+# and the pytest plugin use. Its data is filed under the GUID its token URL gives it
+# (simulator.ids.partner_id), which is what the context's settings hold.
+DEFAULT_PARTNER_TENANT = "contoso.onmicrosoft.com"
 
 
 @dataclass(frozen=True)
@@ -48,12 +51,17 @@ class Settings:
         default=False, metadata={"help": "accept only tokens issued by the simulator's token endpoint"}
     )
     sandbox_limits: bool = field(
-        default=True, metadata={"help": "enforce integration-sandbox limits (75 customers per partner ...)"}
+        default=True,
+        metadata={"help": "lift the integration sandbox's limits, which apply by default: 75 customers per "
+                          "partner, 5 subscriptions per customer, 25 licenses per subscription, 1 Azure plan per "
+                          "customer and 10 per partner (lift them for load tests and large seeds)"},
     )
     cart_expiry_days: int = field(default=7, metadata={"help": "days until an unordered cart expires"})
     default_tenant: str = field(
         default=DEFAULT_PARTNER_TENANT,
-        metadata={"help": "partner tenant of bearer tokens the simulator did not issue (non-strict mode)"},
+        metadata={"help": "the default partner, by name or GUID (one partner either way: the GUID is the one its "
+                          "token URL /<name>/oauth2/token gives): --demo loads its data, and bearer tokens the "
+                          "simulator did not issue speak for it (non-strict mode)"},
     )
     cancellation_window_days: int = field(
         default=7, metadata={"help": "new-commerce cancel / seat-decrease window in days (7 in the 2023 docs)"}
@@ -66,7 +74,8 @@ class Settings:
         default=False,
         metadata={"help": "load demo data at start: 10 made-up customers of the default partner with purchases "
                           "across product kinds, bought a day before the clock's start (deterministic per --seed; "
-                          "skipped when the partner already has customers). POST /_simulator/seed loads more"},
+                          "skipped when the partner already has customers); within the sandbox limits, each "
+                          "customer can buy 2 more subscriptions. POST /_simulator/seed loads more"},
     )
     tls: bool = field(
         default=False,

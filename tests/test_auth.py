@@ -10,13 +10,15 @@ from typing import Any
 import httpx
 import pytest
 
+from simulator.ids import partner_id
+from simulator.settings import DEFAULT_PARTNER_TENANT
 from tests.conftest import BASE, START, Api, nce_line
 
 PARTNER_CENTER = "https://api.partnercenter.microsoft.com"
 CLIENT = "11111111-2222-3333-4444-555555555555"
 TENANT_A = "contoso-partner.onmicrosoft.com"
 TENANT_B = "fabrikam-partner.onmicrosoft.com"
-DEFAULT_TENANT = "7a3e2c41-2f4b-4e8e-9d3b-5c1f0a6b8e21"  # Settings.default_tenant
+DEFAULT_TENANT = partner_id(DEFAULT_PARTNER_TENANT)  # the default partner's GUID
 NOW = int(datetime.fromisoformat(START.replace("Z", "+00:00")).timestamp())
 GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 JWT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")

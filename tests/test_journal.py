@@ -6,8 +6,12 @@ from typing import Any
 
 import pytest
 
+from simulator.ids import partner_id
 from simulator.settings import DEFAULT_PARTNER_TENANT
 from tests.conftest import Api, customer_body
+
+
+DEFAULT_PARTNER = partner_id(DEFAULT_PARTNER_TENANT)  # the GUID entries name the default partner by
 
 
 def entries(api: Api, **query: Any) -> list[dict[str, Any]]:
@@ -25,7 +29,7 @@ def test_an_entry_holds_the_whole_exchange(api: Api) -> None:
     [entry] = entries(api)
     headers = entry.pop("requestHeaders")
     assert entry == {"at": "2026-01-05T10:00:00Z", "method": "POST", "path": "/v1/customers", "query": "trace=1",
-                     "status": 201, "tenant": DEFAULT_PARTNER_TENANT,
+                     "status": 201, "tenant": DEFAULT_PARTNER,
                      "requestBody": json.dumps(body, separators=(",", ":")), "responseBody": reply.text,
                      "durationMs": 0.0}  # the test's wall clock stands still
     assert headers["authorization"] == "Bearer [redacted]"
@@ -60,7 +64,7 @@ def test_tokens_and_secrets_are_redacted(api: Api) -> None:
     assert token not in json.dumps(issued) and token not in json.dumps(used)
     assert used["requestHeaders"]["authorization"] == "Bearer [redacted]"
     assert "tenant" not in issued  # no token named one
-    assert used["tenant"] != DEFAULT_PARTNER_TENANT
+    assert used["tenant"] != DEFAULT_PARTNER
 
 
 def test_bodies_are_cut_to_the_limit(make_api: Any) -> None:
@@ -99,7 +103,7 @@ def test_filters_by_path_tenant_method_and_limit(api: Api) -> None:
     assert [e["path"] for e in entries(api, method="post")] == ["/mine.onmicrosoft.com/oauth2/token", "/v1/customers"]
     assert [e["path"] for e in entries(api, limit=2)] == [f"/v1/customers/{customer}/orders", "/v1/customers"]
     assert entries(api, limit=0) == []
-    assert [e["path"] for e in entries(api, method="GET", tenant=DEFAULT_PARTNER_TENANT.upper())] == ["/v1/customers"]
+    assert [e["path"] for e in entries(api, method="GET", tenant=DEFAULT_PARTNER.upper())] == ["/v1/customers"]
 
 
 @pytest.mark.parametrize("limit", ["-1", "two", "1.5", "9999999999"])

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from simulator import auth, customers, errors, wire
+from simulator import customers, errors, ids, wire
 from simulator.context import Context
 
 
@@ -22,7 +22,7 @@ class AdvanceIn(wire.WireModel):
 
 
 class ResetIn(wire.WireModel):
-    tenant: str | None = None
+    tenant: str | None = Field(None, min_length=1, max_length=256)
     seed: int | None = Field(None, strict=True)
 
 
@@ -53,8 +53,8 @@ def move_clock(ctx: Context, body: AdvanceIn) -> None:
 
 
 def reset(ctx: Context, body: ResetIn) -> None:
-    """Everything (or one partner tenant, by GUID or domain) is emptied and the ids are reseeded."""
-    tenant = auth.tenant_id(ctx, body.tenant) if body.tenant else None
+    """Everything (or one partner tenant, by name or GUID) is emptied and the ids are reseeded."""
+    tenant = ids.partner_id(body.tenant, ctx.settings.default_tenant) if body.tenant else None
     if tenant is not None:  # the domain index is filed across partners: free this partner's domains
         for customer in ctx.store.scan("customer", (tenant,)):
             customers.release_domain(ctx, customer)

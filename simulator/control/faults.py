@@ -28,7 +28,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from simulator import auth, errors, ids, wire
+from simulator import errors, ids, wire
 from simulator.context import Context
 
 
@@ -72,7 +72,7 @@ class FaultIn(wire.WireModel):
     path: str = Field("*", min_length=1, max_length=1000,
                       description="a glob over the path, e.g. /v1/customers/*/orders*")
     tenant: str | None = Field(None, min_length=1, max_length=256,
-                               description="only requests whose token names this partner tenant (GUID or domain)")
+                               description="only requests whose token speaks for this partner (its name or GUID)")
     effect: Effect
     times: int | None = Field(None, ge=1, le=1_000_000, strict=True, description="fire this often, then expire")
     probability: float | None = Field(None, ge=0, le=1, strict=True, description="chance to fire on a match")
@@ -129,9 +129,9 @@ class Rules:
 
 def add(ctx: Context, rules: Rules, body: FaultIn) -> Rule:
     rules.count += 1
-    rule = Rule(id=str(rules.count), method=body.method.upper(), path=body.path,
-                tenant=auth.tenant_id(ctx, body.tenant) if body.tenant else None, effect=body.effect.wire(),
-                times=body.times, remaining=body.times, probability=body.probability)
+    tenant = ids.partner_id(body.tenant, ctx.settings.default_tenant) if body.tenant else None
+    rule = Rule(id=str(rules.count), method=body.method.upper(), path=body.path, tenant=tenant,
+                effect=body.effect.wire(), times=body.times, remaining=body.times, probability=body.probability)
     rules.items.append(rule)
     return rule
 

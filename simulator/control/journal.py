@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from simulator import auth, errors, wire
+from simulator import auth, errors, ids, wire
 from simulator.context import Context
 
 REDACTED = "[redacted]"
@@ -89,7 +89,7 @@ def text(body: bytes, limit: int) -> str:
 def matching(ctx: Context, journal: Journal, path: str | None, tenant: str | None, method: str | None,
              limit: int | None) -> list[dict[str, Any]]:
     """The entries that pass the filters, the cheap ones first; only those are rendered."""
-    tenant_id = auth.tenant_id(ctx, tenant) if tenant else None
+    tenant_id = ids.partner_id(tenant, ctx.settings.default_tenant) if tenant else None
     raws = [raw for raw in journal.entries
             if (path is None or fnmatch.fnmatchcase(raw.path.lower(), path.lower()))
             and (method is None or raw.method == method.upper())

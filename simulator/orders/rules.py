@@ -215,10 +215,14 @@ def check_azure_plan(ctx: Context, tenant: str, customer: dict[str, Any], owned:
         return
     if buying + sum(1 for s in owned if s["kind"] == AZURE_PLAN) > SANDBOX_PLANS_PER_CUSTOMER:
         raise errors.SandboxAzurePlanLimit(f"{SANDBOX_PLANS_PER_CUSTOMER} Azure plan per customer")
-    partner_plans = sum(1 for c in ctx.store.scan("customer", (tenant,))
-                        for s in holdings(ctx, tenant, c["id"]) if s["kind"] == AZURE_PLAN)
-    if buying + partner_plans > SANDBOX_PLANS_PER_PARTNER:
+    if buying + partner_azure_plans(ctx, tenant) > SANDBOX_PLANS_PER_PARTNER:
         raise errors.SandboxAzurePlanLimit(f"{SANDBOX_PLANS_PER_PARTNER} Azure plans per partner")
+
+
+def partner_azure_plans(ctx: Context, tenant: str) -> int:
+    """The Azure plans the partner's customers hold (the sandbox allows 10)."""
+    return sum(1 for c in ctx.store.scan("customer", (tenant,))
+               for s in holdings(ctx, tenant, c["id"]) if s["kind"] == AZURE_PLAN)
 
 
 def check_eu_restriction(ctx: Context, customer: dict[str, Any], owned: list[dict[str, Any]],

@@ -5,7 +5,11 @@ Fixtures (see the README, "Using pcsim from pytest"):
 
 - `pcsim` (function scope): a fresh simulator per test on a real uvicorn server on a free
   127.0.0.1 port, in a thread. Yields a `Simulator`: `base_url`, `token()`/`headers()`, `clock`,
-  `reset()`, `snapshot()`/`restore()`/`snapshots()`, `faults`, `journal`, `clean()`, `client`.
+  `reset()`, `snapshot()`/`restore()`/`snapshots()`, `faults`, `journal`, `clean()`, `client`,
+  `tenant_id()`. Tokens are for the partner contoso.onmicrosoft.com unless a test names another;
+  it is also the default partner that bearer tokens pcsim did not issue speak for. Wherever a
+  helper takes a partner (`token(tenant=)`, `reset(tenant=)`, `faults.add(tenant=)`,
+  `journal.list(tenant=)`), its name and its GUID (`tenant_id(name)`) are the same partner.
 - `pcsim_session` (session scope): one server for the whole run. State, fault rules and the
   journal carry over between tests; isolate them with `clean()` (reset, no faults, empty journal;
   the clock stays) or, clock included, `clean("<snapshot>")` per test.

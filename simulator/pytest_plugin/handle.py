@@ -9,11 +9,11 @@ from urllib.parse import quote
 
 import httpx
 
-from simulator import wire
-from simulator.settings import Settings
+from simulator import ids, wire
+from simulator.settings import DEFAULT_PARTNER_TENANT, Settings
 
 PARTNER_CENTER = "https://api.partnercenter.microsoft.com"
-DEFAULT_TENANT = "contoso.onmicrosoft.com"
+DEFAULT_TENANT = DEFAULT_PARTNER_TENANT  # the example partner, which is also the simulator's default partner
 CLIENT_ID = "pcsim-pytest"
 CONTROL = "/_simulator"
 
@@ -57,8 +57,9 @@ class Clock:
 
 
 class Faults:
-    """Injected faults: requests matching method, path (a glob) and tenant get `effect` instead of
-    their answer, `times` times (default: until removed), with `probability` (default: always)."""
+    """Injected faults: requests matching method, path (a glob) and tenant (a partner's name or GUID)
+    get `effect` instead of their answer, `times` times (default: until removed), with `probability`
+    (default: always)."""
 
     def __init__(self, sim: Simulator) -> None:
         self._sim = sim
@@ -83,7 +84,8 @@ class Faults:
 
 
 class Journal:
-    """The requests the simulator answered, newest last unless the simulator says otherwise."""
+    """The requests the simulator answered, newest last unless the simulator says otherwise; `tenant`
+    filters by partner, given by name or GUID (entries name it by GUID)."""
 
     def __init__(self, sim: Simulator) -> None:
         self._sim = sim
@@ -114,8 +116,9 @@ class Simulator:
 
     # --- tokens ----------------------------------------------------------------------------
     def token(self, tenant: str = DEFAULT_TENANT, user: bool = False, *, username: str | None = None) -> str:
-        """An access token from the simulator's token endpoint for partner tenant `tenant` (a domain
-        or a GUID): App-only (client credentials) or, with user=True, App+User (password grant)."""
+        """An access token from the simulator's token endpoint for the partner `tenant` (its name or
+        its GUID: the same partner either way; by default contoso.onmicrosoft.com, the simulator's
+        default partner): App-only (client credentials) or, with user=True, App+User (password grant)."""
         form = {"client_id": CLIENT_ID, "resource": PARTNER_CENTER}
         if user:
             form.update(grant_type="password", username=username or f"admin@{tenant}", password="pcsim")
@@ -129,11 +132,10 @@ class Simulator:
     def headers(self, tenant: str = DEFAULT_TENANT, user: bool = False, *, username: str | None = None) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(tenant, user, username=username)}"}
 
-    def tenant_id(self, tenant: str) -> str:
-        """The tenant GUID the simulator files a tenant's data under (what its tokens carry)."""
-        from simulator import auth
-
-        return auth.tenant_id(self.app.state.ctx, tenant)
+    def tenant_id(self, tenant: str = DEFAULT_TENANT) -> str:
+        """The GUID the simulator files a partner's data under, given its name or GUID (what its tokens
+        carry as `tid`, and what journal entries and fault rules show)."""
+        return ids.partner_id(tenant, ids.partner_id(self.settings.default_tenant))
 
     # --- the control API -------------------------------------------------------------------
     def control(self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None,
@@ -146,7 +148,8 @@ class Simulator:
         return reply.json() if reply.content else None
 
     def reset(self, tenant: str | None = None, seed: int | None = None) -> dict[str, Any]:
-        """Empty all state (or one partner tenant's) and reseed the ids; the clock stays where it is."""
+        """Empty all state (or one partner's, by name or GUID) and reseed the ids; the clock stays where
+        it is."""
         body = drop_none({"tenant": tenant, "seed": seed})
         return dict(self.control("POST", "/reset", json=body))
 
