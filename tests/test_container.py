@@ -330,10 +330,6 @@ def test_the_image_built_from_its_context_serves_its_cmd_and_passes_its_healthch
 
 
 @pytest.mark.container
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="the installed `pcsim contracts report` reads contracts/ from the working folder "
-                          "(not a directory: contracts) until it reads the pcsim_contracts package (the "
-                          "contracts engineer's fix); drop this marker when that fix is merged")
 def test_the_installed_contracts_report_runs_from_an_empty_folder_outside_the_clone(
         built: Image, tmp_path: Path) -> None:
     env = built.run_env()
