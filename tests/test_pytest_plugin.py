@@ -106,7 +106,7 @@ def test_reset_of_everything_or_of_one_tenant(pcsim: Simulator) -> None:
 
 @pytest.fixture
 def shared(pcsim_session: Simulator) -> Simulator:
-    """The README's cheap pattern: one server for the run, emptied before each test."""
+    """docs/pytest.md's cheap pattern: one server for the run, emptied before each test."""
     pcsim_session.clean()
     return pcsim_session
 

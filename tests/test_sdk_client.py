@@ -281,7 +281,7 @@ def test_declared_error_statuses_come_back_as_partner_center_bodies(partner: Par
 
 
 def test_undeclared_statuses_raise_cloud_error_with_the_partner_center_code(partner: Partner) -> None:
-    # An order PATCH other than the sandbox cancel is not simulated (README): 501 + 900127, which the SDK
+    # An order PATCH other than the sandbox cancel is not simulated (docs/simulated.md): 501 + 900127, which the SDK
     # doesn't declare.
     customer = partner.new_customer("litware.onmicrosoft.com")
     line = pc.MicrosoftPartnerSdkContractsV1OrderLineItem(line_item_number=0, offer_id=LEGACY_BASE, quantity=1)

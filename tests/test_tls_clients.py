@@ -4,7 +4,7 @@ Both libraries refuse an http:// authority, so they need the simulator on HTTPS;
 only through their public configuration (authority, validate_authority, instance_discovery, verify
 and the REQUESTS_CA_BUNDLE variable that `requests` reads), never patched.
 
-One trap, documented in README.md: `requests` lets REQUESTS_CA_BUNDLE (or CURL_CA_BUNDLE) win over a
+One trap, documented in docs/tls.md: `requests` lets REQUESTS_CA_BUNDLE (or CURL_CA_BUNDLE) win over a
 session's own `verify`, so MSAL's `verify=<ca.pem>` is ignored where that variable names another
 bundle. The `trusted` fixture points it at the simulator's CA.
 """

@@ -51,7 +51,7 @@ def test_a_wrong_method_is_405_with_a_partner_center_body(api: Api, method: str,
 
 
 @pytest.mark.parametrize(("method", "path"), [
-    ("GET", "/v1/invoices?filter=x"),  # every operation is simulated; I1's `filter` is not (README)
+    ("GET", "/v1/invoices?filter=x"),  # every operation is simulated; I1's `filter` is not (docs/simulated.md)
 ])
 def test_a_route_that_is_not_simulated_is_501_900127(api: Api, method: str, path: str) -> None:
     assert_pc_error(api.request(method, path), 501, 900127)

@@ -1,7 +1,7 @@
 """pcsim's pytest plugin, registered through the `pytest11` entry point `pcsim`: installing pcsim
 is all it takes.
 
-Fixtures (see the README, "Using pcsim from pytest"):
+Fixtures (see docs/pytest.md):
 
 - `pcsim` (function scope): a fresh simulator per test on a real uvicorn server on a free
   127.0.0.1 port, in a thread. Yields a `Simulator`: `base_url`, `token()`/`headers()`, `clock`,
