@@ -17,7 +17,7 @@ from starlette.types import Message, Receive, Scope, Send
 from simulator import auth, control, errors, persistence, routetable
 from simulator.catalog import data as catalog_data
 from simulator.catalog.data import Catalog
-from simulator.clock import ManualClock
+from simulator.clock import MANUAL, Clock
 from simulator.context import Context
 from simulator.ids import Ids, partner_id
 from simulator.settings import Settings, from_env, replace
@@ -114,14 +114,17 @@ class WireMiddleware:
         await self.app(scope, receive, send_with_ids)
 
 
-def create_app(settings: Settings | None = None, *, clock: ManualClock | None = None, store: Store | None = None,
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None, store: Store | None = None,
                catalog: Catalog | None = None, ids: Ids | None = None) -> Any:
+    """The app. Its clock is manual unless settings.clock says otherwise: tests, the pytest plugin and
+    the contract checks that build apps here stay reproducible (`pcsim serve` asks for a running one)."""
     settings = settings or from_env({})
     store = persistence.open_state(settings, store)  # the --state file, if the settings name one
     settings = persistence.seeded(settings, store)  # whose seed wins over --seed
     # Once, here: every rule, token and filter takes the default partner by its id, not its name.
     settings = replace(settings, default_tenant=partner_id(settings.default_tenant))
-    ctx = Context(store=store or MemoryStore(), clock=clock or ManualClock(settings.start()),
+    clock = clock or Clock(settings.start(), mode=settings.clock or MANUAL, speed=settings.clock_speed)
+    ctx = Context(store=store or MemoryStore(), clock=clock,
                   ids=ids or Ids(settings.seed), catalog=catalog or catalog_data.load(), settings=settings)
     persistence.attach(ctx)  # a SQLite store's clock and ids come back, and are kept there from now on
     routes = router(settings.no_control)

@@ -39,12 +39,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+SERVE_CLOCK = "running"  # `pcsim serve`'s clock when --clock / PCSIM_CLOCK is not given (create_app's is manual)
+
+
 def build(settings: settings_module.Settings) -> Any:
     """The app `serve` runs, with what its start has to report (the --state file, the demo data)."""
     from simulator import persistence
     from simulator.app import create_app
     from simulator.store import StoreSchemaError
 
+    settings = settings_module.replace(settings, clock=settings.clock or SERVE_CLOCK)
     try:
         app = create_app(settings)
     except StoreSchemaError as exc:  # a --state file this pcsim can't use (or can't use now)
@@ -74,6 +78,13 @@ def serve(args: argparse.Namespace) -> int:
         settings.start()
     except ValueError:
         print(f"pcsim: --start-time {settings.start_time!r} is not an ISO-8601 time", file=sys.stderr)
+        return 2
+    try:
+        from simulator import clock as clock_module
+
+        clock_module.check(settings.clock or SERVE_CLOCK, settings.clock_speed)
+    except ValueError as exc:
+        print(f"pcsim: --clock / --clock-speed: {exc}", file=sys.stderr)
         return 2
     app = build(settings)
     if app is None:

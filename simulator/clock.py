@@ -1,53 +1,143 @@
 """The only reader of wall time.
 
-The simulated clock starts at wall time (or a given start) and moves only when advanced,
-so every time-driven rule is reproducible: state is derived from stored timestamps and
-`now()` when it is read.
+Every business rule reads simulated time from the one `Clock` of the app (`ctx.clock.now()`); state
+is derived from stored timestamps and that time when it is read, never by background tasks. The
+clock has two modes:
+
+* `running`: simulated time = the time it was last put at (its start, an advance, a restore, a
+  switch of mode or speed) + the wall time elapsed since then x `speed`. `pcsim serve` runs this
+  by default, so an unmodified integration sees its orders provisioned as it polls.
+* `manual`: simulated time moves only when advanced (or restored). Reproducible: `create_app`, the
+  pytest plugin and the in-process test helpers use it unless told otherwise.
+
+Advancing works in both modes (a running clock runs on from the new time); pausing a running clock
+keeps the time it has reached, and resuming runs on from it.
+
+One request sees one instant: `pinned()` (entered by the control middleware around every request)
+reads the clock once and `now()` answers that reading until the request ends, so two rules of the
+same request never disagree about the time, however fast the clock runs. Moving the clock during a
+request (advance, restore, a switch of mode) moves the pinned instant with it.
+
+`wall()` stays wall time: tokens live by it, as clients judge them by their own clock.
 """
 from __future__ import annotations
 
+import math
+import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta, timezone
-from typing import Callable
+from typing import Callable, Iterator
+
+RUNNING, MANUAL = "running", "manual"
+MODES = (RUNNING, MANUAL)
+MAX_SPEED = 1_000_000.0  # simulated seconds per wall second: about 11.6 days a second
+LATEST = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc)
 
 
 def wall_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class ManualClock:
+def check(mode: str, speed: float) -> None:
+    """Raises ValueError (saying what is wrong) unless `mode` and `speed` are a clock's."""
+    if mode not in MODES:
+        raise ValueError(f"the clock mode is running or manual, not {mode!r}")
+    if isinstance(speed, bool) or not isinstance(speed, (int, float)) or not math.isfinite(speed) \
+            or not 0 < speed <= MAX_SPEED:
+        raise ValueError(f"the clock speed is a number above 0 and at most {MAX_SPEED:g}, not {speed!r}")
+
+
+class Clock:
     """Simulated time for every business rule, plus wall time for the few things that live in the
-    caller's world rather than the simulation (token lifetimes, which clients judge by wall time)."""
+    caller's world rather than the simulation (token lifetimes, which clients judge by wall time).
 
-    def __init__(self, start: datetime | None = None, wall: Callable[[], datetime] = wall_now) -> None:
-        self._wall = wall
-        self._now = (start or wall()).astimezone(timezone.utc)
-        self.on_move: Callable[[], None] | None = None  # told after every move (a --state file keeps the time)
+    `wall` is the wall clock (tests give a fake one); `ticks` is the monotonic counter a running
+    clock measures elapsed time with (so a wall clock stepped back by NTP never moves it back)."""
 
+    def __init__(self, start: datetime | None = None, wall: Callable[[], datetime] = wall_now, *,
+                 mode: str = MANUAL, speed: float = 1.0, ticks: Callable[[], float] = time.monotonic) -> None:
+        check(mode, speed)
+        self._wall, self._ticks = wall, ticks
+        self._mode, self._speed = mode, float(speed)
+        self._base = (start or wall()).astimezone(timezone.utc)  # the time at `_since`
+        self._since = ticks()
+        self._pin: ContextVar[datetime | None] = ContextVar(f"pcsim-clock-{id(self)}", default=None)
+        self.moves = 0  # how often it was advanced, set, restored or switched (a --state file files the time)
+        self.on_move: Callable[[], None] | None = None  # told after every move but restore
+
+    # --- reading ----------------------------------------------------------------------------
     def now(self) -> datetime:
-        return self._now
+        """The simulated time: the request's pinned instant inside one, else a fresh reading."""
+        pinned = self._pin.get()
+        return pinned if pinned is not None else self.read()
+
+    def read(self) -> datetime:
+        """A fresh reading, pinned or not."""
+        if self._mode == MANUAL:
+            return self._base
+        elapsed = max(self._ticks() - self._since, 0.0) * self._speed
+        try:
+            return self._base + timedelta(seconds=elapsed)
+        except OverflowError:
+            return LATEST
 
     def wall(self) -> datetime:
         return self._wall()
 
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    @property
+    def speed(self) -> float:
+        return self._speed
+
+    @contextmanager
+    def pinned(self) -> Iterator[datetime]:
+        """`now()` is one instant until the block ends (already pinned: that instant stays)."""
+        token = self._pin.set(self.now())
+        try:
+            yield self._pin.get()  # type: ignore[misc]
+        finally:
+            self._pin.reset(token)
+
+    # --- moving -----------------------------------------------------------------------------
     def advance(self, seconds: float) -> datetime:
         if seconds < 0:
             raise ValueError("the clock only moves forward")
-        self._now += timedelta(seconds=seconds)
-        self._moved()
-        return self._now
+        return self._put(self.read() + timedelta(seconds=seconds), told=True)
 
     def set(self, when: datetime) -> datetime:
         when = when.astimezone(timezone.utc)
-        if when < self._now:
+        if when < self.read():
             raise ValueError("the clock only moves forward")
-        self._now = when
-        self._moved()
-        return self._now
+        return self._put(when, told=True)
 
     def restore(self, when: datetime) -> None:
-        """Puts the clock where a state file left it, earlier or later; no one is told."""
-        self._now = when.astimezone(timezone.utc)
+        """Puts the clock where a state file or a snapshot left it, earlier or later (a running clock
+        runs on from there); on_move is not told."""
+        self._put(when.astimezone(timezone.utc), told=False)
 
-    def _moved(self) -> None:
-        if self.on_move is not None:
+    def configure(self, mode: str | None = None, speed: float | None = None) -> datetime:
+        """Switches mode and/or speed from the time reached now: pausing keeps it, resuming runs on
+        from it, a new speed counts from here."""
+        mode = self._mode if mode is None else mode
+        speed = self._speed if speed is None else speed
+        check(mode, speed)
+        reached = self.read()
+        self._mode, self._speed = mode, float(speed)
+        return self._put(reached, told=True)
+
+    def _put(self, when: datetime, told: bool) -> datetime:
+        self._base, self._since = when, self._ticks()
+        if self._pin.get() is not None:  # the rest of this request sees the clock where it was put
+            self._pin.set(when)
+        self.moves += 1
+        if told and self.on_move is not None:
             self.on_move()
+        return when
+
+
+# The name the clock had while it could only be advanced; a Clock is manual unless told otherwise.
+ManualClock = Clock

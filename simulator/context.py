@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, TypeVar
 
 from simulator.catalog.data import Catalog
-from simulator.clock import ManualClock
+from simulator.clock import Clock
 from simulator.ids import Ids
 from simulator.settings import Settings
 from simulator.store import Store
@@ -16,7 +16,7 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class Context:
     store: Store
-    clock: ManualClock
+    clock: Clock
     ids: Ids
     catalog: Catalog
     settings: Settings

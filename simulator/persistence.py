@@ -5,7 +5,12 @@ them, in the store's meta table, this module keeps what else a restart needs, wr
 `before_commit` hook inside each transaction, so the file never holds a document without the id state
 that made it, and an answered write is never lost to a kill -9:
 
-* `clock`: the simulated time (ISO-8601), written too whenever the clock moves;
+* `clock`: the simulated time (ISO-8601), written with every transaction that writes, whenever the
+  clock is moved (advanced, restored, paused or resumed, its speed changed) and at a clean stop. A
+  running clock is not written on reads: after a kill -9 it resumes from the last of those, losing
+  at most the time it ran since. Only the time is kept: the mode and speed are the restart's own
+  (--clock, --clock-speed; running at 1x for `pcsim serve`), and a running clock runs on from the
+  time the file recorded (the time the process was down does not count);
 * `seed`: the --seed the file was first served with;
 * `keys.signing`: the private key that signs the simulator's tokens (PEM), made on first need and filed
   in a transaction of its own, so tokens issued before a restart still validate (simulator/keys.py);
@@ -108,32 +113,39 @@ def unpack(raw: bytes) -> tuple[Any, ...]:
 
 
 class Saver:
-    """The store's before_commit hook: files what changed, in the transaction about to commit. An id
-    stream is packed only when it moved; the tracing stream (made-up request ids, which every request
-    draws from) is filed at the start and at a clean stop only: after a kill -9 such ids may repeat."""
+    """The store's before_commit hook: files what changed, in the transaction about to commit. The
+    clock's time is filed when the transaction wrote something or the clock was moved (a running
+    clock's time changes on every read, and a read must not write). An id stream is packed only
+    when it moved; the tracing stream (made-up request ids, which every request draws from) is filed
+    at the start and at a clean stop only: after a kill -9 such ids may repeat."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.filed: dict[str, object] = {}
+        self.moves = -1    # the clock's move count when its time was last filed
+        self.changes = -1  # the store's change count when this hook last ended
 
-    def __call__(self, tracing: bool = False) -> None:
+    def __call__(self, stop: bool = False) -> None:
         ctx = self.ctx
         store: SQLiteStore = ctx.store  # type: ignore[assignment]
-        store.put_meta("clock", ctx.clock.now().isoformat().encode())
+        if stop or ctx.clock.moves != self.moves or store.changes != self.changes:
+            store.put_meta("clock", ctx.clock.now().isoformat().encode())  # the request's instant, if in one
+            self.moves = ctx.clock.moves
         store.put_meta("seed", str(ctx.settings.seed).encode())
         store.put_meta("ids.seed", str(ctx.ids.seed).encode())
         streams = {"ids.random": ctx.ids.random}
-        if tracing or "ids.tracing" not in self.filed:
+        if stop or "ids.tracing" not in self.filed:
             streams["ids.tracing"] = ctx.ids.tracing
         for name, stream in streams.items():
             state = stream.getstate()
             if self.filed.get(name) != state:
                 store.put_meta(name, pack(stream))
                 self.filed[name] = state
+        self.changes = store.changes
 
 
 def sync(ctx: Context) -> None:
-    """One transaction of its own, for a change that no rule made (the clock moved)."""
+    """One transaction of its own, for a change that no rule made (the clock moved or switched)."""
     with ctx.store.transaction():
         pass  # before_commit writes
 
@@ -205,10 +217,11 @@ def describe(ctx: Context) -> str:
 
 
 def close(ctx: Context) -> None:
-    """A clean stop: the tracing draws since the last write are saved, then the file is let go. Once."""
+    """A clean stop: the clock's time and the tracing draws since the last write are saved, then the
+    file is let go. Once."""
     if isinstance(ctx.store, SQLiteStore) and isinstance(saver := ctx.store.before_commit, Saver):
         with ctx.store.transaction():
-            saver(tracing=True)
+            saver(stop=True)
         ctx.store.before_commit = None
         ctx.clock.on_move = None
     ctx.store.close()

@@ -30,6 +30,19 @@ class Settings:
         default=None, metadata={"help": "ISO-8601 start of the simulated clock (default: wall time); ignored "
                                         "when --state names a file that already has a clock"}
     )
+    clock: str | None = field(
+        default=None,
+        metadata={"help": "running or manual. running: simulated time follows wall time (x --clock-speed) from "
+                          "its start, so orders provision while a client polls; manual: it moves only when advanced "
+                          "(POST /_simulator/clock/advance). Unset: running under `pcsim serve`, manual in "
+                          "create_app (tests, the pytest plugin). Switch at runtime with PUT /_simulator/clock "
+                          "(docs/clock.md)"},
+    )
+    clock_speed: float = field(
+        default=1.0,
+        metadata={"help": "simulated seconds per wall second of a running clock (60: an hour a minute; at most "
+                          "1000000)"},
+    )
     state: str | None = field(
         default=None,
         metadata={"help": "keep all state in this SQLite file (WAL; a kill -9 loses no write that was answered "

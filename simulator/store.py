@@ -423,6 +423,11 @@ class SQLiteStore:
         with self._lock:
             self._db.close()
 
+    @property
+    def changes(self) -> int:
+        """Rows this connection has written since it opened (SQLite's total_changes)."""
+        return self._db.total_changes
+
     # --- meta: a few named values beside the documents (schema version 2) --------------------------
     def meta(self) -> dict[str, bytes]:
         """Every named value; clear() leaves them."""

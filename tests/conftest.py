@@ -1,7 +1,9 @@
 """Test harness: every test talks HTTP to an in-process app through httpx's ASGITransport.
 
 Every app `make_api` (and so `api`) builds runs each test once per storage backend
-(simulator.store.BACKENDS): memory, and a SQLite `--state` file in the test's tmp_path.
+(simulator.store.BACKENDS): memory, and a SQLite `--state` file in the test's tmp_path. Its clock
+is manual (it moves only when a test advances it, unlike `pcsim serve`'s running clock), so every
+test is reproducible.
 """
 from __future__ import annotations
 

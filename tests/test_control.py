@@ -6,11 +6,11 @@ from tests.conftest import Api, customer_body, nce_line
 
 
 def test_the_clock_starts_where_told_and_moves_only_when_advanced(api: Api) -> None:
-    assert api.get("/_simulator/clock").json() == {"now": "2026-01-05T10:00:00Z"}
+    assert api.get("/_simulator/clock").json() == {"now": "2026-01-05T10:00:00Z", "mode": "manual", "speed": 1}
     assert api.post("/_simulator/clock/advance", json={"seconds": 90.5}).json() == {"now": "2026-01-05T10:01:30.500000Z"}
     assert api.post("/_simulator/clock/advance", json={"until": "2026-02-01T00:00:00Z"}).json() == {
         "now": "2026-02-01T00:00:00Z"}
-    assert api.get("/_simulator/clock").json() == {"now": "2026-02-01T00:00:00Z"}
+    assert api.get("/_simulator/clock").json() == {"now": "2026-02-01T00:00:00Z", "mode": "manual", "speed": 1}
 
 
 def test_the_clock_only_moves_forward(api: Api) -> None:

@@ -84,6 +84,7 @@ def test_the_document_names_every_status_of_the_control_api(api: Api) -> None:
         ("GET", "/_simulator/clock"): ["200", "401"],
         ("POST", "/_simulator/clock/advance"): ["200", "400", "401"],
         ("POST", "/_simulator/reset"): ["200", "400", "401"],
+        ("PUT", "/_simulator/clock"): ["200", "400", "401"],
         ("POST", "/_simulator/snapshots"): ["201", "400", "401", "409"],
         ("GET", "/_simulator/snapshots"): ["200", "401"],
         ("POST", "/_simulator/snapshots/{name}/restore"): ["200", "401", "404"],

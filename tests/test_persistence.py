@@ -121,7 +121,7 @@ def test_tokens_outlive_a_restart_and_the_clock_keeps_its_microseconds(loop: asy
     stop(first, clean=False)
     second = app_for(loop, state=path, strict_auth=True, seed=8)
     try:
-        assert second.get("/_simulator/clock").json() == {"now": now}
+        assert second.get("/_simulator/clock").json() == {"now": now, "mode": "manual", "speed": 1}
         assert second.get(f"/v1/customers/{customer}", token=token).status_code == 200
         assert second.get("/v1/customers", token=second.token_for()).json()["totalCount"] == 1
     finally:
@@ -140,7 +140,7 @@ def test_a_restored_snapshot_is_what_a_restart_finds(loop: asyncio.AbstractEvent
     stop(api, clean=False)
     again = app_for(loop, state=path)
     try:
-        assert again.get("/_simulator/clock").json() == {"now": "2026-01-05T10:00:00Z"}
+        assert again.get("/_simulator/clock").json() == {"now": "2026-01-05T10:00:00Z", "mode": "manual", "speed": 1}
         assert [c["id"] for c in again.get("/v1/customers").json()["items"]] == [kept]
         assert again.new_customer("other.onmicrosoft.com") == gone  # the ids went back too
     finally:
@@ -390,7 +390,9 @@ def test_kill_9_under_concurrent_load_loses_no_answered_write(tmp_path: Path) ->
     path = tmp_path / "pcsim.db"
     acknowledged: list[tuple[str, str]] = []
     stop_now = threading.Event()
-    with serving(path, "--start-time", START) as (proc, base, said):
+    # A manual clock, so that where it stands is where the advances put it (tests/test_clock.py kills a
+    # running one).
+    with serving(path, "--start-time", START, "--clock", "manual") as (proc, base, said):
         assert said[0].startswith(f"pcsim: keeping state in {path} (a new file)")
         moved = httpx.post(f"{base}/_simulator/clock/advance", json={"seconds": 86400.5}).json()["now"]
         acknowledged.append(("clock", moved))
@@ -409,7 +411,7 @@ def test_kill_9_under_concurrent_load_loses_no_answered_write(tmp_path: Path) ->
     writes = [(what, where) for what, where in acknowledged if what != "clock"]
     assert len(writes) >= KILL_AFTER - 10, acknowledged
     last_clock = max(datetime.fromisoformat(now) for what, now in acknowledged if what == "clock")
-    with serving(path, "--start-time", "2030-01-01T00:00:00Z") as (_, base, said):
+    with serving(path, "--start-time", "2030-01-01T00:00:00Z", "--clock", "manual") as (_, base, said):
         assert said[0].startswith(f"pcsim: state restored from {path}"), said
         with httpx.Client(base_url=base, headers=HEADERS, timeout=10) as http:
             missing = [(what, where) for what, where in writes if http.get(where).status_code != 200]

@@ -53,7 +53,7 @@ def test_a_restore_brings_back_documents_clock_and_ids(backend_api: Api) -> None
 
     reply = api.post("/_simulator/snapshots/setup/restore")
     assert (reply.status_code, reply.json()) == (200, {"name": "setup", "now": "2026-01-05T10:00:00Z"})
-    assert api.get("/_simulator/clock").json() == {"now": "2026-01-05T10:00:00Z"}
+    assert api.get("/_simulator/clock").json() == {"now": "2026-01-05T10:00:00Z", "mode": "manual", "speed": 1}
     assert customer_ids(api) == [first]
     assert api.get(f"/v1/customers/{first}/orders").json()["totalCount"] == 0
     # The id streams went back too: the same request gives the same id again.

@@ -1,11 +1,15 @@
 """The first simulator-only endpoints: clock and reset (health is in health.py).
 
+The clock (simulator/clock.py) runs or stands still: GET /_simulator/clock says its time, mode and
+speed; PUT /_simulator/clock switches mode and speed; POST /_simulator/clock/advance moves it forward
+in either mode. Reset leaves the clock as it is.
+
 They are not part of the Partner Center API and need no Partner Center token (with
 `--control-token`, every one but health needs that token; see simulator/control/access.py).
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 from starlette.requests import Request
@@ -13,12 +17,24 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from simulator import customers, errors, ids, wire
+from simulator.clock import MAX_SPEED, MODES
 from simulator.context import Context
 
 
 class AdvanceIn(wire.WireModel):
     seconds: float | None = Field(None, ge=0, le=100 * 366 * 86400, strict=True)
     until: str | None = None
+
+
+class ClockIn(wire.WireModel):
+    """Either field may be left out (it stays as it is); neither may be null."""
+    mode: Literal["running", "manual"] = Field(  # type: ignore[assignment]
+        None, description="running: follows wall time x speed; manual: moves only when advanced")
+    # Above 0 (checked by configure_clock), said the OpenAPI 3.0 way: pydantic would write 2020-12's
+    # numeric exclusiveMinimum.
+    speed: float = Field(None, le=MAX_SPEED, strict=True, allow_inf_nan=False,  # type: ignore[assignment]
+                         description="simulated seconds per wall second while running",
+                         json_schema_extra={"minimum": 0, "exclusiveMinimum": True})
 
 
 class ResetIn(wire.WireModel):
@@ -28,6 +44,21 @@ class ResetIn(wire.WireModel):
 
 def clock_body(ctx: Context) -> dict[str, Any]:
     return {"now": wire.iso(ctx.clock.now())}
+
+
+def clock_state(ctx: Context) -> dict[str, Any]:
+    """What GET /_simulator/clock says: the time, and how it moves."""
+    speed = ctx.clock.speed
+    return {**clock_body(ctx), "mode": ctx.clock.mode, "speed": int(speed) if speed.is_integer() else speed}
+
+
+def configure_clock(ctx: Context, body: ClockIn) -> None:
+    if body.mode is None and body.speed is None:
+        raise errors.InvalidRequestInput("give mode (running or manual) or speed")
+    try:
+        ctx.clock.configure(body.mode, body.speed)
+    except ValueError as exc:  # a speed of 0 or less
+        raise errors.InvalidRequestInput(str(exc)) from None
 
 
 def advance_clock(ctx: Context, body: AdvanceIn) -> None:
@@ -43,9 +74,10 @@ def move_clock(ctx: Context, body: AdvanceIn) -> None:
             target = wire.parse_time(body.until)
         except ValueError:
             raise errors.InvalidRequestInput("until must be an ISO-8601 time") from None
-        if target < ctx.clock.now():
-            raise errors.InvalidRequestInput("the clock only moves forward")
-        ctx.clock.set(target)
+        try:
+            ctx.clock.set(target)
+        except ValueError:  # before the clock's time (a running clock's, read now)
+            raise errors.InvalidRequestInput("the clock only moves forward") from None
     elif body.seconds is not None:
         ctx.clock.advance(body.seconds)
     else:
@@ -64,11 +96,24 @@ def reset(ctx: Context, body: ResetIn) -> None:
 
 
 CLOCK = {"type": "object", "required": ["now"], "properties": {"now": {"type": "string", "format": "date-time"}}}
+CLOCK_STATE = {"type": "object", "required": ["now", "mode", "speed"],
+               "properties": {**CLOCK["properties"], "mode": {"type": "string", "enum": list(MODES)},
+                              "speed": {"type": "number", "minimum": 0, "exclusiveMinimum": True,
+                                        "maximum": MAX_SPEED}}}
 
 
-@wire.operation(summary="the simulated time", response=CLOCK, errors=[401])
+@wire.operation(summary="the simulated time, and whether it runs (and how fast) or moves only when advanced",
+                response=CLOCK_STATE, errors=[401])
 async def clock_endpoint(request: Request) -> Response:
-    return wire.respond(clock_body(request.app.state.ctx))
+    return wire.respond(clock_state(request.app.state.ctx))
+
+
+@wire.operation(summary="run the clock (at a speed) or pause it: it keeps the time it has reached",
+                body=ClockIn, response=CLOCK_STATE, errors=[401])
+async def configure_clock_endpoint(request: Request) -> Response:
+    ctx: Context = request.app.state.ctx
+    configure_clock(ctx, await wire.parse_body(request, ClockIn))
+    return wire.respond(clock_state(ctx))
 
 
 @wire.operation(summary="move the simulated time forward", body=AdvanceIn, response=CLOCK, errors=[401])
@@ -94,4 +139,5 @@ routes = [
     Route("/_simulator/clock", clock_endpoint, methods=["GET"]),
     Route("/_simulator/clock/advance", advance_clock_endpoint, methods=["POST"]),
     Route("/_simulator/reset", reset_endpoint, methods=["POST"]),
+    Route("/_simulator/clock", configure_clock_endpoint, methods=["PUT"]),
 ]

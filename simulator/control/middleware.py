@@ -1,4 +1,5 @@
-"""The control layer around the app: who may use /_simulator, fault rules and the request journal.
+"""The control layer around the app: who may use /_simulator, fault rules and the request journal;
+and the one instant of the simulated clock that every rule of a request sees (Clock.pinned).
 
 It sits inside WireMiddleware (simulator/app.py), so it sees the path as the router will (literal
 words in lower case, no trailing slash) and its own answers get MS-RequestId and MS-CorrelationId
@@ -114,8 +115,15 @@ class ControlMiddleware:
         self.state = getattr(app, "state", None)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        with self.ctx.clock.pinned():  # every rule of one request sees one instant (simulator/clock.py)
+            await self.route(scope, receive, send)
+
+    async def route(self, scope: Scope, receive: Receive, send: Send) -> None:
         settings = self.ctx.settings
-        if scope["type"] != "http" or settings.no_control:
+        if settings.no_control:
             await self.app(scope, receive, send)  # no control API: its routes are not even there
         elif not is_control(scope["path"]):
             await self.answer(scope, receive, send)

@@ -16,6 +16,11 @@ Fixtures (see docs/pytest.md):
 - `pcsim_asgi` (function scope): no server; the app behind `httpx.ASGITransport` (`transport`,
   `async_client`) and a synchronous face on it (`sync_transport`, `client`), same helpers.
 
+Every simulator of these fixtures starts with a manual clock (it moves only when the test advances
+it, so runs are reproducible), unlike `pcsim serve`, whose clock runs in real time by default; a
+test that wants a running clock asks for it with `@pytest.mark.pcsim(clock="running")` or
+`sim.clock.run()`.
+
 Settings (fields of `simulator.settings.Settings`; PCSIM_* variables are not read, so runs are
 reproducible): `--pcsim-seed N` or the ini option `pcsim_seed` set the seed of every simulator;
 `@pytest.mark.pcsim(seed=..., start_time=..., order_list_delay=..., ...)` on a test, class or

@@ -38,13 +38,27 @@ def drop_none(body: dict[str, Any]) -> dict[str, Any]:
 
 
 class Clock:
-    """The simulated clock, which moves only when advanced."""
+    """The simulated clock. The fixtures' simulators keep it manual: it moves only when advanced, so
+    tests are reproducible (`run()` makes it follow wall time, as `pcsim serve`'s does)."""
 
     def __init__(self, sim: Simulator) -> None:
         self._sim = sim
 
     def now(self) -> datetime:
         return wire.parse_time(self._sim.control("GET", "/clock")["now"])
+
+    def state(self) -> dict[str, Any]:
+        """{"now", "mode" ("running" or "manual"), "speed"}."""
+        return dict(self._sim.control("GET", "/clock"))
+
+    def run(self, speed: float | None = None) -> datetime:
+        """Let the clock follow wall time (x `speed`, else the speed it has) from the time it has reached."""
+        return wire.parse_time(self._sim.control("PUT", "/clock", json=drop_none({"mode": "running",
+                                                                                  "speed": speed}))["now"])
+
+    def pause(self) -> datetime:
+        """Back to manual: the clock keeps the time it has reached and moves only when advanced."""
+        return wire.parse_time(self._sim.control("PUT", "/clock", json={"mode": "manual"})["now"])
 
     def advance(self, seconds: float | timedelta | None = None, until: datetime | str | None = None) -> datetime:
         """Move forward by `seconds` (a number or a timedelta) or to `until`; returns the new time."""
