@@ -12,7 +12,7 @@ from simulator.contracts.spending import spending
 
 BASE = "https://api.partnercenter.microsoft.com"
 START = "2026-01-05T10:00:00Z"
-TENANT = "contoso-partner.onmicrosoft.com"
+TENANT = "contoso.onmicrosoft.com"
 CLIENT = {"client_id": "11111111-2222-3333-4444-555555555555", "resource": BASE}
 APP_FORM = {"grant_type": "client_credentials", "client_secret": "secret", **CLIENT}
 USER_FORM = {"grant_type": "password", "username": "admin@partner.example", "password": "pw", **CLIENT}
