@@ -194,14 +194,14 @@ async def get_invoices_endpoint(request: Request) -> Response:
 
 @wire.operation(user_only=True)
 async def get_invoice_by_id_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request, user_only=True)
+    ctx, caller = auth.begin(request)
     record, link = ctx.run(get_invoice_by_id, caller.tenant, request.path_params["invoice_id"])
     return wire.respond(invoice_wire(record, pdf_link=link))
 
 
 @wire.operation(user_only=True)
 async def get_invoice_summaries_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request, user_only=True)
+    ctx, caller = auth.begin(request)
     found = ctx.run(get_invoice_summaries, caller.tenant)
     return wire.respond(wire.collection([invoice_summary_wire(s) for s in found], "/invoices/summaries"))
 
@@ -210,7 +210,7 @@ async def get_invoice_summaries_endpoint(request: Request) -> Response:
 async def get_invoice_statement_endpoint(request: Request) -> Response:
     from simulator.billing import statement  # it builds on this module (and loads fpdf2 on first use)
 
-    ctx, caller = auth.begin(request, user_only=True)
+    ctx, caller = auth.begin(request)
     record = ctx.run(get_invoice_statement, caller.tenant, request.path_params["invoice_id"],
                      wire.query_param(request, "expiresAt"))
     return wire.respond_document(statement.invoice_statement(record), "application/pdf", f"Invoice_{record['id']}.pdf")

@@ -155,9 +155,11 @@ def get_availability_endpoint(customer_scoped: bool) -> Callable[[Request], Any]
 
 def _both(path: str, factory: Callable[[bool], Any], *query: str) -> list[Route]:
     """The partner-scoped route (which takes `country`) and the customer-scoped one (the customer's)."""
-    return [Route(f"/v1{path}", wire.operation(query=("country!", *query))(factory(False)), methods=["GET"]),
+    name = factory.__name__.removesuffix("_endpoint")
+    return [Route(f"/v1{path}", wire.operation(query=("country!", *query))(factory(False)), methods=["GET"],
+                  name=name),
             Route(f"/v1/customers/{{customer_id}}{path}", wire.operation(query=query)(factory(True)),
-                  methods=["GET"])]
+                  methods=["GET"], name=f"customer_{name}")]
 
 
 SCOPED = ("targetSegment", "reservationScope")

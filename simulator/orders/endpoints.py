@@ -139,8 +139,9 @@ async def patch_order_endpoint(request: Request) -> Response:
     return wire.respond(order_wire(ctx, order, customers.country_of(ctx, caller.tenant, cid)))
 
 
+@wire.operation(user_only=True)
 async def order_provisioning_status_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request, user_only=True)
+    ctx, caller = auth.begin(request)
     cid, oid = request.path_params["customer_id"], request.path_params["order_id"]
     order = rules.get_order(ctx, caller.tenant, cid, oid)
     return wire.respond(wire.collection(rules.provisioning_status(ctx, order)))

@@ -141,8 +141,9 @@ async def list_addons_endpoint(request: Request) -> Response:
                                          for s in rules.list_addons(ctx, caller.tenant, cid, sid)]))
 
 
+@wire.operation(user_only=True)
 async def provisioning_status_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request, user_only=True)
+    ctx, caller = auth.begin(request)
     cid, sid = wire.subscription_ids(request)
     return wire.respond(rules.provisioning_status(ctx, rules.load(ctx, caller.tenant, cid, sid)))
 

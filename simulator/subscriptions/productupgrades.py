@@ -194,25 +194,25 @@ def upgrade_status_wire(upgrade: dict[str, Any], now: datetime) -> dict[str, Any
 
 # --- endpoints ----------------------------------------------------------------------------
 
-@wire.operation(body=ProductUpgradeIn)
+@wire.operation(body=ProductUpgradeIn, user_only=True)
 async def eligibility_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request, user_only=True)
+    ctx, caller = auth.begin(request)
     body = await wire.parse_body(request, ProductUpgradeIn)
     return wire.respond(ctx.run(check_eligibility, caller, body))
 
 
-@wire.operation(body=ProductUpgradeIn)
+@wire.operation(body=ProductUpgradeIn, user_only=True)
 async def create_upgrade_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request, user_only=True)
+    ctx, caller = auth.begin(request)
     body = await wire.parse_body(request, ProductUpgradeIn)
     upgrade = ctx.run(create_upgrade, caller, body)
     return Response(b"", status_code=202, headers={"Location": f"productUpgrades/{upgrade['id']}"},
                     media_type=wire.JSON)
 
 
-@wire.operation(body=ProductUpgradeIn)
+@wire.operation(body=ProductUpgradeIn, user_only=True)
 async def upgrade_status_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request, user_only=True)
+    ctx, caller = auth.begin(request)
     body = await wire.parse_body(request, ProductUpgradeIn)
     upgrade = ctx.run(upgrade_status_of, caller, request.path_params["upgrade_id"], body)
     return wire.respond(upgrade_status_wire(upgrade, ctx.clock.now()))

@@ -226,14 +226,15 @@ async def upgrade_subscription_endpoint(request: Request) -> Response:
     return wire.respond(ctx.run(upgrade_subscription, caller, *wire.subscription_ids(request), body))
 
 
+@wire.operation(user_only=True)
 async def list_conversions_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request, user_only=True)
+    ctx, caller = auth.begin(request)
     return wire.respond(wire.collection(list_conversions(ctx, caller, *wire.subscription_ids(request))))
 
 
-@wire.operation(body=ConversionIn)
+@wire.operation(body=ConversionIn, user_only=True)
 async def convert_trial_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request, user_only=True)
+    ctx, caller = auth.begin(request)
     body = await wire.parse_body(request, ConversionIn)
     return wire.respond(ctx.run(convert_trial, caller, *wire.subscription_ids(request), body))
 

@@ -17,8 +17,9 @@ from simulator.usage import render, summaries
 from simulator.usage.utilization import UtilizationQuery, get_utilization_records, utilization_page_wire
 
 
+@wire.operation(user_only=True)
 async def customer_usage_summary_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request, user_only=True)
+    ctx, caller = auth.begin(request)
     usage, period = summaries.get_customer_usage_summary(ctx, caller, request.path_params["customer_id"])
     return wire.respond(render.customer_usage_summary_wire(usage, period))
 
@@ -37,36 +38,41 @@ async def update_usage_budget_endpoint(request: Request) -> Response:
     return wire.respond(render.spending_budget_wire(customer["id"], amount))
 
 
+@wire.operation(user_only=True)
 async def subscription_usage_records_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request, user_only=True)
+    ctx, caller = auth.begin(request)
     cid = request.path_params["customer_id"]
     found = summaries.get_subscription_usage_records(ctx, caller, cid)
     return wire.respond(wire.collection([render.subscription_monthly_usage_record_wire(s, spend) for s, spend in found],
                                         f"/customers/{cid}/subscriptions/usagerecords"))
 
 
+@wire.operation(user_only=True)
 async def customers_usage_records_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request, user_only=True)
+    ctx, caller = auth.begin(request)
     found = summaries.get_customers_usage_records(ctx, caller)
     return wire.respond(wire.collection([render.customer_monthly_usage_record_wire(u) for u in found],
                                         "/customers/usagerecords"))
 
 
+@wire.operation(user_only=True)
 async def subscription_usage_summary_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request, user_only=True)
+    ctx, caller = auth.begin(request)
     sub, spend, period = summaries.get_subscription_usage_summary(ctx, caller, *wire.subscription_ids(request))
     return wire.respond(render.subscription_usage_summary_wire(sub, spend, period))
 
 
+@wire.operation(user_only=True)
 async def meter_usage_records_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request, user_only=True)
+    ctx, caller = auth.begin(request)
     sub, spend, groups = summaries.get_meter_usage_records(ctx, caller, *wire.subscription_ids(request))
     return wire.respond(wire.collection([render.meter_usage_record_wire(sub, spend, g) for g in groups],
                                         f"/customers/{sub['customer_id']}/subscriptions/{sub['id']}/meterusagerecords"))
 
 
+@wire.operation(user_only=True)
 async def resource_usage_records_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request, user_only=True)
+    ctx, caller = auth.begin(request)
     sub, spend, groups = summaries.get_resource_usage_records(ctx, caller, *wire.subscription_ids(request))
     return wire.respond(wire.collection([render.resource_usage_record_wire(sub, spend, g) for g in groups],
                                         f"/customers/{sub['customer_id']}/subscriptions/{sub['id']}"
@@ -134,8 +140,9 @@ def size_param(request: Request) -> int:
     return int(raw)
 
 
+@wire.operation(user_only=True)
 async def partner_usage_summary_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request, user_only=True)
+    ctx, caller = auth.begin(request)
     return wire.respond(render.partner_usage_summary_wire(summaries.get_partner_usage_summary(ctx, caller)))
 
 
