@@ -50,16 +50,6 @@ class Cursor:
     offset: int = 0
     item: int = 0
 
-    def token(self) -> str:
-        return f"{self.place}.{self.offset}.{self.item}"
-
-    @classmethod
-    def parse(cls, token: str) -> "Cursor | None":
-        parts = token.strip().split(".")
-        if len(parts) != 3 or not all(p.isdigit() and len(p) < 10 for p in parts):
-            return None
-        return cls(*map(int, parts))
-
 
 def market_of(ctx: Context, customer: dict[str, Any]) -> Market | None:
     return ctx.catalog.market(customers.customer_country(customer))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from simulator import errors
+from simulator.wire import query
 from simulator.catalog.data import LEGACY_AZURE, RESERVATION, Availability, Market, Offer, Product, Sku
 
 TARGET_VIEWS = {v.lower(): v for v in (
@@ -42,9 +43,7 @@ def require_view(view: str | None) -> str:
 def check_segment(segment: str | None) -> str | None:
     if segment is None or segment == "":
         return None
-    lowered = segment.lower()
-    if lowered not in SEGMENTS:
-        raise errors.InvalidRequestInput(f"targetSegment '{segment}' is not one of {', '.join(SEGMENTS)}")
+    lowered = query.enum_value(segment, "targetSegment", SEGMENTS)
     if lowered in SEGMENTS_NOT_ALLOWED:
         raise errors.TargetSegmentNotAllowed()
     return lowered

@@ -29,6 +29,7 @@ from simulator.orders import lines as purchase
 from simulator.subscriptions import records, rules
 from simulator.subscriptions.records import event
 from simulator.subscriptions.rules import list_subscriptions, load, save
+from simulator.wire import query
 
 CONVERSION_TAKES = timedelta(minutes=5)
 LICENSE_REASSIGNMENT_TAKES = timedelta(minutes=5)
@@ -351,7 +352,7 @@ async def transition_eligibilities_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     cid, sid = wire.subscription_ids(request)
     return wire.respond(wire.collection(transition_eligibilities(ctx, caller, cid, sid,
-                                                                 wire.query_param(request, "eligibilityType"))))
+                                                                 query.text(request, "eligibilityType"))))
 
 
 @wire.operation(body=TransitionIn)
@@ -368,7 +369,7 @@ async def list_transitions_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     cid, sid = wire.subscription_ids(request)
     now = ctx.clock.now()
-    found = list_transitions(ctx, caller, cid, sid, wire.query_param(request, "operationId"))
+    found = list_transitions(ctx, caller, cid, sid, query.text(request, "operationId"))
     return wire.respond({"transition": [transition_wire(t, now) for t in found],
                          "attributes": wire.attributes("Collection")})
 

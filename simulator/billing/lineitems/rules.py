@@ -103,7 +103,7 @@ def unbilled_window(query: Query, now: datetime) -> Window:
 
 def page(ctx: Context, tenant: str, window: Window, query: Query, now: datetime) -> Page:
     scope = f"{query.selection.name}:{window.scope}"
-    start = decode_token(query.token, scope) if query.token else Cursor()
+    start = decode_token(scope, query.token) if query.token else Cursor()
     skip = 0 if query.token else query.offset
     # Nothing in the simulator earns partner earned credit, so asking for lines with it finds none.
     empty = window.currency is None or (query.earned_credit and query.selection.consumption)
