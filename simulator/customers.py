@@ -17,8 +17,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from simulator import auth, errors, wire
-from simulator.wire import query, tokens
 from simulator.context import Caller, Context
+from simulator.subscriptions.kinds import OrderStatus
+from simulator.wire import query, tokens
 
 SANDBOX_CUSTOMER_LIMIT = 75
 # create-a-customer.md: these countries need a registration number and a phone number.
@@ -217,7 +218,7 @@ def delete_customer(ctx: Context, caller: Caller, customer_id: str) -> None:
     customer = get_customer(ctx, caller.tenant, customer_id)
     key = customer_key(caller.tenant, customer["id"])
     # Order records carry `blocks_customer_delete` (see orders.py); read here to keep imports one-way.
-    if any(o.get("blocks_customer_delete") and o.get("status") != "cancelled"
+    if any(o.get("blocks_customer_delete") and o.get("status") != OrderStatus.CANCELLED
            for o in ctx.store.scan("order", key)):
         raise errors.CustomerHasActiveOrders(customer["id"])
     for sub in ctx.store.scan("subscription", key):

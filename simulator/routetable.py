@@ -1,7 +1,8 @@
 """Written by `python -m simulator.routes` (see simulator/routes.py); do not edit.
 
 Each row: (path, methods, in the OpenAPI document, what): what is ("area", module, name) for
-the route named so in `module.routes`, ("stub", method, path) for a 501, ("guard", allow) for a 405."""
+the route named so in `module.routes`, ("stub", method, path) for a 501, ("guard", allow)
+for a 405."""
 
 TABLE = [
     ('/openapi.json', ('GET', 'HEAD'), True, ('area', 'simulator.routes', 'openapi_endpoint')),

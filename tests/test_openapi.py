@@ -127,8 +127,10 @@ def test_the_routes_that_refuse_app_only_tokens_are_those_marked_app_user_only(a
     answers an App-only token 403 900329 is marked in the document, and every marked one does."""
     doc = api.get("/openapi.json").json()
     app_only = api.token_for()
-    ids = {"customer_id": "11111111-2222-3333-4444-555555555555", "subscription_id": "22222222-3333-4444-5555-666666666666"}
-    marked, refusing = set(), set()
+    ids = {"customer_id": "11111111-2222-3333-4444-555555555555",
+           "subscription_id": "22222222-3333-4444-5555-666666666666"}
+    marked: set[tuple[str, str]] = set()
+    refusing: set[tuple[str, str]] = set()
     for path, ops in doc["paths"].items():
         if not path.startswith("/v1/"):
             continue

@@ -33,7 +33,8 @@ def test_a_huge_offset_is_400_800002(api: Api, base: str) -> None:
     assert refused(api.get(f"{base}offset={HUGE}")) == (400, 800002)
 
 
-@pytest.mark.parametrize("token", ["OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OQ==", "@@not-a-token@@", "LTE=", "e30=", "\u00e9t\u00e9"])
+@pytest.mark.parametrize("token", ["OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OQ==", "@@not-a-token@@", "LTE=", "e30=",
+                                   "\u00e9t\u00e9"])
 def test_a_malformed_customer_token_is_400_800002(api: Api, token: str) -> None:
     reply = api.get("/v1/customers?size=1&seekOperation=Next",
                     headers={"MS-ContinuationToken": token.encode()})  # type: ignore[dict-item]

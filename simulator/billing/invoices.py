@@ -22,10 +22,10 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from simulator import auth, errors, wire
-from simulator.wire import query
 from simulator.billing import ledger
 from simulator.billing.ledger import AZURE, BILLING, OFFICE, ONE_TIME, USAGE
 from simulator.context import Context
+from simulator.wire import query
 
 LINK_LIFETIME = timedelta(minutes=30)  # invoice-resources.md: "This link auto-expires in 30 minutes."
 ONE_TIME_INVOICE, RECURRING_INVOICE = "OneTime", "Recurring"

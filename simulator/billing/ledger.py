@@ -13,20 +13,21 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any
 
 from simulator import customers
 from simulator.billing import calendar
 from simulator.billing import charges as billing
-from simulator.billing.calendar import (AZURE, BILLING, CLASSES, OFFICE, ONE_TIME, USAGE, line_type_of,  # noqa: F401
-                                        provider_of)
+from simulator.billing.calendar import AZURE, BILLING, CLASSES, OFFICE, ONE_TIME, USAGE, line_type_of, provider_of  # noqa: F401
 from simulator.billing.periods import Period, from_key, invoice_number, invoiced, period_of
 from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE, Market
 from simulator.context import Context
 from simulator.subscriptions import records
+
 
 @dataclass(frozen=True)
 class Line:

@@ -2,7 +2,8 @@
 rendered once and served as bytes."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -13,7 +14,6 @@ from simulator.catalog import rules
 from simulator.catalog.data import Availability, Market, Offer, Product, Sku
 from simulator.context import Context
 from simulator.wire import query
-
 
 # --- wire ---------------------------------------------------------------------------------
 

@@ -6,11 +6,12 @@ availabilities-for-a-sku.md (nonprofit only when asked for), check-inventory.md.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from simulator import errors
-from simulator.wire import query
 from simulator.catalog.data import LEGACY_AZURE, RESERVATION, Availability, Market, Offer, Product, Sku
+from simulator.wire import query
 
 TARGET_VIEWS = {v.lower(): v for v in (
     "Azure", "AzureReservations", "AzureReservationsVM", "AzureReservationsSQL", "AzureReservationsCosmosDb",

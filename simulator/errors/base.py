@@ -14,7 +14,8 @@ __all__ = [
     "PartnerTokenMissing", "InvalidToken", "AppOnlyNotSupported", "SandboxOnlyOperation",
     "ControlTokenRequired", "SnapshotNotFound", "TooManySnapshots", "FaultNotFound", "InjectedFault",
     "Throttled", "MissingQueryParameter", "InvalidNumberParameter", "NotABoolean", "NotADateTime",
-    "UnparsableEnum", "ContinuationTokenMissing", "ContinuationTokenInvalid", "error_body", "render", "partner_center_error_handler", "http_exception_handler",
+    "UnparsableEnum", "ContinuationTokenMissing", "ContinuationTokenInvalid", "error_body", "render",
+    "partner_center_error_handler", "http_exception_handler",
     "unexpected_error_handler", "HANDLERS",
 ]
 
@@ -129,7 +130,8 @@ class SnapshotNotFound(PartnerCenterError):
 
 class TooManySnapshots(PartnerCenterError):
     status, code = 409, 800002
-    description = "Invalid request input: the simulator keeps at most {0} snapshots (--max-snapshots); delete one first."
+    description = ("Invalid request input: the simulator keeps at most {0} snapshots (--max-snapshots); "
+                   "delete one first.")
 
 
 class FaultNotFound(PartnerCenterError):

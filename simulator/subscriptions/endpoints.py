@@ -8,8 +8,16 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from simulator import auth, customers, wire
-from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE, NCE, RESERVATION, SAAS, \
-    SOFTWARE_PERPETUAL, SOFTWARE_SUBSCRIPTION
+from simulator.catalog.data import (
+    AZURE_PLAN,
+    LEGACY_AZURE,
+    LEGACY_LICENSE,
+    NCE,
+    RESERVATION,
+    SAAS,
+    SOFTWARE_PERPETUAL,
+    SOFTWARE_SUBSCRIPTION,
+)
 from simulator.context import Context
 from simulator.orders.rules import DUMMY_ACTIVATION
 from simulator.subscriptions import records, rules

@@ -18,6 +18,7 @@ from simulator import auth, customers, errors, wire
 from simulator.catalog.data import NCE
 from simulator.context import Context
 from simulator.subscriptions import records
+from simulator.subscriptions.kinds import SubscriptionStatus
 from simulator.wire import query
 
 
@@ -46,7 +47,8 @@ def coterm_dates(ctx: Context, tenant: str, customer_id: str, start: datetime | 
             continue
         sub = records.current(ctx, sub, now)
         end = records.at(sub, "end")
-        if sub["kind"] == NCE and sub["status"] == "active" and end is not None and start < end <= last:
+        active = sub["status"] == SubscriptionStatus.ACTIVE
+        if sub["kind"] == NCE and active and end is not None and start < end <= last:
             dates.setdefault(records.midnight(end), []).append(sub["id"])
     return sorted(dates.items())
 
@@ -79,7 +81,8 @@ async def custom_term_end_dates_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     cid = request.path_params["customer_id"]
     term = query.text(request, "term_duration", "termduration")
-    items = custom_term_end_dates(ctx, caller.tenant, cid, term, query.text(request, "term_start_date", "termstartdate"),
+    items = custom_term_end_dates(ctx, caller.tenant, cid, term,
+                                  query.text(request, "term_start_date", "termstartdate"),
                                   query.text(request, "target_coterm_subscription_id", "targetcotermsubscriptionid"))
     echoed = f"?{request.url.query}" if request.url.query else ""
     self_uri = f"/customers/{cid}/subscriptions/customTermEndDates{echoed}"

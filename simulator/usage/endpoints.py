@@ -10,11 +10,17 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from simulator import auth, errors, wire
-from simulator.wire import query
 from simulator.catalog.data import AZURE_PLAN
 from simulator.usage import render, summaries
-from simulator.usage.utilization import (GRANULARITIES, MAX_SIZE, UtilizationQuery, get_utilization_records,
-                                         utilization_page_wire, utilization_scope)
+from simulator.usage.utilization import (
+    GRANULARITIES,
+    MAX_SIZE,
+    UtilizationQuery,
+    get_utilization_records,
+    utilization_page_wire,
+    utilization_scope,
+)
+from simulator.wire import query
 
 
 @wire.operation(user_only=True)

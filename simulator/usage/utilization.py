@@ -13,24 +13,24 @@ run at 00:00 UTC (see rated.py): a window whose runs have not happened yet answe
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from simulator import errors, wire
-from simulator.wire import tokens
 from simulator.catalog.data import AZURE_PLAN
 from simulator.context import Caller, Context
 from simulator.subscriptions import records
 from simulator.usage.meters import Meter
 from simulator.usage.rated import REPORTED_AFTER, UsageRow, day_start, rated_usage, reported_at
 from simulator.usage.summaries import load_azure
+from simulator.wire import tokens
 
 GRANULARITIES = ("daily", "hourly")
 MAX_SIZE = 1000
 HOURS = 24
 HOURLY_STEP = Decimal("0.000001")
-EARLIEST, LATEST = datetime(1900, 1, 1, tzinfo=timezone.utc), datetime(9000, 1, 1, tzinfo=timezone.utc)
+EARLIEST, LATEST = datetime(1900, 1, 1, tzinfo=UTC), datetime(9000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class UtilizationQuery:
         return query
 
     def check(self) -> None:
-        if not (EARLIEST <= self.start and self.end <= LATEST):
+        if not (self.start >= EARLIEST and self.end <= LATEST):
             raise errors.InvalidRequestInput(f"start_time and end_time must lie between {EARLIEST.year} and "
                                              f"{LATEST.year}")
         if self.end <= self.start:
@@ -110,7 +110,7 @@ def get_utilization_records(ctx: Context, caller: Caller, customer_id: str, sub_
 
 def next_run(moment: datetime) -> datetime:
     """The first daily report run (00:00 UTC) at or after `moment`."""
-    moment = moment.astimezone(timezone.utc)
+    moment = moment.astimezone(UTC)
     midnight = records.midnight(moment)
     return midnight if midnight == moment else midnight + timedelta(days=1)
 

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from simulator import auth, errors, wire
+from simulator import auth, wire
 from simulator.billing.lineitems import render, rules
 from simulator.billing.lineitems.query import Query, currency_code, read_query
 from simulator.context import Context

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from starlette.requests import Request
 
 from simulator import errors
-from simulator.wire import query, tokens
 from simulator.billing.ledger import AZURE, BILLING, OFFICE, ONE_TIME, USAGE, Cursor
+from simulator.wire import query, tokens
 
 MAX_SIZE = 2000
 MAX_OFFSET = 10 ** 9

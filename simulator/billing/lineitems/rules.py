@@ -10,11 +10,12 @@ to know whether a next page exists: its cost follows the page, not the partner's
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import groupby, islice
-from typing import Any, Iterator
+from typing import Any
 
 from simulator import errors
 from simulator.billing import ledger, periods
