@@ -26,23 +26,26 @@ from simulator.store import MemoryStore, Store
 
 class Lazy:
     """A route's endpoint that imports its area on the first request routed to it, then hands every
-    request to the area's own route (`module.routes[index]`)."""
+    request to the area's own route (the one named `name` in `module.routes`)."""
 
-    def __init__(self, module: str, index: int, path: str) -> None:
-        self.module, self.index, self.path = module, index, path
+    def __init__(self, module: str, name: str, path: str) -> None:
+        self.module, self.name, self.path = module, name, path
         self.route: Route | None = None
 
     def real(self) -> Route:
         if self.route is None:
-            route = importlib.import_module(self.module).routes[self.index]
-            if route.path != self.path:
-                raise RuntimeError(f"simulator/routetable.py is stale ({self.module}.routes[{self.index}] is "
-                                   f"{route.path}, not {self.path}): run python -m simulator.routes")
+            held = importlib.import_module(self.module).routes
+            route = next((r for r in held if isinstance(r, Route) and r.name == self.name), None)
+            if route is None or route.path != self.path:
+                raise RuntimeError(f"simulator/routetable.py is stale ({self.module} has no route {self.name} "
+                                   f"at {self.path}): run python -m simulator.routes")
             self.route = route
         return self.route
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.real().app(scope, receive, send)
+        route = self.real()
+        # The area's endpoint, not this stand-in, is what auth.begin reads the declaration of.
+        await route.app({**scope, "endpoint": route.endpoint}, receive, send)
 
 
 def stub(method: str, path: str) -> Any:

@@ -234,9 +234,17 @@ def authenticate(ctx: Context, request: Request, *, user_only: bool = False) -> 
     return caller
 
 
-def begin(request: Request, *, user_only: bool = False) -> tuple[Context, Caller]:
+def declared_user_only(request: Request) -> bool:
+    """Whether the route's endpoint is declared App+User only (`@wire.operation(user_only=True)`):
+    the one declaration both this check and GET /openapi.json read."""
+    operation = getattr(request.scope.get("endpoint"), "operation", None)
+    return bool(getattr(operation, "user_only", False))
+
+
+def begin(request: Request) -> tuple[Context, Caller]:
+    """The context and the caller; 403 900329 for an App-only token where the route is App+User only."""
     ctx: Context = request.app.state.ctx
-    return ctx, authenticate(ctx, request, user_only=user_only)
+    return ctx, authenticate(ctx, request, user_only=declared_user_only(request))
 
 
 # --- endpoints ----------------------------------------------------------------------------
@@ -368,6 +376,6 @@ routes = [
     Route("/{tenant}/v2.0/.well-known/openid-configuration", openid_v2_endpoint, methods=["GET"]),
     Route("/common/userrealm/{username}", user_realm_endpoint, methods=["GET"]),
     Route("/common/discovery/instance", instance_discovery_endpoint, methods=["GET"]),
-    Route("/{tenant}/discovery/keys", keys_endpoint, methods=["GET"]),
-    Route("/{tenant}/discovery/v2.0/keys", keys_endpoint, methods=["GET"]),
+    Route("/{tenant}/discovery/keys", keys_endpoint, methods=["GET"], name="keys_v1"),
+    Route("/{tenant}/discovery/v2.0/keys", keys_endpoint, methods=["GET"], name="keys_v2"),
 ]

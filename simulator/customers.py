@@ -6,7 +6,6 @@ delete-a-customer-account-from-the-integration-sandbox.md.
 """
 from __future__ import annotations
 
-import base64
 import json
 import re
 from typing import Any
@@ -19,6 +18,8 @@ from starlette.routing import Route
 
 from simulator import auth, errors, wire
 from simulator.context import Caller, Context
+from simulator.subscriptions.kinds import OrderStatus
+from simulator.wire import query, tokens
 
 SANDBOX_CUSTOMER_LIMIT = 75
 # create-a-customer.md: these countries need a registration number and a phone number.
@@ -217,7 +218,7 @@ def delete_customer(ctx: Context, caller: Caller, customer_id: str) -> None:
     customer = get_customer(ctx, caller.tenant, customer_id)
     key = customer_key(caller.tenant, customer["id"])
     # Order records carry `blocks_customer_delete` (see orders.py); read here to keep imports one-way.
-    if any(o.get("blocks_customer_delete") and o.get("status") != "cancelled"
+    if any(o.get("blocks_customer_delete") and o.get("status") != OrderStatus.CANCELLED
            for o in ctx.store.scan("order", key)):
         raise errors.CustomerHasActiveOrders(customer["id"])
     for sub in ctx.store.scan("subscription", key):
@@ -313,41 +314,23 @@ def customer_list_item(customer: dict[str, Any]) -> dict[str, Any]:
 
 
 # --- paging (size + seekOperation=Next + MS-ContinuationToken, as the SDK pages customers) --
+# The token carries the next page's offset, bound to the list's filter (simulator/wire/tokens.py).
 
-def page_start(token: str | None) -> int:
-    if not token:
-        return 0
-    try:
-        start = int(base64.urlsafe_b64decode(token.encode()).decode())
-    except ValueError:
-        raise errors.InvalidRequestInput("MS-ContinuationToken is not valid") from None
-    if start < 0:
-        raise errors.InvalidRequestInput("MS-ContinuationToken is not valid")
-    return start
+MAX_PAGE = 999_999_999
 
 
-def next_token(start: int) -> str:
-    return base64.urlsafe_b64encode(str(start).encode()).decode()
+def token_scope(raw_filter: str | None) -> str:
+    return f"customers?filter={raw_filter or ''}"
 
 
-def page(items: list[Any], size: int, token: str | None) -> tuple[list[Any], str | None]:
-    start = page_start(token)
+def page_start(scope: str, token: str | None) -> int:
+    return 0 if not token else tokens.decode_int(scope, token)
+
+
+def page(items: list[Any], size: int, start: int, scope: str) -> tuple[list[Any], str | None]:
     chunk = items[start:start + size] if size > 0 else items[start:]
     more = size > 0 and start + size < len(items)
-    return chunk, next_token(start + size) if more else None
-
-
-def int_param(request: Request, name: str, default: int) -> int:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise errors.InvalidRequestInput(f"the query parameter '{name}' must be an integer") from None
-    if value < 0:
-        raise errors.InvalidRequestInput(f"the query parameter '{name}' must not be negative")
-    return value
+    return chunk, tokens.encode(scope, start + size) if more else None
 
 
 # --- endpoints ----------------------------------------------------------------------------
@@ -368,20 +351,21 @@ async def get_customer_endpoint(request: Request) -> Response:
 @wire.operation(query=["size", "filter", "seekOperation"], headers=["MS-ContinuationToken"])
 async def list_customers_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
-    size = int_param(request, "size", 0)
-    raw_filter = request.query_params.get("filter")
+    size = query.integer(request, "size", default=0, high=MAX_PAGE)
+    raw_filter = query.text(request, "filter")
     wanted = parse_filter(raw_filter)
-    token = request.headers.get("ms-continuationtoken") if request.query_params.get("seekOperation") else None
+    scope = token_scope(raw_filter)
+    start = page_start(scope, query.continuation(request))
     if wanted is None and size > 0:  # a plain page: read only its customers, whatever the partner has
-        start = page_start(token)
         chunk = ctx.store.scan("customer", (caller.tenant,), offset=start, limit=size)
-        more = next_token(start + size) if start + size < ctx.store.count("customer", (caller.tenant,)) else None
+        following = start + size < ctx.store.count("customer", (caller.tenant,))
+        more = tokens.encode(scope, start + size) if following else None
     else:
-        chunk, more = page(list_customers(ctx, caller, wanted), size, token)
-    query = wire.query_string(size=size or None, filter=quote(raw_filter) if raw_filter else None)
-    nxt = wire.link(f"/customers{query}&seekOperation=Next", headers=[
+        chunk, more = page(list_customers(ctx, caller, wanted), size, start, scope)
+    echoed = wire.query_string(size=size or None, filter=quote(raw_filter) if raw_filter else None)
+    nxt = wire.link(f"/customers{echoed}&seekOperation=Next", headers=[
         {"key": "MS-ContinuationToken", "value": more}]) if more else None
-    return wire.respond(wire.collection([customer_list_item(c) for c in chunk], f"/customers{query}", nxt))
+    return wire.respond(wire.collection([customer_list_item(c) for c in chunk], f"/customers{echoed}", nxt))
 
 
 async def delete_customer_endpoint(request: Request) -> Response:

@@ -30,8 +30,8 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import random
-import shlex
 import re
+import shlex
 import unicodedata
 from datetime import timedelta
 from typing import Any
@@ -42,8 +42,16 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from simulator import carts, customers, errors, ids, wire
-from simulator.catalog.data import (AZURE_PLAN, NCE, RESERVATION, SAAS, SOFTWARE_PERPETUAL, SOFTWARE_SUBSCRIPTION,
-                                    Availability, Catalog)
+from simulator.catalog.data import (
+    AZURE_PLAN,
+    NCE,
+    RESERVATION,
+    SAAS,
+    SOFTWARE_PERPETUAL,
+    SOFTWARE_SUBSCRIPTION,
+    Availability,
+    Catalog,
+)
 from simulator.clock import ManualClock
 from simulator.context import Caller, Context
 from simulator.ids import name_guid
@@ -175,7 +183,7 @@ def basket(count: int | None, rng: random.Random, *, limited: bool = False, turn
 
 def line(av: Availability, rng: random.Random, **extra: Any) -> dict[str, Any]:
     """A cart line for the availability: one of its terms, a quantity within the SKU's bounds."""
-    terms = [t for t in av.terms() if t.get("duration")]
+    terms = av.terms()
     chosen = rng.choice(terms) if terms else {}
     cycles = av.sku.wire.get("supportedBillingCycles") or ["one_time"]
     cycle = (chosen.get("billingCycle") or cycles[0]).lower()

@@ -27,7 +27,8 @@ from simulator.orders import endpoints as orders
 from simulator.subscriptions import azure, newcommerce, overage, productupgrades, transitions, upgrades
 from simulator.subscriptions import endpoints as subscriptions
 
-# Every documented operation (simulator/contracts/endpoints.py; docs/coverage.md lists them). Those no area module implements answer 501 with a Partner Center
+# Every documented operation (simulator/contracts/endpoints.py; docs/coverage.md lists them). Those no area
+# module implements answer 501 with a Partner Center
 # error body, never a fake success.
 DOCUMENTED = list(dict.fromkeys(
     (e.method, e.route.replace("-", "_")) for e in ENDPOINTS if e.route.startswith("/v1/")))
@@ -118,16 +119,25 @@ def resolved(route: BaseRoute) -> BaseRoute:
 Row = tuple[Any, ...]
 
 
-def table() -> list[Row]:
-    """`all_routes()` as data, in order. Each row is (path, methods, include_in_schema, what), what
-    being ("area", module, index) for `module.routes[index]` (the most specific module whose
-    `routes` holds it), ("stub", method, path) for a 501 or ("guard", allow) for a 405."""
-    ordered = all_routes()  # first: it imports the modules that load on first use
-    where: dict[int, tuple[str, int]] = {}
+def area_routes() -> dict[str, list[BaseRoute]]:
+    """Every loaded simulator module's `routes` list, by module name, shorter names first."""
+    found: dict[str, list[BaseRoute]] = {}
     for name, module in sorted(sys.modules.items(), key=lambda item: len(item[0])):
         held = vars(module).get("routes") if name.startswith("simulator") and module is not None else None
         if isinstance(held, list):
-            where.update({id(route): (name, i) for i, route in enumerate(held)})  # deeper modules win
+            found[name] = held
+    return found
+
+
+def table() -> list[Row]:
+    """`all_routes()` as data, in order. Each row is (path, methods, include_in_schema, what), what
+    being ("area", module, name) for the route of that name in `module.routes` (the most specific
+    module whose `routes` holds it; names are unique in a module), ("stub", method, path) for a 501 or
+    ("guard", allow) for a 405."""
+    ordered = all_routes()  # first: it imports the modules that load on first use
+    where: dict[int, tuple[str, str]] = {}
+    for name, held in area_routes().items():  # shorter module names first: deeper modules win
+        where.update({id(route): (name, route.name) for route in held if isinstance(route, Route)})
     rows: list[Row] = []
     for route in ordered:
         assert isinstance(route, Route), route
@@ -150,8 +160,9 @@ TABLE_FILE = Path(__file__).with_name("routetable.py")
 def render_table(rows: list[Row]) -> str:
     lines = "".join(f"    {row!r},\n" for row in rows)
     return ('"""Written by `python -m simulator.routes` (see simulator/routes.py); do not edit.\n\n'
-            'Each row: (path, methods, in the OpenAPI document, what): what is ("area", module, index) for\n'
-            '`module.routes[index]`, ("stub", method, path) for a 501, ("guard", allow) for a 405."""\n\n'
+            'Each row: (path, methods, in the OpenAPI document, what): what is ("area", module, name) for\n'
+            'the route named so in `module.routes`, ("stub", method, path) for a 501, ("guard", allow)\n'
+            'for a 405."""\n\n'
             f"TABLE = [\n{lines}]\n")
 
 

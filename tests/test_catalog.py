@@ -230,7 +230,7 @@ def test_a_market_without_a_restricted_sku_still_sees_its_product(api: Api) -> N
     pytest.param("country=ZZ&targetView=OnlineServices", 400, 800002, id="unknown-country"),
     pytest.param("country=US&targetView=Xbox", 403, 400036, id="unknown-target-view"),
     pytest.param("country=US&targetView=OnlineServices&targetSegment=government", 403, 400030, id="government"),
-    pytest.param("country=US&targetView=OnlineServices&targetSegment=martian", 400, 800002, id="unknown-segment"),
+    pytest.param("country=US&targetView=OnlineServices&targetSegment=martian", 400, 900126, id="unknown-segment"),
 ])
 def test_product_list_errors(api: Api, query: str, status: int, code: int) -> None:
     assert_error(api.get(f"/v1/products?{query}"), status, code)

@@ -120,3 +120,28 @@ def test_every_operation_of_the_api_reference_is_in_the_document_under_its_id(ap
             continue
         found = [op_id for op_id, key in ids.items() if key == (endpoint.method, openapi.shape(endpoint.route))]
         assert len(found) == 1 and endpoint.id in found[0].split("_"), (endpoint, found)
+
+
+def test_the_routes_that_refuse_app_only_tokens_are_those_marked_app_user_only(api: Api) -> None:
+    """App+User only is declared once (`@wire.operation(user_only=True)`): every /v1 operation that
+    answers an App-only token 403 900329 is marked in the document, and every marked one does."""
+    doc = api.get("/openapi.json").json()
+    app_only = api.token_for()
+    ids = {"customer_id": "11111111-2222-3333-4444-555555555555",
+           "subscription_id": "22222222-3333-4444-5555-666666666666"}
+    marked: set[tuple[str, str]] = set()
+    refusing: set[tuple[str, str]] = set()
+    for path, ops in doc["paths"].items():
+        if not path.startswith("/v1/"):
+            continue
+        concrete = re.sub(r"\{(\w+)\}", lambda m: ids.get(m.group(1), "some-id"), path)
+        for method, op in ops.items():
+            if method not in METHODS:
+                continue
+            if op.get("x-pcsim-app-user-only"):
+                marked.add((method, path))
+            reply = api.request(method.upper(), concrete, token=app_only, json={})
+            if (reply.status_code, reply.json().get("code")) == (403, 900329):
+                refusing.add((method, path))
+    assert marked == refusing
+    assert len(marked) >= 17

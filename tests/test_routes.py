@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import httpx
+from starlette.routing import Route
 
 from simulator import app as app_module
 from simulator import routes, routetable
@@ -43,6 +44,7 @@ def test_without_the_control_api_only_health_stays_under_simulator() -> None:
 FIRST_PRODUCTS = """
 import asyncio, json, sys
 import httpx
+from starlette.routing import Route
 from simulator.app import create_app
 from simulator.settings import from_env
 
@@ -83,3 +85,11 @@ def test_pcsim_serve_answers_the_health_check_and_then_the_api() -> None:
     finally:
         proc.terminate()
         proc.communicate(timeout=20)
+
+
+def test_route_names_are_unique_in_each_module_and_name_the_table_rows() -> None:
+    routes.all_routes()
+    for module, held in routes.area_routes().items():
+        names = [r.name for r in held if isinstance(r, Route)]
+        assert len(names) == len(set(names)), f"{module}: route names repeat"
+    assert all(isinstance(row[3][2], str) for row in routetable.TABLE if row[3][0] == "area")

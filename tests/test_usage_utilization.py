@@ -113,7 +113,7 @@ def test_a_past_window_without_usage_is_an_empty_collection(partner: Partner) ->
 
 @pytest.mark.parametrize("query", [
     "end_time=2026-02-01T00:00:00Z", "start_time=2026-01-01T00:00:00Z", "start_time=yesterday&end_time=today",
-    "start_time=2026-02-01T00:00:00Z&end_time=2026-01-01T00:00:00Z", WINDOW + "&granularity=weekly",
+    "start_time=2026-02-01T00:00:00Z&end_time=2026-01-01T00:00:00Z",
     WINDOW + "&show_details=maybe", WINDOW + "&size=1001", WINDOW + "&size=0", WINDOW + "&size=-3",
     "seek_operation=Next", "start_time=0001-01-01T00:00:00Z&end_time=2026-01-01T00:00:00Z",
     "start_time=9999-12-31T12:00:00Z&end_time=9999-12-31T13:00:00Z",
@@ -121,6 +121,11 @@ def test_a_past_window_without_usage_is_an_empty_collection(partner: Partner) ->
 def test_invalid_queries_are_refused(partner: Partner, query: str) -> None:
     customer, sub = legacy_customer(partner)
     assert refused(partner.api.get(utilization(customer, sub, query))) == (400, 800002)
+
+
+def test_an_unknown_granularity_is_an_unparsable_enum(partner: Partner) -> None:
+    customer, sub = legacy_customer(partner)
+    assert refused(partner.api.get(utilization(customer, sub, WINDOW + "&granularity=weekly"))) == (400, 900126)
 
 
 def test_a_forged_continuation_token_is_refused(partner: Partner) -> None:

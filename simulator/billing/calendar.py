@@ -28,14 +28,16 @@ the partner: the first write or billing read indexes every subscription once (`e
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 from simulator import wire
 from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE
 from simulator.context import Context
 from simulator.subscriptions import records
+from simulator.subscriptions.kinds import EventType, SubscriptionStatus
 
 ONE_TIME, OFFICE, AZURE = "one_time", "office", "azure"
 BILLING, USAGE = "billing_line_items", "usage_line_items"
@@ -44,7 +46,7 @@ STEPS = (1, 12, 36)   # the months between two charges of a rule: monthly, annua
 DAYS = 28             # rule days 1..28 (a later anchor day falls on the 28th or after in every month)
 PER_CLASS = 1 + len(STEPS) * DAYS  # slot 0 of a class: its month bucket of events; then the rule buckets
 SLOTS = len(CLASSES) * PER_CLASS
-STOPS = ("cancel", "expire")
+STOPS = (EventType.CANCEL, EventType.EXPIRE)
 MARK, STATE = "billing_mark", "billing_calendar"
 CHUNK = 200
 
@@ -66,7 +68,7 @@ def month_of(moment: datetime) -> int:
 
 
 def month_start(month: int) -> datetime:
-    return datetime(month // 12, month % 12 + 1, 1, tzinfo=timezone.utc)
+    return datetime(month // 12, month % 12 + 1, 1, tzinfo=UTC)
 
 
 # --- a subscription's marks -----------------------------------------------------------------
@@ -107,13 +109,13 @@ def rules_of(sub: dict[str, Any], events: list[dict[str, Any]], created: datetim
 
     for ev in events:
         cycle = records.CYCLE_MONTHS.get((ev.get("cycle", sub.get("billing_cycle")) or "").lower())
-        if ev["type"] in ("purchase", "renew") and cycle:
+        if ev["type"] in (EventType.PURCHASE, EventType.RENEW) and cycle:
             rule(cycle, wire.parse_time(ev["at"]))
     if (line_type_of(sub) == USAGE or sub.get("parent_subscription_id") or sub.get("is_trial")
             or sub.get("scheduled") or sub.get("renews_to")):
         rule(1, created, day=1)
     renewal = records.renewal_moment(sub)
-    if renewal is not None and sub["status"] == "active" and records.renews(sub):
+    if renewal is not None and sub["status"] == SubscriptionStatus.ACTIVE and records.renews(sub):
         rule(next_step(sub), renewal)
     return rules
 
@@ -130,13 +132,13 @@ def next_step(sub: dict[str, Any]) -> int:
 def last_month(sub: dict[str, Any], events: list[dict[str, Any]], renewal: datetime | None) -> int | None:
     """The last month with a line, when the record already knows it (usage is reported a day late)."""
     latest = max(events, key=lambda ev: ev["at"]) if events else None
-    if latest is not None and sub["status"] not in ("active", "suspended") and (
-            latest["type"] in STOPS or (latest["type"] == "transition" and "to" in latest)):
+    if latest is not None and sub["status"] not in (SubscriptionStatus.ACTIVE, SubscriptionStatus.SUSPENDED) and (
+            latest["type"] in STOPS or (latest["type"] == EventType.TRANSITION and "to" in latest)):
         end = month_of(wire.parse_time(latest["at"]))
     elif sub.get("transition"):  # 0145P moved to an Azure plan: disabled from the move (records.apply_transition)
         end = max(month_of(wire.parse_time(sub["transition"]["at"])),
                   month_of(wire.parse_time(latest["at"])) if latest else 0)
-    elif renewal is not None and not (sub["status"] == "active" and records.renews(sub)):
+    elif renewal is not None and not (sub["status"] == SubscriptionStatus.ACTIVE and records.renews(sub)):
         end = month_of(renewal)  # expires there (or, cancelled without an event, bills to its term's end)
     else:
         return None

@@ -36,6 +36,7 @@ from simulator import wire
 from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE, NO_DECIMALS, SAAS, Market
 from simulator.context import Context
 from simulator.subscriptions import records
+from simulator.subscriptions.kinds import EventType
 from simulator.subscriptions.records import add_months
 
 NEW, RENEW, CYCLE, ADD, REMOVE, CANCEL, CONVERT = ("new", "renew", "cycleCharge", "addQuantity", "removeQuantity",
@@ -184,33 +185,33 @@ class Replay:
 
     def event(self, ev: dict[str, Any], at: datetime) -> None:
         kind, term = ev["type"], self.term
-        if kind in ("purchase", "renew"):
-            self.start(ev, at, renewal=kind == "renew")
+        if kind in (EventType.PURCHASE, EventType.RENEW):
+            self.start(ev, at, renewal=kind == EventType.RENEW)
         elif term is None or term.stopped:
             return
-        elif kind == "seats":
+        elif kind == EventType.SEATS:
             change = int(ev.get("change") or 0)
             if change > 0:
                 self.prorate(at, ADD, change, from_day=at.date())
             elif change < 0:
                 self.prorate(at, REMOVE, change, from_day=at.date() + timedelta(days=1))
             term.quantity += change
-        elif kind == "transition_in" and ev.get("seats"):
-            self.prorate(at, ADD, int(ev["seats"]), from_day=at.date())
-            term.quantity += int(ev["seats"])
-        elif kind == "transition_out":
-            self.stop(at, "Partial", CONVERT, seats=int(ev.get("seats") or term.quantity))
-        elif kind == "upgrade" and int(ev.get("quantity") or 0) >= term.quantity:
+        elif kind == EventType.TRANSITION_IN and ev.get(EventType.SEATS):
+            self.prorate(at, ADD, int(ev[EventType.SEATS]), from_day=at.date())
+            term.quantity += int(ev[EventType.SEATS])
+        elif kind == EventType.TRANSITION_OUT:
+            self.stop(at, "Partial", CONVERT, seats=int(ev.get(EventType.SEATS) or term.quantity))
+        elif kind == EventType.UPGRADE and int(ev.get("quantity") or 0) >= term.quantity:
             self.stop(at, "Partial", CONVERT)  # a partial upgrade is its `seats` event
-        elif kind == "cancel":
+        elif kind == EventType.CANCEL:
             refund = ev.get("refund") or ("Partial" if self.sub["kind"] == LEGACY_LICENSE else None)
             self.stop(at, refund)
-        elif kind in ("expire", "transition"):
+        elif kind in (EventType.EXPIRE, EventType.TRANSITION):
             term.stopped = True
-        elif kind == "suspend" and self.sub["kind"] == LEGACY_LICENSE and not term.suspended:
+        elif kind == EventType.SUSPEND and self.sub["kind"] == LEGACY_LICENSE and not term.suspended:
             self.prorate(at, SUSPEND, -term.quantity, from_day=at.date() + timedelta(days=1))
             term.suspended = True
-        elif kind == "reactivate" and term.suspended:
+        elif kind == EventType.REACTIVATE and term.suspended:
             term.suspended = False
             self.prorate(at, REACTIVATE, term.quantity, from_day=at.date())
         elif kind == "activate" and not self.active:

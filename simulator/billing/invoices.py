@@ -25,6 +25,7 @@ from simulator import auth, errors, wire
 from simulator.billing import ledger
 from simulator.billing.ledger import AZURE, BILLING, OFFICE, ONE_TIME, USAGE
 from simulator.context import Context
+from simulator.wire import query
 
 LINK_LIFETIME = timedelta(minutes=30)  # invoice-resources.md: "This link auto-expires in 30 minutes."
 ONE_TIME_INVOICE, RECURRING_INVOICE = "OneTime", "Recurring"
@@ -165,19 +166,15 @@ def invoice_summary_wire(summary: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+MAX_PAGE = 999_999_999
+
+
 def page_params(request: Request) -> tuple[int | None, int]:
     """`size` (1 or more; absent: every invoice) and the zero-based `offset`."""
-    size, offset = wire.query_param(request, "size"), wire.query_param(request, "offset")
-    if wire.query_param(request, "filter") is not None:
+    if query.text(request, "filter") is not None:
         raise errors.InvoiceFilterNotSimulated()
-    return (None if size is None else whole_number("size", size, 1)), whole_number("offset", offset or "0", 0)
-
-
-def whole_number(name: str, raw: str, least: int) -> int:
-    text = raw.strip()
-    if not text.isascii() or not text.isdigit() or len(text) > 9 or int(text) < least:
-        raise errors.InvalidPageParameter(name, "a whole number" + (f" of at least {least}" if least else ""))
-    return int(text)
+    return (query.integer(request, "size", low=1, high=MAX_PAGE),
+            query.integer(request, "offset", default=0, high=MAX_PAGE))
 
 
 # --- endpoints ------------------------------------------------------------------------------
@@ -187,21 +184,21 @@ async def get_invoices_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     size, offset = page_params(request)
     found, more = ctx.run(get_invoices, caller.tenant, size, offset)
-    query = wire.query_string(size=size, offset=offset if size is not None or offset else None)
+    echoed = wire.query_string(size=size, offset=offset if size is not None or offset else None)
     following = wire.link(f"/invoices{wire.query_string(size=size, offset=offset + (size or 0))}") if more else None
-    return wire.respond(wire.collection([invoice_wire(r, listed=True) for r in found], f"/invoices{query}", following))
+    return wire.respond(wire.collection([invoice_wire(r, listed=True) for r in found], f"/invoices{echoed}", following))
 
 
 @wire.operation(user_only=True)
 async def get_invoice_by_id_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request, user_only=True)
+    ctx, caller = auth.begin(request)
     record, link = ctx.run(get_invoice_by_id, caller.tenant, request.path_params["invoice_id"])
     return wire.respond(invoice_wire(record, pdf_link=link))
 
 
 @wire.operation(user_only=True)
 async def get_invoice_summaries_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request, user_only=True)
+    ctx, caller = auth.begin(request)
     found = ctx.run(get_invoice_summaries, caller.tenant)
     return wire.respond(wire.collection([invoice_summary_wire(s) for s in found], "/invoices/summaries"))
 
@@ -210,9 +207,9 @@ async def get_invoice_summaries_endpoint(request: Request) -> Response:
 async def get_invoice_statement_endpoint(request: Request) -> Response:
     from simulator.billing import statement  # it builds on this module (and loads fpdf2 on first use)
 
-    ctx, caller = auth.begin(request, user_only=True)
+    ctx, caller = auth.begin(request)
     record = ctx.run(get_invoice_statement, caller.tenant, request.path_params["invoice_id"],
-                     wire.query_param(request, "expiresAt"))
+                     query.text(request, "expiresAt"))
     return wire.respond_document(statement.invoice_statement(record), "application/pdf", f"Invoice_{record['id']}.pdf")
 
 

@@ -13,20 +13,21 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any
 
 from simulator import customers
 from simulator.billing import calendar
 from simulator.billing import charges as billing
-from simulator.billing.calendar import (AZURE, BILLING, CLASSES, OFFICE, ONE_TIME, USAGE, line_type_of,  # noqa: F401
-                                        provider_of)
+from simulator.billing.calendar import AZURE, BILLING, CLASSES, OFFICE, ONE_TIME, USAGE, line_type_of, provider_of  # noqa: F401
 from simulator.billing.periods import Period, from_key, invoice_number, invoiced, period_of
 from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE, Market
 from simulator.context import Context
 from simulator.subscriptions import records
+
 
 @dataclass(frozen=True)
 class Line:
@@ -49,16 +50,6 @@ class Cursor:
     place: int = 0
     offset: int = 0
     item: int = 0
-
-    def token(self) -> str:
-        return f"{self.place}.{self.offset}.{self.item}"
-
-    @classmethod
-    def parse(cls, token: str) -> "Cursor | None":
-        parts = token.strip().split(".")
-        if len(parts) != 3 or not all(p.isdigit() and len(p) < 10 for p in parts):
-            return None
-        return cls(*map(int, parts))
 
 
 def market_of(ctx: Context, customer: dict[str, Any]) -> Market | None:

@@ -35,7 +35,7 @@ class Market:
 class Availability:
     wire: dict[str, Any]
     prices: dict[str, str]
-    sku: "Sku"
+    sku: Sku
 
     @property
     def id(self) -> str:
@@ -46,7 +46,16 @@ class Availability:
         return self.wire.get("segment", "commercial")
 
     def terms(self) -> list[dict[str, Any]]:
-        return self.wire.get("terms") or []
+        """The terms it is sold with (those that name a duration)."""
+        return [t for t in self.wire.get("terms") or [] if t.get("duration")]
+
+    def find_terms(self, duration: str | None, billing_cycle: str | None = None) -> list[dict[str, Any]]:
+        """The one term lookup: the terms of `duration` (none without one) that bill in `billing_cycle`
+        (any cycle when None; a term naming no cycle bills in every one), matched without regard to case."""
+        if not duration:
+            return []
+        return [t for t in self.terms() if t["duration"].upper() == duration.upper() and (
+            billing_cycle is None or (t.get("billingCycle") or billing_cycle).lower() == billing_cycle.lower())]
 
     def price_usd(self, duration: str | None, billing_cycle: str) -> Decimal:
         key = f"{duration or 'none'}/{billing_cycle}"
@@ -60,7 +69,7 @@ class Availability:
 class Sku:
     wire: dict[str, Any]
     sim: dict[str, Any]
-    product: "Product"
+    product: Product
     availabilities: dict[str, Availability] = field(default_factory=dict)
 
     @property

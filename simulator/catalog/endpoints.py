@@ -2,7 +2,8 @@
 rendered once and served as bytes."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -12,7 +13,7 @@ from simulator import auth, wire
 from simulator.catalog import rules
 from simulator.catalog.data import Availability, Market, Offer, Product, Sku
 from simulator.context import Context
-
+from simulator.wire import query
 
 # --- wire ---------------------------------------------------------------------------------
 
@@ -61,7 +62,6 @@ def cached(ctx: Context, key: tuple[Any, ...], render: Callable[[], Any]) -> Res
 # --- endpoints ----------------------------------------------------------------------------
 
 def _market_and_segment(ctx: Context, request: Request, customer_scoped: bool) -> tuple[Market, str | None]:
-    q = request.query_params
     if customer_scoped:
         from simulator import customers  # its models load with it: not before a customer is asked for
 
@@ -70,8 +70,8 @@ def _market_and_segment(ctx: Context, request: Request, customer_scoped: bool) -
         market = rules.require_market(ctx, customers.customer_country(customer))
     else:
         auth.begin(request)
-        market = rules.require_market(ctx, q.get("country"))
-    return market, rules.check_segment(q.get("targetSegment"))
+        market = rules.require_market(ctx, query.text(request, "country"))
+    return market, rules.check_segment(query.text(request, "targetSegment"))
 
 
 def _base(request: Request, customer_scoped: bool) -> str:
@@ -82,8 +82,8 @@ def list_products_endpoint(customer_scoped: bool) -> Callable[[Request], Any]:
     async def endpoint(request: Request) -> Response:
         ctx: Context = request.app.state.ctx
         market, segment = _market_and_segment(ctx, request, customer_scoped)
-        view = rules.require_view(request.query_params.get("targetView"))
-        scope = request.query_params.get("reservationScope")
+        view = rules.require_view(query.text(request, "targetView"))
+        scope = query.text(request, "reservationScope")
         base = _base(request, customer_scoped)
         return cached(ctx, ("products", base, market.country, view, segment, scope), lambda: wire.collection(
             [product_wire(p, market.country) for p in rules.list_products(ctx, market, view, segment, scope)]
@@ -106,7 +106,7 @@ def list_skus_endpoint(customer_scoped: bool) -> Callable[[Request], Any]:
     async def endpoint(request: Request) -> Response:
         ctx: Context = request.app.state.ctx
         market, segment = _market_and_segment(ctx, request, customer_scoped)
-        pid, scope = request.path_params["product_id"], request.query_params.get("reservationScope")
+        pid, scope = request.path_params["product_id"], query.text(request, "reservationScope")
         skus = rules.list_skus(ctx, market, pid, segment, scope)
         base = _base(request, customer_scoped)
         return cached(ctx, ("skus", base, market.country, pid.upper(), segment, scope), lambda: wire.collection(
@@ -130,7 +130,7 @@ def list_availabilities_endpoint(customer_scoped: bool) -> Callable[[Request], A
         ctx: Context = request.app.state.ctx
         market, segment = _market_and_segment(ctx, request, customer_scoped)
         p, s = request.path_params["product_id"], request.path_params["sku_id"]
-        scope = request.query_params.get("reservationScope")
+        scope = query.text(request, "reservationScope")
         found = rules.list_availabilities(ctx, market, p, s, segment, scope)
         base = _base(request, customer_scoped)
         sku = rules.get_sku(ctx, p, s)
@@ -155,9 +155,11 @@ def get_availability_endpoint(customer_scoped: bool) -> Callable[[Request], Any]
 
 def _both(path: str, factory: Callable[[bool], Any], *query: str) -> list[Route]:
     """The partner-scoped route (which takes `country`) and the customer-scoped one (the customer's)."""
-    return [Route(f"/v1{path}", wire.operation(query=("country!", *query))(factory(False)), methods=["GET"]),
+    name = factory.__name__.removesuffix("_endpoint")
+    return [Route(f"/v1{path}", wire.operation(query=("country!", *query))(factory(False)), methods=["GET"],
+                  name=name),
             Route(f"/v1/customers/{{customer_id}}{path}", wire.operation(query=query)(factory(True)),
-                  methods=["GET"])]
+                  methods=["GET"], name=f"customer_{name}")]
 
 
 SCOPED = ("targetSegment", "reservationScope")

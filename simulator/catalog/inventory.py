@@ -8,6 +8,7 @@ from starlette.routing import Route
 
 from simulator import auth, wire
 from simulator.catalog import rules
+from simulator.wire import query
 
 
 class InventoryTarget(wire.WireModel):
@@ -23,7 +24,7 @@ class InventoryCheckRequest(wire.WireModel):
 @wire.operation(body=InventoryCheckRequest, query=["country!"])
 async def check_inventory_endpoint(request: Request) -> Response:
     ctx, _ = auth.begin(request)
-    market = rules.require_market(ctx, request.query_params.get("country"))
+    market = rules.require_market(ctx, query.text(request, "country"))
     body = await wire.parse_body(request, InventoryCheckRequest)
     targets = [(t.product_id, t.sku_id) for t in body.target_items]
     return wire.respond(rules.check_inventory(ctx, market, targets, body.inventory_context))

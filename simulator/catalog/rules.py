@@ -6,10 +6,12 @@ availabilities-for-a-sku.md (nonprofit only when asked for), check-inventory.md.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from simulator import errors
 from simulator.catalog.data import LEGACY_AZURE, RESERVATION, Availability, Market, Offer, Product, Sku
+from simulator.wire import query
 
 TARGET_VIEWS = {v.lower(): v for v in (
     "Azure", "AzureReservations", "AzureReservationsVM", "AzureReservationsSQL", "AzureReservationsCosmosDb",
@@ -42,9 +44,7 @@ def require_view(view: str | None) -> str:
 def check_segment(segment: str | None) -> str | None:
     if segment is None or segment == "":
         return None
-    lowered = segment.lower()
-    if lowered not in SEGMENTS:
-        raise errors.InvalidRequestInput(f"targetSegment '{segment}' is not one of {', '.join(SEGMENTS)}")
+    lowered = query.enum_value(segment, "targetSegment", SEGMENTS)
     if lowered in SEGMENTS_NOT_ALLOWED:
         raise errors.TargetSegmentNotAllowed()
     return lowered

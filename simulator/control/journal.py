@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from simulator import auth, errors, ids, wire
 from simulator.context import Context
+from simulator.wire import query
 
 REDACTED = "[redacted]"
 # Secrets in token requests (form fields) and answers (JSON keys), which a journal reader has no need of.
@@ -99,12 +100,7 @@ def matching(ctx: Context, journal: Journal, path: str | None, tenant: str | Non
     return [render(ctx, raw, journal.body_limit) for raw in raws]
 
 
-def parse_limit(raw: str | None) -> int | None:
-    if raw is None:
-        return None
-    if not raw.isdigit() or len(raw) > 9:
-        raise errors.InvalidRequestInput("limit must be a whole number from 0 to 999999999")
-    return int(raw)
+MAX_LIMIT = 999_999_999
 
 
 # --- endpoints ----------------------------------------------------------------------------
@@ -129,9 +125,9 @@ def journal_of(request: Request) -> Journal:
                 query=["path", "tenant", "method", "limit"], response=ENTRIES, errors=[400, 401])
 async def list_endpoint(request: Request) -> Response:
     ctx: Context = request.app.state.ctx
-    q = request.query_params
-    items = matching(ctx, journal_of(request), q.get("path") or None, q.get("tenant") or None,
-                     q.get("method") or None, parse_limit(q.get("limit")))
+    items = matching(ctx, journal_of(request), query.text(request, "path") or None,
+                     query.text(request, "tenant") or None, query.text(request, "method") or None,
+                     query.integer(request, "limit", high=MAX_LIMIT))
     return wire.respond(wire.collection(items))
 
 

@@ -13,7 +13,9 @@ __all__ = [
     "PartnerCenterError", "InvalidRequestInput", "RouteNotFound", "MethodNotAllowed", "NotSimulated",
     "PartnerTokenMissing", "InvalidToken", "AppOnlyNotSupported", "SandboxOnlyOperation",
     "ControlTokenRequired", "SnapshotNotFound", "TooManySnapshots", "FaultNotFound", "InjectedFault",
-    "Throttled", "error_body", "render", "partner_center_error_handler", "http_exception_handler",
+    "Throttled", "MissingQueryParameter", "InvalidNumberParameter", "NotABoolean", "NotADateTime",
+    "UnparsableEnum", "ContinuationTokenMissing", "ContinuationTokenInvalid", "error_body", "render",
+    "partner_center_error_handler", "http_exception_handler",
     "unexpected_error_handler", "HANDLERS",
 ]
 
@@ -76,6 +78,42 @@ class SandboxOnlyOperation(PartnerCenterError):
     code, description = 900127, "This operation isn't supported in this environment."
 
 
+# --- query parameters and continuation tokens (simulator/wire/query.py, simulator/wire/tokens.py) --
+# One class per kind of fault, whatever the route. The pages document no code for a bad query value
+# (they point at error-codes.md), so 800002 "Invalid request input" naming the parameter, except an
+# enum value: error-codes.md's 400 900126 "Unable to parse enum".
+
+class MissingQueryParameter(PartnerCenterError):
+    description = "Invalid request input: the query parameter '{0}' is required."
+
+
+class InvalidNumberParameter(PartnerCenterError):
+    # Not a number, negative, out of the range, or too long to be one (size=9223372036854775808).
+    description = "Invalid request input: the query parameter '{0}' must be {1}."
+
+
+class NotABoolean(PartnerCenterError):
+    description = "Invalid request input: the query parameter '{0}' must be true or false."
+
+
+class NotADateTime(PartnerCenterError):
+    description = "Invalid request input: the query parameter '{0}' is not an ISO-8601 date-time."
+
+
+class UnparsableEnum(PartnerCenterError):
+    # error-codes.md: 400 900126 "Unable to parse enum: {0}" (provider, invoicelineitemtype, period ...).
+    code, description = 900126, "Unable to parse enum: the {0} '{1}' is not one of {2}."
+
+
+class ContinuationTokenMissing(PartnerCenterError):
+    description = "Invalid request input: seekOperation=Next needs the MS-ContinuationToken header of links.next."
+
+
+class ContinuationTokenInvalid(PartnerCenterError):
+    description = ("Invalid request input: the MS-ContinuationToken isn't one this query's links.next gave; "
+                   "start again without seekOperation.")
+
+
 # --- the control API (/_simulator) and its fault rules ----------------------------------
 # Not Partner Center operations, so no code is documented for them: 1000 (the legacy "not found",
 # as for unknown routes), 800001 (no token) and 800002 (invalid request input) are the nearest.
@@ -92,7 +130,8 @@ class SnapshotNotFound(PartnerCenterError):
 
 class TooManySnapshots(PartnerCenterError):
     status, code = 409, 800002
-    description = "Invalid request input: the simulator keeps at most {0} snapshots (--max-snapshots); delete one first."
+    description = ("Invalid request input: the simulator keeps at most {0} snapshots (--max-snapshots); "
+                   "delete one first.")
 
 
 class FaultNotFound(PartnerCenterError):

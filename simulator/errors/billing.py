@@ -5,10 +5,8 @@ from simulator.errors.base import PartnerCenterError
 
 __all__ = [
     "NotAnAzureSubscription", "ResourceUsageNotForLegacyAzure", "MonthlyUsageRecordsOnlyForLegacyAzure",
-    "UtilizationNotForAzurePlan", "InvoiceNotFound", "InvalidPageParameter",
-    "InvoiceFilterNotSimulated", "StatementLinkInvalid", "StatementLinkExpired", "UnparsableEnum",
-    "LineItemTypeNotOffered", "CurrencyCodeInvalid", "NotABoolean", "ContinuationTokenMissing",
-    "ContinuationTokenInvalid",
+    "UtilizationNotForAzurePlan", "InvoiceNotFound", "InvoiceFilterNotSimulated", "StatementLinkInvalid",
+    "StatementLinkExpired", "LineItemTypeNotOffered", "CurrencyCodeInvalid",
 ]
 
 
@@ -49,12 +47,6 @@ class InvoiceNotFound(PartnerCenterError):
     status, code, description = 404, 1000, "Invoice {0} was not found."
 
 
-class InvalidPageParameter(PartnerCenterError):
-    # get-a-collection-of-invoices.md: `size` and `offset` are integers (`offset` zero-based); no code is
-    # documented for other values, so 800002 (invalid request input) names the parameter.
-    description = "Invalid request input: the query parameter '{0}' must be {1}."
-
-
 class InvoiceFilterNotSimulated(PartnerCenterError):
     # The .NET SDK can send `filter` to GET /v1/invoices (PartnerSdkConfiguration.json), but no doc says
     # which fields it filters on: 900127 as every operation that isn't simulated, served as 501.
@@ -76,27 +68,9 @@ class StatementLinkExpired(PartnerCenterError):
 # --- invoice line items and estimate links (I3-I6) ---------------------------------------
 # The line item pages document no error codes (they point at error-codes.md); these are its nearest.
 
-class UnparsableEnum(PartnerCenterError):
-    # error-codes.md: 400 900126 "Unable to parse enum: {0}" (provider, invoicelineitemtype, period ...).
-    code, description = 900126, "Unable to parse enum: the {0} '{1}' is not one of {2}."
-
-
 class LineItemTypeNotOffered(PartnerCenterError):
     description = "Invalid request input: the provider '{0}' has no '{1}' line items here."
 
 
 class CurrencyCodeInvalid(PartnerCenterError):
     description = "Invalid request input: the currency code '{0}' is not an ISO 4217 code."
-
-
-class NotABoolean(PartnerCenterError):
-    description = "Invalid request input: the query parameter '{0}' must be true or false."
-
-
-class ContinuationTokenMissing(PartnerCenterError):
-    description = "Invalid request input: seekOperation=Next needs the MS-ContinuationToken header of links.next."
-
-
-class ContinuationTokenInvalid(PartnerCenterError):
-    description = ("Invalid request input: the MS-ContinuationToken isn't one this query's links.next gave; "
-                   "start again without seekOperation.")

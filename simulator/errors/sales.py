@@ -4,7 +4,7 @@ from __future__ import annotations
 from simulator.errors.base import PartnerCenterError
 
 __all__ = [
-    "MissingQueryParameter", "TargetViewNotAllowed", "TargetSegmentNotAllowed", "CountryNotSupported",
+    "TargetViewNotAllowed", "TargetSegmentNotAllowed", "CountryNotSupported",
     "ProductNotFound", "SkuNotFound", "AvailabilityNotFound", "CustomerIdNotGuid", "CustomerNotFound",
     "SandboxCustomerLimit", "RegistrationNumberMissing", "RegistrationNumberInvalid",
     "PhoneNumberMissing", "RegistrationNumberNotAccepted", "DomainTaken", "CustomerHasActiveOrders",
@@ -18,10 +18,6 @@ __all__ = [
 
 
 # --- catalog ------------------------------------------------------------------------------
-
-class MissingQueryParameter(PartnerCenterError):
-    description = "Invalid request input: the query parameter '{0}' is required."
-
 
 class TargetViewNotAllowed(PartnerCenterError):
     status, code, description = 403, 400036, "Access to the requested targetView is not allowed."

@@ -13,6 +13,7 @@ from simulator.catalog.data import SAAS
 from simulator.context import Context
 from simulator.orders import lines as purchase
 from simulator.orders import rules
+from simulator.wire import query
 
 
 class OrderIn(wire.WireModel):
@@ -111,7 +112,7 @@ async def create_order_endpoint(request: Request) -> Response:
 @wire.operation(query=["billingType"])
 async def list_orders_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
-    cid, billing_type = request.path_params["customer_id"], request.query_params.get("billingType")
+    cid, billing_type = request.path_params["customer_id"], query.text(request, "billingType")
     orders = rules.list_orders(ctx, caller.tenant, cid, billing_type)
     country = customers.country_of(ctx, caller.tenant, cid)
     return wire.respond(wire.collection([order_wire(ctx, o, country) for o in orders],
@@ -139,8 +140,9 @@ async def patch_order_endpoint(request: Request) -> Response:
     return wire.respond(order_wire(ctx, order, customers.country_of(ctx, caller.tenant, cid)))
 
 
+@wire.operation(user_only=True)
 async def order_provisioning_status_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request, user_only=True)
+    ctx, caller = auth.begin(request)
     cid, oid = request.path_params["customer_id"], request.path_params["order_id"]
     order = rules.get_order(ctx, caller.tenant, cid, oid)
     return wire.respond(wire.collection(rules.provisioning_status(ctx, order)))

@@ -13,8 +13,19 @@ from typing import Any
 from pydantic import Field
 
 from simulator import errors, wire
-from simulator.catalog.data import (AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE, NCE, RESERVATION, SAAS,
-                                    SOFTWARE_PERPETUAL, SOFTWARE_SUBSCRIPTION, Availability, Market, Offer)
+from simulator.catalog.data import (
+    AZURE_PLAN,
+    LEGACY_AZURE,
+    LEGACY_LICENSE,
+    NCE,
+    RESERVATION,
+    SAAS,
+    SOFTWARE_PERPETUAL,
+    SOFTWARE_SUBSCRIPTION,
+    Availability,
+    Market,
+    Offer,
+)
 from simulator.context import Context
 from simulator.subscriptions import records
 
@@ -60,7 +71,7 @@ class PurchaseLineIn(wire.WireModel):
     promotion_id: str | None = None
     attestation_accepted: bool | None = None
     parent_subscription_id: str | None = None
-    addon_items: list["PurchaseLineIn"] | None = None
+    addon_items: list[PurchaseLineIn] | None = None
 
     def item_id(self) -> str:
         return (self.catalog_item_id or self.offer_id or "").strip()
@@ -82,14 +93,10 @@ def line_error(code: int, description: str, **info: Any) -> dict[str, Any]:
     return err
 
 
-def _terms_for(av: Availability) -> list[dict[str, Any]]:
-    return [t for t in av.terms() if t.get("duration")]
-
-
 def check_term_and_cycle(av: Availability, line: PurchaseLineIn) -> tuple[str | None, str]:
     item = line.item_id()
     cycle = normalize_cycle(line.billing_cycle, item)
-    terms = _terms_for(av)
+    terms = av.terms()
     term = line.term_duration.upper() if line.term_duration else None
     if terms:
         durations = sorted({t["duration"].upper() for t in terms})
@@ -97,7 +104,7 @@ def check_term_and_cycle(av: Availability, line: PurchaseLineIn) -> tuple[str | 
             term = durations[0]
         if term not in durations:
             raise errors.InvalidTerm(line.term_duration or "(none)", item)
-        offered = {(t.get("billingCycle") or "").lower() for t in terms if t["duration"].upper() == term}
+        offered = {(t.get("billingCycle") or "").lower() for t in av.find_terms(term)}
         offered.discard("")
     else:
         offered = set()

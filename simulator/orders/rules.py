@@ -16,11 +16,20 @@ from typing import Any
 
 from simulator import customers, errors, wire
 from simulator.billing import calendar
-from simulator.catalog.data import (AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE, NCE, RESERVATION, SAAS,
-                                    SOFTWARE_PERPETUAL, SOFTWARE_SUBSCRIPTION)
+from simulator.catalog.data import (
+    AZURE_PLAN,
+    LEGACY_AZURE,
+    LEGACY_LICENSE,
+    NCE,
+    RESERVATION,
+    SAAS,
+    SOFTWARE_PERPETUAL,
+    SOFTWARE_SUBSCRIPTION,
+)
 from simulator.context import Context
 from simulator.orders import lines as purchase
 from simulator.subscriptions import records as subscriptions
+from simulator.subscriptions.kinds import HELD, EventType, OrderStatus, SubscriptionStatus
 
 SANDBOX_CANCEL_DAYS = 60  # cancel-an-order-from-the-integration-sandbox.md
 SANDBOX_PLANS_PER_CUSTOMER, SANDBOX_PLANS_PER_PARTNER = 1, 10  # create-azure-plan.md, sandbox section
@@ -62,7 +71,7 @@ def place_order(ctx: Context, tenant: str, customer: dict[str, Any], records: li
         "billing_cycle": records[0]["billing_cycle"], "currency_code": market.currency if market else "USD",
         "currency_symbol": market.symbol if market else "$", "created": wire.iso(now),
         "list_after": wire.iso(now + timedelta(seconds=list_delay(ctx))), "provision_at": wire.iso(provision_at),
-        "status": "active", "legacy": legacy, "transaction_type": "UserPurchase", "lines": [], "version": 1,
+        "status": OrderStatus.ACTIVE, "legacy": legacy, "transaction_type": "UserPurchase", "lines": [], "version": 1,
         "blocks_customer_delete": any(r["kind"] in BLOCKS_CUSTOMER_DELETE for r in records),
     }
     for record in records:
@@ -126,9 +135,9 @@ def provisioned(order: dict[str, Any], now: datetime) -> bool:
 
 
 def order_status(order: dict[str, Any], now: datetime) -> str:
-    if order["status"] == "cancelled":
-        return "cancelled"
-    return "completed" if provisioned(order, now) else "pending"
+    if order["status"] == OrderStatus.CANCELLED:
+        return OrderStatus.CANCELLED
+    return OrderStatus.COMPLETED if provisioned(order, now) else OrderStatus.PENDING
 
 
 def get_order(ctx: Context, tenant: str, customer_id: str, order_id: str) -> dict[str, Any]:
@@ -180,7 +189,7 @@ def holdings(ctx: Context, tenant: str, customer_id: str) -> list[dict[str, Any]
     """The customer's subscriptions as they stand now, ended ones left out."""
     now = ctx.clock.now()
     subs = (subscriptions.current(ctx, s, now) for s in ctx.store.scan("subscription", (tenant, customer_id.lower())))
-    return [s for s in subs if s["status"] not in ("deleted", "expired")]
+    return [s for s in subs if s["status"] not in (SubscriptionStatus.DELETED, SubscriptionStatus.EXPIRED)]
 
 
 def owned_subscription_count(ctx: Context, tenant: str, customer: dict[str, Any]) -> int:
@@ -209,7 +218,7 @@ def check_azure_plan(ctx: Context, tenant: str, customer: dict[str, Any], owned:
     blocked = productupgrades.purchase_block(ctx, tenant, customer["id"])
     if blocked is not None:
         raise blocked
-    if any(s["kind"] == LEGACY_AZURE and s["status"] in ("active", "suspended") for s in owned):
+    if any(s["kind"] == LEGACY_AZURE and s["status"] in HELD for s in owned):
         raise errors.AzurePlanNeedsUpgrade(customer["id"])
     if not ctx.settings.sandbox_limits:
         return
@@ -256,7 +265,7 @@ def cancel_order(ctx: Context, tenant: str, customer_id: str, order_id: str,
     """Sandbox order cancel (PATCH with status cancelled), following the cancellation matrix."""
     order = get_order(ctx, tenant, customer_id, order_id)
     now = ctx.clock.now()
-    if order["status"] == "cancelled":
+    if order["status"] == OrderStatus.CANCELLED:
         raise errors.OrderCannotBeCancelled("the order is already cancelled")
     if now - wire.parse_time(order["created"]) > timedelta(days=SANDBOX_CANCEL_DAYS):
         raise errors.OrderCannotBeCancelled(f"orders older than {SANDBOX_CANCEL_DAYS} days can't be cancelled")
@@ -276,7 +285,7 @@ def cancel_order(ctx: Context, tenant: str, customer_id: str, order_id: str,
         line["cancelled"] = True
         cancel_subscription(ctx, tenant, order, line["subscription_id"], now)
     if all(ln["cancelled"] for ln in order["lines"]):
-        order["status"] = "cancelled"
+        order["status"] = OrderStatus.CANCELLED
     order["version"] = order.get("version", 1) + 1
     ctx.store.put("order", order_key(tenant, order["customer_id"], order["id"]), order)
     return order
@@ -294,8 +303,8 @@ def cancel_subscription(ctx: Context, tenant: str, order: dict[str, Any], sub_id
     sub = ctx.store.get("subscription", key)
     if sub is not None:
         # A sandbox order cancel refunds the purchase in full (billing reads the event).
-        sub["events"].append(subscriptions.event("cancel", now, quantity=sub["quantity"], refund="Full"))
-        sub.update(status="deleted", version=sub["version"] + 1)
+        sub["events"].append(subscriptions.event(EventType.CANCEL, now, quantity=sub["quantity"], refund="Full"))
+        sub.update(status=SubscriptionStatus.DELETED, version=sub["version"] + 1)
         ctx.store.put("subscription", key, sub)
         calendar.mark(ctx, sub)
 
@@ -317,5 +326,6 @@ def activation_links(order: dict[str, Any], now: datetime, line_number: int | No
         raise errors.OrderLineItemNotFound(line_number)
     if not provisioned(order, now):
         return []
-    return [{"lineItemNumber": ln["line_item_number"], "link": wire.link(DUMMY_ACTIVATION.format(ln["subscription_id"]))}
+    return [{"lineItemNumber": ln["line_item_number"],
+             "link": wire.link(DUMMY_ACTIVATION.format(ln["subscription_id"]))}
             for ln in chosen if ln["kind"] == SAAS]

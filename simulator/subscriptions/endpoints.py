@@ -8,11 +8,20 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from simulator import auth, customers, wire
-from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE, NCE, RESERVATION, SAAS, \
-    SOFTWARE_PERPETUAL, SOFTWARE_SUBSCRIPTION
+from simulator.catalog.data import (
+    AZURE_PLAN,
+    LEGACY_AZURE,
+    LEGACY_LICENSE,
+    NCE,
+    RESERVATION,
+    SAAS,
+    SOFTWARE_PERPETUAL,
+    SOFTWARE_SUBSCRIPTION,
+)
 from simulator.context import Context
 from simulator.orders.rules import DUMMY_ACTIVATION
 from simulator.subscriptions import records, rules
+from simulator.wire import query
 
 UNIT_TYPES = {NCE: "Licenses", LEGACY_LICENSE: "Licenses", SAAS: "Licenses", LEGACY_AZURE: "Usage-based",
               AZURE_PLAN: "Usage-based", RESERVATION: "Benefit", SOFTWARE_PERPETUAL: "Licenses",
@@ -105,12 +114,13 @@ def subscription_wire(ctx: Context, sub: dict[str, Any], country: str) -> dict[s
 @wire.operation(query=["order_id", "mpn_id"])
 async def list_subscriptions_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
-    cid, q = request.path_params["customer_id"], request.query_params
-    subs = rules.list_subscriptions(ctx, caller.tenant, cid, order_id=q.get("order_id"), mpn_id=q.get("mpn_id"))
+    cid = request.path_params["customer_id"]
+    order_id, mpn_id = query.text(request, "order_id"), query.text(request, "mpn_id")
+    subs = rules.list_subscriptions(ctx, caller.tenant, cid, order_id=order_id, mpn_id=mpn_id)
     country = customers.country_of(ctx, caller.tenant, cid)
-    query = wire.query_string(order_id=q.get("order_id"), mpn_id=q.get("mpn_id"))
+    query_string = wire.query_string(order_id=order_id, mpn_id=mpn_id)
     return wire.respond(wire.collection([subscription_wire(ctx, s, country) for s in subs],
-                                        f"/customers/{cid}/subscriptions{query}"))
+                                        f"/customers/{cid}/subscriptions{query_string}"))
 
 
 async def get_subscription_endpoint(request: Request) -> Response:
@@ -141,8 +151,9 @@ async def list_addons_endpoint(request: Request) -> Response:
                                          for s in rules.list_addons(ctx, caller.tenant, cid, sid)]))
 
 
+@wire.operation(user_only=True)
 async def provisioning_status_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request, user_only=True)
+    ctx, caller = auth.begin(request)
     cid, sid = wire.subscription_ids(request)
     return wire.respond(rules.provisioning_status(ctx, rules.load(ctx, caller.tenant, cid, sid)))
 

@@ -18,6 +18,8 @@ from simulator import auth, customers, errors, wire
 from simulator.catalog.data import NCE
 from simulator.context import Context
 from simulator.subscriptions import records
+from simulator.subscriptions.kinds import SubscriptionStatus
+from simulator.wire import query
 
 
 def month_ends(start: datetime, last: datetime) -> list[datetime]:
@@ -45,7 +47,8 @@ def coterm_dates(ctx: Context, tenant: str, customer_id: str, start: datetime | 
             continue
         sub = records.current(ctx, sub, now)
         end = records.at(sub, "end")
-        if sub["kind"] == NCE and sub["status"] == "active" and end is not None and start < end <= last:
+        active = sub["status"] == SubscriptionStatus.ACTIVE
+        if sub["kind"] == NCE and active and end is not None and start < end <= last:
             dates.setdefault(records.midnight(end), []).append(sub["id"])
     return sorted(dates.items())
 
@@ -66,7 +69,7 @@ def custom_term_end_dates(ctx: Context, tenant: str, customer_id: str, term: str
     try:
         start = wire.parse_time(start_raw) if start_raw else ctx.clock.now()
     except ValueError:
-        raise errors.InvalidRequestInput("term_start_date is not a date") from None
+        raise errors.NotADateTime("term_start_date") from None
     found = coterm_dates(ctx, tenant, customer["id"], start, term.upper())
     if target:
         found = [(d, ids) for d, ids in found if target.lower() in (i.lower() for i in ids)]
@@ -77,11 +80,12 @@ def custom_term_end_dates(ctx: Context, tenant: str, customer_id: str, term: str
 async def custom_term_end_dates_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     cid = request.path_params["customer_id"]
-    term = wire.query_param(request, "term_duration", "termduration")
-    items = custom_term_end_dates(ctx, caller.tenant, cid, term, wire.query_param(request, "term_start_date", "termstartdate"),
-                                  wire.query_param(request, "target_coterm_subscription_id", "targetcotermsubscriptionid"))
-    query = f"?{request.url.query}" if request.url.query else ""
-    self_uri = f"/customers/{cid}/subscriptions/customTermEndDates{query}"
+    term = query.text(request, "term_duration", "termduration")
+    items = custom_term_end_dates(ctx, caller.tenant, cid, term,
+                                  query.text(request, "term_start_date", "termstartdate"),
+                                  query.text(request, "target_coterm_subscription_id", "targetcotermsubscriptionid"))
+    echoed = f"?{request.url.query}" if request.url.query else ""
+    self_uri = f"/customers/{cid}/subscriptions/customTermEndDates{echoed}"
     return wire.respond(wire.collection(items, self_uri))
 
 

@@ -20,6 +20,7 @@ from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE
 from simulator.context import Caller, Context
 from simulator.ids import same as same_id
 from simulator.subscriptions import azure
+from simulator.subscriptions.kinds import HELD, SubscriptionStatus
 from simulator.subscriptions.rules import list_subscriptions
 
 OVERAGE_TYPE = "PhoneServices"
@@ -38,7 +39,7 @@ def overage_key(tenant: str, customer_id: str) -> tuple[str, str, str]:
 def azure_plan_entitlements(ctx: Context, tenant: str, customer_id: str, now: datetime) -> list[dict[str, Any]]:
     """The active Azure subscriptions under the customer's active Azure plans."""
     plans = [s for s in list_subscriptions(ctx, tenant, customer_id) if s["kind"] == AZURE_PLAN
-             and s["status"] == "active"]
+             and s["status"] == SubscriptionStatus.ACTIVE]
     return [e for s in plans for e in s.get("entitlements", []) if azure.entitlement_status(e, now) == "active"]
 
 
@@ -59,9 +60,9 @@ def update_overage(ctx: Context, caller: Caller, customer_id: str, body: Overage
     now = ctx.clock.now()
     customer = customers.get_customer(ctx, caller.tenant, customer_id)
     subs = list_subscriptions(ctx, caller.tenant, customer["id"])
-    if any(s["kind"] == LEGACY_AZURE and s["status"] in ("active", "suspended") for s in subs):
+    if any(s["kind"] == LEGACY_AZURE and s["status"] in HELD for s in subs):
         raise errors.OverageLegacyAzure()
-    plans = [s for s in subs if s["kind"] == AZURE_PLAN and s["status"] == "active"]
+    plans = [s for s in subs if s["kind"] == AZURE_PLAN and s["status"] == SubscriptionStatus.ACTIVE]
     if not azure_plan_entitlements(ctx, caller.tenant, customer["id"], now):
         raise errors.OverageNotEligible()
     entitlement = next((e for s in plans for e in s.get("entitlements", [])

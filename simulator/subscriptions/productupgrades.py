@@ -27,6 +27,7 @@ from simulator.context import Caller, Context
 from simulator.orders import lines as purchase
 from simulator.orders import rules as orders
 from simulator.subscriptions import records, rules
+from simulator.subscriptions.kinds import HELD, EventType, SubscriptionStatus
 from simulator.subscriptions.records import event
 
 KIND = "product-upgrade"
@@ -34,7 +35,6 @@ AZURE_FAMILY = "azure"
 AZURE_PLAN_ITEM = "DZH318Z0BPS6:0001:DZH318Z0BML6"
 UPGRADE_TAKES = timedelta(minutes=10)  # not documented; long enough to be seen InProgress
 IN_PROGRESS, COMPLETED = "InProgress", "Completed"
-HELD = ("active", "suspended")  # states of a 0145P subscription the upgrade moves
 
 
 class ProductUpgradeIn(wire.WireModel):
@@ -94,7 +94,7 @@ def blocker(ctx: Context, tenant: str, customer_id: str,
     legacy = [s for s in subs if s["kind"] == LEGACY_AZURE]
     if not legacy:
         return errors.NoAzureSubscriptions(), None
-    if any(s["status"] == "suspended" for s in legacy):
+    if any(s["status"] == SubscriptionStatus.SUSPENDED for s in legacy):
         return errors.SuspendedAzureSubscriptions(), None
     if any(s["kind"] == AZURE_PLAN for s in subs):
         return errors.AzurePlanHeld(), None
@@ -153,7 +153,7 @@ def new_azure_plan(ctx: Context, tenant: str, customer: dict[str, Any], upgrade_
               "created": wire.iso(start), "cancelled_at": None} for s in legacy if s.get("entitlement_id")]
     if moved:
         plan["entitlements"], plan["entitlement_id"] = moved, moved[0]["id"]
-    plan["events"].append(event("transition", start, upgrade_id=upgrade_id, sources=[s["id"] for s in legacy]))
+    plan["events"].append(event(EventType.TRANSITION, start, upgrade_id=upgrade_id, sources=[s["id"] for s in legacy]))
     return rules.save(ctx, plan)
 
 
@@ -194,25 +194,25 @@ def upgrade_status_wire(upgrade: dict[str, Any], now: datetime) -> dict[str, Any
 
 # --- endpoints ----------------------------------------------------------------------------
 
-@wire.operation(body=ProductUpgradeIn)
+@wire.operation(body=ProductUpgradeIn, user_only=True)
 async def eligibility_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request, user_only=True)
+    ctx, caller = auth.begin(request)
     body = await wire.parse_body(request, ProductUpgradeIn)
     return wire.respond(ctx.run(check_eligibility, caller, body))
 
 
-@wire.operation(body=ProductUpgradeIn)
+@wire.operation(body=ProductUpgradeIn, user_only=True)
 async def create_upgrade_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request, user_only=True)
+    ctx, caller = auth.begin(request)
     body = await wire.parse_body(request, ProductUpgradeIn)
     upgrade = ctx.run(create_upgrade, caller, body)
     return Response(b"", status_code=202, headers={"Location": f"productUpgrades/{upgrade['id']}"},
                     media_type=wire.JSON)
 
 
-@wire.operation(body=ProductUpgradeIn)
+@wire.operation(body=ProductUpgradeIn, user_only=True)
 async def upgrade_status_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request, user_only=True)
+    ctx, caller = auth.begin(request)
     body = await wire.parse_body(request, ProductUpgradeIn)
     upgrade = ctx.run(upgrade_status_of, caller, request.path_params["upgrade_id"], body)
     return wire.respond(upgrade_status_wire(upgrade, ctx.clock.now()))

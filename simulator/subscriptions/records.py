@@ -119,10 +119,7 @@ def start_term(ctx: Context, sub: dict[str, Any], start: datetime) -> None:
 def refund_options(ctx: Context, sub: dict[str, Any], start: datetime) -> list[dict[str, Any]]:
     av = ctx.catalog.availability(sub["product_id"], sub["sku_id"], sub["availability_id"])
     options = []
-    for term in av.terms() if av else []:
-        if (term.get("duration") or "").upper() != sub["term_duration"] or (
-                (term.get("billingCycle") or sub["billing_cycle"]).lower() != sub["billing_cycle"]):
-            continue
+    for term in av.find_terms(sub["term_duration"], sub["billing_cycle"]) if av else []:
         for policy in term.get("cancellationPolicies") or []:
             for option in policy.get("refundOptions") or []:
                 expires = start + timedelta(days=iso_duration_days(option.get("expiresAfter", "P7D")))

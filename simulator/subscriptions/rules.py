@@ -15,11 +15,19 @@ from pydantic import Field
 
 from simulator import customers, errors, wire
 from simulator.billing import calendar
-from simulator.catalog.data import (AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE, NCE, RESERVATION, SAAS,
-                                    SOFTWARE_SUBSCRIPTION)
+from simulator.catalog.data import (
+    AZURE_PLAN,
+    LEGACY_AZURE,
+    LEGACY_LICENSE,
+    NCE,
+    RESERVATION,
+    SAAS,
+    SOFTWARE_SUBSCRIPTION,
+)
 from simulator.context import Caller, Context
 from simulator.orders import lines as purchase
 from simulator.subscriptions import records
+from simulator.subscriptions.kinds import EventType, SubscriptionStatus
 from simulator.subscriptions.records import current, event, subscription_key
 
 LEGACY_KINDS = (LEGACY_LICENSE, LEGACY_AZURE)
@@ -99,13 +107,15 @@ def update_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id: 
     sub = load(ctx, caller.tenant, customer_id, sub_id)
     check_updatable(sub, body, if_match)
     wanted = (body.status or sub["status"]).lower()
-    if sub["status"] == "suspended" and wanted != "active":
-        if wanted != "suspended" or changes_beyond_status(sub, body):  # reactivate first, also to cancel
-            raise (errors.LegacySubscriptionSuspended if sub["kind"] in LEGACY_KINDS else errors.SubscriptionSuspended)()
+    if sub["status"] == SubscriptionStatus.SUSPENDED and wanted != SubscriptionStatus.ACTIVE:
+        # reactivate first, also to cancel
+        if wanted != SubscriptionStatus.SUSPENDED or changes_beyond_status(sub, body):
+            legacy = sub["kind"] in LEGACY_KINDS
+            raise (errors.LegacySubscriptionSuspended if legacy else errors.SubscriptionSuspended)()
         return sub
     if wanted != sub["status"]:
         change_status(ctx, sub, wanted, now)
-        if wanted in ("suspended", "deleted"):
+        if wanted in (SubscriptionStatus.SUSPENDED, SubscriptionStatus.DELETED):
             return save(ctx, sub)
     if body.quantity is not None and body.quantity != sub["quantity"]:
         change_quantity(ctx, sub, body.quantity, now)
@@ -119,9 +129,9 @@ def update_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id: 
 def check_updatable(sub: dict[str, Any], body: SubscriptionPatchIn, if_match: str | None) -> None:
     if if_match and if_match.strip('"') != records.etag(sub):
         raise errors.StaleEtag()
-    if sub["status"] == "deleted":
+    if sub["status"] == SubscriptionStatus.DELETED:
         raise errors.SubscriptionDeleted()
-    if sub["status"] == "expired":
+    if sub["status"] == SubscriptionStatus.EXPIRED:
         raise errors.SubscriptionExpiring()
     if sub["kind"] == SAAS and not sub["activated"] and (body.status or "").lower() != "deleted":
         raise errors.NotActivated()  # a SaaS subscription that was never activated can still be cancelled
@@ -135,28 +145,29 @@ def changes_beyond_status(sub: dict[str, Any], body: SubscriptionPatchIn) -> boo
 
 
 def change_status(ctx: Context, sub: dict[str, Any], wanted: str, now: datetime) -> None:
-    if wanted not in ("active", "suspended", "deleted"):
+    if wanted not in (SubscriptionStatus.ACTIVE, SubscriptionStatus.SUSPENDED, SubscriptionStatus.DELETED):
         raise errors.InvalidRequestInput(f"status '{wanted}' is not one of active, suspended, deleted")
-    if wanted == "active":
-        sub["status"] = "active"
-        sub["events"].append(event("reactivate", now))
+    if wanted == SubscriptionStatus.ACTIVE:
+        sub["status"] = SubscriptionStatus.ACTIVE
+        sub["events"].append(event(EventType.REACTIVATE, now))
         for child in children(ctx, sub):
-            if child["status"] == "suspended":
-                child["status"] = "active"
-                child["events"].append(event("reactivate", now))
+            if child["status"] == SubscriptionStatus.SUSPENDED:
+                child["status"] = SubscriptionStatus.ACTIVE
+                child["events"].append(event(EventType.REACTIVATE, now))
                 save(ctx, child)
         return
-    allowed = SUSPENDABLE if wanted == "suspended" else CANCELLABLE
+    allowed = SUSPENDABLE if wanted == SubscriptionStatus.SUSPENDED else CANCELLABLE
     if sub["kind"] not in allowed:
         raise errors.StatusNotChangeable(wanted)
     if sub["kind"] == AZURE_PLAN:
         check_plan_is_idle(ctx, sub, now)
-    if wanted == "deleted":
+    if wanted == SubscriptionStatus.DELETED:
         check_cancellation_window(ctx, sub, now)
     for record in (sub, *children(ctx, sub)):
         # An add-on goes with its base, with an event of its own: its charges stop (or are refunded) too.
         record["status"] = wanted
-        record["events"].append(event("cancel" if wanted == "deleted" else "suspend", now,
+        stop = EventType.CANCEL if wanted == SubscriptionStatus.DELETED else EventType.SUSPEND
+        record["events"].append(event(stop, now,
                                       quantity=record["quantity"], refund=refund_type(record, now)))
         if record is not sub:
             save(ctx, record)
@@ -186,7 +197,7 @@ def check_plan_is_idle(ctx: Context, sub: dict[str, Any], now: datetime) -> None
     active_entitlements = [e for e in sub.get("entitlements", []) if azure.entitlement_status(e, now) == "active"]
     # As they stand now: a reservation whose term ended holds nothing back.
     reservations = [s for s in records.standing(ctx, sub["tenant"], sub["customer_id"], now)
-                    if s["kind"] == RESERVATION and s["status"] == "active"]
+                    if s["kind"] == RESERVATION and s["status"] == SubscriptionStatus.ACTIVE]
     if active_entitlements or reservations:
         raise errors.AzurePlanHasActiveSubscriptions()
 
@@ -194,7 +205,8 @@ def check_plan_is_idle(ctx: Context, sub: dict[str, Any], now: datetime) -> None
 def children(ctx: Context, sub: dict[str, Any]) -> list[dict[str, Any]]:
     """Legacy add-ons follow their base subscription."""
     return [s for s in ctx.store.scan("subscription", (sub["tenant"], sub["customer_id"].lower()))
-            if (s.get("parent_subscription_id") or "").lower() == sub["id"].lower() and s["status"] != "deleted"]
+            if (s.get("parent_subscription_id") or "").lower() == sub["id"].lower()
+            and s["status"] != SubscriptionStatus.DELETED]
 
 
 def quantity_bounds(ctx: Context, sub: dict[str, Any]) -> tuple[int, int]:
@@ -218,7 +230,7 @@ def change_quantity(ctx: Context, sub: dict[str, Any], wanted: int, now: datetim
         raise errors.SandboxSeatLimit(purchase.SANDBOX_SEATS)
     if sub["kind"] == NCE:
         move_seat_windows(ctx, sub, wanted - sub["quantity"], now)
-    sub["events"].append(event("seats", now, quantity=wanted, change=wanted - sub["quantity"]))
+    sub["events"].append(event(EventType.SEATS, now, quantity=wanted, change=wanted - sub["quantity"]))
     sub.update(quantity=wanted, license_changed=wire.iso(now))
 
 
@@ -303,13 +315,13 @@ def activate_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id
     sub = load(ctx, caller.tenant, customer_id, sub_id)
     if sub["kind"] != SAAS:
         raise errors.InvalidRequestInput("only commercial marketplace SaaS subscriptions are activated")
-    if sub["status"] == "deleted":
+    if sub["status"] == SubscriptionStatus.DELETED:
         raise errors.SubscriptionDeleted()  # a cancelled, never-activated subscription stays cancelled
     if sub["activated"]:
         raise errors.AlreadyActivated()
     now = ctx.clock.now()
     sub["activated"] = True
-    sub["events"].append(event("activate", now, quantity=sub["quantity"]))
+    sub["events"].append(event(EventType.ACTIVATE, now, quantity=sub["quantity"]))
     save(ctx, sub)
     return {"subscriptionId": sub["id"], "status": "Success"}
 

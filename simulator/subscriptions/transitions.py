@@ -27,8 +27,10 @@ from simulator.ids import name_guid
 from simulator.ids import same as same_id
 from simulator.orders import lines as purchase
 from simulator.subscriptions import records, rules
+from simulator.subscriptions.kinds import EventType, SubscriptionStatus
 from simulator.subscriptions.records import event
 from simulator.subscriptions.rules import list_subscriptions, load, save
+from simulator.wire import query
 
 CONVERSION_TAKES = timedelta(minutes=5)
 LICENSE_REASSIGNMENT_TAKES = timedelta(minutes=5)
@@ -93,7 +95,7 @@ def upgrade_targets(ctx: Context, sub: dict[str, Any]) -> list[Availability]:
 def target_problems(source: dict[str, Any], target: dict[str, Any], now: datetime) -> list[tuple[int, str]]:
     """Why seats can't move into an existing subscription (TargetSubscriptionErrorCode 1-4)."""
     problems = []
-    if target["status"] != "active":
+    if target["status"] != SubscriptionStatus.ACTIVE:
         problems.append(TARGET_NOT_ACTIVE)
     window = records.at(target, "cancellation_allowed_until")
     if window is not None and now <= window:
@@ -112,7 +114,8 @@ def term_months(sub: dict[str, Any]) -> int:
 
 def subscriptions_of(subs: list[dict[str, Any]], av: Availability, source: dict[str, Any]) -> list[dict[str, Any]]:
     """The customer's other subscriptions of the target SKU (deleted ones aside)."""
-    return [s for s in subs if s["kind"] == NCE and s["status"] != "deleted" and not same_id(s["id"], source["id"])
+    return [s for s in subs if s["kind"] == NCE and s["status"] != SubscriptionStatus.DELETED
+            and not same_id(s["id"], source["id"])
             and same_id(s.get("product_id"), av.sku.product.id) and same_id(s.get("sku_id"), av.sku.id)]
 
 
@@ -128,7 +131,7 @@ def transition_eligibilities(ctx: Context, caller: Caller, customer_id: str, sub
     if kind == "scheduled" or source["is_trial"] or source["kind"] != NCE:
         return []
     operation_id = name_guid(f"transitioneligibilities:{source['id']}:{wire.iso(now)}")
-    reasons = [] if source["status"] == "active" else [SOURCE_NOT_ACTIVE]
+    reasons = [] if source["status"] == SubscriptionStatus.ACTIVE else [SOURCE_NOT_ACTIVE]
     subs = list_subscriptions(ctx, caller.tenant, customer_id)
     return [eligibility_wire(source, av, subscriptions_of(subs, av, source), reasons, operation_id, now)
             for av in upgrade_targets(ctx, source)]
@@ -162,7 +165,7 @@ def transition_subscription(ctx: Context, caller: Caller, customer_id: str, sub_
     facts = {"transition": transition_id, "quantity": body.quantity}
     give_up_seats(source, body.quantity, now, to_subscription=target["id"], **facts)
     target["events"][-1].update(from_subscription=source["id"], **facts)
-    if source["status"] == "deleted":
+    if source["status"] == SubscriptionStatus.DELETED:
         move_add_ons(ctx, source, target)
     save(ctx, target)
     save(ctx, source)
@@ -181,7 +184,7 @@ def check_source(source: dict[str, Any], body: TransitionIn) -> None:
     check_new_commerce(source)
     if source["kind"] != NCE:
         raise errors.InvalidRequestInput("only new commerce license-based subscriptions are transitioned")
-    if source["status"] != "active":
+    if source["status"] != SubscriptionStatus.ACTIVE:
         raise errors.SourceNotActive()
     if body.from_subscription_id and not same_id(body.from_subscription_id, source["id"]):
         raise errors.InvalidRequestInput("fromSubscriptionId is not the subscription in the path")
@@ -213,7 +216,7 @@ def move_into(ctx: Context, caller: Caller, customer_id: str, source: dict[str, 
     check_seats(ctx, av, wanted)
     rules.move_seat_windows(ctx, target, body.quantity, now)
     target.update(quantity=wanted, license_changed=wire.iso(now))
-    target["events"].append(event("transition_in", now, seats=body.quantity))
+    target["events"].append(event(EventType.TRANSITION_IN, now, seats=body.quantity))
     return target
 
 
@@ -247,10 +250,10 @@ def new_target(ctx: Context, caller: Caller, customer_id: str, source: dict[str,
 def give_up_seats(source: dict[str, Any], seats: int, now: datetime, **facts: Any) -> None:
     """The source loses the seats; with none left it ends (status deleted, its last quantity kept)."""
     left = source["quantity"] - seats
-    source["events"].append(event("transition_out", now, **{"seats": seats, **facts}))
+    source["events"].append(event(EventType.TRANSITION_OUT, now, **{"seats": seats, **facts}))
     source["license_changed"] = wire.iso(now)
     if left == 0:
-        source.update(status="deleted", auto_renew=False, seat_windows=[], scheduled=None)
+        source.update(status=SubscriptionStatus.DELETED, auto_renew=False, seat_windows=[], scheduled=None)
         return
     source["quantity"] = left
     keep, windows = left, []
@@ -351,7 +354,7 @@ async def transition_eligibilities_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     cid, sid = wire.subscription_ids(request)
     return wire.respond(wire.collection(transition_eligibilities(ctx, caller, cid, sid,
-                                                                 wire.query_param(request, "eligibilityType"))))
+                                                                 query.text(request, "eligibilityType"))))
 
 
 @wire.operation(body=TransitionIn)
@@ -368,7 +371,7 @@ async def list_transitions_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     cid, sid = wire.subscription_ids(request)
     now = ctx.clock.now()
-    found = list_transitions(ctx, caller, cid, sid, wire.query_param(request, "operationId"))
+    found = list_transitions(ctx, caller, cid, sid, query.text(request, "operationId"))
     return wire.respond({"transition": [transition_wire(t, now) for t in found],
                          "attributes": wire.attributes("Collection")})
 

@@ -26,9 +26,9 @@ from simulator.context import Caller, Context
 from simulator.orders import lines as purchase
 from simulator.orders import rules as orders
 from simulator.subscriptions import rules
+from simulator.subscriptions.kinds import HELD, EventType, SubscriptionStatus
 from simulator.subscriptions.records import event
 
-HELD = ("active", "suspended")
 # UpgradeType (Partner Center SDK): the wire carries the snake-case name or, from the SDK, the number.
 UPGRADE_TYPES = {"upgrade_only": 1, "upgradeonly": 1, "upgrade_with_license_transfer": 2,
                  "upgradewithlicensetransfer": 2}
@@ -86,7 +86,7 @@ def upgrade_error(code: int, description: str, details: str | None = None) -> di
 def upgrade_errors(ctx: Context, caller: Caller, sub: dict[str, Any], offer: Offer,
                    upgrade_type: int) -> list[dict[str, Any]]:
     found = []
-    if sub["status"] != "active":
+    if sub["status"] != SubscriptionStatus.ACTIVE:
         found.append(upgrade_error(STATUS_NOT_ACTIVE, "Subscription cannot be upgraded because the source "
                                    "subscription state is not active.  Additional Details contains the current "
                                    "source subscription state.", sub["status"]))
@@ -164,13 +164,13 @@ def upgrade_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id:
         raise errors.LegacyQuantityOutOfRange(quantity, 1, sub["quantity"])
     target = new_target(ctx, caller, sub, offer, quantity)
     now = ctx.clock.now()
-    sub["events"].append(event("upgrade", now, quantity=quantity, to=target["id"],
+    sub["events"].append(event(EventType.UPGRADE, now, quantity=quantity, to=target["id"],
                                type=UPGRADE_TYPE_NAMES[upgrade_type]))
     if quantity == sub["quantity"]:
-        sub["status"] = "suspended"
-        sub["events"].append(event("suspend", now, quantity=sub["quantity"]))
+        sub["status"] = SubscriptionStatus.SUSPENDED
+        sub["events"].append(event(EventType.SUSPEND, now, quantity=sub["quantity"]))
     else:
-        sub["events"].append(event("seats", now, quantity=sub["quantity"] - quantity, change=-quantity))
+        sub["events"].append(event(EventType.SEATS, now, quantity=sub["quantity"] - quantity, change=-quantity))
         sub["quantity"] -= quantity
     rules.save(ctx, sub)
     return {**result, "targetSubscriptionId": target["id"], "upgradeType": upgrade_type, "upgradeErrors": [],
@@ -226,14 +226,15 @@ async def upgrade_subscription_endpoint(request: Request) -> Response:
     return wire.respond(ctx.run(upgrade_subscription, caller, *wire.subscription_ids(request), body))
 
 
+@wire.operation(user_only=True)
 async def list_conversions_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request, user_only=True)
+    ctx, caller = auth.begin(request)
     return wire.respond(wire.collection(list_conversions(ctx, caller, *wire.subscription_ids(request))))
 
 
-@wire.operation(body=ConversionIn)
+@wire.operation(body=ConversionIn, user_only=True)
 async def convert_trial_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request, user_only=True)
+    ctx, caller = auth.begin(request)
     body = await wire.parse_body(request, ConversionIn)
     return wire.respond(ctx.run(convert_trial, caller, *wire.subscription_ids(request), body))
 

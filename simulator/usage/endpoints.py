@@ -5,8 +5,6 @@ P2, P3, P9 and P10 take both kinds of token.
 """
 from __future__ import annotations
 
-from datetime import datetime
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -14,11 +12,20 @@ from starlette.routing import BaseRoute, Route
 from simulator import auth, errors, wire
 from simulator.catalog.data import AZURE_PLAN
 from simulator.usage import render, summaries
-from simulator.usage.utilization import UtilizationQuery, get_utilization_records, utilization_page_wire
+from simulator.usage.utilization import (
+    GRANULARITIES,
+    MAX_SIZE,
+    UtilizationQuery,
+    get_utilization_records,
+    utilization_page_wire,
+    utilization_scope,
+)
+from simulator.wire import query
 
 
+@wire.operation(user_only=True)
 async def customer_usage_summary_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request, user_only=True)
+    ctx, caller = auth.begin(request)
     usage, period = summaries.get_customer_usage_summary(ctx, caller, request.path_params["customer_id"])
     return wire.respond(render.customer_usage_summary_wire(usage, period))
 
@@ -37,36 +44,41 @@ async def update_usage_budget_endpoint(request: Request) -> Response:
     return wire.respond(render.spending_budget_wire(customer["id"], amount))
 
 
+@wire.operation(user_only=True)
 async def subscription_usage_records_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request, user_only=True)
+    ctx, caller = auth.begin(request)
     cid = request.path_params["customer_id"]
     found = summaries.get_subscription_usage_records(ctx, caller, cid)
     return wire.respond(wire.collection([render.subscription_monthly_usage_record_wire(s, spend) for s, spend in found],
                                         f"/customers/{cid}/subscriptions/usagerecords"))
 
 
+@wire.operation(user_only=True)
 async def customers_usage_records_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request, user_only=True)
+    ctx, caller = auth.begin(request)
     found = summaries.get_customers_usage_records(ctx, caller)
     return wire.respond(wire.collection([render.customer_monthly_usage_record_wire(u) for u in found],
                                         "/customers/usagerecords"))
 
 
+@wire.operation(user_only=True)
 async def subscription_usage_summary_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request, user_only=True)
+    ctx, caller = auth.begin(request)
     sub, spend, period = summaries.get_subscription_usage_summary(ctx, caller, *wire.subscription_ids(request))
     return wire.respond(render.subscription_usage_summary_wire(sub, spend, period))
 
 
+@wire.operation(user_only=True)
 async def meter_usage_records_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request, user_only=True)
+    ctx, caller = auth.begin(request)
     sub, spend, groups = summaries.get_meter_usage_records(ctx, caller, *wire.subscription_ids(request))
     return wire.respond(wire.collection([render.meter_usage_record_wire(sub, spend, g) for g in groups],
                                         f"/customers/{sub['customer_id']}/subscriptions/{sub['id']}/meterusagerecords"))
 
 
+@wire.operation(user_only=True)
 async def resource_usage_records_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request, user_only=True)
+    ctx, caller = auth.begin(request)
     sub, spend, groups = summaries.get_resource_usage_records(ctx, caller, *wire.subscription_ids(request))
     return wire.respond(wire.collection([render.resource_usage_record_wire(sub, spend, g) for g in groups],
                                         f"/customers/{sub['customer_id']}/subscriptions/{sub['id']}"
@@ -94,48 +106,20 @@ async def utilization_records_endpoint(request: Request) -> Response:
 
 def utilization_query(request: Request) -> UtilizationQuery:
     """The query's window and options, or those a continuation token carries (`seek_operation=Next`)."""
-    if (wire.query_param(request, "seek_operation") or "").lower() == "next":
-        token = request.headers.get("ms-continuationtoken")
-        if not token:
-            raise errors.InvalidRequestInput("seek_operation=Next needs the MS-ContinuationToken header")
-        return UtilizationQuery.from_token(token)
-    start, end = (time_param(request, name) for name in ("start_time", "end_time"))
-    query = UtilizationQuery(start, end, (wire.query_param(request, "granularity") or "daily").lower(),
-                             bool_param(request, "show_details", True), size_param(request))
-    query.check()
-    return query
+    token = query.continuation(request, "seek_operation")
+    if token is not None:
+        return UtilizationQuery.from_token(utilization_scope(*wire.subscription_ids(request)), token)
+    start, end = (query.date_time(request, name) for name in ("start_time", "end_time"))
+    found = UtilizationQuery(start, end, query.choice(request, "granularity", GRANULARITIES, "daily"),
+                             query.boolean(request, "show_details", True),
+                             query.integer(request, "size", default=MAX_SIZE, low=1, high=MAX_SIZE))
+    found.check()
+    return found
 
 
-def time_param(request: Request, name: str) -> datetime:
-    raw = wire.query_param(request, name)
-    if not raw:
-        raise errors.MissingQueryParameter(name)
-    try:
-        return wire.parse_time(raw)
-    except ValueError:
-        raise errors.InvalidRequestInput(f"the query parameter '{name}' is not a date-time") from None
-
-
-def bool_param(request: Request, name: str, default: bool) -> bool:
-    raw = wire.query_param(request, name)
-    if raw is None or raw == "":
-        return default
-    if raw.lower() not in ("true", "false"):
-        raise errors.InvalidRequestInput(f"the query parameter '{name}' must be true or false")
-    return raw.lower() == "true"
-
-
-def size_param(request: Request) -> int:
-    raw = wire.query_param(request, "size") or ""
-    if not raw:
-        return 1000
-    if not raw.isdigit():
-        raise errors.InvalidRequestInput("the query parameter 'size' must be a whole number from 1 to 1000")
-    return int(raw)
-
-
+@wire.operation(user_only=True)
 async def partner_usage_summary_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request, user_only=True)
+    ctx, caller = auth.begin(request)
     return wire.respond(render.partner_usage_summary_wire(summaries.get_partner_usage_summary(ctx, caller)))
 
 

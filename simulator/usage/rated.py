@@ -18,22 +18,24 @@ events, so moving the simulated clock changes what reads return.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Iterator
+from typing import Any
 
 from simulator import customers, wire
 from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE, NO_DECIMALS, Market
 from simulator.context import Context
 from simulator.ids import stream
+from simulator.subscriptions.kinds import EventType
 from simulator.usage import meters as meter_catalog
 from simulator.usage.meters import Meter, Resource
 
 REPORTED_AFTER = timedelta(days=2)  # from the start of the usage day: the day itself, then ~24 hours
 AZURE_KINDS = (AZURE_PLAN, LEGACY_AZURE)
-OFF = ("suspend", "cancel", "expire")
-ON = ("reactivate",)
+OFF = (EventType.SUSPEND, EventType.CANCEL, EventType.EXPIRE)
+ON = (EventType.REACTIVATE,)
 CENT = Decimal("0.01")
 
 
@@ -84,7 +86,7 @@ def rated_usage(ctx: Context, sub: dict[str, Any], start: date, end: date, now: 
 
 def last_reported_day(now: datetime) -> date:
     """The last usage day whose report is out at `now`."""
-    return (now.astimezone(timezone.utc) - REPORTED_AFTER).date()
+    return (now.astimezone(UTC) - REPORTED_AFTER).date()
 
 
 def reported_at(day: date) -> datetime:
@@ -92,7 +94,7 @@ def reported_at(day: date) -> datetime:
 
 
 def day_start(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=timezone.utc)
+    return datetime.combine(day, time(0), tzinfo=UTC)
 
 
 def days(first: date, last: date) -> Iterator[date]:
@@ -135,12 +137,12 @@ def on_intervals(sub: dict[str, Any]) -> list[Span]:
     spans: list[Span] = []
     since: date | None = wire.parse_time(sub["created"]).date()
     moments = [(wire.parse_time(e["at"]), e["type"], e) for e in sub.get("events") or []
-               if e.get("type") in (*OFF, *ON, "transition")]
+               if e.get("type") in (*OFF, *ON, EventType.TRANSITION)]
     moved = sub.get("transition")
     if moved:  # a 0145P subscription moved to an Azure plan is disabled from the move (records.apply_transition)
-        moments.append((wire.parse_time(moved["at"]), "cancel", moved))
+        moments.append((wire.parse_time(moved["at"]), EventType.CANCEL, moved))
     for moment, kind, facts in sorted(moments, key=lambda m: m[0]):
-        if kind == "transition" and "to" not in facts:
+        if kind == EventType.TRANSITION and "to" not in facts:
             continue  # the plan an upgrade made: its start, not a stop
         if kind in ON and since is None:
             since = moment.date()

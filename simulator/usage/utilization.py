@@ -12,10 +12,8 @@ run at 00:00 UTC (see rated.py): a window whose runs have not happened yet answe
 """
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import asdict, dataclass, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
@@ -26,12 +24,13 @@ from simulator.subscriptions import records
 from simulator.usage.meters import Meter
 from simulator.usage.rated import REPORTED_AFTER, UsageRow, day_start, rated_usage, reported_at
 from simulator.usage.summaries import load_azure
+from simulator.wire import tokens
 
 GRANULARITIES = ("daily", "hourly")
 MAX_SIZE = 1000
 HOURS = 24
 HOURLY_STEP = Decimal("0.000001")
-EARLIEST, LATEST = datetime(1900, 1, 1, tzinfo=timezone.utc), datetime(9000, 1, 1, tzinfo=timezone.utc)
+EARLIEST, LATEST = datetime(1900, 1, 1, tzinfo=UTC), datetime(9000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -43,31 +42,29 @@ class UtilizationQuery:
     size: int = MAX_SIZE
     offset: int = 0
 
-    def token(self) -> str:
-        raw = {**asdict(self), "start": wire.iso(self.start), "end": wire.iso(self.end)}
-        return base64.urlsafe_b64encode(json.dumps(raw, separators=(",", ":")).encode()).decode()
+    def payload(self) -> dict[str, Any]:
+        return {**asdict(self), "start": wire.iso(self.start), "end": wire.iso(self.end)}
 
     @classmethod
-    def from_token(cls, token: str) -> "UtilizationQuery":
+    def from_token(cls, scope: str, token: str) -> UtilizationQuery:
+        """The query a `links.next` token of this subscription's utilization carries."""
+        raw = tokens.decode(scope, token)
         try:
-            raw = json.loads(base64.urlsafe_b64decode(token.encode()))
             query = cls(wire.parse_time(raw["start"]), wire.parse_time(raw["end"]), raw["granularity"],
                         raw["show_details"], int(raw["size"]), int(raw["offset"]))
         except (ValueError, KeyError, TypeError, AttributeError):
-            raise errors.InvalidRequestInput("MS-ContinuationToken is not valid") from None
+            raise errors.ContinuationTokenInvalid() from None
+        if query.offset < 0 or query.granularity not in GRANULARITIES or not isinstance(query.show_details, bool):
+            raise errors.ContinuationTokenInvalid()
         query.check()
-        if query.offset < 0:
-            raise errors.InvalidRequestInput("MS-ContinuationToken is not valid")
         return query
 
     def check(self) -> None:
-        if not (EARLIEST <= self.start and self.end <= LATEST):
+        if not (self.start >= EARLIEST and self.end <= LATEST):
             raise errors.InvalidRequestInput(f"start_time and end_time must lie between {EARLIEST.year} and "
                                              f"{LATEST.year}")
         if self.end <= self.start:
             raise errors.InvalidRequestInput("end_time must be later than start_time")
-        if self.granularity not in GRANULARITIES:
-            raise errors.InvalidRequestInput(f"granularity must be one of {', '.join(GRANULARITIES)}")
         if not 1 <= self.size <= MAX_SIZE:
             raise errors.InvalidRequestInput(f"size must be a whole number from 1 to {MAX_SIZE}")
 
@@ -90,6 +87,11 @@ class UtilizationPage:
     retry_after: int | None  # not ready yet: 204 with Retry-After
 
 
+def utilization_scope(customer_id: str, sub_id: str) -> str:
+    """What a utilization token is bound to: the subscription whose records it pages."""
+    return f"utilization/{customer_id.lower()}/{sub_id.lower()}"
+
+
 def get_utilization_records(ctx: Context, caller: Caller, customer_id: str, sub_id: str,
                             query: UtilizationQuery) -> UtilizationPage:
     now = ctx.clock.now()
@@ -108,7 +110,7 @@ def get_utilization_records(ctx: Context, caller: Caller, customer_id: str, sub_
 
 def next_run(moment: datetime) -> datetime:
     """The first daily report run (00:00 UTC) at or after `moment`."""
-    moment = moment.astimezone(timezone.utc)
+    moment = moment.astimezone(UTC)
     midnight = records.midnight(moment)
     return midnight if midnight == moment else midnight + timedelta(days=1)
 
@@ -160,6 +162,7 @@ def utilization_page_wire(page: UtilizationPage) -> dict[str, Any]:
     self_uri = path + wire.query_string(start_time=wire.iso(q.start), end_time=wire.iso(q.end),
                                         granularity=q.granularity, show_details=str(q.show_details).lower(),
                                         size=q.size)
-    following = None if page.next is None else wire.link(
-        path + "?seek_operation=Next", headers=[{"key": "MS-ContinuationToken", "value": page.next.token()}])
+    following = None if page.next is None else wire.link(path + "?seek_operation=Next", headers=[
+        {"key": "MS-ContinuationToken",
+         "value": tokens.encode(utilization_scope(page.sub["customer_id"], page.sub["id"]), page.next.payload())}])
     return wire.collection([azure_utilization_record_wire(i) for i in page.items], self_uri, following)

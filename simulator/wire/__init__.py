@@ -43,7 +43,7 @@ class Operation:
     errors: tuple[int, ...] = ()     # error statuses besides those every route of its kind documents
     oauth: bool = False              # errors come as Entra ID's OAuth body, not Partner Center's
     content: str | None = None       # the success body's media type when it isn't JSON (application/pdf)
-    user_only: bool = False          # App+User tokens only (the endpoint's auth.begin(user_only=True))
+    user_only: bool = False          # App+User tokens only: auth.begin answers App-only tokens 403 900329
 
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])

@@ -7,7 +7,6 @@ OneTime pages link `next` with `seekOperation=Next` and the token as an `MS-Cont
 """
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -15,10 +14,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from simulator import auth, errors, wire
+from simulator import auth, wire
 from simulator.billing.lineitems import render, rules
-from simulator.billing.lineitems.query import Query, currency_value, read_query
+from simulator.billing.lineitems.query import Query, currency_code, read_query
 from simulator.context import Context
+from simulator.wire import query
 
 TOKEN = "MS-ContinuationToken"
 ECHOED = ("provider", "invoicelineitemtype", "currencycode", "period")
@@ -27,41 +27,40 @@ LINE_ITEM_QUERY = ["provider!", "invoicelineitemtype!", "currencycode", "period"
 
 
 def query_of(request: Request, provider: str | None, line_type: str | None, *, unbilled: bool = False) -> Query:
-    param = partial(wire.query_param, request)
-    return read_query(param, request.headers.get(TOKEN), provider, line_type, unbilled=unbilled)
+    return read_query(request, provider, line_type, unbilled=unbilled)
 
 
-def page_body(ctx: Context, page: rules.Page, query: Query, base: str, echoed: list[tuple[str, str]], *,
+def page_body(ctx: Context, page: rules.Page, asked: Query, base: str, echoed: list[tuple[str, str]], *,
               top_token: bool = False) -> dict[str, Any]:
     """The collection, its `self` and `next` links, and I4's top-level token."""
-    seek = query.selection.seek
-    pairs = [*echoed, ("size", str(query.size))]
+    seek = asked.selection.seek
+    pairs = [*echoed, ("size", str(asked.size))]
     if not seek:
-        pairs.append(("offset", str(query.offset)))
+        pairs.append(("offset", str(asked.offset)))
     self_uri = f"{base}?{urlencode(pairs, quote_via=quote)}"
     next_link = None
     if page.more and seek and page.token:
         next_link = wire.link(f"{self_uri}&seekOperation=Next", headers=[{"key": TOKEN, "value": page.token}])
     elif page.more and not seek:
-        pairs[-1] = ("offset", str(query.offset + query.size))
+        pairs[-1] = ("offset", str(asked.offset + asked.size))
         next_link = wire.link(f"{base}?{urlencode(pairs, quote_via=quote)}")
-    body = wire.collection(render.items(ctx, page, query.selection.shape), self_uri, next_link)
+    body = wire.collection(render.items(ctx, page, asked.selection.shape), self_uri, next_link)
     if top_token and seek and next_link is not None:
         body = {"continuationToken": page.token, **body}
     return body
 
 
 def echo(request: Request) -> list[tuple[str, str]]:
-    return [(name, value) for name in ECHOED if (value := wire.query_param(request, name)) is not None]
+    return [(name, value) for name in ECHOED if (value := query.text(request, name)) is not None]
 
 
 @wire.operation(query=LINE_ITEM_QUERY, headers=[TOKEN])
 async def get_invoice_line_items_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
-    query = query_of(request, wire.query_param(request, "provider"), wire.query_param(request, "invoicelineitemtype"))
+    asked = query_of(request, query.text(request, "provider"), query.text(request, "invoicelineitemtype"))
     invoice_id = request.path_params["invoice_id"]
-    page = ctx.run(rules.get_invoice_line_items, caller.tenant, invoice_id, query)
-    return wire.respond(page_body(ctx, page, query, f"/invoices/{quote(invoice_id, safe='')}/lineitems",
+    page = ctx.run(rules.get_invoice_line_items, caller.tenant, invoice_id, asked)
+    return wire.respond(page_body(ctx, page, asked, f"/invoices/{quote(invoice_id, safe='')}/lineitems",
                                   echo(request)))
 
 
@@ -69,11 +68,11 @@ async def get_invoice_line_items_endpoint(request: Request) -> Response:
 async def get_invoice_line_items_by_path_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     params = request.path_params
-    query = query_of(request, params["billing_provider"], params["invoice_line_item_type"])
-    page = ctx.run(rules.get_invoice_line_items, caller.tenant, params["invoice_id"], query, path_form=True)
+    asked = query_of(request, params["billing_provider"], params["invoice_line_item_type"])
+    page = ctx.run(rules.get_invoice_line_items, caller.tenant, params["invoice_id"], asked, path_form=True)
     invoice, provider, line_type = (quote(params[name], safe="") for name in (
         "invoice_id", "billing_provider", "invoice_line_item_type"))
-    return wire.respond(page_body(ctx, page, query, f"/invoices/{invoice}/lineitems/{provider}/{line_type}", [],
+    return wire.respond(page_body(ctx, page, asked, f"/invoices/{invoice}/lineitems/{provider}/{line_type}", [],
                                   top_token=True))
 
 
@@ -81,18 +80,16 @@ async def get_invoice_line_items_by_path_endpoint(request: Request) -> Response:
                        "hasPartnerEarnedCredit"], headers=[TOKEN])
 async def get_unbilled_line_items_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
-    query = query_of(request, wire.query_param(request, "provider"), wire.query_param(request, "invoicelineitemtype"),
+    asked = query_of(request, query.text(request, "provider"), query.text(request, "invoicelineitemtype"),
                      unbilled=True)
-    page = ctx.run(rules.get_unbilled_line_items, caller.tenant, query)
-    return wire.respond(page_body(ctx, page, query, "/invoices/unbilled/lineitems", echo(request)))
+    page = ctx.run(rules.get_unbilled_line_items, caller.tenant, asked)
+    return wire.respond(page_body(ctx, page, asked, "/invoices/unbilled/lineitems", echo(request)))
 
 
 @wire.operation(query=["currencycode!"])
 async def get_invoice_estimate_links_endpoint(request: Request) -> Response:
     auth.begin(request)
-    currency = currency_value(wire.query_param(request, "currencycode"))
-    if currency is None:
-        raise errors.MissingQueryParameter("currencycode")
+    currency = currency_code(query.required(request, "currencycode"))
     return wire.respond(wire.collection(render.estimate_links(currency)))
 
 

@@ -14,12 +14,13 @@ OneTime pages with `size` and `seekOperation=Next` + the `MS-ContinuationToken` 
 """
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
-from typing import Callable
+
+from starlette.requests import Request
 
 from simulator import errors
 from simulator.billing.ledger import AZURE, BILLING, OFFICE, ONE_TIME, USAGE, Cursor
+from simulator.wire import query, tokens
 
 MAX_SIZE = 2000
 MAX_OFFSET = 10 ** 9
@@ -91,81 +92,42 @@ def pick_selection(provider: str, line_type: str, *, unbilled: bool = False) -> 
     return found
 
 
-def period_value(raw: str | None) -> str | None:
-    if raw is None:
-        return None
-    if raw.strip().lower() not in PERIODS:
-        raise errors.UnparsableEnum("period", raw, ", ".join(PERIODS))
-    return raw.strip().lower()
-
-
 def currency_value(raw: str | None) -> str | None:
-    if raw is None:
-        return None
+    return None if raw is None else currency_code(raw)
+
+
+def currency_code(raw: str) -> str:
     code = raw.strip().upper()
     if len(code) != 3 or not code.isascii() or not code.isalpha():
         raise errors.CurrencyCodeInvalid(raw)
     return code
 
 
-def whole_number(raw: str | None, name: str, default: int, low: int, high: int) -> int:
-    if raw is None or raw == "":
-        return default
-    text = raw.strip()
-    if not text.isascii() or not text.isdigit() or len(text) > 10 or not low <= int(text) <= high:
-        raise errors.InvalidPageParameter(name, f"a whole number from {low} to {high}")
-    return int(text)
-
-
-def flag(raw: str | None, name: str) -> bool | None:
-    if raw is None:
-        return None
-    if raw.strip().lower() not in ("true", "false"):
-        raise errors.NotABoolean(name)
-    return raw.strip().lower() == "true"
-
-
-def seek_token(seek: str | None, header: str | None) -> str | None:
-    """The token of a `seekOperation=Next` request; without seekOperation the header is not read."""
-    if seek is None:
-        return None
-    if seek.strip().lower() != "next":
-        raise errors.UnparsableEnum("seekOperation", seek, "Next")
-    if not header or not header.strip():
-        raise errors.ContinuationTokenMissing()
-    return header.strip()
-
-
-def read_query(param: Callable[[str], str | None], header: str | None, provider: str | None,
-               line_type: str | None, *, unbilled: bool = False) -> Query:
-    """The request's query, from `param(name)` (any casing of the name) and the token header."""
+def read_query(request: Request, provider: str | None, line_type: str | None, *, unbilled: bool = False) -> Query:
+    """The request's query (parameter names in any casing) and the token of a `seekOperation=Next`."""
     if provider is None:
         raise errors.MissingQueryParameter("provider")
     if line_type is None:
         raise errors.MissingQueryParameter("invoicelineitemtype")
     chosen = pick_selection(provider, line_type, unbilled=unbilled)
-    return Query(chosen, provider, line_type, currency_value(param("currencycode")), period_value(param("period")),
-                 whole_number(param("size"), "size", MAX_SIZE, 1, MAX_SIZE),
-                 whole_number(param("offset"), "offset", 0, 0, MAX_OFFSET),
-                 seek_token(param("seekOperation"), header), flag(param("hasPartnerEarnedCredit"),
-                                                                   "hasPartnerEarnedCredit"))
+    return Query(chosen, provider, line_type, currency_value(query.text(request, "currencycode")),
+                 query.choice(request, "period", PERIODS),
+                 query.integer(request, "size", default=MAX_SIZE, low=1, high=MAX_SIZE),
+                 query.integer(request, "offset", default=0, high=MAX_OFFSET),
+                 query.continuation(request), query.boolean(request, "hasPartnerEarnedCredit"))
 
 
 # --- continuation tokens ------------------------------------------------------------------
-# Opaque to clients, deterministic here: the ledger cursor with the scope it belongs to (the
-# selection and the window), so a token can't be replayed against another query.
+# The ledger cursor (slot, offset, item) with the scope it belongs to (the selection and the window),
+# so a token can't be replayed against another query (simulator/wire/tokens.py).
 
 def encode_token(scope: str, cursor: Cursor) -> str:
-    return base64.urlsafe_b64encode(f"{scope}|{cursor.token()}".encode()).decode()
+    return tokens.encode(scope, [cursor.place, cursor.offset, cursor.item])
 
 
-def decode_token(token: str, scope: str) -> Cursor:
-    try:
-        text = base64.urlsafe_b64decode(token.encode("ascii")).decode("utf-8")
-    except ValueError:
-        raise errors.ContinuationTokenInvalid() from None
-    owner, _, position = text.rpartition("|")
-    cursor = Cursor.parse(position) if owner == scope else None
-    if cursor is None:
+def decode_token(scope: str, token: str) -> Cursor:
+    raw = tokens.decode(scope, token)
+    if not (isinstance(raw, list) and len(raw) == 3
+            and all(isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= MAX_OFFSET for n in raw)):
         raise errors.ContinuationTokenInvalid()
-    return cursor
+    return Cursor(*raw)

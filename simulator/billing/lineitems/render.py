@@ -13,15 +13,15 @@
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Callable
+from typing import Any
 
 from simulator import customers, ids, wire
 from simulator.billing import charges
 from simulator.billing.ledger import Line
-from simulator.billing.lineitems.query import (DAILY_RATED, DAILY_USAGE, LICENSE_BASED, ONE_TIME_ITEM,
-                                                USAGE_BASED)
+from simulator.billing.lineitems.query import DAILY_RATED, DAILY_USAGE, LICENSE_BASED, ONE_TIME_ITEM, USAGE_BASED
 from simulator.billing.lineitems.rules import Page, Window
 from simulator.catalog.data import RESERVATION
 from simulator.context import Context
@@ -91,12 +91,8 @@ def term_and_cycle(ctx: Context, facts: dict[str, Any]) -> str:
     if not (facts.get("product_id") and facts.get("sku_id") and facts.get("availability_id")):
         return ""
     availability = ctx.catalog.availability(facts["product_id"], facts["sku_id"], facts["availability_id"])
-    for term in availability.terms() if availability else []:
-        cycle = (term.get("billingCycle") or "").lower()
-        if (term.get("duration") or "").upper() == (facts.get("term") or "").upper() and cycle in (
-                "", (facts.get("cycle") or "").lower()):
-            return term.get("description") or ""
-    return ""
+    found = availability.find_terms(facts.get("term"), facts.get("cycle") or "") if availability else []
+    return (found[0].get("description") or "") if found else ""
 
 
 def qualifiers(sub: dict[str, Any], facts: dict[str, Any]) -> list[str]:

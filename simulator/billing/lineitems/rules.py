@@ -10,11 +10,12 @@ to know whether a next page exists: its cost follows the page, not the partner's
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import groupby, islice
-from typing import Any, Iterator
+from typing import Any
 
 from simulator import errors
 from simulator.billing import ledger, periods
@@ -103,7 +104,7 @@ def unbilled_window(query: Query, now: datetime) -> Window:
 
 def page(ctx: Context, tenant: str, window: Window, query: Query, now: datetime) -> Page:
     scope = f"{query.selection.name}:{window.scope}"
-    start = decode_token(query.token, scope) if query.token else Cursor()
+    start = decode_token(scope, query.token) if query.token else Cursor()
     skip = 0 if query.token else query.offset
     # Nothing in the simulator earns partner earned credit, so asking for lines with it finds none.
     empty = window.currency is None or (query.earned_credit and query.selection.consumption)
