@@ -12,7 +12,7 @@ import pytest
 
 from simulator.ids import partner_id
 from simulator.settings import DEFAULT_PARTNER_TENANT
-from tests.conftest import BASE, START, Api, nce_line
+from tests.helpers import BASE, START, Api, nce_line
 
 PARTNER_CENTER = "https://api.partnercenter.microsoft.com"
 CLIENT = "11111111-2222-3333-4444-555555555555"
