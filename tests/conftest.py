@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -58,4 +59,5 @@ def make_api(loop: asyncio.AbstractEventLoop, store_backend: str, request: pytes
 
 @pytest.fixture
 def api(make_api: Any) -> Api:
-    return make_api()
+    made: Api = make_api()
+    return made

@@ -15,12 +15,13 @@ import asyncio
 import functools
 import os
 import socket
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -125,8 +126,9 @@ def build_app(settings: Settings | None = None, *, store: Store | None = None, c
         return cli.build(settings)
     fake = None
     if clock is None and wall == "fake":
-        fake = FakeWall(settings.start())
-        clock = ManualClock(settings.start(), wall=fake)
+        start = settings.start() or datetime.now(UTC)
+        fake = FakeWall(start)
+        clock = ManualClock(start, wall=fake)
     elif wall not in ("fake", "real"):
         raise ValueError(f"wall is 'fake' or 'real', not {wall!r}")
     app = create_app(settings, clock=clock, store=store, catalog=catalog)
@@ -159,7 +161,13 @@ class Api:
         self.app, self.loop, self.token = app, loop, token
         self.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE)
         self.ctx = app.state.ctx
-        self.wall: FakeWall | None = getattr(app.state, "wall", None)  # what build_app's manual clock runs on
+        self._wall: FakeWall | None = getattr(app.state, "wall", None)
+
+    @property
+    def wall(self) -> FakeWall:
+        """The wall time of build_app's manual clock (token lifetimes), moved by hand: `api.wall.advance(s)`."""
+        assert self._wall is not None, "this app runs on the system's wall time (built with wall='real')"
+        return self._wall
 
     def request(self, method: str, path: str, *, token: str | None = None, headers: dict[str, str] | None = None,
                 **kwargs: Any) -> httpx.Response:
@@ -191,13 +199,13 @@ class Api:
         form.update(client_id="11111111-2222-3333-4444-555555555555", resource="https://api.partnercenter.microsoft.com")
         reply = self.post(f"/{tenant}/oauth2/token", data=form, token="")
         assert reply.status_code == 200, reply.text
-        return reply.json()["access_token"]
+        return str(reply.json()["access_token"])
 
     def new_customer(self, domain: str | None = None, country: str = "US", **kw: Any) -> str:
         domain = domain or f"c{self.ctx.ids.request_guid()[:8]}.onmicrosoft.com"
         reply = self.post("/v1/customers", json=customer_body(domain, country), **kw)
         assert reply.status_code == 201, reply.text
-        return reply.json()["id"]
+        return str(reply.json()["id"])
 
     def new_cart(self, customer: str, *lines: dict[str, Any], **kw: Any) -> httpx.Response:
         items = [{"id": n, **line} for n, line in enumerate(lines)]
@@ -208,12 +216,13 @@ class Api:
         assert cart.status_code == 201, cart.text
         reply = self.post(f"/v1/customers/{customer}/carts/{cart.json()['id']}/checkout", **kw)
         assert reply.status_code == 201, reply.text
-        return reply.json()
+        body: dict[str, Any] = reply.json()
+        return body
 
     def advance(self, seconds: float) -> str:
         reply = self.post("/_simulator/clock/advance", json={"seconds": seconds})
         assert reply.status_code == 200, reply.text
-        return reply.json()["now"]
+        return str(reply.json()["now"])
 
 
 def open_api(loop: asyncio.AbstractEventLoop, **build: Any) -> Api:
@@ -296,7 +305,8 @@ def unbilled(api: Api, period: str = "current", line_type: str = "billinglineite
              extra: str = "") -> list[dict[str, Any]]:
     reply = api.get(UNBILLED.format(line_type, currency, period) + extra)
     assert reply.status_code == 200, reply.text
-    return reply.json()["items"]
+    items: list[dict[str, Any]] = reply.json()["items"]
+    return items
 
 
 def sub_path(customer: str, sub: str) -> str:
@@ -305,13 +315,14 @@ def sub_path(customer: str, sub: str) -> str:
 
 def buy_subscription(api: Api, customer: str, line: dict[str, Any], **kw: Any) -> str:
     """The id of the one subscription a purchase makes (needs provisioning_delay=0 or a legacy offer)."""
-    return api.buy(customer, line, **kw)["orders"][0]["lineItems"][0]["subscriptionId"]
+    return str(api.buy(customer, line, **kw)["orders"][0]["lineItems"][0]["subscriptionId"])
 
 
 def read(api: Api, customer: str, sub: str, **kw: Any) -> dict[str, Any]:
     reply = api.get(sub_path(customer, sub), **kw)
     assert reply.status_code == 200, reply.text
-    return reply.json()
+    body: dict[str, Any] = reply.json()
+    return body
 
 
 def update(api: Api, customer: str, sub: str, **changes: Any) -> httpx.Response:
@@ -323,7 +334,8 @@ def update(api: Api, customer: str, sub: str, **changes: Any) -> httpx.Response:
 def updated(api: Api, customer: str, sub: str, **changes: Any) -> dict[str, Any]:
     reply = update(api, customer, sub, **changes)
     assert reply.status_code == 200, reply.text
-    return reply.json()
+    body: dict[str, Any] = reply.json()
+    return body
 
 
 def refused(reply: httpx.Response) -> tuple[int, int | None]:
@@ -391,4 +403,5 @@ def legacy_customer(partner: Partner, country: str = "US") -> tuple[str, str]:
 
 
 def summary(partner: Partner, customer: str, sub: str) -> dict[str, Any]:
-    return partner.get(sub_path(customer, sub) + "/usagesummary")
+    body: dict[str, Any] = partner.get(sub_path(customer, sub) + "/usagesummary")
+    return body

@@ -313,7 +313,7 @@ def test_an_expired_simulator_token_is_refused(api: Api) -> None:
     issued = token(api)
     assert api.get("/v1/customers", token=issued).status_code == 200
 
-    api.wall.advance(3600 + 60)  # type: ignore[attr-defined]
+    api.wall.advance(3600 + 60)
 
     reply = api.get("/v1/customers", token=issued)
     assert reply.status_code == 401

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.helpers import (LEGACY_AZURE_LINE, PLAN_LINE, Api, buy_subscription, nce_line, read, refused,
-    reservation_line, sub_path, update, updated)
+                           reservation_line, sub_path, update, updated)
 
 AZURE_PLAN = "DZH318Z0BPS6:0001:DZH318Z0BML6"
 TEN_MINUTES = 600

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.helpers import (LEGACY_AZURE, LEGACY_BASE, M365_BASIC, SAAS_PLAN, SAAS_TRIAL, SOFTWARE, fresh_api,
-    reservation_line)
+                           reservation_line)
 
 LINES: dict[str, tuple[str, dict[str, Any]]] = {
     "legacy-azure": ("legacy", {"catalogItemId": LEGACY_AZURE, "quantity": 1, "billingCycle": "monthly"}),

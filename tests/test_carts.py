@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from tests.helpers import (LEGACY_ADDONS, LEGACY_AZURE, LEGACY_BASE, M365_BASIC, RESERVATION, SAAS_PLAN, SAAS_TRIAL,
-    SOFTWARE, TEAMS_PHONE_ADDON, Api, nce_line, reservation_line)
+                           SOFTWARE, TEAMS_PHONE_ADDON, Api, nce_line, reservation_line)
 
 GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 WINDOWS_365 = "CFQ7TTC0N8SS:0001:CFQ7TTC0W3GQ"

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import (LEGACY_AZURE, M365_BASIC, RESERVATION, SAAS_PLAN, SOFTWARE, Api, nce_line, reservation_line)
+from tests.helpers import LEGACY_AZURE, M365_BASIC, RESERVATION, SAAS_PLAN, SOFTWARE, Api, nce_line, reservation_line
 
 SAAS_LINE = {"catalogItemId": SAAS_PLAN, "quantity": 1, "billingCycle": "monthly", "termDuration": "P1M"}
 

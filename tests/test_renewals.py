@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.helpers import (LEGACY_BASE, M365_PRODUCT, SAAS_TRIAL, Api, buy_subscription, nce_line, read, refused,
-    reservation_line, sub_path, update, updated)
+                           reservation_line, sub_path, update, updated)
 
 DAY = 86400
 NCE_TRIAL = "CFQ7TTC0LCHC:000B:CFQ7TTC06GXL"

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.helpers import (LEGACY_ADDONS, LEGACY_BASE, M365_PRODUCT, SAAS_PLAN, SOFTWARE, Api, buy_subscription,
-    nce_line, read, refused, reservation_line, sub_path, update, updated)
+                           nce_line, read, refused, reservation_line, sub_path, update, updated)
 
 DAY = 86400
 SEAT_SAAS = "DZH318Z0C1PM:0001:DZH318Z04MB5"

@@ -18,8 +18,8 @@ import pytest
 
 from simulator.ids import name_guid
 from simulator.usage.rated import UsageRow
-from tests.helpers import (DAY, PLAN_LINE, Partner, legacy_customer, link, money, nce_line, new_partner,
-    plan_customer, refused, sub_path, summary)
+from tests.helpers import (DAY, PLAN_LINE, Partner, legacy_customer, link, money, nce_line, new_partner, plan_customer,
+                           refused, sub_path, summary)
 
 TENANT = "contoso-partner.onmicrosoft.com"
 PERIOD = {"billingStartDate": "2026-01-01T00:00:00Z", "billingEndDate": "2026-02-01T00:00:00Z"}

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from simulator.usage import meters
 from tests.helpers import (BASE, DAY, ELIGIBILITY, PLAN_LINE, UPGRADES, Api, Partner, build_app, customer_body,
-    legacy_customer, money, nce_line, new_partner, plan_customer, sub_path, summary, update)
+                           legacy_customer, money, nce_line, new_partner, plan_customer, sub_path, summary, update)
 
 TEN_MINUTES = 600
 

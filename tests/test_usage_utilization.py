@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.helpers import (DAY, Partner, legacy_customer, link, money, nce_line, new_partner, plan_customer, refused,
-    sub_path)
+                           sub_path)
 
 WINDOW = "start_time=2026-01-01T00:00:00Z&end_time=2026-02-01T00:00:00Z"
 
