@@ -12,7 +12,7 @@ import pytest
 
 from simulator.ids import partner_id
 from simulator.settings import DEFAULT_PARTNER_TENANT
-from tests.conftest import BASE, START, Api, nce_line
+from tests.helpers import BASE, START, Api, nce_line
 
 PARTNER_CENTER = "https://api.partnercenter.microsoft.com"
 CLIENT = "11111111-2222-3333-4444-555555555555"
@@ -313,7 +313,7 @@ def test_an_expired_simulator_token_is_refused(api: Api) -> None:
     issued = token(api)
     assert api.get("/v1/customers", token=issued).status_code == 200
 
-    api.wall.advance(3600 + 60)  # type: ignore[attr-defined]
+    api.wall.advance(3600 + 60)
 
     reply = api.get("/v1/customers", token=issued)
     assert reply.status_code == 401

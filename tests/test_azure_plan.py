@@ -11,13 +11,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import LEGACY_AZURE, Api, nce_line
-from tests.test_carts import reservation_line
-from tests.test_subscription_updates import buy_subscription, read, refused, sub_path, update, updated
+from tests.helpers import (LEGACY_AZURE_LINE, PLAN_LINE, Api, buy_subscription, nce_line, read, refused,
+                           reservation_line, sub_path, update, updated)
 
 AZURE_PLAN = "DZH318Z0BPS6:0001:DZH318Z0BML6"
-PLAN_LINE = {"catalogItemId": AZURE_PLAN, "quantity": 1, "billingCycle": "one_time"}
-LEGACY_AZURE_LINE = {"catalogItemId": LEGACY_AZURE, "quantity": 1, "billingCycle": "monthly"}
 TEN_MINUTES = 600
 
 
@@ -175,7 +172,6 @@ def test_an_active_reservation_also_keeps_the_plan_from_suspending(quick: Api) -
     cancelled = quick.patch(f"/v1/customers/{customer}/orders/{order['id']}", json={"status": "cancelled"})
     assert cancelled.status_code == 200
     assert updated(quick, customer, plan, status="suspended")["status"] == "suspended"
-
 
 
 def test_a_reservation_whose_term_ended_no_longer_keeps_the_plan_from_suspending(quick: Api) -> None:

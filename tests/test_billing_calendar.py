@@ -12,9 +12,7 @@ from hypothesis import strategies as st
 
 from simulator.billing import calendar, ledger, periods
 from simulator.billing.ledger import Cursor, Line
-from tests.conftest import SAAS_PLAN, Api, nce_line
-from tests.test_azure_plan import LEGACY_AZURE_LINE, PLAN_LINE
-from tests.test_billing_lineitems import LEGACY_E1, every_page
+from tests.helpers import LEGACY_AZURE_LINE, LEGACY_E1, PLAN_LINE, SAAS_PLAN, Api, every_page, nce_line
 
 TEAMS_PHONE_ADDON = "CFQ7TTC0LH0T:0001:CFQ7TTC09FSD"
 M365_PRODUCT = {"productId": "CFQ7TTC0LH18", "skuId": "0001", "availabilityId": "CFQ7TTC0K971"}

@@ -9,7 +9,7 @@ import pypdf
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import Api, nce_line
+from tests.helpers import Api, nce_line
 
 BEFORE_JANUARY_INVOICE = "2026-02-01T23:59:59Z"
 JANUARY_INVOICE = "2026-02-02T00:00:00Z"  # the day after January closes (simulator/billing/periods.py)

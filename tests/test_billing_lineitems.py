@@ -9,25 +9,11 @@ import pytest
 
 from simulator.billing import periods
 from simulator.ids import name_guid
-from tests.conftest import LEGACY_AZURE, Api, nce_line
+from tests.helpers import LEGACY_AZURE, LEGACY_E1, UNBILLED, Api, every_page, move_to, nce_line, unbilled
 
 AZURE_PLAN = "DZH318Z0BPS6:0001:DZH318Z0BML6"
-LEGACY_E1 = "91FD106F-4B2C-4938-95AC-F54F74E9A239"
 TEAMS_PHONE_ADDON_LINE = {"catalogItemId": "CFQ7TTC0LH0T:0001:CFQ7TTC09FSD", "quantity": 1, "billingCycle": "monthly",
                           "termDuration": "P1Y"}
-UNBILLED = "/v1/invoices/unbilled/lineitems?provider=onetime&invoicelineitemtype={}&currencycode={}&period={}"
-
-
-def move_to(api: Api, moment: str) -> None:
-    reply = api.post("/_simulator/clock/advance", json={"until": moment})
-    assert reply.status_code == 200, reply.text
-
-
-def unbilled(api: Api, period: str = "current", line_type: str = "billinglineitems", currency: str = "usd",
-             extra: str = "") -> list[dict[str, Any]]:
-    reply = api.get(UNBILLED.format(line_type, currency, period) + extra)
-    assert reply.status_code == 200, reply.text
-    return reply.json()["items"]
 
 
 def january_invoice(api: Api, currency: str = "USD") -> str:
@@ -40,21 +26,6 @@ def billed(api: Api, invoice: str, query: str) -> list[dict[str, Any]]:
     reply = api.get(f"/v1/invoices/{invoice}/lineitems?{query}")
     assert reply.status_code == 200, reply.text
     return reply.json()["items"]
-
-
-def every_page(api: Api, path: str) -> tuple[list[dict[str, Any]], int]:
-    """The items of a page and of every page its `next` links lead to, and how many pages there were."""
-    found, pages, reply = [], 0, api.get(path)
-    while True:
-        assert reply.status_code == 200, reply.text
-        body, pages = reply.json(), pages + 1
-        found += body["items"]
-        follow = body["links"].get("next")
-        if follow is None:
-            return found, pages
-        assert body["totalCount"] == len(body["items"])
-        headers = {h["key"]: h["value"] for h in follow["headers"]}
-        reply = api.get("/v1" + follow["uri"], headers=headers)
 
 
 def subscription_of(api: Api, customer: str, order: dict[str, Any]) -> dict[str, Any]:

@@ -8,9 +8,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import Api, nce_line
-from tests.test_azure_plan import PLAN_LINE
-from tests.test_billing_lineitems import every_page, move_to, unbilled
+from tests.helpers import PLAN_LINE, Api, every_page, move_to, nce_line, unbilled
 
 ONETIME = "provider=onetime&invoicelineitemtype={}"
 

@@ -1,19 +1,14 @@
 """Properties of cart validation and order grouping, over generated carts."""
 from __future__ import annotations
 
-import asyncio
-from typing import Any, Iterator
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulator.app import create_app
-from simulator.catalog.data import load
-from simulator.settings import from_env
-from tests.conftest import LEGACY_AZURE, M365_BASIC, SAAS_PLAN, START, Api
-from tests.test_carts import LEGACY_BASE, SAAS_TRIAL, SOFTWARE, reservation_line
+from tests.helpers import (LEGACY_AZURE, LEGACY_BASE, M365_BASIC, SAAS_PLAN, SAAS_TRIAL, SOFTWARE, fresh_api,
+                           reservation_line)
 
-CATALOG = load()
 LINES: dict[str, tuple[str, dict[str, Any]]] = {
     "legacy-azure": ("legacy", {"catalogItemId": LEGACY_AZURE, "quantity": 1, "billingCycle": "monthly"}),
     "legacy-license": ("legacy", {"catalogItemId": LEGACY_BASE, "quantity": 2, "billingCycle": "monthly"}),
@@ -29,20 +24,10 @@ MONTHS = {"P1M": 1, "P1Y": 12, "P3Y": 36, "P2Y": 24, "monthly": 1, "annual": 12,
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
-def fresh(**overrides: Any) -> Iterator[Api]:
-    loop = asyncio.new_event_loop()
-    api = Api(create_app(from_env({}, start_time=START, **overrides), catalog=CATALOG), loop)
-    try:
-        yield api
-    finally:
-        loop.run_until_complete(api.client.aclose())
-        loop.close()
-
-
 @FAST
 @given(st.lists(st.sampled_from(sorted(LINES)), min_size=1, max_size=8))
 def test_order_groups_follow_the_kind_of_each_line_and_checkout_makes_one_order_each(kinds: list[str]) -> None:
-    for api in fresh(sandbox_limits=False, provisioning_delay=0):
+    for api in fresh_api(sandbox_limits=False, provisioning_delay=0):
         customer = api.new_customer()
         cart = api.new_cart(customer, *[LINES[k][1] for k in kinds]).json()
         groups = [line["orderGroup"] for line in cart["lineItems"]]
@@ -64,7 +49,7 @@ def test_order_groups_follow_the_kind_of_each_line_and_checkout_makes_one_order_
 @FAST
 @given(st.integers(min_value=-5, max_value=400), st.booleans())
 def test_quantity_is_accepted_exactly_within_the_sku_bounds(quantity: int, limits: bool) -> None:
-    for api in fresh(sandbox_limits=limits):
+    for api in fresh_api(sandbox_limits=limits):
         reply = api.new_cart(api.new_customer(), {"catalogItemId": M365_BASIC, "quantity": quantity,
                                                   "billingCycle": "monthly", "termDuration": "P1Y"})
         if not 1 <= quantity <= 300:
@@ -79,7 +64,7 @@ def test_quantity_is_accepted_exactly_within_the_sku_bounds(quantity: int, limit
 @given(st.sampled_from(["P1M", "P1Y", "P3Y", "P2Y"]), st.sampled_from(["monthly", "annual", "triennial", "none",
                                                                       "one_time", "Monthly", "OneTime"]))
 def test_only_offered_terms_and_billing_cycles_are_accepted(term: str, cycle: str) -> None:
-    for api in fresh():
+    for api in fresh_api():
         reply = api.new_cart(api.new_customer(), {"catalogItemId": M365_BASIC, "quantity": 1, "billingCycle": cycle,
                                                   "termDuration": term})
         normal = {"onetime": "one_time"}.get(cycle.lower(), cycle.lower())
@@ -96,7 +81,7 @@ def test_only_offered_terms_and_billing_cycles_are_accepted(term: str, cycle: st
 @FAST
 @given(st.lists(st.sampled_from(["nce", "reservation", "software", "saas", "legacy-azure"]), min_size=1, max_size=9))
 def test_a_customer_never_gets_more_than_five_subscriptions_in_the_sandbox(kinds: list[str]) -> None:
-    for api in fresh(provisioning_delay=0):
+    for api in fresh_api(provisioning_delay=0):
         customer = api.new_customer()
         for kind in kinds:
             cart = api.new_cart(customer, LINES[kind][1]).json()

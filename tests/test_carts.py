@@ -5,21 +5,11 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import LEGACY_AZURE, M365_BASIC, SAAS_PLAN, Api, nce_line
+from tests.helpers import (LEGACY_ADDONS, LEGACY_AZURE, LEGACY_BASE, M365_BASIC, RESERVATION, SAAS_PLAN, SAAS_TRIAL,
+                           SOFTWARE, TEAMS_PHONE_ADDON, Api, nce_line, reservation_line)
 
 GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
-RESERVATION = "DZH318Z0BQ36:004G:DZH318Z08C0S"
-SOFTWARE = "DG7GMGF0DWM3:0002:DG7GMGF0DT1M"
-SAAS_TRIAL = "DZH318Z0C0WF:0001:DZH318Z0BP69"
-TEAMS_PHONE_ADDON = "CFQ7TTC0LH0T:0001:CFQ7TTC09FSD"
 WINDOWS_365 = "CFQ7TTC0N8SS:0001:CFQ7TTC0W3GQ"
-LEGACY_BASE = "91FD106F-4B2C-4938-95AC-F54F74E9A239"
-LEGACY_ADDONS = ("C94271D8-B431-4A25-A3C5-A57737A1C909", "43FCE491-76D1-4BCC-B709-8A288786DBAE")
-
-
-def reservation_line(scope: str = "shared") -> dict[str, Any]:
-    return {"catalogItemId": RESERVATION, "quantity": 1, "billingCycle": "one_time", "termDuration": "P1Y",
-            "provisioningContext": {"subscriptionId": "1c461a25-f729-4fa5-aadb-280947dd05e8", "scope": scope}}
 
 
 def codes_of(cart: dict[str, Any]) -> list[int | None]:

@@ -6,7 +6,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import Api
+from tests.helpers import Api
 
 BASIC, BASIC_SKU, BASIC_AVAILABILITY = "CFQ7TTC0LH18", "0001", "CFQ7TTC0K971"
 BASIC_NONPROFIT = "CFQ7TTC0HVV8"

@@ -22,13 +22,11 @@ import httpx
 import pytest
 
 from simulator import cli, wire
-from simulator.app import create_app
 from simulator.clock import Clock, ManualClock
 from simulator.pytest_plugin import AsgiSimulator
 from simulator.settings import from_env
 from simulator.wire import parse_time
-from tests.conftest import START, Api, customer_body, nce_line
-from tests.test_packaging import ROOT, free_port
+from tests.helpers import ROOT, START, Api, build_app, close_api, open_api, customer_body, free_port, nce_line
 
 T0 = parse_time(START)
 
@@ -53,15 +51,13 @@ def make(loop: asyncio.AbstractEventLoop) -> Iterator[Any]:
     made: list[Api] = []
 
     def build(ticks: Ticks, speed: float = 1.0, mode: str = "running", **settings: Any) -> Api:
-        config = from_env({}, start_time=START, **settings)
-        api = Api(create_app(config, clock=Clock(T0, mode=mode, speed=speed, ticks=ticks)), loop)
+        api = open_api(loop, clock=Clock(T0, mode=mode, speed=speed, ticks=ticks), **settings)
         made.append(api)
         return api
 
     yield build
     for api in made:
-        loop.run_until_complete(api.client.aclose())
-        api.ctx.store.close()
+        close_api(api)
 
 
 def clock(api: Api) -> dict[str, Any]:
@@ -195,11 +191,11 @@ def test_the_journal_times_a_request_at_its_instant(make: Any) -> None:
 
 def test_create_app_keeps_a_manual_clock_and_pcsim_serve_runs_one() -> None:
     assert from_env({}).clock is None  # unset: whoever runs the app decides
-    app = create_app(from_env({}, start_time=START))
+    app = build_app(wall="real")  # no clock handed in: create_app's own
     assert (app.state.ctx.clock.mode, app.state.ctx.clock.speed) == ("manual", 1.0)
-    served = cli.build(from_env({}, start_time=START))
+    served = build_app(served=True)  # cli.build
     assert (served.state.ctx.clock.mode, served.state.ctx.clock.speed) == ("running", 1.0)
-    slow = cli.build(from_env({"PCSIM_CLOCK": "manual", "PCSIM_CLOCK_SPEED": "60"}))
+    slow = build_app(from_env({"PCSIM_CLOCK": "manual", "PCSIM_CLOCK_SPEED": "60"}), served=True)
     assert (slow.state.ctx.clock.mode, slow.state.ctx.clock.speed) == ("manual", 60.0)
     args = cli.build_parser().parse_args(["serve", "--clock", "running", "--clock-speed", "2.5"])
     assert (args.clock, args.clock_speed) == ("running", 2.5)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import Api, customer_body, nce_line
+from tests.helpers import Api, customer_body, nce_line
 
 
 def test_the_clock_starts_where_told_and_moves_only_when_advanced(api: Api) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from simulator.settings import from_env
-from tests.conftest import Api
+from tests.helpers import Api
 
 CONTROL_CALLS = [("GET", "/_simulator/clock", None), ("POST", "/_simulator/clock/advance", {"seconds": 1}),
                  ("POST", "/_simulator/reset", None), ("GET", "/_simulator/snapshots", None),

@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SAAS_PLAN, Api, nce_line
-from tests.test_subscription_updates import buy_subscription, refused, updated
+from tests.helpers import SAAS_PLAN, Api, buy_subscription, nce_line, refused, updated
 
 SAAS_LINE = {"catalogItemId": SAAS_PLAN, "quantity": 1, "billingCycle": "monthly", "termDuration": "P1M"}
 

@@ -9,7 +9,7 @@ import pytest
 from simulator import cli, demo
 from simulator.catalog.data import AZURE_PLAN, NCE, RESERVATION, SAAS, SOFTWARE_PERPETUAL, SOFTWARE_SUBSCRIPTION
 from simulator.settings import DEFAULT_PARTNER_TENANT, from_env
-from tests.conftest import Api, customer_body, nce_line
+from tests.helpers import Api, customer_body, nce_line
 
 PLAN = "DZH318Z0BPS6:0001:DZH318Z0BML6"  # Azure plan
 E5 = "CFQ7TTC0LFLZ:0002:CFQ7TTC0LK59"  # Microsoft 365 E5

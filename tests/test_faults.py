@@ -7,13 +7,9 @@ from typing import Any
 import httpx
 import pytest
 
-from simulator.app import create_app
 from simulator.auth import tenant_id
 from simulator.control.faults import ConnectionDropped
-from simulator.settings import from_env
-from tests.conftest import Api, customer_body, nce_line
-from tests.live import serve
-from tests.test_subscription_updates import buy_subscription, read, sub_path
+from tests.helpers import Api, build_app, buy_subscription, customer_body, nce_line, read, serve, sub_path
 
 THROTTLE_BODY = {"statusCode": 429, "message": "Rate limit is exceeded. Try again in 57 seconds."}
 
@@ -135,7 +131,7 @@ def test_a_drop_in_process_raises_in_place_of_an_answer(api: Api) -> None:
 
 
 def test_a_drop_closes_a_real_connection_without_an_answer() -> None:
-    app = create_app(from_env({}, start_time="2026-01-05T10:00:00Z"))
+    app = build_app(wall="real")
     with serve(app) as live, httpx.Client(base_url=live.base_url, headers={"Authorization": "Bearer x"}) as http:
         assert http.post("/_simulator/faults", json={"path": "/v1/customers", "effect": {"type": "drop"},
                                                      "times": 1}).status_code == 201

@@ -8,7 +8,7 @@ import pytest
 
 from simulator.ids import partner_id
 from simulator.settings import DEFAULT_PARTNER_TENANT
-from tests.conftest import Api, customer_body
+from tests.helpers import Api, customer_body
 
 
 DEFAULT_PARTNER = partner_id(DEFAULT_PARTNER_TENANT)  # the GUID entries name the default partner by

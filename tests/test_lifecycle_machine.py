@@ -28,16 +28,9 @@ from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
-from simulator.app import create_app
-from simulator.catalog.data import load
-from simulator.clock import ManualClock
-from simulator.settings import from_env
 from simulator.store import BACKENDS, Store
-from tests.conftest import M365_BASIC, SAAS_PLAN, START, Api, customer_body
-from tests.test_carts import LEGACY_BASE
-from tests.test_store import opened
+from tests.helpers import LEGACY_BASE, M365_BASIC, SAAS_PLAN, START, customer_body, open_api, opened, shared_catalog
 
-CATALOG = load()
 SEAT_SAAS = "DZH318Z0C1PM:0001:DZH318Z04MB5"
 NCE_TERMS = [("P1M", "monthly"), ("P1Y", "monthly"), ("P1Y", "annual"), ("P3Y", "annual"), ("P3Y", "triennial")]
 SAAS_TERMS = [("P1M", "monthly"), ("P1Y", "monthly"), ("P1Y", "annual")]
@@ -98,9 +91,8 @@ class LifecycleMachine(RuleBasedStateMachine):
     def __init__(self, store: Store) -> None:
         super().__init__()
         self.loop = asyncio.new_event_loop()
-        config = from_env({}, start_time=START, provisioning_delay=0, order_list_delay=0)
-        self.api = Api(create_app(config, clock=ManualClock(config.start()), catalog=CATALOG, store=store),
-                       self.loop)
+        self.api = open_api(self.loop, store=store, catalog=shared_catalog(), wall="real", provisioning_delay=0,
+                            order_list_delay=0)
         self.now = parse(START)
         self.subs: list[Sub] = []
         self.seen: dict[str, str] = {}  # status last read over HTTP

@@ -4,8 +4,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import LEGACY_AZURE, M365_BASIC, SAAS_PLAN, Api, nce_line
-from tests.test_carts import RESERVATION, SOFTWARE, reservation_line
+from tests.helpers import LEGACY_AZURE, M365_BASIC, RESERVATION, SAAS_PLAN, SOFTWARE, Api, nce_line, reservation_line
 
 SAAS_LINE = {"catalogItemId": SAAS_PLAN, "quantity": 1, "billingCycle": "monthly", "termDuration": "P1M"}
 

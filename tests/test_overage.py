@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import LEGACY_AZURE, Api, nce_line
+from tests.helpers import LEGACY_AZURE, Api, nce_line
 
 AZURE_PLAN = "DZH318Z0BPS6:0001:DZH318Z0BML6"
 PLAN_LINE = {"catalogItemId": AZURE_PLAN, "quantity": 1, "billingCycle": "one_time"}

@@ -3,23 +3,15 @@ context, install, CMD and HEALTHCHECK) is tested by tests/test_container.py."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import ROOT, free_port
 
 
 def as_local(argv: list[str]) -> list[str]:
     """`pcsim …` as the installed console script would run it, whatever PATH this test has."""
     return [sys.executable, "-m", "simulator", *argv[1:]] if argv[0] == "pcsim" else argv
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_health_check_fails_when_nothing_listens() -> None:

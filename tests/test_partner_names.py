@@ -17,12 +17,10 @@ from typing import Any, Iterator
 import httpx
 import pytest
 
-from simulator import cli
 from simulator.ids import name_guid, partner_id
 from simulator.pytest_plugin import Simulator
 from simulator.settings import DEFAULT_PARTNER_TENANT, from_env
-from tests.conftest import Api, customer_body, nce_line
-from tests.test_packaging import ROOT, free_port
+from tests.helpers import ROOT, Api, close_api, customer_body, free_port, nce_line, open_api
 
 CONTOSO = "contoso.onmicrosoft.com"
 CONTOSO_ID = "2b6d8627-79bd-5737-b194-7ee60e2c6ffc"  # what /contoso.onmicrosoft.com/oauth2/token gives
@@ -65,15 +63,13 @@ def served_demo(loop: asyncio.AbstractEventLoop, capsys: pytest.CaptureFixture[s
     made: list[Api] = []
 
     def build(**overrides: Any) -> tuple[Api, str]:
-        app = cli.build(from_env({}, demo=True, start_time="2026-01-05T10:00:00Z", **overrides))
-        api = Api(app, loop)
+        api = open_api(loop, served=True, demo=True, **overrides)
         made.append(api)
         return api, capsys.readouterr().out
 
     yield build
     for api in made:
-        loop.run_until_complete(api.client.aclose())
-        api.ctx.store.close()
+        close_api(api)
 
 
 @pytest.mark.parametrize("given", [None, *CONTOSO_NAMES])

@@ -26,30 +26,15 @@ import pytest
 
 from simulator import persistence
 from simulator import store as stores
-from simulator.app import create_app
-from simulator.clock import ManualClock
-from simulator.settings import from_env
 from simulator.store import SCHEMA, SCHEMA_VERSION, SQLiteStore, StoreSchemaError, StoreUnavailable
-from tests.conftest import START, Api, FakeWall, customer_body, nce_line
-from tests.test_packaging import ROOT, free_port
+from tests.helpers import ENV, START, Api, close_api, customer_body, free_port, nce_line, open_api
 
 Transcript = list[tuple[int, str, str | None]]
 
 
-def app_for(loop: asyncio.AbstractEventLoop, **overrides: Any) -> Api:
-    overrides.setdefault("start_time", START)
-    settings = from_env({}, **overrides)
-    clock = ManualClock(settings.start(), wall=FakeWall(settings.start()))  # type: ignore[arg-type]
-    return Api(create_app(settings, clock=clock), loop)
-
-
 def stop(api: Api, *, clean: bool = True) -> None:
     """A clean stop is what `pcsim serve` does on SIGINT/SIGTERM; the other one just lets go of the file."""
-    api.loop.run_until_complete(api.client.aclose())
-    if clean:
-        persistence.close(api.ctx)
-    else:
-        api.ctx.store.close()
+    close_api(api, clean=clean)
 
 
 # --- restarts ---------------------------------------------------------------------------------
@@ -85,7 +70,7 @@ def second_half(api: Api, customer: str, said: Transcript) -> None:
 
 
 def uninterrupted(loop: asyncio.AbstractEventLoop) -> Transcript:
-    api = app_for(loop)
+    api = open_api(loop)
     said: Transcript = []
     second_half(api, first_half(api, said), said)
     stop(api)
@@ -97,11 +82,11 @@ def test_a_restart_on_the_same_file_answers_as_if_there_had_been_none(loop: asyn
                                                                         tmp_path: Path, clean: bool) -> None:
     path = str(tmp_path / "pcsim.db")
     said: Transcript = []
-    first = app_for(loop, state=path)
+    first = open_api(loop, state=path)
     customer = first_half(first, said)
     stop(first, clean=clean)
     # another --start-time and --seed: the file's clock and seed win
-    second = app_for(loop, state=path, start_time="2030-06-01T00:00:00Z", seed=99)
+    second = open_api(loop, state=path, start_time="2030-06-01T00:00:00Z", seed=99)
     assert second.ctx.settings.seed == 0 and second.ctx.ids.seed == 3
     second_half(second, customer, said)
     stop(second)
@@ -114,12 +99,12 @@ def test_a_restart_on_the_same_file_answers_as_if_there_had_been_none(loop: asyn
 def test_tokens_outlive_a_restart_and_the_clock_keeps_its_microseconds(loop: asyncio.AbstractEventLoop,
                                                                       tmp_path: Path) -> None:
     path = str(tmp_path / "pcsim.db")
-    first = app_for(loop, state=path, strict_auth=True, seed=7)
+    first = open_api(loop, state=path, strict_auth=True, seed=7)
     token = first.token_for()
     customer = first.new_customer(token=token)
     now = first.advance(0.125)
     stop(first, clean=False)
-    second = app_for(loop, state=path, strict_auth=True, seed=8)
+    second = open_api(loop, state=path, strict_auth=True, seed=8)
     try:
         assert second.get("/_simulator/clock").json() == {"now": now, "mode": "manual", "speed": 1}
         assert second.get(f"/v1/customers/{customer}", token=token).status_code == 200
@@ -131,14 +116,14 @@ def test_tokens_outlive_a_restart_and_the_clock_keeps_its_microseconds(loop: asy
 def test_a_restored_snapshot_is_what_a_restart_finds(loop: asyncio.AbstractEventLoop, tmp_path: Path) -> None:
     """A restore moves the clock back and the ids with it, in one transaction: the file keeps all of it."""
     path = str(tmp_path / "pcsim.db")
-    api = app_for(loop, state=path)
+    api = open_api(loop, state=path)
     kept = api.new_customer("kept.onmicrosoft.com")
     assert api.post("/_simulator/snapshots", json={"name": "s"}).status_code == 201
     api.advance(86400)
     gone = api.new_customer("gone.onmicrosoft.com")
     assert api.post("/_simulator/snapshots/s/restore").status_code == 200
     stop(api, clean=False)
-    again = app_for(loop, state=path)
+    again = open_api(loop, state=path)
     try:
         assert again.get("/_simulator/clock").json() == {"now": "2026-01-05T10:00:00Z", "mode": "manual", "speed": 1}
         assert [c["id"] for c in again.get("/v1/customers").json()["items"]] == [kept]
@@ -149,20 +134,20 @@ def test_a_restored_snapshot_is_what_a_restart_finds(loop: asyncio.AbstractEvent
 
 def test_a_state_file_serves_one_app_at_a_time(loop: asyncio.AbstractEventLoop, tmp_path: Path) -> None:
     path = str(tmp_path / "pcsim.db")
-    first = app_for(loop, state=path)
+    first = open_api(loop, state=path)
     with pytest.raises(StoreUnavailable, match="pcsim.db is in use by another pcsim"):
-        app_for(loop, state=path)
+        open_api(loop, state=path)
     stop(first)
-    stop(app_for(loop, state=path))
+    stop(open_api(loop, state=path))
     with pytest.raises(StoreUnavailable, match="cannot open .*missing/pcsim.db: No such file or directory"):
-        app_for(loop, state=str(tmp_path / "missing" / "pcsim.db"))
+        open_api(loop, state=str(tmp_path / "missing" / "pcsim.db"))
 
 
 def test_each_write_files_the_clock_and_ids_in_its_own_transaction(tmp_path: Path,
                                                                     loop: asyncio.AbstractEventLoop) -> None:
     """White-box: a second connection (as after a crash) sees the meta values of the last commit."""
     path = tmp_path / "pcsim.db"
-    api = app_for(loop, state=str(path))
+    api = open_api(loop, state=str(path))
     try:
         api.new_customer("one.onmicrosoft.com")
         random_state = persistence.pack(api.ctx.ids.random)
@@ -184,17 +169,17 @@ def test_each_write_files_the_clock_and_ids_in_its_own_transaction(tmp_path: Pat
 
 def test_unreadable_saved_ids_are_refused_with_a_message(loop: asyncio.AbstractEventLoop, tmp_path: Path) -> None:
     path = tmp_path / "pcsim.db"
-    stop(app_for(loop, state=str(path)))
+    stop(open_api(loop, state=str(path)))
     with sqlite3.connect(path) as raw:
         raw.execute("UPDATE meta SET value = ? WHERE name = 'ids.random'", (b"[3, \"not base64!\", null]",))
     raw.close()
     with pytest.raises(StoreSchemaError, match="pcsim.db has a pcsim schema but its saved clock or ids are unreadable"):
-        app_for(loop, state=str(path))
-    stop(app_for(loop, state=str(tmp_path / "other.db")))  # and the refused file's lock was let go:
+        open_api(loop, state=str(path))
+    stop(open_api(loop, state=str(tmp_path / "other.db")))  # and the refused file's lock was let go:
     with sqlite3.connect(path) as raw:
         raw.execute("DELETE FROM meta")
     raw.close()
-    stop(app_for(loop, state=str(path)))
+    stop(open_api(loop, state=str(path)))
 
 
 # --- migrations and refusals ------------------------------------------------------------------
@@ -236,7 +221,7 @@ def test_a_version_1_file_is_migrated_in_place(tmp_path: Path) -> None:
 def test_serving_a_version_1_file_migrates_it_and_says_so(loop: asyncio.AbstractEventLoop, tmp_path: Path) -> None:
     path = tmp_path / "v1.db"
     version_1_file(path)
-    api = app_for(loop, state=str(path), seed=4)
+    api = open_api(loop, state=str(path), seed=4)
     try:  # a version 1 file kept no clock or ids: those of the settings start it
         assert persistence.describe(api.ctx).splitlines() == [
             f"pcsim: migrated {path} from store schema version 1 to {SCHEMA_VERSION}",
@@ -288,9 +273,6 @@ def test_a_file_with_tables_but_no_docs_table_is_not_a_pcsim_store(tmp_path: Pat
 
 def serve_command(path: Path, port: int, *extra: str) -> list[str]:
     return [sys.executable, "-m", "simulator", "serve", "--state", str(path), "--port", str(port), *extra]
-
-
-ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
 def newer(path: Path) -> str:

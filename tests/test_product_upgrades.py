@@ -5,10 +5,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import LEGACY_AZURE, Api
+from tests.helpers import ELIGIBILITY, LEGACY_AZURE, UPGRADES, Api
 
 AZURE_PLAN = "DZH318Z0BPS6:0001:DZH318Z0BML6"
-ELIGIBILITY, UPGRADES = "/v1/productUpgrades/eligibility", "/v1/productUpgrades"
 LEGACY_AZURE_LINE = {"catalogItemId": LEGACY_AZURE, "quantity": 1, "billingCycle": "monthly"}
 
 

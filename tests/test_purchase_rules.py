@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import LEGACY_AZURE, SAAS_PLAN, Api, nce_line
-from tests.test_carts import SOFTWARE
+from tests.helpers import LEGACY_AZURE, SAAS_PLAN, SOFTWARE, Api, nce_line
 
 AZURE_PLAN = "DZH318Z0BPS6:0001:DZH318Z0BML6"
 PLAN_LINE = {"catalogItemId": AZURE_PLAN, "quantity": 1, "billingCycle": "one_time"}

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from simulator.pytest_plugin import AsgiSimulator, ControlError, Simulator
-from tests.conftest import customer_body, nce_line
+from tests.helpers import customer_body, nce_line
 
 pytest_plugins = ["pytester"]
 

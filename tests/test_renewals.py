@@ -11,9 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Api, nce_line
-from tests.test_carts import LEGACY_BASE, SAAS_TRIAL, reservation_line
-from tests.test_subscription_updates import M365_PRODUCT, buy_subscription, read, refused, sub_path, update, updated
+from tests.helpers import (LEGACY_BASE, M365_PRODUCT, SAAS_TRIAL, Api, buy_subscription, nce_line, read, refused,
+                           reservation_line, sub_path, update, updated)
 
 DAY = 86400
 NCE_TRIAL = "CFQ7TTC0LCHC:000B:CFQ7TTC06GXL"

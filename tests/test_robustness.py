@@ -8,8 +8,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import M365_BASIC, Api, nce_line
-from tests.test_cart_properties import fresh
+from tests.helpers import M365_BASIC, Api, fresh_api, nce_line
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
@@ -40,7 +39,7 @@ def assert_partner_center_answer(reply: Any) -> None:
 @SLOW
 @given(st.sampled_from(ROUTES), BODIES)
 def test_arbitrary_json_never_gets_a_server_error(route: tuple[str, str], body: Any) -> None:
-    for api in fresh(provisioning_delay=0):
+    for api in fresh_api(provisioning_delay=0):
         customer = api.new_customer()
         cart = api.new_cart(customer, nce_line()).json()["id"]
         order = api.buy(customer, nce_line())["orders"][0]["id"]
@@ -53,7 +52,7 @@ def test_arbitrary_json_never_gets_a_server_error(route: tuple[str, str], body: 
 @SLOW
 @given(st.binary(max_size=64))
 def test_undecodable_bodies_are_refused_with_400(raw: bytes) -> None:
-    for api in fresh():
+    for api in fresh_api():
         reply = api.post("/v1/customers", content=raw, headers={"Content-Type": "application/json"})
         assert_partner_center_answer(reply)
         assert reply.status_code == 400

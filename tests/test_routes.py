@@ -15,7 +15,7 @@ from starlette.routing import Route
 from simulator import app as app_module
 from simulator import routes, routetable
 from simulator.control import health
-from tests.test_packaging import free_port
+from tests.helpers import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCTS = "/v1/products?country=US&targetView=OnlineServices"

@@ -10,14 +10,14 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.modes import GenerationMode
 from hypothesis import HealthCheck, settings
 
-from simulator.app import create_app
 from simulator.customers import CustomerIn
 from simulator.settings import from_env
+from tests.helpers import build_app
 
 SETTINGS = from_env({"PCSIM_ORDER_LIST_DELAY": "0", "PCSIM_START_TIME": "2026-01-05T10:00:00Z",
                      "PCSIM_STRICT_AUTH": "1", "PCSIM_PROVISIONING_DELAY": "0"})
-APP = create_app(SETTINGS)
-WALKS_APP = create_app(SETTINGS)  # the stateful walk starts from its own empty partner
+APP = build_app(SETTINGS, wall="real")
+WALKS_APP = build_app(SETTINGS, wall="real")  # the stateful walk starts from its own empty partner
 
 
 def _request(app: Any, method: str, path: str, **kwargs: Any) -> httpx.Response:
@@ -130,7 +130,7 @@ def resolve(expression: Any, request: dict[str, Any], body: Any) -> Any:
 def test_following_the_links_leads_from_a_new_customer_to_its_subscriptions() -> None:
     """Every link of the purchase path, followed from a customer made with the documented example,
     answers 2xx and as documented: the links are right, not just present."""
-    app = create_app(SETTINGS)
+    app = build_app(SETTINGS, wall="real")
     headers = {"Authorization": f"Bearer {_token(app)}"}
     linked = schemathesis.openapi.from_asgi("/openapi.json", app)
     start = linked.find_operation_by_id("U3")

@@ -42,10 +42,7 @@ from msrest.authentication import BasicTokenAuthentication
 from msrest.exceptions import DeserializationError
 from msrestazure.azure_exceptions import CloudError
 
-from simulator.app import create_app
-from simulator.settings import from_env
-from tests.conftest import M365_BASIC, START, customer_body
-from tests.live import Live, serve
+from tests.helpers import M365_BASIC, Live, build_app, customer_body, serve
 
 V = "1"  # the SDK's `version` path parameter: /v{version}/...
 TENANT = "contoso-partner.onmicrosoft.com"
@@ -98,8 +95,7 @@ class Partner:
 @pytest.fixture
 def partner() -> Iterator[Partner]:
     # The order list's delay is off so a new order lists at once; provisioning keeps its default 30 s.
-    settings = from_env({}, start_time=START, order_list_delay=0)
-    with serve(create_app(settings)) as live, httpx.Client(base_url=live.base_url) as http:
+    with serve(build_app(wall="real", order_list_delay=0)) as live, httpx.Client(base_url=live.base_url) as http:
         yield Partner(live, http)
 
 

@@ -1,4 +1,4 @@
-from tests.conftest import Api, nce_line
+from tests.helpers import Api, nce_line
 
 
 def test_health_answers_ok(api: Api) -> None:

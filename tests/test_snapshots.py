@@ -8,11 +8,8 @@ from typing import Any, Iterator
 
 import pytest
 
-from simulator.app import create_app
-from simulator.clock import ManualClock
-from simulator.settings import from_env
 from simulator.store import BACKENDS, open_store
-from tests.conftest import START, Api, FakeWall, customer_body, nce_line
+from tests.helpers import Api, close_api, customer_body, nce_line, open_api
 
 DOMAINS = ("first.onmicrosoft.com", "second.onmicrosoft.com")
 
@@ -20,13 +17,10 @@ DOMAINS = ("first.onmicrosoft.com", "second.onmicrosoft.com")
 @pytest.fixture(params=BACKENDS)
 def backend_api(request: pytest.FixtureRequest, loop: asyncio.AbstractEventLoop) -> Iterator[Api]:
     """An Api over an app on each store backend (the make_api fixture uses the memory store)."""
-    settings = from_env({}, start_time=START, provisioning_delay=30)
     store = open_store(request.param)
-    api = Api(create_app(settings, clock=ManualClock(settings.start(), wall=FakeWall(settings.start())), store=store),
-              loop)
+    api = open_api(loop, store=store, provisioning_delay=30)
     yield api
-    loop.run_until_complete(api.client.aclose())
-    store.close()
+    close_api(api)
 
 
 def create_customer(api: Api, domain: str) -> str:
@@ -87,7 +81,7 @@ def test_the_list_shows_every_snapshot_oldest_first_and_the_same_name_replaces(a
     api.advance(60)
     api.post("/_simulator/snapshots", json={"name": "b.2_x-y"})
     api.advance(60)
-    api.wall.advance(5)  # type: ignore[attr-defined]
+    api.wall.advance(5)
     assert api.post("/_simulator/snapshots", json={"Name": "a"}).status_code == 201
     assert api.get("/_simulator/snapshots").json() == {
         "totalCount": 2,

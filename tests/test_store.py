@@ -14,17 +14,10 @@ from typing import Any, Iterator
 import pytest
 
 from simulator import store as stores
-from simulator.app import create_app
-from simulator.clock import ManualClock
-from simulator.settings import from_env
 from simulator.store import BACKENDS, SCHEMA_VERSION, MemoryStore, SQLiteStore, Store, StoreSchemaError, open_store
-from tests.conftest import START, Api, customer_body, nce_line
+from tests.helpers import customer_body, nce_line, open_api, opened
 
 ON_DISK = {"sqlite"}  # backends that keep a file; the others are handed no path
-
-
-def opened(backend: str, folder: Path) -> Store:
-    return open_store(backend, folder / f"{backend}.db" if backend in ON_DISK else None)
 
 
 DEFLATED = "memory, all deflated"  # a memory store with no room for young documents: every one is deflated
@@ -356,16 +349,14 @@ def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
 
 
 # --- over HTTP ----------------------------------------------------------------------------------
-def app_on(store: Store, loop: asyncio.AbstractEventLoop) -> Api:
-    settings = from_env({}, start_time=START, provisioning_delay=0, order_list_delay=0)
-    return Api(create_app(settings, clock=ManualClock(settings.start()), store=store), loop)
+QUICK = {"provisioning_delay": 0, "order_list_delay": 0}
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_the_purchase_path_over_http_on_every_backend(backend: str, loop: asyncio.AbstractEventLoop,
                                                       tmp_path: Path) -> None:
     s = opened(backend, tmp_path)
-    api = app_on(s, loop)
+    api = open_api(loop, store=s, wall="real", **QUICK)
     try:
         assert api.ctx.store is s
         customer = api.new_customer("fabrikam.onmicrosoft.com")
@@ -390,7 +381,7 @@ def test_the_purchase_path_over_http_on_every_backend(backend: str, loop: asynci
 def test_a_reopened_sqlite_file_serves_what_an_earlier_app_wrote(loop: asyncio.AbstractEventLoop,
                                                                  tmp_path: Path) -> None:
     path = tmp_path / "pcsim.db"
-    first = app_on(SQLiteStore(path), loop)
+    first = open_api(loop, store=SQLiteStore(path), wall="real", **QUICK)
     try:
         customer = first.new_customer()
         sub = first.buy(customer, nce_line(4))["orders"][0]["lineItems"][0]["subscriptionId"]
@@ -398,7 +389,7 @@ def test_a_reopened_sqlite_file_serves_what_an_earlier_app_wrote(loop: asyncio.A
     finally:
         loop.run_until_complete(first.client.aclose())
         first.ctx.store.close()
-    second = app_on(SQLiteStore(path), loop)
+    second = open_api(loop, store=SQLiteStore(path), wall="real", **QUICK)
     try:
         assert [c["id"] for c in second.get("/v1/customers").json()["items"]] == [customer]
         assert second.get(f"/v1/customers/{customer}/subscriptions/{sub}").json() == seen

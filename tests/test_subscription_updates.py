@@ -9,51 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 
-from tests.conftest import SAAS_PLAN, Api, nce_line
-from tests.test_carts import LEGACY_ADDONS, LEGACY_BASE, SOFTWARE, reservation_line
+from tests.helpers import (LEGACY_ADDONS, LEGACY_BASE, M365_PRODUCT, SAAS_PLAN, SOFTWARE, Api, buy_subscription,
+                           nce_line, read, refused, reservation_line, sub_path, update, updated)
 
 DAY = 86400
 SEAT_SAAS = "DZH318Z0C1PM:0001:DZH318Z04MB5"
-M365_PRODUCT = {"productId": "CFQ7TTC0LH18", "skuId": "0001", "availabilityId": "CFQ7TTC0K971"}
 LEGACY_LINE = {"catalogItemId": LEGACY_BASE, "quantity": 3, "billingCycle": "monthly"}
 SAAS_LINE = {"catalogItemId": SAAS_PLAN, "quantity": 1, "billingCycle": "monthly", "termDuration": "P1M"}
 
 
 # --- helpers (imported by the other subscription test files) ------------------------------
-
-def sub_path(customer: str, sub: str) -> str:
-    return f"/v1/customers/{customer}/subscriptions/{sub}"
-
-
-def buy_subscription(api: Api, customer: str, line: dict[str, Any], **kw: Any) -> str:
-    """The id of the one subscription a purchase makes (needs provisioning_delay=0 or a legacy offer)."""
-    return api.buy(customer, line, **kw)["orders"][0]["lineItems"][0]["subscriptionId"]
-
-
-def read(api: Api, customer: str, sub: str, **kw: Any) -> dict[str, Any]:
-    reply = api.get(sub_path(customer, sub), **kw)
-    assert reply.status_code == 200, reply.text
-    return reply.json()
-
-
-def update(api: Api, customer: str, sub: str, **changes: Any) -> httpx.Response:
-    """PATCH the subscription as read, with some fields changed (the documented way to update)."""
-    body = {**read(api, customer, sub), **changes}
-    return api.patch(sub_path(customer, sub), json=body)
-
-
-def updated(api: Api, customer: str, sub: str, **changes: Any) -> dict[str, Any]:
-    reply = update(api, customer, sub, **changes)
-    assert reply.status_code == 200, reply.text
-    return reply.json()
-
-
-def refused(reply: httpx.Response) -> tuple[int, int | None]:
-    """Status and Partner Center error code (None when the answer is not an error body)."""
-    return reply.status_code, reply.json().get("code")
 
 
 def activated_saas(api: Api, customer: str, line: dict[str, Any] = SAAS_LINE) -> str:

@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import M365_BASIC, Api, nce_line
-from tests.test_carts import TEAMS_PHONE_ADDON
+from tests.helpers import M365_BASIC, TEAMS_PHONE_ADDON, Api, nce_line
 
 
 def test_subscriptions_appear_once_their_order_is_provisioned(api: Api) -> None:

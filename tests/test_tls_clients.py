@@ -30,10 +30,7 @@ import pytest
 import requests
 
 from simulator import tls
-from simulator.app import create_app
-from simulator.settings import from_env
-from tests.conftest import START, customer_body, nce_line
-from tests.live import Live, serve
+from tests.helpers import Live, build_app, customer_body, nce_line, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 PARTNER_CENTER = "https://api.partnercenter.microsoft.com"
@@ -62,7 +59,7 @@ def trusted(certs: tls.TlsFiles, monkeypatch: pytest.MonkeyPatch) -> str:
 
 @pytest.fixture
 def live(certs: tls.TlsFiles) -> Iterator[Live]:
-    app = create_app(from_env({}, start_time=START))
+    app = build_app(wall="real")
     with serve(app, ssl_certfile=str(certs.cert), ssl_keyfile=str(certs.key)) as server:
         yield server
 
@@ -190,7 +187,7 @@ def test_the_certificate_covers_ipv6_loopback(certs: tls.TlsFiles) -> None:
             probe.bind(("::1", 0))
     except OSError as exc:
         pytest.skip(f"no IPv6 loopback here: {exc}")
-    with serve(create_app(from_env({})), ssl_certfile=str(certs.cert), ssl_keyfile=str(certs.key),
+    with serve(build_app(wall="real", start_time=None), ssl_certfile=str(certs.cert), ssl_keyfile=str(certs.key),
                host="::1") as server:
         port = server.base_url.rsplit(":", 1)[1]
         with client(f"https://[::1]:{port}", certs.ca) as http:
@@ -203,7 +200,7 @@ def test_the_ca_is_reused_when_the_tls_folder_is(tmp_path: Path) -> None:
     second = tls.ensure(tmp_path, "127.0.0.1")  # a restart: same CA, a fresh server certificate
 
     assert second.ca.read_bytes() == bundle
-    with serve(create_app(from_env({})), ssl_certfile=str(second.cert), ssl_keyfile=str(second.key)) as server:
+    with serve(build_app(wall="real", start_time=None), ssl_certfile=str(second.cert), ssl_keyfile=str(second.key)) as server:
         with client(server.base_url, first.ca) as http:
             assert http.get("/_simulator/health").status_code == 200
 
@@ -215,7 +212,7 @@ def test_a_broken_ca_in_the_tls_folder_is_replaced(tmp_path: Path) -> None:
     fresh = tls.ensure(tmp_path)
 
     assert fresh.ca.read_bytes() != bundle
-    with serve(create_app(from_env({})), ssl_certfile=str(fresh.cert), ssl_keyfile=str(fresh.key)) as server:
+    with serve(build_app(wall="real", start_time=None), ssl_certfile=str(fresh.cert), ssl_keyfile=str(fresh.key)) as server:
         with client(server.base_url, fresh.ca) as http:
             assert http.get("/_simulator/health").status_code == 200
 

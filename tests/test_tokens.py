@@ -26,12 +26,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from simulator.app import create_app
-from simulator.settings import from_env
-from tests.conftest import Api
-from tests.live import Live, serve
-from tests.test_packaging import ROOT, free_port
-from tests.test_persistence import ENV
+from tests.helpers import ENV, ROOT, Api, Live, build_app, free_port, serve
 
 PARTNER_CENTER = "https://api.partnercenter.microsoft.com"
 CLIENT = "11111111-2222-3333-4444-555555555555"
@@ -95,7 +90,7 @@ def validate(token: str, config: dict[str, Any], audience: str, *, leeway: float
 @pytest.fixture(scope="module")
 def live() -> Iterator[Live]:
     """A strict pcsim on a real socket, on wall time (validators judge `exp` by the system clock)."""
-    with serve(create_app(from_env({}, strict_auth=True))) as server:
+    with serve(build_app(wall="real", start_time=None, strict_auth=True)) as server:
         yield server
 
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from simulator.store import SQLiteStore
-from tests.conftest import M365_BASIC, Api, nce_line
+from tests.helpers import M365_BASIC, Api, nce_line
 
 DAY = 86400
 STANDARD = "CFQ7TTC0LDPB:0001:CFQ7TTC0LGNT"   # an upgrade target of Business Basic

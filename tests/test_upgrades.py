@@ -2,20 +2,15 @@
 contracts of S10, S14, S15, A5-A7 against the answers of the requests proposed for the checker."""
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from simulator import auth, contracts
-from simulator.app import create_app
 from simulator.catalog.data import Catalog, fixture_path
-from simulator.clock import ManualClock
-from simulator.settings import from_env
-from tests.conftest import LEGACY_AZURE, START, Api, FakeWall, nce_line, state_overrides
+from tests.helpers import LEGACY_AZURE, Api, nce_line
 
 E1 = "91FD106F-4B2C-4938-95AC-F54F74E9A239"
 E3 = "796B6B5F-613C-4E24-A17C-EBA730D49C02"
@@ -46,14 +41,9 @@ def with_e3() -> Catalog:
 
 
 @pytest.fixture
-def e3_api(loop: asyncio.AbstractEventLoop, store_backend: str, request: pytest.FixtureRequest) -> Iterator[Api]:
+def e3_api(make_api: Any) -> Api:
     """The fixture catalog has one base legacy license offer (E1); this one adds E3 as an upgrade target."""
-    settings = from_env({}, start_time=START, provisioning_delay=0, **state_overrides(request, store_backend, 0))
-    clock = ManualClock(settings.start(), wall=FakeWall(settings.start()))  # type: ignore[arg-type]
-    api = Api(create_app(settings, clock=clock, catalog=with_e3()), loop)
-    yield api
-    loop.run_until_complete(api.client.aclose())
-    api.ctx.store.close()
+    return make_api(catalog=with_e3(), provisioning_delay=0)
 
 
 def e1_line(quantity: int = 3, **extra: Any) -> dict[str, Any]:

@@ -10,7 +10,6 @@ get-a-partner-usage-summary.md; recorded spending--*.json.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -18,55 +17,16 @@ from typing import Any
 import pytest
 
 from simulator.ids import name_guid
-from simulator.subscriptions import records
-from simulator.usage.rated import UsageRow, rated_usage
-from tests.conftest import Api, nce_line
-from tests.test_azure_plan import LEGACY_AZURE_LINE, PLAN_LINE
-from tests.test_subscription_updates import buy_subscription, refused, sub_path
+from simulator.usage.rated import UsageRow
+from tests.helpers import (DAY, PLAN_LINE, Partner, legacy_customer, link, money, nce_line, new_partner, plan_customer,
+                           refused, sub_path, summary)
 
-DAY = 86400
 TENANT = "contoso-partner.onmicrosoft.com"
 PERIOD = {"billingStartDate": "2026-01-01T00:00:00Z", "billingEndDate": "2026-02-01T00:00:00Z"}
 
 
-def link(uri: str) -> dict[str, Any]:
-    return {"self": {"uri": uri, "method": "GET", "headers": []}}
-
-
 def attributes(object_type: str) -> dict[str, str]:
     return {"objectType": object_type}
-
-
-@dataclass
-class Partner:
-    api: Api
-    app: str   # App-only token
-    user: str  # App+User token
-
-    def customer(self, country: str = "US") -> str:
-        return self.api.new_customer(country=country, token=self.app)
-
-    def buy(self, customer: str, line: dict[str, Any]) -> str:
-        return buy_subscription(self.api, customer, line, token=self.app)
-
-    def get(self, path: str, *, user: bool = True) -> Any:
-        reply = self.api.get(path, token=self.user if user else self.app)
-        assert reply.status_code == 200, reply.text
-        return reply.json()
-
-    def rows(self, customer: str, sub: str, first: date = date(2026, 1, 1), last: date = date(2026, 1, 31)
-             ) -> list[UsageRow]:
-        """The rated rows of the subscription as it stands now, through billing's interface (rated.py)."""
-        ctx, now = self.api.ctx, self.api.ctx.clock.now()
-        record = ctx.store.get("subscription", records.subscription_key(name_guid(TENANT), customer, sub))
-        assert record is not None
-        return rated_usage(ctx, records.current(ctx, record, now), first, last, now)
-
-
-def new_partner(make_api: Any) -> Partner:
-    api = make_api(provisioning_delay=0)
-    api.token = api.token_for(user=True)  # what a call without token= sends
-    return Partner(api, api.token_for(), api.token)
 
 
 @pytest.fixture
@@ -76,24 +36,6 @@ def partner(make_api: Any) -> Partner:
 
 def total(rows: list[UsageRow]) -> tuple[float, float]:
     return float(sum(r.amount for r in rows)), float(sum(r.usd_amount for r in rows))
-
-
-def money(value: Any) -> Decimal:
-    return Decimal(str(value))
-
-
-def plan_customer(partner: Partner, country: str = "GB") -> tuple[str, str]:
-    customer = partner.customer(country)
-    return customer, partner.buy(customer, PLAN_LINE)
-
-
-def legacy_customer(partner: Partner, country: str = "US") -> tuple[str, str]:
-    customer = partner.customer(country)
-    return customer, partner.buy(customer, LEGACY_AZURE_LINE)
-
-
-def summary(partner: Partner, customer: str, sub: str) -> dict[str, Any]:
-    return partner.get(sub_path(customer, sub) + "/usagesummary")
 
 
 # --- usage accrues and is reported a day after it ends ------------------------------------------

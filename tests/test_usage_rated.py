@@ -15,14 +15,9 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from simulator.app import create_app
-from simulator.settings import from_env
 from simulator.usage import meters
-from tests.conftest import BASE, START, Api, customer_body
-from tests.test_azure_plan import PLAN_LINE
-from tests.test_product_upgrades import ELIGIBILITY, UPGRADES
-from tests.test_subscription_updates import sub_path, update
-from tests.test_usage import DAY, Partner, new_partner, legacy_customer, money, plan_customer, summary
+from tests.helpers import (BASE, DAY, ELIGIBILITY, PLAN_LINE, UPGRADES, Api, Partner, build_app, customer_body,
+                           legacy_customer, money, nce_line, new_partner, plan_customer, sub_path, summary, update)
 
 TEN_MINUTES = 600
 
@@ -99,7 +94,6 @@ def test_usage_moves_with_an_upgrade_to_an_azure_plan_and_counts_each_day_once(p
 
 
 def test_license_based_subscriptions_have_no_rated_usage(partner: Partner) -> None:
-    from tests.conftest import nce_line
 
     customer = partner.customer()
     sub = partner.buy(customer, nce_line())
@@ -149,7 +143,7 @@ COUNTRIES = ["US", "GB", "DE", "JP", "BR", "CA", "AU"]
           suppress_health_check=list(HealthCheck))
 @given(seed=st.integers(0, 10**6), country=st.sampled_from(COUNTRIES), days=st.integers(0, 45))
 def test_every_total_is_the_sum_of_its_rows_to_the_cent(seed: int, country: str, days: int) -> None:
-    app = create_app(from_env({}, start_time=START, provisioning_delay=0, seed=seed))
+    app = build_app(wall="real", provisioning_delay=0, seed=seed)
     customer = call(app, "POST", "/v1/customers", json=customer_body("p.onmicrosoft.com", country))["id"]
     cart = call(app, "POST", f"/v1/customers/{customer}/carts", json={"lineItems": [{"id": 0, **PLAN_LINE}]})
     plan = call(app, "POST", f"/v1/customers/{customer}/carts/{cart['id']}/checkout")["orders"][0][

@@ -13,9 +13,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import nce_line
-from tests.test_subscription_updates import refused, sub_path
-from tests.test_usage import DAY, Partner, new_partner, legacy_customer, link, money, plan_customer
+from tests.helpers import (DAY, Partner, legacy_customer, link, money, nce_line, new_partner, plan_customer, refused,
+                           sub_path)
 
 WINDOW = "start_time=2026-01-01T00:00:00Z&end_time=2026-02-01T00:00:00Z"
 

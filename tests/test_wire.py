@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import M365_BASIC, Api, customer_body
+from tests.helpers import M365_BASIC, Api, customer_body
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 UNKNOWN_CUSTOMER = "0b9a8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d"
