@@ -7,7 +7,7 @@ import base64
 
 import pytest
 
-from tests.conftest import Api
+from tests.helpers import Api
 
 HUGE = "9223372036854775808"
 UNBILLED = "/v1/invoices/unbilled/lineitems?provider=onetime&invoicelineitemtype=billinglineitems&currencycode=usd" \
