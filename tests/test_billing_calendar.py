@@ -298,9 +298,9 @@ def test_a_store_without_the_calendar_is_indexed_on_its_first_read(make_api: Any
     history_of_a_quarter(api)
     before = answers(api)
     without_calendar(api, old_indexes=True)
-    assert api.ctx.store.get(billing_records.STATE, billing_records.state_key(api.ctx.settings.default_tenant)) is None
+    assert billing_records.calendar_state(api.ctx, api.ctx.settings.default_tenant) is None
     assert answers(api) == before
-    assert api.ctx.store.get(billing_records.STATE, billing_records.state_key(api.ctx.settings.default_tenant)) is not None
+    assert billing_records.calendar_state(api.ctx, api.ctx.settings.default_tenant) is not None
 
 
 def test_a_store_without_the_calendar_is_indexed_by_its_first_write(make_api: Any) -> None:
@@ -309,7 +309,7 @@ def test_a_store_without_the_calendar_is_indexed_by_its_first_write(make_api: An
     without_calendar(api, old_indexes=False)
     api.advance(5 * 86400)  # the next period is invoiced from the calendar the purchase builds
     api.buy(api.new_customer(), nce_line(1, "P1M", "monthly"))
-    assert api.ctx.store.get(billing_records.STATE, billing_records.state_key(api.ctx.settings.default_tenant)) is not None
+    assert billing_records.calendar_state(api.ctx, api.ctx.settings.default_tenant) is not None
     assert_open_periods_agree(api)
     assert_invoices_agree(api)
 

@@ -11,7 +11,7 @@ from schemathesis.generation.modes import GenerationMode
 from hypothesis import HealthCheck, settings
 
 from simulator.app import create_app
-from simulator.customers import CustomerIn
+from simulator.customers.endpoints import CustomerIn
 from simulator.settings import from_env
 
 SETTINGS = from_env({"PCSIM_ORDER_LIST_DELAY": "0", "PCSIM_START_TIME": "2026-01-05T10:00:00Z",

@@ -99,7 +99,8 @@ def marks_of(sub: Mapping[str, Any]) -> Marks:
     return Marks(months, rules, marks.last)
 
 
-def rules_of(sub: Mapping[str, Any], events: list[dict[str, Any]], created: datetime) -> dict[tuple[int, int, int], int]:
+def rules_of(sub: Mapping[str, Any], events: list[dict[str, Any]],
+             created: datetime) -> dict[tuple[int, int, int], int]:
     rules: dict[tuple[int, int, int], int] = {}
 
     def rule(step: int, moment: datetime, day: int | None = None) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any, Mapping, TypedDict, cast
 
 from simulator import errors, ids
-from simulator.auth import GUID
 from simulator.context import Context
 
 CUSTOMER, DOMAIN, REQUEST = "customer", "domain", "customer-request"
@@ -47,7 +46,7 @@ def get(ctx: Context, tenant: str, customer_id: str) -> Customer | None:
 
 def get_customer(ctx: Context, tenant: str, customer_id: str) -> Customer:
     """The customer, or the documented 400 (not a GUID) / 404 (not this partner's customer)."""
-    if not GUID.match(customer_id):
+    if not ids.GUID.match(customer_id):
         raise errors.CustomerIdNotGuid(customer_id)
     customer = get(ctx, tenant, customer_id)
     if customer is None:

@@ -131,10 +131,11 @@ def create_upgrade(ctx: Context, caller: Caller, body: ProductUpgradeIn) -> reco
     for sub in legacy:
         sub["transition"] = {"upgrade_id": upgrade_id, "at": wire.iso(done), "to": plan["id"]}
         rules.save(ctx, sub)
-    upgrade: records.ProductUpgrade = {"key": upgrade_id, "id": upgrade_id, "tenant": caller.tenant, "customer_id": customer["id"],
-               "product_family": body.product_family, "created": wire.iso(now), "completes_at": wire.iso(done),
-               "settled": False, "target_subscription_id": plan["id"], "target_name": plan["offer_name"],
-               "line_items": [{"source_id": s["id"], "source_name": s["friendly_name"]} for s in legacy]}
+    upgrade: records.ProductUpgrade = {
+        "key": upgrade_id, "id": upgrade_id, "tenant": caller.tenant, "customer_id": customer["id"],
+        "product_family": body.product_family, "created": wire.iso(now), "completes_at": wire.iso(done),
+        "settled": False, "target_subscription_id": plan["id"], "target_name": plan["offer_name"],
+        "line_items": [{"source_id": s["id"], "source_name": s["friendly_name"]} for s in legacy]}
     records.save_upgrade(ctx, upgrade)
     return upgrade
 

@@ -251,7 +251,8 @@ def live(ctx: Context, tenant: str, customer_id: str, kinds: Iterable[str] = KIN
     a term may have ended since), reading only those."""
     wanted = tuple(kinds)
     if not indexed(ctx, tenant):
-        return [s for s in list_for_customer(ctx, tenant, customer_id) if s["kind"] in wanted and s["status"] not in ENDED]
+        return [s for s in list_for_customer(ctx, tenant, customer_id)
+                if s["kind"] in wanted and s["status"] not in ENDED]
     found = [s for kind in wanted for s in _pointed(ctx, tenant, customer_id, LIVE, kind)]
     return sorted(found, key=lambda s: s["created"]) if len(wanted) > 1 else found
 

@@ -196,7 +196,8 @@ def check_plan_is_idle(ctx: Context, sub: dict[str, Any], now: datetime) -> None
 
 def children(ctx: Context, sub: dict[str, Any]) -> list[dict[str, Any]]:
     """Legacy add-ons follow their base subscription."""
-    return [s for s in records.add_ons_of(ctx, sub["tenant"], sub["customer_id"], sub["id"]) if s["status"] != "deleted"]
+    return [s for s in records.add_ons_of(ctx, sub["tenant"], sub["customer_id"], sub["id"])
+            if s["status"] != "deleted"]
 
 
 def quantity_bounds(ctx: Context, sub: dict[str, Any]) -> tuple[int, int]:
