@@ -41,23 +41,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from simulator import carts, customers, errors, ids, wire
-from simulator.catalog.data import (
-    AZURE_PLAN,
-    NCE,
-    RESERVATION,
-    SAAS,
-    SOFTWARE_PERPETUAL,
-    SOFTWARE_SUBSCRIPTION,
-    Availability,
-    Catalog,
-)
+from simulator import errors, ids, wire
+from simulator.carts.endpoints import CartIn, checkout_cart, create_cart
+from simulator.catalog.data import (AZURE_PLAN, NCE, RESERVATION, SAAS, SOFTWARE_PERPETUAL, SOFTWARE_SUBSCRIPTION,
+                                    Availability, Catalog)
 from simulator.clock import ManualClock
 from simulator.context import Caller, Context
+from simulator.customers import records as customer_records
+from simulator.customers.endpoints import SANDBOX_CUSTOMER_LIMIT, CustomerIn, create_customer
 from simulator.ids import name_guid
 from simulator.orders import lines as purchase
 from simulator.orders import rules as orders
-from simulator.subscriptions import records as subscriptions
+from simulator.subscriptions import records as subscription_records
 
 API_MAX_CUSTOMERS = 200      # per POST /_simulator/seed; `seed()` itself takes any number
 API_MAX_SUBSCRIPTIONS = 10   # per customer, per POST /_simulator/seed
@@ -114,7 +109,7 @@ def ascii_word(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "", plain)
 
 
-def customer_in(people: People, rng: random.Random, taken: int) -> customers.CustomerIn:
+def customer_in(people: People, rng: random.Random, taken: int) -> CustomerIn:
     """A made-up company in one of the markets, as a create-a-customer body."""
     country, _, locale, culture = rng.choices(MARKETS, weights=[m[1] for m in MARKETS])[0]
     fake = people.faker(locale)
@@ -132,7 +127,7 @@ def customer_in(people: People, rng: random.Random, taken: int) -> customers.Cus
     elif country == "AU":
         address["state"] = fake.state_abbr()
     email = f"{ascii_word(first) or 'admin'}.{ascii_word(last) or 'it'}@{slug}.example"
-    return customers.CustomerIn.model_validate({
+    return CustomerIn.model_validate({
         "companyProfile": {"domain": domain, "companyName": company},
         "billingProfile": {"email": email, "culture": culture, "language": culture[:2], "companyName": company,
                            "firstName": first, "lastName": last, "defaultAddress": address}})
@@ -141,7 +136,7 @@ def customer_in(people: People, rng: random.Random, taken: int) -> customers.Cus
 def new_customer(ctx: Context, caller: Caller, people: People, rng: random.Random) -> dict[str, Any]:
     for attempt in range(100):
         try:
-            return customers.create_customer(ctx, caller, customer_in(people, rng, attempt), None)
+            return create_customer(ctx, caller, customer_in(people, rng, attempt), None)
         except errors.DomainTaken:
             continue  # a made-up domain someone already has: make up another company
     raise errors.DomainTaken("every made-up domain")  # not reached: the suffix makes domains unique
@@ -209,9 +204,9 @@ def pick(stock: dict[str, list[Availability]], kind: str, rng: random.Random,
 def checkout(ctx: Context, caller: Caller, customer_id: str, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A cart with the lines, checked out: the orders placed (seed data never breaks a rule, so an
     order error is a bug and fails the seed)."""
-    body = carts.CartIn.model_validate({"lineItems": [{"id": n, **ln} for n, ln in enumerate(lines)]})
-    cart = carts.create_cart(ctx, caller, customer_id, body)
-    result = carts.checkout_cart(ctx, caller, customer_id, cart["id"])
+    body = CartIn.model_validate({"lineItems": [{"id": n, **ln} for n, ln in enumerate(lines)]})
+    cart = create_cart(ctx, caller, customer_id, body)
+    result = checkout_cart(ctx, caller, customer_id, cart["id"])
     if result["order_errors"]:
         raise errors.InvalidRequestInput(f"seeding failed: {result['order_errors']}")
     return [orders.get_order(ctx, caller.tenant, customer_id, oid) for oid in result["order_ids"]]
@@ -222,8 +217,8 @@ def azure_subscription(ctx: Context, caller: Caller, customer_id: str, placed: l
     for order in placed:
         for ln in order["lines"]:
             if ln["kind"] == AZURE_PLAN:
-                key = subscriptions.subscription_key(caller.tenant, customer_id, ln["subscription_id"])
-                return (ctx.store.get("subscription", key) or {}).get("entitlement_id")
+                sub = subscription_records.get(ctx, caller.tenant, customer_id, ln["subscription_id"])
+                return None if sub is None else sub.get("entitlement_id")
     return None
 
 
@@ -259,11 +254,11 @@ def check_room(ctx: Context, tenant: str, count: int, per_customer: int | None) 
         raise errors.InvalidRequestInput(
             f"subscriptionsPerCustomer is {per_customer}, but the integration sandbox allows {most} subscriptions "
             f"per customer (serve with --no-sandbox-limits to seed more)")
-    have = ctx.store.count("customer", (tenant,))
-    left = max(customers.SANDBOX_CUSTOMER_LIMIT - have, 0)
+    have = customer_records.count(ctx, tenant)
+    left = max(SANDBOX_CUSTOMER_LIMIT - have, 0)
     if count > left:
         raise errors.InvalidRequestInput(
-            f"customers is {count}, but the integration sandbox allows {customers.SANDBOX_CUSTOMER_LIMIT} customers "
+            f"customers is {count}, but the integration sandbox allows {SANDBOX_CUSTOMER_LIMIT} customers "
             f"per partner and partner {tenant} has {have}: room for {left} more (serve with --no-sandbox-limits "
             f"to seed more)")
 
@@ -272,7 +267,7 @@ def room(ctx: Context, tenant: str, made: list[dict[str, Any]]) -> dict[str, int
     """What the sandbox limits leave: customers and Azure plans for the partner, and subscriptions
     for the customers just made (the fewest any of them has left)."""
     most = purchase.SANDBOX_SUBSCRIPTIONS
-    return {"customers": max(customers.SANDBOX_CUSTOMER_LIMIT - ctx.store.count("customer", (tenant,)), 0),
+    return {"customers": max(SANDBOX_CUSTOMER_LIMIT - customer_records.count(ctx, tenant), 0),
             "subscriptionsPerCustomer": min((max(most - orders.owned_subscription_count(ctx, tenant, c), 0)
                                              for c in made), default=most),
             "azurePlans": max(orders.SANDBOX_PLANS_PER_PARTNER - orders.partner_azure_plans(ctx, tenant), 0)}
@@ -294,7 +289,7 @@ def seed(ctx: Context, tenant: str, count: int, per_customer: int | None = None)
     seeded: list[dict[str, Any]] = []
     for turn in range(count):
         customer = new_customer(ctx, caller, people, rng)
-        country = customers.customer_country(customer)
+        country = customer_records.customer_country(customer)
         if country not in stock:
             stock[country] = shelves(ctx.catalog, country)
         kinds = basket(per_customer, rng, limited=limited, turn=turn, plan=not limited or plans > PLANS_LEFT)
@@ -313,7 +308,7 @@ def load_demo(ctx: Context, customers_count: int = DEMO_CUSTOMERS) -> dict[str, 
     """`--demo`: demo customers for the default partner, bought a day before the clock's start so
     they show at once; nothing when the partner already has customers (a kept --state store)."""
     tenant = ctx.settings.default_tenant
-    if ctx.store.count("customer", (tenant,)):
+    if customer_records.count(ctx, tenant):
         return None
     earlier = ManualClock(ctx.clock.now() - DEMO_AGE, wall=ctx.clock.wall)
     return dataclasses.replace(ctx, clock=earlier).run(seed, tenant, customers_count)

@@ -92,3 +92,9 @@ def partner_id(tenant: str, default: str | None = None) -> str:
 def same(a: str | None, b: str | None) -> bool:
     """Ids match without regard to case (api.md 2.4: GUIDs appear in both cases)."""
     return (a or "").lower() == (b or "").lower()
+
+
+def key(text: str) -> str:
+    """The canonical form of a case-insensitive id, as records are filed under it: two ids that
+    `same` matches have one key (api.md 2.4: ids appear in any case in paths and queries)."""
+    return text.lower()

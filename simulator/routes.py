@@ -17,12 +17,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from simulator import auth, carts, control, customers, demo, openapi, usage, wire
+from simulator import auth, control, demo, openapi, usage, wire
 from simulator.app import refuse, stub
 from simulator.billing import invoices, lineitems
+from simulator.carts import endpoints as carts
 from simulator.catalog import endpoints as catalog
 from simulator.catalog import inventory
 from simulator.contracts.endpoints import ENDPOINTS
+from simulator.customers import endpoints as customers
 from simulator.orders import endpoints as orders
 from simulator.subscriptions import azure, newcommerce, overage, productupgrades, transitions, upgrades
 from simulator.subscriptions import endpoints as subscriptions

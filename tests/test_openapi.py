@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from simulator import openapi
 from simulator.routes import all_routes, not_simulated
-from simulator.carts import CartIn
+from simulator.carts.endpoints import CartIn
 from tests.helpers import Api
 
 METHODS = {"get", "post", "put", "patch", "delete"}

@@ -23,20 +23,23 @@ open period: a cycle of that day has not been charged yet. Cycles of a day past 
 month's last day, so rule days stop at 28.
 
 A store written before the index (a `--state` file, a snapshot) has no `billing_calendar` document for
-the partner: the first write or billing read indexes every subscription once (`ensure`).
+the partner: the first write or billing read indexes every subscription once (the subscription
+owner's `ensure_calendar`, which holds every subscription). The pointers and the state are stored by
+billing's owner (billing/records.py); the subscription owner calls `mark` with every write.
 """
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from simulator import wire
+from simulator.billing import records as billing_records
 from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE
 from simulator.context import Context
-from simulator.subscriptions import records
+from simulator.subscriptions import dates
 from simulator.subscriptions.kinds import EventType, SubscriptionStatus
 
 ONE_TIME, OFFICE, AZURE = "one_time", "office", "azure"
@@ -47,19 +50,18 @@ DAYS = 28             # rule days 1..28 (a later anchor day falls on the 28th or
 PER_CLASS = 1 + len(STEPS) * DAYS  # slot 0 of a class: its month bucket of events; then the rule buckets
 SLOTS = len(CLASSES) * PER_CLASS
 STOPS = (EventType.CANCEL, EventType.EXPIRE)
-MARK, STATE = "billing_mark", "billing_calendar"
 CHUNK = 200
 
 
-def provider_of(sub: dict[str, Any]) -> str:
+def provider_of(sub: Mapping[str, Any]) -> str:
     return {LEGACY_LICENSE: OFFICE, LEGACY_AZURE: AZURE}.get(sub["kind"], ONE_TIME)
 
 
-def line_type_of(sub: dict[str, Any]) -> str:
+def line_type_of(sub: Mapping[str, Any]) -> str:
     return USAGE if sub["kind"] in (AZURE_PLAN, LEGACY_AZURE) else BILLING
 
 
-def class_of(sub: dict[str, Any]) -> int:
+def class_of(sub: Mapping[str, Any]) -> int:
     return CLASSES.index((provider_of(sub), line_type_of(sub)))
 
 
@@ -85,7 +87,7 @@ class Marks:
                 and (self.last is None or month <= self.last))
 
 
-def marks_of(sub: dict[str, Any]) -> Marks:
+def marks_of(sub: Mapping[str, Any]) -> Marks:
     """A month holding an event is marked only where no rule already holds on the event's day or before."""
     events = sub.get("events") or []
     created = wire.parse_time(sub["created"])
@@ -93,13 +95,14 @@ def marks_of(sub: dict[str, Any]) -> Marks:
     if sub.get("transition"):
         moments.append(wire.parse_time(sub["transition"]["at"]))
     rules = rules_of(sub, events, created)
-    marks = Marks(frozenset(), rules, last_month(sub, events, records.renewal_moment(sub)))
+    marks = Marks(frozenset(), rules, last_month(sub, events, dates.renewal_moment(sub)))
     months = frozenset(month_of(moment) for moment in moments if not any(
         day <= moment.day and marks.holds(step, phase, day, month_of(moment)) for step, phase, day in rules))
     return Marks(months, rules, marks.last)
 
 
-def rules_of(sub: dict[str, Any], events: list[dict[str, Any]], created: datetime) -> dict[tuple[int, int, int], int]:
+def rules_of(sub: Mapping[str, Any], events: list[dict[str, Any]],
+             created: datetime) -> dict[tuple[int, int, int], int]:
     rules: dict[tuple[int, int, int], int] = {}
 
     def rule(step: int, moment: datetime, day: int | None = None) -> None:
@@ -108,28 +111,28 @@ def rules_of(sub: dict[str, Any], events: list[dict[str, Any]], created: datetim
         rules[key] = min(rules.get(key, month), month)
 
     for ev in events:
-        cycle = records.CYCLE_MONTHS.get((ev.get("cycle", sub.get("billing_cycle")) or "").lower())
+        cycle = dates.CYCLE_MONTHS.get((ev.get("cycle", sub.get("billing_cycle")) or "").lower())
         if ev["type"] in (EventType.PURCHASE, EventType.RENEW) and cycle:
             rule(cycle, wire.parse_time(ev["at"]))
     if (line_type_of(sub) == USAGE or sub.get("parent_subscription_id") or sub.get("is_trial")
             or sub.get("scheduled") or sub.get("renews_to")):
         rule(1, created, day=1)
-    renewal = records.renewal_moment(sub)
-    if renewal is not None and sub["status"] == SubscriptionStatus.ACTIVE and records.renews(sub):
+    renewal = dates.renewal_moment(sub)
+    if renewal is not None and sub["status"] == SubscriptionStatus.ACTIVE and dates.renews(sub):
         rule(next_step(sub), renewal)
     return rules
 
 
-def next_step(sub: dict[str, Any]) -> int:
+def next_step(sub: Mapping[str, Any]) -> int:
     """The months between charges of the terms after the written one: its billing cycle, or its term
     when the whole term is charged at once."""
-    cycle = records.CYCLE_MONTHS.get((sub.get("billing_cycle") or "").lower())
-    term = records.TERM_MONTHS.get((sub.get("term_duration") or ("P1Y" if sub["kind"] == LEGACY_LICENSE else ""))
+    cycle = dates.CYCLE_MONTHS.get((sub.get("billing_cycle") or "").lower())
+    term = dates.TERM_MONTHS.get((sub.get("term_duration") or ("P1Y" if sub["kind"] == LEGACY_LICENSE else ""))
                                    .upper())
     return math.gcd(cycle, term) if cycle and term else cycle or term or 1
 
 
-def last_month(sub: dict[str, Any], events: list[dict[str, Any]], renewal: datetime | None) -> int | None:
+def last_month(sub: Mapping[str, Any], events: list[dict[str, Any]], renewal: datetime | None) -> int | None:
     """The last month with a line, when the record already knows it (usage is reported a day late)."""
     latest = max(events, key=lambda ev: ev["at"]) if events else None
     if latest is not None and sub["status"] not in (SubscriptionStatus.ACTIVE, SubscriptionStatus.SUSPENDED) and (
@@ -138,7 +141,7 @@ def last_month(sub: dict[str, Any], events: list[dict[str, Any]], renewal: datet
     elif sub.get("transition"):  # 0145P moved to an Azure plan: disabled from the move (records.apply_transition)
         end = max(month_of(wire.parse_time(sub["transition"]["at"])),
                   month_of(wire.parse_time(latest["at"])) if latest else 0)
-    elif renewal is not None and not (sub["status"] == SubscriptionStatus.ACTIVE and records.renews(sub)):
+    elif renewal is not None and not (sub["status"] == SubscriptionStatus.ACTIVE and dates.renews(sub)):
         end = month_of(renewal)  # expires there (or, cancelled without an event, bills to its term's end)
     else:
         return None
@@ -182,7 +185,7 @@ def canonical(marks: Marks, cls: int, month: int, last_day: int) -> int | None:
 
 
 def candidates(ctx: Context, tenant: str, month: int, classes: set[int], last_day: int, slot: int,
-               offset: int) -> Iterator[tuple[int, int, dict[str, Any]]]:
+               offset: int) -> Iterator[tuple[int, int, billing_records.Mark]]:
     """The pointers of `month`'s buckets from (slot, offset) on, each with its slot and offset; pointers
     whose rule can't hold in `month` are left out without reading their subscription."""
     for here in range(slot, SLOTS):
@@ -191,7 +194,7 @@ def candidates(ctx: Context, tenant: str, month: int, classes: set[int], last_da
             continue
         name, at = bucket(here, month), offset if here == slot else 0
         while True:
-            batch = ctx.store.scan(MARK, (tenant, name), at, CHUNK)
+            batch = billing_records.marks(ctx, tenant, name, at, CHUNK)
             for pointer in batch:
                 if pointer.get("f", month) <= month and month <= (pointer.get("l") or month):
                     yield here, at, pointer
@@ -201,56 +204,33 @@ def candidates(ctx: Context, tenant: str, month: int, classes: set[int], last_da
 
 
 def pointers_at(ctx: Context, tenant: str, month: int,
-                places: list[list[int]]) -> Iterator[tuple[int, int, dict[str, Any] | None]]:
+                places: list[list[int]]) -> Iterator[tuple[int, int, billing_records.Mark | None]]:
     """The pointers at (slot, offset) places in walk order, read a chunk of a bucket at a time."""
-    held: tuple[int, int, list[dict[str, Any]]] = (-1, 0, [])
+    held: tuple[int, int, list[billing_records.Mark]] = (-1, 0, [])
     for slot, offset in places:
         if held[0] != slot or not held[1] <= offset < held[1] + CHUNK:
-            held = (slot, offset, ctx.store.scan(MARK, (tenant, bucket(slot, month)), offset, CHUNK))
+            held = (slot, offset, billing_records.marks(ctx, tenant, bucket(slot, month), offset, CHUNK))
         found = held[2]
         yield slot, offset, found[offset - held[1]] if offset - held[1] < len(found) else None
 
 
 # --- writes -----------------------------------------------------------------------------------
 
-def mark(ctx: Context, sub: dict[str, Any]) -> None:
-    """Files the subscription's pointers (call after every write of a subscription)."""
-    state = ensure(ctx, sub["tenant"])
+def mark(ctx: Context, sub: Mapping[str, Any], state: billing_records.CalendarState) -> None:
+    """Files the subscription's pointers (the subscription owner calls this with every write, with the
+    partner's calendar state)."""
     first = put_marks(ctx, sub)
     if state["first"] is None or first < state["first"]:
-        ctx.store.put(STATE, state_key(sub["tenant"]), {**state, "first": first})
+        billing_records.save_calendar_state(ctx, sub["tenant"], {**state, "first": first})
 
 
-def put_marks(ctx: Context, sub: dict[str, Any]) -> int:
+def put_marks(ctx: Context, sub: Mapping[str, Any]) -> int:
     """Puts the pointers; the first month marked."""
     marks, cls, tenant = marks_of(sub), class_of(sub), sub["tenant"]
-    ids = {"c": sub["customer_id"], "s": sub["id"]}
     for month in marks.months:
-        ctx.store.put(MARK, (tenant, month_bucket(cls, month), sub["id"].lower()), ids)
+        billing_records.put_mark(ctx, tenant, month_bucket(cls, month), sub["id"],
+                                 {"c": sub["customer_id"], "s": sub["id"]})
     for (step, phase, day), first in marks.rules.items():
-        ctx.store.put(MARK, (tenant, rule_bucket(cls, step, phase, day), sub["id"].lower()),
-                      {**ids, "f": first, "l": marks.last})
+        billing_records.put_mark(ctx, tenant, rule_bucket(cls, step, phase, day), sub["id"],
+                                 {"c": sub["customer_id"], "s": sub["id"], "f": first, "l": marks.last})
     return min([*marks.months, *marks.rules.values()])
-
-
-def state_key(tenant: str) -> tuple[str, str]:
-    return (tenant, "calendar")
-
-
-def ensure(ctx: Context, tenant: str) -> dict[str, Any]:
-    """The partner's index state ({"first": the first month marked}); a partner whose subscriptions
-    were written before the index existed is indexed now, once."""
-    state = ctx.store.get(STATE, state_key(tenant))
-    if state is not None:
-        return state
-    first = None
-    offset = 0
-    while batch := ctx.store.scan("customer", (tenant,), offset, CHUNK):
-        for customer in batch:
-            for sub in ctx.store.scan("subscription", (tenant, customer["id"].lower())):
-                month = put_marks(ctx, sub)
-                first = month if first is None else min(first, month)
-        offset += len(batch)
-    state = {"first": first}
-    ctx.store.put(STATE, state_key(tenant), state)
-    return state

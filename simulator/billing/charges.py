@@ -35,9 +35,9 @@ from typing import Any
 from simulator import wire
 from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE, NO_DECIMALS, SAAS, Market
 from simulator.context import Context
-from simulator.subscriptions import records
+from simulator.subscriptions import dates
 from simulator.subscriptions.kinds import EventType
-from simulator.subscriptions.records import add_months
+from simulator.subscriptions.dates import add_months
 
 NEW, RENEW, CYCLE, ADD, REMOVE, CANCEL, CONVERT = ("new", "renew", "cycleCharge", "addQuantity", "removeQuantity",
                                                    "cancelImmediate", "convert")
@@ -87,7 +87,7 @@ class Term:
         self.moment, self.facts, self.price, self.quantity = start, facts, price, quantity
         self.start = start.date()
         self.end = wire.parse_time(facts["end"]).date() if facts.get("end") else None
-        self.months = records.CYCLE_MONTHS.get((facts.get("cycle") or "").lower())
+        self.months = dates.CYCLE_MONTHS.get((facts.get("cycle") or "").lower())
         self.index = -1           # the cycle reached so far
         self.cycle_total = Decimal(0)
         self.stopped = False

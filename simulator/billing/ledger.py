@@ -13,20 +13,21 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from simulator import customers
 from simulator.billing import calendar
+from simulator.billing import records as billing_records
 from simulator.billing import charges as billing
 from simulator.billing.calendar import AZURE, BILLING, CLASSES, OFFICE, ONE_TIME, USAGE, line_type_of, provider_of  # noqa: F401
 from simulator.billing.periods import Period, from_key, invoice_number, invoiced, period_of
 from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE, Market
 from simulator.context import Context
-from simulator.subscriptions import records
+from simulator.customers import records as customer_records
+from simulator.subscriptions import dates, records
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class Cursor:
 
 
 def market_of(ctx: Context, customer: dict[str, Any]) -> Market | None:
-    return ctx.catalog.market(customers.customer_country(customer))
+    return ctx.catalog.market(customer_records.customer_country(customer))
 
 
 def items_of(ctx: Context, sub: dict[str, Any], market: Market, start: datetime, end: datetime,
@@ -62,7 +63,7 @@ def items_of(ctx: Context, sub: dict[str, Any], market: Market, start: datetime,
     if sub["kind"] in (AZURE_PLAN, LEGACY_AZURE):
         from simulator.usage import rated
 
-        first = max(start.date(), records.at(sub, "created").date())  # type: ignore[union-attr]
+        first = max(start.date(), dates.at(sub, "created").date())  # type: ignore[union-attr]
         last = (min(end, now) - timedelta(days=1)).date()
         return rated.rated_usage(ctx, sub, first, last, now) if first <= last else []
     return [c for c in billing.charges(ctx, sub, market, now) if start <= c.at < end]
@@ -87,7 +88,7 @@ def walk(ctx: Context, tenant: str, period: Period, now: datetime, cursor: Curso
     if index is not None:
         yield from walk_positions(ctx, tenant, period, now, cursor, wanted, index["positions"])
         return
-    calendar.ensure(ctx, tenant)
+    records.ensure_calendar(ctx, tenant)
     month = calendar.month_of(period.start)
     last_day = now.day if period.holds(now) else calendar.DAYS
     held: dict[str, Any] = {}
@@ -111,11 +112,11 @@ def read(ctx: Context, tenant: str, pointer: dict[str, Any],
     customer_id = pointer["c"].lower()
     if held.get("id") != customer_id:
         held.clear()
-        customer = ctx.store.get("customer", customers.customer_key(tenant, customer_id))
+        customer = customer_records.get(ctx, tenant, customer_id)
         held.update(id=customer_id, customer=customer, market=customer and market_of(ctx, customer))
     if held["customer"] is None or held["market"] is None:
         return None
-    sub = ctx.store.get("subscription", records.subscription_key(tenant, customer_id, pointer["s"]))
+    sub = records.get(ctx, tenant, customer_id, pointer["s"])
     return None if sub is None else (held["customer"], held["market"], sub)
 
 
@@ -137,13 +138,13 @@ def walk_positions(ctx: Context, tenant: str, period: Period, now: datetime, cur
     held: tuple[int, dict[str, Any]] | None = None
     for c_offset, s_offset in positions[at:]:
         if held is None or held[0] != c_offset:
-            found = ctx.store.scan("customer", (tenant,), c_offset, 1)
+            found = customer_records.list_page(ctx, tenant, c_offset, 1)
             if not found:
                 return
             held = (c_offset, found[0])
         customer = held[1]
         market = market_of(ctx, customer)
-        subs = ctx.store.scan("subscription", (tenant, customer["id"].lower()), s_offset, 1)
+        subs = records.list_for_customer(ctx, tenant, customer["id"], s_offset, 1)
         if market is None or not subs:
             continue
         first = cursor.item if (c_offset, s_offset) == (cursor.place, cursor.offset) else 0
@@ -154,9 +155,9 @@ def walk_positions(ctx: Context, tenant: str, period: Period, now: datetime, cur
 def walk_all(ctx: Context, tenant: str, period: Period, now: datetime) -> Iterator[Line]:
     """Every line of the period from every subscription of the partner, without the calendar: what
     the calendar's walk must yield (tests compare the two)."""
-    for customer in ctx.store.scan("customer", (tenant,)):
+    for customer in customer_records.list_all(ctx, tenant):
         market = market_of(ctx, customer)
-        for sub in ctx.store.scan("subscription", (tenant, customer["id"].lower())) if market else ():
+        for sub in records.list_for_customer(ctx, tenant, customer["id"]) if market else ():
             for _, line in sub_lines(ctx, customer, market, sub, Cursor(), period.start, period.end, now, None):
                 yield line
 
@@ -174,28 +175,20 @@ def sub_lines(ctx: Context, customer: dict[str, Any], market: Market, sub: dict[
 
 # --- invoices -----------------------------------------------------------------------------
 
-def billing_key(tenant: str) -> tuple[str, str]:
-    return (tenant, "ledger")
-
-
-def invoice_key(tenant: str, invoice_id: str) -> tuple[str, str]:
-    return (tenant, invoice_id.upper())
-
-
 def close_periods(ctx: Context, tenant: str, now: datetime) -> None:
     """Make the invoices of every period whose invoice moment has come since the last call, each from
     its own candidates."""
     last = invoiced(now)
-    state = ctx.store.get("ledger", billing_key(tenant)) or {"through": None}
+    state = billing_records.ledger_state(ctx, tenant)
     if state["through"] is not None and state["through"] >= last.key:
         return
-    first = calendar.ensure(ctx, tenant)["first"]
+    first = records.ensure_calendar(ctx, tenant)["first"]
     period = from_key(state["through"]).next() if state["through"] else (
         None if first is None else period_of(calendar.month_start(first)))
     while period is not None and period <= last:
         close_period(ctx, tenant, period, now)
         period = period.next()
-    ctx.store.put("ledger", billing_key(tenant), {"through": last.key})
+    billing_records.save_ledger_state(ctx, tenant, {"through": last.key})
 
 
 def close_period(ctx: Context, tenant: str, period: Period, now: datetime) -> None:
@@ -213,35 +206,35 @@ def close_period(ctx: Context, tenant: str, period: Period, now: datetime) -> No
         symbols[currency] = line.market.symbol
     for currency, parts in sorted(totals.items()):
         number, attempt = invoice_number(ctx.settings.seed, tenant, period, currency), 0
-        while ctx.store.get("invoice", invoice_key(tenant, number)) is not None:  # two currencies, one number
+        while billing_records.get_invoice(ctx, tenant, number) is not None:  # two currencies, one number
             attempt += 1
             number = invoice_number(ctx.settings.seed, tenant, period, currency, attempt)
-        ctx.store.put("invoice", invoice_key(tenant, number), {
+        billing_records.save_invoice(ctx, {
             "id": number, "tenant": tenant, "period": period.key, "currency": currency,
             "symbol": symbols[currency], "date": period.invoice_at.isoformat(), "lines": counts[currency],
             "total": str(sum(parts.values(), Decimal(0))),
-            "details": [{"provider": p, "line_type": t, "total": str(v)} for (p, t), v in sorted(parts.items())]})
-        ctx.store.put("invoice_index", invoice_key(tenant, number), {"slots": index[currency]})
+            "details": [{"provider": p, "line_type": t, "total": str(v)} for (p, t), v in sorted(parts.items())]},
+            {"slots": index[currency]})
 
 
-def invoices(ctx: Context, tenant: str) -> list[dict[str, Any]]:
+def invoices(ctx: Context, tenant: str) -> list[billing_records.Invoice]:
     """The partner's invoices, newest first (call `close_periods` first)."""
-    return sorted(ctx.store.scan("invoice", (tenant,)), key=lambda i: (i["period"], i["currency"]), reverse=True)
+    return sorted(billing_records.list_invoices(ctx, tenant), key=lambda i: (i["period"], i["currency"]), reverse=True)
 
 
-def invoice(ctx: Context, tenant: str, invoice_id: str) -> dict[str, Any] | None:
+def invoice(ctx: Context, tenant: str, invoice_id: str) -> billing_records.Invoice | None:
     """By its number, with or without the `Recurring-`/`OneTime-` prefix of invoice links."""
     prefix, _, number = invoice_id.rpartition("-")
     if prefix and prefix.lower() not in ("onetime", "recurring"):
         return None
-    return ctx.store.get("invoice", invoice_key(tenant, number))
+    return billing_records.get_invoice(ctx, tenant, number)
 
 
-def invoice_index(ctx: Context, tenant: str, number: str) -> dict[str, Any] | None:
+def invoice_index(ctx: Context, tenant: str, number: str) -> billing_records.InvoiceIndex | None:
     """Where the subscriptions with lines on the invoice are, in walk order: {"slots": [[slot, offset]]}
     (or, indexed before the calendar, {"positions": [[customer offset, subscription offset]]})."""
-    return ctx.store.get("invoice_index", invoice_key(tenant, number))
+    return billing_records.get_invoice_index(ctx, tenant, number)
 
 
-def period_of_invoice(record: dict[str, Any]) -> Period:
+def period_of_invoice(record: Mapping[str, Any]) -> Period:
     return from_key(record["period"])

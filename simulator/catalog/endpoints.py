@@ -63,11 +63,11 @@ def cached(ctx: Context, key: tuple[Any, ...], render: Callable[[], Any]) -> Res
 
 def _market_and_segment(ctx: Context, request: Request, customer_scoped: bool) -> tuple[Market, str | None]:
     if customer_scoped:
-        from simulator import customers  # its models load with it: not before a customer is asked for
+        from simulator.customers.records import customer_country, get_customer
 
         _, caller = auth.begin(request)
-        customer = customers.get_customer(ctx, caller.tenant, request.path_params["customer_id"])
-        market = rules.require_market(ctx, customers.customer_country(customer))
+        customer = get_customer(ctx, caller.tenant, request.path_params["customer_id"])
+        market = rules.require_market(ctx, customer_country(customer))
     else:
         auth.begin(request)
         market = rules.require_market(ctx, query.text(request, "country"))

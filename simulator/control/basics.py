@@ -16,9 +16,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from simulator import customers, errors, ids, wire
+from simulator import errors, ids, wire
 from simulator.clock import MAX_SPEED, MODES
 from simulator.context import Context
+from simulator.customers import records as customer_records
 
 
 class AdvanceIn(wire.WireModel):
@@ -88,8 +89,8 @@ def reset(ctx: Context, body: ResetIn) -> None:
     """Everything (or one partner tenant, by name or GUID) is emptied and the ids are reseeded."""
     tenant = ids.partner_id(body.tenant, ctx.settings.default_tenant) if body.tenant else None
     if tenant is not None:  # the domain index is filed across partners: free this partner's domains
-        for customer in ctx.store.scan("customer", (tenant,)):
-            customers.release_domain(ctx, customer)
+        for customer in customer_records.list_all(ctx, tenant):
+            customer_records.release_domain(ctx, customer)
     ctx.store.clear(tenant)
     ctx.ids.reseed(body.seed)
     ctx.catalog.rendered.clear()

@@ -8,9 +8,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from simulator import auth, customers, errors, wire
+from simulator import auth, errors, wire
 from simulator.catalog.data import SAAS
 from simulator.context import Context
+from simulator.customers.records import country_of
 from simulator.orders import lines as purchase
 from simulator.orders import rules
 from simulator.wire import query
@@ -106,7 +107,7 @@ async def create_order_endpoint(request: Request) -> Response:
     cid = request.path_params["customer_id"]
     body = await wire.parse_body(request, OrderIn)
     order = ctx.run(rules.create_order, caller.tenant, cid, body.line_items, body.billing_cycle)
-    return wire.respond(order_wire(ctx, order, customers.country_of(ctx, caller.tenant, cid)), 201)
+    return wire.respond(order_wire(ctx, order, country_of(ctx, caller.tenant, cid)), 201)
 
 
 @wire.operation(query=["billingType"])
@@ -114,7 +115,7 @@ async def list_orders_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     cid, billing_type = request.path_params["customer_id"], query.text(request, "billingType")
     orders = rules.list_orders(ctx, caller.tenant, cid, billing_type)
-    country = customers.country_of(ctx, caller.tenant, cid)
+    country = country_of(ctx, caller.tenant, cid)
     return wire.respond(wire.collection([order_wire(ctx, o, country) for o in orders],
                                         f"/customers/{cid}/orders" + wire.query_string(billingType=billing_type)))
 
@@ -123,7 +124,7 @@ async def get_order_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     cid, oid = request.path_params["customer_id"], request.path_params["order_id"]
     order = rules.get_order(ctx, caller.tenant, cid, oid)
-    return wire.respond(order_wire(ctx, order, customers.country_of(ctx, caller.tenant, cid)))
+    return wire.respond(order_wire(ctx, order, country_of(ctx, caller.tenant, cid)))
 
 
 @wire.operation(body=OrderPatchIn, partial=True)
@@ -137,7 +138,7 @@ async def patch_order_endpoint(request: Request) -> Response:
                                   "change) is not simulated yet")
     numbers = [ln.line_item_number for ln in body.line_items] if body.line_items else None
     order = ctx.run(rules.cancel_order, caller.tenant, cid, oid, numbers)
-    return wire.respond(order_wire(ctx, order, customers.country_of(ctx, caller.tenant, cid)))
+    return wire.respond(order_wire(ctx, order, country_of(ctx, caller.tenant, cid)))
 
 
 @wire.operation(user_only=True)

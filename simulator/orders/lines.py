@@ -8,7 +8,7 @@ and cart-resources.md) and block checkout with 800009.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
 from pydantic import Field
 
@@ -27,7 +27,7 @@ from simulator.catalog.data import (
     Offer,
 )
 from simulator.context import Context
-from simulator.subscriptions import records
+from simulator.subscriptions import dates
 
 CYCLES = {"monthly": "monthly", "annual": "annual", "triennial": "triennial", "none": "none",
           "onetime": "one_time", "unknown": "unknown"}
@@ -115,7 +115,7 @@ def check_term_and_cycle(av: Availability, line: PurchaseLineIn) -> tuple[str | 
         if cycle is None:
             raise errors.InvalidBillingCycle("(none)", item)
     if cycle not in offered:
-        if term and records.CYCLE_MONTHS.get(cycle, 0) > records.TERM_MONTHS.get(term, 0):
+        if term and dates.CYCLE_MONTHS.get(cycle, 0) > dates.TERM_MONTHS.get(term, 0):
             raise errors.BillingCycleLongerThanTerm(cycle, term)
         raise errors.InvalidBillingCycle(cycle, item)
     return term, cycle
@@ -239,15 +239,16 @@ def check_addon(ctx: Context, market: Market, parent: PurchaseLineIn, addon: Pur
     return record
 
 
-def check_prerequisites(records: list[dict[str, Any]], owned_skus: set[str], catalog: Any) -> None:
-    """New commerce add-ons need a prerequisite SKU in the same cart or already owned."""
+def check_prerequisites(records: list[dict[str, Any]], owns: Callable[[set[str]], bool], catalog: Any) -> None:
+    """New commerce add-ons need a prerequisite SKU in the same cart or already owned (`owns`: whether
+    the customer holds one of these PRODUCT:SKU, asked only when the cart has none of them)."""
     in_cart = {f"{r.get('product_id')}:{r.get('sku_id')}".upper() for r in records}
     for record in records:
         if record["error"] is not None or record["kind"] != NCE:
             continue
         sku = catalog.sku(record["product_id"], record["sku_id"])
         needed = {p.upper() for p in sku.attribute("prerequisiteSkus") or []}
-        if needed and not needed & (in_cart | owned_skus):
+        if needed and not needed & in_cart and not owns(needed):
             record["error"] = line_error(INVALID_INPUT, f"{record['catalog_item_id']} is an add-on and needs one of "
                                                         f"{', '.join(sorted(needed))} in the cart or owned.")
 

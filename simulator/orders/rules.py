@@ -12,23 +12,18 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Mapping, cast
 
-from simulator import customers, errors, wire
-from simulator.billing import calendar
-from simulator.catalog.data import (
-    AZURE_PLAN,
-    LEGACY_AZURE,
-    LEGACY_LICENSE,
-    NCE,
-    RESERVATION,
-    SAAS,
-    SOFTWARE_PERPETUAL,
-    SOFTWARE_SUBSCRIPTION,
-)
+from simulator import errors, wire
+from simulator.catalog.data import (AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE, NCE, RESERVATION, SAAS,
+                                    SOFTWARE_PERPETUAL, SOFTWARE_SUBSCRIPTION)
 from simulator.context import Context
+from simulator.customers import records as customer_records
+from simulator.customers.records import customer_country, get_customer
 from simulator.orders import lines as purchase
-from simulator.subscriptions import records as subscriptions
+from simulator.orders import records as order_records
+from simulator.orders.records import Order
+from simulator.subscriptions import records as subscription_records
 from simulator.subscriptions.kinds import HELD, EventType, OrderStatus, SubscriptionStatus
 
 SANDBOX_CANCEL_DAYS = 60  # cancel-an-order-from-the-integration-sandbox.md
@@ -39,10 +34,6 @@ CURRENCY_BOUND_KINDS = (AZURE_PLAN, SAAS, SOFTWARE_SUBSCRIPTION, SOFTWARE_PERPET
 ORDER_CANCELLABLE = (RESERVATION, SOFTWARE_PERPETUAL, SOFTWARE_SUBSCRIPTION, SAAS)
 BLOCKS_CUSTOMER_DELETE = (RESERVATION, SOFTWARE_PERPETUAL, SOFTWARE_SUBSCRIPTION)
 DUMMY_ACTIVATION = "https://activation.sandbox.pcsim.invalid/saas/{0}?token=sandbox-dummy"
-
-
-def order_key(tenant: str, customer_id: str, order_id: str) -> tuple[str, str, str]:
-    return (tenant, customer_id.lower(), order_id)
 
 
 def list_delay(ctx: Context) -> float:
@@ -64,7 +55,7 @@ def place_order(ctx: Context, tenant: str, customer: dict[str, Any], records: li
                 now: datetime, legacy: bool) -> dict[str, Any]:
     """One order for one order group; its subscriptions are written now and appear when provisioned."""
     order_id, alternate = new_order_id(ctx, records, legacy)
-    market = ctx.catalog.market(customers.customer_country(customer))
+    market = ctx.catalog.market(customer_country(customer))
     provision_at = now if legacy else now + timedelta(seconds=ctx.settings.provisioning_delay)
     order: dict[str, Any] = {
         "key": order_id, "id": order_id, "alternate_id": alternate, "customer_id": customer["id"], "tenant": tenant,
@@ -82,7 +73,7 @@ def place_order(ctx: Context, tenant: str, customer: dict[str, Any], records: li
                                              base["subscription_id"]))
     order["total_price"] = str(sum((Decimal(line.get("extended_price") or 0) for line in order["lines"]),
                                    Decimal("0")))
-    ctx.store.put("order", order_key(tenant, customer["id"], order_id), order)
+    order_records.save(ctx, cast(Order, order))
     return order
 
 
@@ -96,14 +87,12 @@ def nce_base(ctx: Context, order: dict[str, Any], record: dict[str, Any]) -> str
     if not wanted:
         return None
     in_order = [ln for ln in order["lines"] if f"{ln.get('product_id')}:{ln.get('sku_id')}".upper() in wanted]
-    owned = [s for s in holdings(ctx, order["tenant"], order["customer_id"])
-             if f"{s.get('product_id')}:{s.get('sku_id')}".upper() in wanted]
+    owned = [] if in_order else holdings_of_skus(ctx, order["tenant"], order["customer_id"], wanted)
     base = (in_order or owned or [None])[0]
     if base is None:
         return None
     base_id = base.get("subscription_id") or base["id"]
-    base_sub = ctx.store.get("subscription", subscriptions.subscription_key(order["tenant"], order["customer_id"],
-                                                                             base_id))
+    base_sub = subscription_records.get(ctx, order["tenant"], order["customer_id"], base_id)
     if base_sub and base_sub.get("end"):
         record["custom_term_end_date"] = base_sub["end"]
     return base_id
@@ -122,10 +111,8 @@ def order_line(ctx: Context, order: dict[str, Any], record: dict[str, Any], numb
     if product is not None:
         line["publisher_name"] = product.wire.get("publisherName")
         line["is_trial"] = bool(ctx.catalog.sku(record["product_id"], record["sku_id"]).wire.get("isTrial"))
-    sub = subscriptions.new_subscription(ctx, order, line, start=start, parent_id=parent)
-    ctx.store.put("subscription", subscriptions.subscription_key(order["tenant"], order["customer_id"], sub["id"]),
-                  sub)
-    calendar.mark(ctx, sub)
+    sub = subscription_records.new_subscription(ctx, order, line, start=start, parent_id=parent)
+    subscription_records.save(ctx, cast(subscription_records.Subscription, sub))
     line["subscription_id"] = sub["id"]
     return line
 
@@ -140,19 +127,19 @@ def order_status(order: dict[str, Any], now: datetime) -> str:
     return OrderStatus.COMPLETED if provisioned(order, now) else OrderStatus.PENDING
 
 
-def get_order(ctx: Context, tenant: str, customer_id: str, order_id: str) -> dict[str, Any]:
-    customer = customers.get_customer(ctx, tenant, customer_id)
-    order = ctx.store.get("order", order_key(tenant, customer["id"], order_id))
+def get_order(ctx: Context, tenant: str, customer_id: str, order_id: str) -> Order:
+    customer = get_customer(ctx, tenant, customer_id)
+    order = order_records.get(ctx, tenant, customer["id"], order_id)
     if order is None:
         raise errors.OrderNotFound()
     return order
 
 
-def list_orders(ctx: Context, tenant: str, customer_id: str, billing_type: str | None) -> list[dict[str, Any]]:
+def list_orders(ctx: Context, tenant: str, customer_id: str, billing_type: str | None) -> list[Order]:
     """Only orders past their listing delay show; `billingType` filters by billing cycle."""
-    customer = customers.get_customer(ctx, tenant, customer_id)
+    customer = get_customer(ctx, tenant, customer_id)
     now = ctx.clock.now()
-    orders = [o for o in ctx.store.scan("order", (tenant, customer["id"].lower()))
+    orders = [o for o in order_records.list_for_customer(ctx, tenant, customer["id"])
               if wire.parse_time(o["list_after"]) <= now]
     if billing_type:
         wanted = purchase.CYCLES.get(billing_type.replace("_", "").replace("-", "").lower())
@@ -166,8 +153,8 @@ def list_orders(ctx: Context, tenant: str, customer_id: str, billing_type: str |
 def create_order(ctx: Context, tenant: str, customer_id: str, lines_in: list[purchase.PurchaseLineIn],
                  billing_cycle: str | None) -> dict[str, Any]:
     """O1, the one-step purchase: every line is checked like a cart line; problems fail the call."""
-    customer = customers.get_customer(ctx, tenant, customer_id)
-    market = ctx.catalog.market(customers.customer_country(customer))
+    customer = get_customer(ctx, tenant, customer_id)
+    market = ctx.catalog.market(customer_country(customer))
     if not lines_in:
         raise errors.InvalidRequestInput("lineItems needs at least one line item")
     for line in lines_in:
@@ -175,8 +162,9 @@ def create_order(ctx: Context, tenant: str, customer_id: str, lines_in: list[pur
             line.billing_cycle = billing_cycle
     records = [purchase.check_line(ctx, market, line) for line in lines_in]
     check_against_holdings(ctx, tenant, customer, records)
-    purchase.check_subscription_limit(records, owned_subscription_count(ctx, tenant, customer),
-                                      purchase.SANDBOX_SUBSCRIPTIONS if ctx.settings.sandbox_limits else 10**9)
+    if ctx.settings.sandbox_limits:
+        purchase.check_subscription_limit(records, owned_subscription_count(ctx, tenant, customer),
+                                          purchase.SANDBOX_SUBSCRIPTIONS)
     problems = [f"line {n}: {r['error']['errorDescription']}" for n, r in enumerate(records) if r["error"]]
     if problems:
         raise errors.CartLineErrors(data=problems)
@@ -185,29 +173,45 @@ def create_order(ctx: Context, tenant: str, customer_id: str, lines_in: list[pur
     return order
 
 
-def holdings(ctx: Context, tenant: str, customer_id: str) -> list[dict[str, Any]]:
-    """The customer's subscriptions as they stand now, ended ones left out."""
+def standing_now(ctx: Context, subs: list[Any]) -> list[dict[str, Any]]:
+    """Records as they stand now, ended ones left out."""
     now = ctx.clock.now()
-    subs = (subscriptions.current(ctx, s, now) for s in ctx.store.scan("subscription", (tenant, customer_id.lower())))
-    return [s for s in subs if s["status"] not in (SubscriptionStatus.DELETED, SubscriptionStatus.EXPIRED)]
+    rolled = (subscription_records.current(ctx, s, now) for s in subs)
+    return [s for s in rolled if s["status"] not in subscription_records.ENDED]
 
 
-def owned_subscription_count(ctx: Context, tenant: str, customer: dict[str, Any]) -> int:
+def holdings(ctx: Context, tenant: str, customer_id: str,
+             kinds: tuple[str, ...] = subscription_records.KINDS) -> list[dict[str, Any]]:
+    """The customer's subscriptions of these kinds as they stand now, ended ones left out (reading
+    only the records not written as ended, of those kinds)."""
+    return standing_now(ctx, subscription_records.live(ctx, tenant, customer_id, kinds))
+
+
+def holdings_of_skus(ctx: Context, tenant: str, customer_id: str, skus: set[str]) -> list[dict[str, Any]]:
+    """The customer's subscriptions of these SKUs (PRODUCT:SKU) as they stand now, oldest first."""
+    return standing_now(ctx, subscription_records.live_of_skus(ctx, tenant, customer_id, skus))
+
+
+def holds_any(ctx: Context, tenant: str, customer_id: str, skus: set[str]) -> bool:
+    return bool(skus) and bool(holdings_of_skus(ctx, tenant, customer_id, skus))
+
+
+def owned_subscription_count(ctx: Context, tenant: str, customer: Mapping[str, Any]) -> int:
     return len(holdings(ctx, tenant, customer["id"]))
 
 
-def check_against_holdings(ctx: Context, tenant: str, customer: dict[str, Any], records: list[dict[str, Any]]) -> None:
-    """Purchase rules that depend on what the customer (or the partner) already has."""
-    owned = holdings(ctx, tenant, customer["id"])
-    check_azure_plan(ctx, tenant, customer, owned, records)
-    check_eu_restriction(ctx, customer, owned, records)
+def check_against_holdings(ctx: Context, tenant: str, customer: Mapping[str, Any],
+                           records: list[dict[str, Any]]) -> None:
+    """Purchase rules that depend on what the customer (or the partner) already has; each reads only
+    the holdings it needs, and only when a line calls for it."""
+    check_azure_plan(ctx, tenant, customer, records)
+    check_eu_restriction(ctx, tenant, customer, records)
     for record in records:
         if record["kind"] == NCE and record.get("custom_term_end_date"):
             check_custom_term_end_date(ctx, tenant, customer, record)
 
 
-def check_azure_plan(ctx: Context, tenant: str, customer: dict[str, Any], owned: list[dict[str, Any]],
-                     records: list[dict[str, Any]]) -> None:
+def check_azure_plan(ctx: Context, tenant: str, customer: Mapping[str, Any], records: list[dict[str, Any]]) -> None:
     """create-azure-plan.md: a 0145P customer upgrades instead; the sandbox allows 1 plan per
     customer (direct bill) and 10 per partner (900116)."""
     from simulator.subscriptions import productupgrades
@@ -218,6 +222,7 @@ def check_azure_plan(ctx: Context, tenant: str, customer: dict[str, Any], owned:
     blocked = productupgrades.purchase_block(ctx, tenant, customer["id"])
     if blocked is not None:
         raise blocked
+    owned = holdings(ctx, tenant, customer["id"], (LEGACY_AZURE, AZURE_PLAN))
     if any(s["kind"] == LEGACY_AZURE and s["status"] in HELD for s in owned):
         raise errors.AzurePlanNeedsUpgrade(customer["id"])
     if not ctx.settings.sandbox_limits:
@@ -230,23 +235,22 @@ def check_azure_plan(ctx: Context, tenant: str, customer: dict[str, Any], owned:
 
 def partner_azure_plans(ctx: Context, tenant: str) -> int:
     """The Azure plans the partner's customers hold (the sandbox allows 10)."""
-    return sum(1 for c in ctx.store.scan("customer", (tenant,))
-               for s in holdings(ctx, tenant, c["id"]) if s["kind"] == AZURE_PLAN)
+    return sum(len(holdings(ctx, tenant, c["id"], (AZURE_PLAN,))) for c in customer_records.list_all(ctx, tenant))
 
 
-def check_eu_restriction(ctx: Context, customer: dict[str, Any], owned: list[dict[str, Any]],
+def check_eu_restriction(ctx: Context, tenant: str, customer: Mapping[str, Any],
                          records: list[dict[str, Any]]) -> None:
     partner = ctx.catalog.market(ctx.settings.partner_country)
     if partner is None or not partner.eu_member or not any(r["kind"] == NCE for r in records):
         return
-    currency = ctx.catalog.market(customers.customer_country(customer))
+    currency = ctx.catalog.market(customer_country(customer))
     if currency is None or currency.currency == partner.currency:
         return
-    if any(s["kind"] in CURRENCY_BOUND_KINDS for s in owned):
+    if holdings(ctx, tenant, customer["id"], CURRENCY_BOUND_KINDS):
         raise errors.EuNewCommerceRestriction(customer["id"], currency.currency, partner.currency)
 
 
-def check_custom_term_end_date(ctx: Context, tenant: str, customer: dict[str, Any], record: dict[str, Any]) -> None:
+def check_custom_term_end_date(ctx: Context, tenant: str, customer: Mapping[str, Any], record: dict[str, Any]) -> None:
     """A cart line's customTermEndDate must be one of the co-term dates (custom-term-end-dates.md)."""
     from simulator.subscriptions import newcommerce
 
@@ -287,7 +291,7 @@ def cancel_order(ctx: Context, tenant: str, customer_id: str, order_id: str,
     if all(ln["cancelled"] for ln in order["lines"]):
         order["status"] = OrderStatus.CANCELLED
     order["version"] = order.get("version", 1) + 1
-    ctx.store.put("order", order_key(tenant, order["customer_id"], order["id"]), order)
+    order_records.save(ctx, order)
     return order
 
 
@@ -298,15 +302,13 @@ def seat_based(ctx: Context, line: dict[str, Any]) -> bool:
     return sku is None or sku.maximum > 1
 
 
-def cancel_subscription(ctx: Context, tenant: str, order: dict[str, Any], sub_id: str, now: datetime) -> None:
-    key = subscriptions.subscription_key(tenant, order["customer_id"], sub_id)
-    sub = ctx.store.get("subscription", key)
+def cancel_subscription(ctx: Context, tenant: str, order: Mapping[str, Any], sub_id: str, now: datetime) -> None:
+    sub = subscription_records.get(ctx, tenant, order["customer_id"], sub_id)
     if sub is not None:
         # A sandbox order cancel refunds the purchase in full (billing reads the event).
-        sub["events"].append(subscriptions.event(EventType.CANCEL, now, quantity=sub["quantity"], refund="Full"))
+        sub["events"].append(subscription_records.event(EventType.CANCEL, now, quantity=sub["quantity"], refund="Full"))
         sub.update(status=SubscriptionStatus.DELETED, version=sub["version"] + 1)
-        ctx.store.put("subscription", key, sub)
-        calendar.mark(ctx, sub)
+        subscription_records.save(ctx, sub)
 
 
 def provisioning_status(ctx: Context, order: dict[str, Any]) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from simulator import auth, errors, wire
+from simulator import auth, errors, ids, wire
 from simulator.catalog.data import AZURE_PLAN
 from simulator.context import Caller, Context
 from simulator.subscriptions.rules import load, save
@@ -41,7 +41,7 @@ def load_plan(ctx: Context, caller: Caller, customer_id: str, sub_id: str) -> di
 
 def find_entitlement(plan: dict[str, Any], entitlement_id: str) -> dict[str, Any]:
     for entitlement in plan.get("entitlements", []):
-        if entitlement["id"].lower() == entitlement_id.lower():
+        if ids.same(entitlement["id"], entitlement_id):
             return entitlement
     raise errors.EntitlementNotFound(entitlement_id)
 

@@ -7,20 +7,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from simulator import auth, customers, wire
-from simulator.catalog.data import (
-    AZURE_PLAN,
-    LEGACY_AZURE,
-    LEGACY_LICENSE,
-    NCE,
-    RESERVATION,
-    SAAS,
-    SOFTWARE_PERPETUAL,
-    SOFTWARE_SUBSCRIPTION,
-)
+from simulator import auth, wire
+from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE, NCE, RESERVATION, SAAS, \
+    SOFTWARE_PERPETUAL, SOFTWARE_SUBSCRIPTION
 from simulator.context import Context
+from simulator.customers.records import country_of
 from simulator.orders.rules import DUMMY_ACTIVATION
-from simulator.subscriptions import records, rules
+from simulator.subscriptions import dates, records, rules
 from simulator.wire import query
 
 UNIT_TYPES = {NCE: "Licenses", LEGACY_LICENSE: "Licenses", SAAS: "Licenses", LEGACY_AZURE: "Usage-based",
@@ -62,8 +55,8 @@ def has_addons(ctx: Context, sub: dict[str, Any]) -> bool:
 
 def term_fields(sub: dict[str, Any]) -> dict[str, Any]:
     kind, out = sub["kind"], {}
-    if kind in records.OPEN_ENDED_KINDS:
-        out["commitmentEndDate"] = records.OPEN_ENDED
+    if kind in dates.OPEN_ENDED_KINDS:
+        out["commitmentEndDate"] = dates.OPEN_ENDED
     elif sub.get("end"):
         out["commitmentEndDate"] = sub["end"][:10] + "T00:00:00Z"
         out["commitmentEndDateTime"] = sub["end"][:10] + "T23:59:59Z"
@@ -117,7 +110,7 @@ async def list_subscriptions_endpoint(request: Request) -> Response:
     cid = request.path_params["customer_id"]
     order_id, mpn_id = query.text(request, "order_id"), query.text(request, "mpn_id")
     subs = rules.list_subscriptions(ctx, caller.tenant, cid, order_id=order_id, mpn_id=mpn_id)
-    country = customers.country_of(ctx, caller.tenant, cid)
+    country = country_of(ctx, caller.tenant, cid)
     query_string = wire.query_string(order_id=order_id, mpn_id=mpn_id)
     return wire.respond(wire.collection([subscription_wire(ctx, s, country) for s in subs],
                                         f"/customers/{cid}/subscriptions{query_string}"))
@@ -127,7 +120,7 @@ async def get_subscription_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     cid, sid = wire.subscription_ids(request)
     sub = rules.load(ctx, caller.tenant, cid, sid)
-    return wire.respond(subscription_wire(ctx, sub, customers.country_of(ctx, caller.tenant, cid)))
+    return wire.respond(subscription_wire(ctx, sub, country_of(ctx, caller.tenant, cid)))
 
 
 @wire.operation(body=rules.SubscriptionPatchIn, headers=["If-Match"], statuses=[202])
@@ -137,7 +130,7 @@ async def update_subscription_endpoint(request: Request) -> Response:
     cid, sid = wire.subscription_ids(request)
     body = await wire.parse_body(request, rules.SubscriptionPatchIn)
     sub = ctx.run(rules.update_subscription, caller, cid, sid, body, request.headers.get("if-match"))
-    answer = subscription_wire(ctx, sub, customers.country_of(ctx, caller.tenant, cid))
+    answer = subscription_wire(ctx, sub, country_of(ctx, caller.tenant, cid))
     if ctx.settings.slow_patch:
         return wire.respond(answer, 202, {"Location": f"/customers/{sub['customer_id']}/subscriptions/{sub['id']}"})
     return wire.respond(answer)
@@ -146,7 +139,7 @@ async def update_subscription_endpoint(request: Request) -> Response:
 async def list_addons_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     cid, sid = wire.subscription_ids(request)
-    country = customers.country_of(ctx, caller.tenant, cid)
+    country = country_of(ctx, caller.tenant, cid)
     return wire.respond(wire.collection([subscription_wire(ctx, s, country)
                                          for s in rules.list_addons(ctx, caller.tenant, cid, sid)]))
 

@@ -14,16 +14,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from simulator import auth, customers, errors, wire
+from simulator import auth, errors, wire
 from simulator.catalog.data import NCE
 from simulator.context import Context
-from simulator.subscriptions import records
+from simulator.customers.records import get_customer
+from simulator.ids import same as same_id
+from simulator.subscriptions import dates, records
 from simulator.subscriptions.kinds import SubscriptionStatus
 from simulator.wire import query
 
 
 def month_ends(start: datetime, last: datetime) -> list[datetime]:
-    ends, moment = [], records.midnight(start)
+    ends, moment = [], dates.midnight(start)
     while True:
         end = moment.replace(day=calendar.monthrange(moment.year, moment.month)[1])
         if end > last:
@@ -37,20 +39,20 @@ def coterm_dates(ctx: Context, tenant: str, customer_id: str, start: datetime | 
                  term: str | None) -> list[tuple[datetime, list[str]]]:
     """(date, co-termed subscription ids) pairs within the term that would start at `start`."""
     start = start or ctx.clock.now()
-    last = records.term_end(start, term)
+    last = dates.term_end(start, term)
     if last is None:
         return []
-    dates: dict[datetime, list[str]] = {end: [] for end in month_ends(start, last)}
+    found: dict[datetime, list[str]] = {end: [] for end in month_ends(start, last)}
     now = ctx.clock.now()
-    for sub in ctx.store.scan("subscription", (tenant, customer_id.lower())):
+    for sub in records.live(ctx, tenant, customer_id, (NCE,)):  # an ended record never comes back
         if not records.visible(sub, now):
             continue
         sub = records.current(ctx, sub, now)
-        end = records.at(sub, "end")
+        end = dates.at(sub, "end")
         active = sub["status"] == SubscriptionStatus.ACTIVE
         if sub["kind"] == NCE and active and end is not None and start < end <= last:
-            dates.setdefault(records.midnight(end), []).append(sub["id"])
-    return sorted(dates.items())
+            found.setdefault(dates.midnight(end), []).append(sub["id"])
+    return sorted(found.items())
 
 
 def coterm_wire(moment: datetime, subs: list[str]) -> dict[str, Any]:
@@ -63,8 +65,8 @@ def coterm_wire(moment: datetime, subs: list[str]) -> dict[str, Any]:
 
 def custom_term_end_dates(ctx: Context, tenant: str, customer_id: str, term: str | None, start_raw: str | None,
                           target: str | None) -> list[dict[str, Any]]:
-    customer = customers.get_customer(ctx, tenant, customer_id)
-    if not term or term.upper() not in records.TERM_MONTHS:
+    customer = get_customer(ctx, tenant, customer_id)
+    if not term or term.upper() not in dates.TERM_MONTHS:
         raise errors.MissingQueryParameter("term_duration")
     try:
         start = wire.parse_time(start_raw) if start_raw else ctx.clock.now()
@@ -72,7 +74,7 @@ def custom_term_end_dates(ctx: Context, tenant: str, customer_id: str, term: str
         raise errors.NotADateTime("term_start_date") from None
     found = coterm_dates(ctx, tenant, customer["id"], start, term.upper())
     if target:
-        found = [(d, ids) for d, ids in found if target.lower() in (i.lower() for i in ids)]
+        found = [(d, subs) for d, subs in found if any(same_id(target, i) for i in subs)]
     return [coterm_wire(d, ids) for d, ids in found]
 
 

@@ -8,18 +8,20 @@ overage disabled on its first one; a customer without reads an empty list.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Mapping
 
 from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from simulator import auth, customers, errors, wire
+from simulator import auth, errors, wire
 from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE
 from simulator.context import Caller, Context
+from simulator.customers import records as customer_records
+from simulator.customers.records import get_customer
 from simulator.ids import same as same_id
-from simulator.subscriptions import azure
+from simulator.subscriptions import azure, records
 from simulator.subscriptions.kinds import HELD, SubscriptionStatus
 from simulator.subscriptions.rules import list_subscriptions
 
@@ -32,10 +34,6 @@ class OverageIn(wire.WireModel):
     overage_enabled: bool = Field(strict=True)
 
 
-def overage_key(tenant: str, customer_id: str) -> tuple[str, str, str]:
-    return (tenant, customer_id.lower(), "overage")
-
-
 def azure_plan_entitlements(ctx: Context, tenant: str, customer_id: str, now: datetime) -> list[dict[str, Any]]:
     """The active Azure subscriptions under the customer's active Azure plans."""
     plans = [s for s in list_subscriptions(ctx, tenant, customer_id) if s["kind"] == AZURE_PLAN
@@ -43,10 +41,10 @@ def azure_plan_entitlements(ctx: Context, tenant: str, customer_id: str, now: da
     return [e for s in plans for e in s.get("entitlements", []) if azure.entitlement_status(e, now) == "active"]
 
 
-def get_overage(ctx: Context, caller: Caller, customer_id: str) -> list[dict[str, Any]]:
+def get_overage(ctx: Context, caller: Caller, customer_id: str) -> list[records.Overage]:
     now = ctx.clock.now()
-    customer = customers.get_customer(ctx, caller.tenant, customer_id)
-    stored = ctx.store.get("overage", overage_key(caller.tenant, customer["id"]))
+    customer = get_customer(ctx, caller.tenant, customer_id)
+    stored = records.get_overage(ctx, caller.tenant, customer["id"])
     if stored is not None:
         return [stored]
     entitlements = azure_plan_entitlements(ctx, caller.tenant, customer["id"], now)
@@ -56,9 +54,9 @@ def get_overage(ctx: Context, caller: Caller, customer_id: str) -> list[dict[str
              "overage_enabled": False}]
 
 
-def update_overage(ctx: Context, caller: Caller, customer_id: str, body: OverageIn) -> dict[str, Any]:
+def update_overage(ctx: Context, caller: Caller, customer_id: str, body: OverageIn) -> records.Overage:
     now = ctx.clock.now()
-    customer = customers.get_customer(ctx, caller.tenant, customer_id)
+    customer = get_customer(ctx, caller.tenant, customer_id)
     subs = list_subscriptions(ctx, caller.tenant, customer["id"])
     if any(s["kind"] == LEGACY_AZURE and s["status"] in HELD for s in subs):
         raise errors.OverageLegacyAzure()
@@ -73,24 +71,24 @@ def update_overage(ctx: Context, caller: Caller, customer_id: str, body: Overage
         raise errors.EntitlementNotFound(body.azure_entitlement_id)
     if azure.entitlement_status(entitlement, now) != "active":
         raise errors.OverageNotEligible()
-    record = {"customer_id": customer["id"], "azure_entitlement_id": entitlement["id"],
+    record: records.Overage = {"customer_id": customer["id"], "azure_entitlement_id": entitlement["id"],
               "partner_id": "" if body.partner_id is None else str(body.partner_id),
               "overage_enabled": body.overage_enabled, "updated": wire.iso(now)}
-    ctx.store.put("overage", overage_key(caller.tenant, customer["id"]), record)
+    records.save_overage(ctx, caller.tenant, record)
     return record
 
 
 def belongs_to_another_customer(ctx: Context, tenant: str, customer_id: str, entitlement_id: str) -> bool:
-    for other in ctx.store.scan("customer", (tenant,)):
+    for other in customer_records.list_all(ctx, tenant):
         if same_id(other["id"], customer_id):
             continue
-        for sub in ctx.store.scan("subscription", (tenant, other["id"].lower())):
+        for sub in records.list_for_customer(ctx, tenant, other["id"]):
             if sub["kind"] == AZURE_PLAN and any(same_id(e["id"], entitlement_id) for e in sub.get("entitlements", [])):
                 return True
     return False
 
 
-def overage_wire(record: dict[str, Any]) -> dict[str, Any]:
+def overage_wire(record: Mapping[str, Any]) -> dict[str, Any]:
     return {"azureEntitlementId": record["azure_entitlement_id"], "partnerId": record["partner_id"],
             "type": OVERAGE_TYPE, "overageEnabled": record["overage_enabled"],
             "links": {"overage": wire.link(f"/customers/{record['customer_id']}/subscriptions/overage")},

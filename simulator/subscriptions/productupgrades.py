@@ -14,23 +14,24 @@ a subscription read, for the roll-forward in `records.current`.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Mapping
 
 from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from simulator import auth, customers, errors, wire
+from simulator import auth, errors, wire
 from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE
 from simulator.context import Caller, Context
+from simulator.customers.records import customer_country, get_customer
+from simulator.ids import same as same_id
 from simulator.orders import lines as purchase
 from simulator.orders import rules as orders
 from simulator.subscriptions import records, rules
 from simulator.subscriptions.kinds import HELD, EventType, SubscriptionStatus
 from simulator.subscriptions.records import event
 
-KIND = "product-upgrade"
 AZURE_FAMILY = "azure"
 AZURE_PLAN_ITEM = "DZH318Z0BPS6:0001:DZH318Z0BML6"
 UPGRADE_TAKES = timedelta(minutes=10)  # not documented; long enough to be seen InProgress
@@ -42,26 +43,21 @@ class ProductUpgradeIn(wire.WireModel):
     product_family: str = Field(min_length=1)
 
 
-def upgrade_key(tenant: str, upgrade_id: str) -> tuple[str, str]:
-    return (tenant, upgrade_id.lower())
-
-
 def check_family(body: ProductUpgradeIn) -> None:
     if body.product_family.strip().lower() != AZURE_FAMILY:
         raise errors.InvalidRequestInput(f"productFamily '{body.product_family}' is not supported; use azure")
 
 
-def completes_at(upgrade: dict[str, Any]) -> datetime:
+def completes_at(upgrade: Mapping[str, Any]) -> datetime:
     return wire.parse_time(upgrade["completes_at"])
 
 
-def upgrade_status(upgrade: dict[str, Any], now: datetime) -> str:
+def upgrade_status(upgrade: Mapping[str, Any], now: datetime) -> str:
     return COMPLETED if now >= completes_at(upgrade) else IN_PROGRESS
 
 
-def customer_upgrades(ctx: Context, tenant: str, customer_id: str) -> list[dict[str, Any]]:
-    found = [u for u in ctx.store.scan(KIND, (tenant,)) if u["customer_id"].lower() == customer_id.lower()]
-    return sorted(found, key=lambda u: u["created"])
+def customer_upgrades(ctx: Context, tenant: str, customer_id: str) -> list[records.ProductUpgrade]:
+    return records.upgrades_of(ctx, tenant, customer_id)
 
 
 def settle(ctx: Context, tenant: str, customer_id: str, now: datetime) -> None:
@@ -74,11 +70,15 @@ def settle(ctx: Context, tenant: str, customer_id: str, now: datetime) -> None:
             if sub["status"] in HELD:
                 rules.save(ctx, records.apply_transition(sub, now))
         upgrade["settled"] = True
-        ctx.store.put(KIND, upgrade_key(tenant, upgrade["id"]), upgrade)
+        records.save_upgrade(ctx, upgrade)
 
 
 def held(ctx: Context, tenant: str, customer_id: str) -> list[dict[str, Any]]:
-    return [s for s in rules.list_subscriptions(ctx, tenant, customer_id) if s["status"] in HELD]
+    """The customer's 0145P subscriptions and Azure plans held now (reading only those)."""
+    now = ctx.clock.now()
+    subs = [records.current(ctx, s, now) for s in records.live(ctx, tenant, customer_id, (LEGACY_AZURE, AZURE_PLAN))
+            if records.visible(s, now)]
+    return [s for s in subs if s["status"] in HELD]
 
 
 def blocker(ctx: Context, tenant: str, customer_id: str,
@@ -104,7 +104,7 @@ def blocker(ctx: Context, tenant: str, customer_id: str,
 def standing(ctx: Context, caller: Caller, body: ProductUpgradeIn) -> tuple[dict[str, Any], datetime, Any, Any]:
     """The customer, `now`, and why (if at all) an upgrade can't start, after settling finished ones."""
     check_family(body)
-    customer = customers.get_customer(ctx, caller.tenant, body.customer_id)
+    customer = get_customer(ctx, caller.tenant, body.customer_id)
     now = ctx.clock.now()
     settle(ctx, caller.tenant, customer["id"], now)
     return (customer, now, *blocker(ctx, caller.tenant, customer["id"], now))
@@ -121,7 +121,7 @@ def check_eligibility(ctx: Context, caller: Caller, body: ProductUpgradeIn) -> d
     return out
 
 
-def create_upgrade(ctx: Context, caller: Caller, body: ProductUpgradeIn) -> dict[str, Any]:
+def create_upgrade(ctx: Context, caller: Caller, body: ProductUpgradeIn) -> records.ProductUpgrade:
     customer, now, problem, _ = standing(ctx, caller, body)
     if problem is not None:
         raise problem
@@ -131,11 +131,12 @@ def create_upgrade(ctx: Context, caller: Caller, body: ProductUpgradeIn) -> dict
     for sub in legacy:
         sub["transition"] = {"upgrade_id": upgrade_id, "at": wire.iso(done), "to": plan["id"]}
         rules.save(ctx, sub)
-    upgrade = {"key": upgrade_id, "id": upgrade_id, "tenant": caller.tenant, "customer_id": customer["id"],
-               "product_family": body.product_family, "created": wire.iso(now), "completes_at": wire.iso(done),
-               "settled": False, "target_subscription_id": plan["id"], "target_name": plan["offer_name"],
-               "line_items": [{"source_id": s["id"], "source_name": s["friendly_name"]} for s in legacy]}
-    ctx.store.put(KIND, upgrade_key(caller.tenant, upgrade_id), upgrade)
+    upgrade: records.ProductUpgrade = {
+        "key": upgrade_id, "id": upgrade_id, "tenant": caller.tenant, "customer_id": customer["id"],
+        "product_family": body.product_family, "created": wire.iso(now), "completes_at": wire.iso(done),
+        "settled": False, "target_subscription_id": plan["id"], "target_name": plan["offer_name"],
+        "line_items": [{"source_id": s["id"], "source_name": s["friendly_name"]} for s in legacy]}
+    records.save_upgrade(ctx, upgrade)
     return upgrade
 
 
@@ -143,11 +144,11 @@ def new_azure_plan(ctx: Context, tenant: str, customer: dict[str, Any], upgrade_
                    legacy: list[dict[str, Any]]) -> dict[str, Any]:
     """The Azure plan the upgrade ends in, visible from `start`; the 0145P Azure subscriptions move
     under it with their ids. The upgrade has no order: the plan's orderId is the upgrade id."""
-    market = ctx.catalog.market(customers.customer_country(customer))
+    market = ctx.catalog.market(customer_country(customer))
     record = purchase.check_line(ctx, market, purchase.PurchaseLineIn(catalog_item_id=AZURE_PLAN_ITEM, quantity=1))
     order = {"id": upgrade_id, "tenant": tenant, "customer_id": customer["id"]}
     line = orders.order_line(ctx, order, record, 0, start)
-    plan = ctx.store.get("subscription", records.subscription_key(tenant, customer["id"], line["subscription_id"]))
+    plan = records.get(ctx, tenant, customer["id"], line["subscription_id"])
     assert plan is not None
     moved = [{"id": s["entitlement_id"], "friendly_name": s["friendly_name"] or s["offer_name"],
               "created": wire.iso(start), "cancelled_at": None} for s in legacy if s.get("entitlement_id")]
@@ -157,14 +158,15 @@ def new_azure_plan(ctx: Context, tenant: str, customer: dict[str, Any], upgrade_
     return rules.save(ctx, plan)
 
 
-def upgrade_status_of(ctx: Context, caller: Caller, upgrade_id: str, body: ProductUpgradeIn) -> dict[str, Any]:
+def upgrade_status_of(ctx: Context, caller: Caller, upgrade_id: str,
+                      body: ProductUpgradeIn) -> records.ProductUpgrade:
     check_family(body)
-    customer = customers.get_customer(ctx, caller.tenant, body.customer_id)
+    customer = get_customer(ctx, caller.tenant, body.customer_id)
     now = ctx.clock.now()
-    upgrade = ctx.store.get(KIND, upgrade_key(caller.tenant, upgrade_id))
+    upgrade = records.get_upgrade(ctx, caller.tenant, upgrade_id)
     if upgrade is None:
         raise errors.UpgradeNotFound(upgrade_id)
-    if upgrade["customer_id"].lower() != customer["id"].lower():
+    if not same_id(upgrade["customer_id"], customer["id"]):
         raise errors.UpgradeOfAnotherCustomer(upgrade_id)
     settle(ctx, caller.tenant, customer["id"], now)
     return upgrade
@@ -178,7 +180,7 @@ def purchase_block(ctx: Context, tenant: str, customer_id: str) -> errors.Partne
     return None
 
 
-def upgrade_status_wire(upgrade: dict[str, Any], now: datetime) -> dict[str, Any]:
+def upgrade_status_wire(upgrade: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     state = upgrade_status(upgrade, now)
     items = []
     for item in upgrade["line_items"]:

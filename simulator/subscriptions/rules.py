@@ -9,26 +9,19 @@ not changed here (2054).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from pydantic import Field
 
-from simulator import customers, errors, wire
-from simulator.billing import calendar
-from simulator.catalog.data import (
-    AZURE_PLAN,
-    LEGACY_AZURE,
-    LEGACY_LICENSE,
-    NCE,
-    RESERVATION,
-    SAAS,
-    SOFTWARE_SUBSCRIPTION,
-)
+from simulator import errors, wire
+from simulator.catalog.data import (AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE, NCE, RESERVATION, SAAS,
+                                    SOFTWARE_SUBSCRIPTION)
 from simulator.context import Caller, Context
+from simulator.customers.records import get_customer
 from simulator.orders import lines as purchase
-from simulator.subscriptions import records
+from simulator.subscriptions import dates, records
 from simulator.subscriptions.kinds import EventType, SubscriptionStatus
-from simulator.subscriptions.records import current, event, subscription_key
+from simulator.subscriptions.records import current, event
 
 LEGACY_KINDS = (LEGACY_LICENSE, LEGACY_AZURE)
 SUSPENDABLE = (NCE, LEGACY_LICENSE, LEGACY_AZURE, SOFTWARE_SUBSCRIPTION, AZURE_PLAN)
@@ -66,8 +59,8 @@ class SubscriptionPatchIn(wire.WireModel):
 # --- reads --------------------------------------------------------------------------------
 
 def load(ctx: Context, tenant: str, customer_id: str, sub_id: str) -> dict[str, Any]:
-    customer = customers.get_customer(ctx, tenant, customer_id)
-    sub = ctx.store.get("subscription", subscription_key(tenant, customer["id"], sub_id))
+    customer = get_customer(ctx, tenant, customer_id)
+    sub = records.get(ctx, tenant, customer["id"], sub_id)
     now = ctx.clock.now()
     if sub is None or not records.visible(sub, now):
         raise errors.SubscriptionNotFound()
@@ -76,11 +69,13 @@ def load(ctx: Context, tenant: str, customer_id: str, sub_id: str) -> dict[str, 
 
 def list_subscriptions(ctx: Context, tenant: str, customer_id: str, *, order_id: str | None = None,
                        mpn_id: str | None = None) -> list[dict[str, Any]]:
-    customer = customers.get_customer(ctx, tenant, customer_id)
+    customer = get_customer(ctx, tenant, customer_id)
     now = ctx.clock.now()
-    subs = records.standing(ctx, tenant, customer["id"], now)
-    if order_id is not None:
-        subs = [s for s in subs if s["order_id"].lower() == order_id.lower()]
+    if order_id is not None:  # read only the order's subscriptions
+        subs = [current(ctx, s, now) for s in records.of_order(ctx, tenant, customer["id"], order_id)
+                if records.visible(s, now)]
+    else:
+        subs = records.standing(ctx, tenant, customer["id"], now)
     if mpn_id is not None:
         subs = [s for s in subs if s["partner_id"] == mpn_id]
     return subs
@@ -88,14 +83,15 @@ def list_subscriptions(ctx: Context, tenant: str, customer_id: str, *, order_id:
 
 def list_addons(ctx: Context, tenant: str, customer_id: str, sub_id: str) -> list[dict[str, Any]]:
     parent = load(ctx, tenant, customer_id, sub_id)
-    return [s for s in list_subscriptions(ctx, tenant, customer_id)
-            if (s.get("parent_subscription_id") or "").lower() == parent["id"].lower()]
+    now = ctx.clock.now()
+    return [current(ctx, s, now) for s in records.add_ons_of(ctx, tenant, parent["customer_id"], parent["id"])
+            if records.visible(s, now)]
 
 
 def save(ctx: Context, sub: dict[str, Any]) -> dict[str, Any]:
+    """A change of the record: its version moves on (the etag with it)."""
     sub["version"] += 1
-    ctx.store.put("subscription", subscription_key(sub["tenant"], sub["customer_id"], sub["id"]), sub)
-    calendar.mark(ctx, sub)
+    records.save(ctx, cast(records.Subscription, sub))
     return sub
 
 
@@ -176,8 +172,8 @@ def change_status(ctx: Context, sub: dict[str, Any], wanted: str, now: datetime)
 def check_cancellation_window(ctx: Context, sub: dict[str, Any], now: datetime) -> None:
     """New commerce cancels only within the window after purchase or renewal (7 days, 2023 docs)."""
     if sub["kind"] in (NCE, SOFTWARE_SUBSCRIPTION):
-        until = records.at(sub, "cancellation_allowed_until") or (
-            records.at(sub, "start") + timedelta(days=ctx.settings.cancellation_window_days))
+        until = dates.at(sub, "cancellation_allowed_until") or (
+            dates.at(sub, "start") + timedelta(days=ctx.settings.cancellation_window_days))
         if now > until:
             raise errors.CancellationWindowPassed(ctx.settings.cancellation_window_days)
 
@@ -196,17 +192,16 @@ def check_plan_is_idle(ctx: Context, sub: dict[str, Any], now: datetime) -> None
 
     active_entitlements = [e for e in sub.get("entitlements", []) if azure.entitlement_status(e, now) == "active"]
     # As they stand now: a reservation whose term ended holds nothing back.
-    reservations = [s for s in records.standing(ctx, sub["tenant"], sub["customer_id"], now)
-                    if s["kind"] == RESERVATION and s["status"] == SubscriptionStatus.ACTIVE]
+    reservations = [s for s in records.live(ctx, sub["tenant"], sub["customer_id"], (RESERVATION,))
+                    if records.visible(s, now) and current(ctx, s, now)["status"] == SubscriptionStatus.ACTIVE]
     if active_entitlements or reservations:
         raise errors.AzurePlanHasActiveSubscriptions()
 
 
 def children(ctx: Context, sub: dict[str, Any]) -> list[dict[str, Any]]:
     """Legacy add-ons follow their base subscription."""
-    return [s for s in ctx.store.scan("subscription", (sub["tenant"], sub["customer_id"].lower()))
-            if (s.get("parent_subscription_id") or "").lower() == sub["id"].lower()
-            and s["status"] != SubscriptionStatus.DELETED]
+    return [s for s in records.add_ons_of(ctx, sub["tenant"], sub["customer_id"], sub["id"])
+            if s["status"] != SubscriptionStatus.DELETED]
 
 
 def quantity_bounds(ctx: Context, sub: dict[str, Any]) -> tuple[int, int]:
@@ -253,7 +248,7 @@ def move_seat_windows(ctx: Context, sub: dict[str, Any], change: int, now: datet
 
 
 def change_auto_renew(sub: dict[str, Any], wanted: bool) -> None:
-    if wanted and sub["kind"] not in records.AUTO_RENEWING:
+    if wanted and sub["kind"] not in dates.AUTO_RENEWING:
         raise errors.NotEligibleToAutoRenew()
     sub["auto_renew"] = wanted
 
@@ -289,10 +284,10 @@ def scheduled_change(ctx: Context, sub: dict[str, Any], plan: ScheduledIn | None
 def check_scheduled_end_date(ctx: Context, sub: dict[str, Any], raw: str, product: ProductIn | None) -> None:
     from simulator.subscriptions import newcommerce
 
-    start = records.renewal_moment(sub)
+    start = dates.renewal_moment(sub)
     term = (product.term_duration if product else None) or sub["term_duration"]
     try:
-        wanted = records.midnight(wire.parse_time(raw))
+        wanted = dates.midnight(wire.parse_time(raw))
     except ValueError:
         raise errors.InvalidRequestInput("customTermEndDate is not a date") from None
     allowed = newcommerce.coterm_dates(ctx, sub["tenant"], sub["customer_id"], start, term)
@@ -303,10 +298,10 @@ def check_scheduled_end_date(ctx: Context, sub: dict[str, Any], raw: str, produc
 # --- S7, S8, S9, S12, S13 -----------------------------------------------------------------
 
 def provisioning_status(ctx: Context, sub: dict[str, Any]) -> dict[str, Any]:
-    changed = records.at(sub, "license_changed")
+    changed = dates.at(sub, "license_changed")
     pending = changed is not None and ctx.clock.now() < changed + timedelta(minutes=LICENSE_CHANGE_MINUTES)
     return {"skuId": sub.get("sku_id") or sub["offer_id"], "status": "pending" if pending else "success",
-            "quantity": sub["quantity"], "endDate": sub.get("end") or records.OPEN_ENDED,
+            "quantity": sub["quantity"], "endDate": sub.get("end") or dates.OPEN_ENDED,
             "attributes": wire.attributes("SubscriptionProvisioningStatus")}
 
 
@@ -338,7 +333,7 @@ def register_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id
 
 
 def registration_status(ctx: Context, sub: dict[str, Any]) -> dict[str, Any]:
-    registered = records.at(sub, "registered_at")
+    registered = dates.at(sub, "registered_at")
     if registered is None:
         state = "NotRegistered"
     else:

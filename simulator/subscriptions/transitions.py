@@ -20,13 +20,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from simulator import auth, customers, errors, wire
+from simulator import auth, errors, wire
 from simulator.catalog.data import LEGACY_AZURE, LEGACY_LICENSE, NCE, Availability
 from simulator.context import Caller, Context
+from simulator.customers.records import customer_country, get_customer
 from simulator.ids import name_guid
 from simulator.ids import same as same_id
 from simulator.orders import lines as purchase
-from simulator.subscriptions import records, rules
+from simulator.subscriptions import dates, records, rules
 from simulator.subscriptions.kinds import EventType, SubscriptionStatus
 from simulator.subscriptions.records import event
 from simulator.subscriptions.rules import list_subscriptions, load, save
@@ -61,12 +62,6 @@ class TransitionIn(wire.WireModel):
     transition_type: str = Field(min_length=1)
 
 
-# --- records ------------------------------------------------------------------------------
-
-def transition_key(tenant: str, customer_id: str, sub_id: str, transition_id: str) -> tuple[str, str, str, str]:
-    return (tenant, customer_id.lower(), sub_id.lower(), transition_id)
-
-
 # --- N2: eligibilities --------------------------------------------------------------------
 
 def check_new_commerce(sub: dict[str, Any]) -> None:
@@ -97,19 +92,19 @@ def target_problems(source: dict[str, Any], target: dict[str, Any], now: datetim
     problems = []
     if target["status"] != SubscriptionStatus.ACTIVE:
         problems.append(TARGET_NOT_ACTIVE)
-    window = records.at(target, "cancellation_allowed_until")
+    window = dates.at(target, "cancellation_allowed_until")
     if window is not None and now <= window:
         problems.append(TARGET_IN_WINDOW)
     if term_months(target) < term_months(source):
         problems.append(TARGET_TERM_SHORTER)
-    source_end, target_end = records.at(source, "end"), records.at(target, "end")
+    source_end, target_end = dates.at(source, "end"), dates.at(target, "end")
     if source_end and target_end and target_end < source_end:
         problems.append(TARGET_ENDS_EARLIER)
     return problems
 
 
 def term_months(sub: dict[str, Any]) -> int:
-    return records.TERM_MONTHS.get((sub.get("term_duration") or "").upper(), 0)
+    return dates.TERM_MONTHS.get((sub.get("term_duration") or "").upper(), 0)
 
 
 def subscriptions_of(subs: list[dict[str, Any]], av: Availability, source: dict[str, Any]) -> list[dict[str, Any]]:
@@ -169,14 +164,14 @@ def transition_subscription(ctx: Context, caller: Caller, customer_id: str, sub_
         move_add_ons(ctx, source, target)
     save(ctx, target)
     save(ctx, source)
-    parent = transition_key(caller.tenant, source["customer_id"], source["id"], transition_id)
-    record = {"key": transition_id, "id": transition_id, "number": ctx.store.count("transition", parent[:-1]),
+    number = records.transition_count(ctx, caller.tenant, source["customer_id"], source["id"])
+    record: records.Transition = {"key": transition_id, "id": transition_id, "number": number,
               "tenant": caller.tenant, "customer_id": source["customer_id"],
               "subscription_id": source["id"], "from_catalog_item_id": source["offer_id"],
               "from_subscription_id": source["id"], "to_catalog_item_id": av.wire["catalogItemId"],
               "to_subscription_id": target["id"], "quantity": body.quantity, "term_duration": target["term_duration"],
               "billing_cycle": target["billing_cycle"], "transition_type": transition_type, "created": wire.iso(now)}
-    ctx.store.put("transition", parent, record)
+    records.save_transition(ctx, record)
     return record
 
 
@@ -229,11 +224,11 @@ def new_target(ctx: Context, caller: Caller, customer_id: str, source: dict[str,
     line_in = purchase.PurchaseLineIn(catalog_item_id=item, quantity=body.quantity, term_duration=term,
                                       billing_cycle=cycle or ("monthly" if source["is_trial"] else None))
     term, cycle = purchase.check_term_and_cycle(av, line_in)
-    if not source["is_trial"] and records.TERM_MONTHS.get(term or "", 0) < term_months(source):
+    if not source["is_trial"] and dates.TERM_MONTHS.get(term or "", 0) < term_months(source):
         raise errors.TargetTermShorter()
     check_seats(ctx, av, body.quantity)
-    customer = customers.get_customer(ctx, caller.tenant, customer_id)
-    market = ctx.catalog.market(customers.customer_country(customer))
+    customer = get_customer(ctx, caller.tenant, customer_id)
+    market = ctx.catalog.market(customer_country(customer))
     sku = av.sku
     line = {"kind": NCE, "catalog_item_id": item, "offer_name": sku.wire.get("title"),
             "friendly_name": sku.wire.get("title"), "quantity": body.quantity, "product_id": sku.product.id,
@@ -282,7 +277,7 @@ def list_transitions(ctx: Context, caller: Caller, customer_id: str, sub_id: str
                      operation_id: str | None) -> list[dict[str, Any]]:
     source = load(ctx, caller.tenant, customer_id, sub_id)
     check_new_commerce(source)
-    found = ctx.store.scan("transition", (caller.tenant, source["customer_id"].lower(), source["id"].lower()))
+    found = records.transitions_of(ctx, caller.tenant, source["customer_id"], source["id"])
     if operation_id:
         found = [t for t in found if same_id(t["id"], operation_id)]
     return sorted(found, key=lambda t: t["number"])

@@ -20,9 +20,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from simulator import auth, customers, errors, wire
+from simulator import auth, errors, wire
 from simulator.catalog.data import LEGACY_LICENSE, Offer
 from simulator.context import Caller, Context
+from simulator.customers.records import customer_country, get_customer
 from simulator.orders import lines as purchase
 from simulator.orders import rules as orders
 from simulator.subscriptions import rules
@@ -118,7 +119,7 @@ def offer_wire(offer: Offer, country: str, tenant: str) -> dict[str, Any]:
 
 def list_upgrades(ctx: Context, caller: Caller, customer_id: str, sub_id: str) -> list[dict[str, Any]]:
     sub = load_legacy(ctx, caller, customer_id, sub_id)
-    country = customers.customer_country(customers.get_customer(ctx, caller.tenant, customer_id))
+    country = customer_country(get_customer(ctx, caller.tenant, customer_id))
     items = []
     for offer in upgrade_targets(ctx, sub):
         problems = upgrade_errors(ctx, caller, sub, offer, 1)
@@ -180,8 +181,8 @@ def upgrade_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id:
 def new_target(ctx: Context, caller: Caller, sub: dict[str, Any], offer: Offer, quantity: int) -> dict[str, Any]:
     """The target offer's subscription, bought like a legacy order line in the source's billing cycle.
     The upgrade places no order of its own: the new subscription's orderId is a fresh legacy (GUID) id."""
-    customer = customers.get_customer(ctx, caller.tenant, sub["customer_id"])
-    market = ctx.catalog.market(customers.customer_country(customer))
+    customer = get_customer(ctx, caller.tenant, sub["customer_id"])
+    market = ctx.catalog.market(customer_country(customer))
     cycle = sub["billing_cycle"] if sub["billing_cycle"] in offer.billing_cycles else None
     line = purchase.PurchaseLineIn(catalog_item_id=offer.id, quantity=quantity, billing_cycle=cycle,
                                    partner_id_on_record=sub["partner_id"] or None)

@@ -24,9 +24,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from simulator import customers, wire
+from simulator import wire
 from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE, NO_DECIMALS, Market
 from simulator.context import Context
+from simulator.customers import records as customer_records
 from simulator.ids import stream
 from simulator.subscriptions.kinds import EventType
 from simulator.usage import meters as meter_catalog
@@ -178,8 +179,8 @@ def first_day(accruing: list[tuple[dict[str, Any], list[Span], tuple[Resource, .
 
 def market_of(ctx: Context, sub: dict[str, Any]) -> Market:
     """The customer's market; a customer deleted since (sandbox U4) keeps the US market's prices."""
-    customer = ctx.store.get("customer", customers.customer_key(sub["tenant"], sub["customer_id"]))
-    market = ctx.catalog.market(customers.customer_country(customer)) if customer else None
+    customer = customer_records.get(ctx, sub["tenant"], sub["customer_id"])
+    market = ctx.catalog.market(customer_records.customer_country(customer)) if customer else None
     return market or ctx.catalog.market("US")  # type: ignore[return-value]
 
 

@@ -19,15 +19,17 @@ from typing import Any, Callable, Hashable
 
 from pydantic import Field
 
-from simulator import customers, errors, wire
+from simulator import errors, wire
+from simulator.billing.periods import Period, period_of
 from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE
 from simulator.context import Caller, Context
-from simulator.subscriptions import records, rules
-from simulator.billing.periods import Period, period_of
+from simulator.customers import records as customer_records
+from simulator.customers.records import customer_country, get_customer
+from simulator.subscriptions import dates, records, rules
+from simulator.usage import records as usage_records
 from simulator.usage import meters as meter_catalog
 from simulator.usage.rated import AZURE_KINDS, UsageRow, last_reported_day, rated_usage
 
-BUDGET = "usage-budget"
 ZERO = Decimal("0")
 
 
@@ -66,11 +68,11 @@ def billing_period(now: datetime) -> Period:
 
 def last_report_run(now: datetime) -> datetime:
     """Usage is reported once a day, at 00:00 UTC: the last run at or before `now`."""
-    return records.midnight(now.astimezone(timezone.utc))
+    return dates.midnight(now.astimezone(timezone.utc))
 
 
 def spend(ctx: Context, customer: dict[str, Any], rows: list[UsageRow], modern: bool, now: datetime) -> Spend:
-    market = ctx.catalog.market(customers.customer_country(customer)) or ctx.catalog.market("US")
+    market = ctx.catalog.market(customer_country(customer)) or ctx.catalog.market("US")
     currency = market.currency  # type: ignore[union-attr]
     return Spend(sum((r.amount for r in rows), ZERO), sum((r.usd_amount for r in rows), ZERO), currency,
                  customer["billing"]["culture"], modern, last_report_run(now))
@@ -109,7 +111,7 @@ def customer_usage(ctx: Context, tenant: str, customer: dict[str, Any], now: dat
 
 def get_customer_usage_summary(ctx: Context, caller: Caller, customer_id: str) -> tuple[CustomerUsage, Period]:
     now = ctx.clock.now()
-    customer = customers.get_customer(ctx, caller.tenant, customer_id)
+    customer = get_customer(ctx, caller.tenant, customer_id)
     return customer_usage(ctx, caller.tenant, customer, now), billing_period(now)
 
 
@@ -119,7 +121,7 @@ def get_customers_usage_records(ctx: Context, caller: Caller) -> list[CustomerUs
 
 def usage_based_customers(ctx: Context, tenant: str, now: datetime) -> list[CustomerUsage]:
     """Every customer of the partner with a usage-based (Azure) subscription."""
-    found = [customer_usage(ctx, tenant, c, now) for c in ctx.store.scan("customer", (tenant,))]
+    found = [customer_usage(ctx, tenant, c, now) for c in customer_records.list_all(ctx, tenant)]
     return [usage for usage in found if usage.azure]
 
 
@@ -161,7 +163,7 @@ def load_azure(ctx: Context, caller: Caller, customer_id: str, sub_id: str, refu
                ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The customer and the subscription, if it is an Azure plan or MS-AZR-0145P subscription (800011
     otherwise) and not of the kind the operation refuses."""
-    customer = customers.get_customer(ctx, caller.tenant, customer_id)
+    customer = get_customer(ctx, caller.tenant, customer_id)
     sub = rules.load(ctx, caller.tenant, customer["id"], sub_id)
     if sub["kind"] not in AZURE_KINDS:
         raise errors.NotAnAzureSubscription(sub["id"])
@@ -180,7 +182,7 @@ def get_subscription_usage_records(ctx: Context, caller: Caller, customer_id: st
                                    ) -> list[tuple[dict[str, Any], Spend]]:
     """One record per Azure plan (not per Azure subscription under it) and per 0145P subscription."""
     now = ctx.clock.now()
-    customer = customers.get_customer(ctx, caller.tenant, customer_id)
+    customer = get_customer(ctx, caller.tenant, customer_id)
     subs = azure_subscriptions(ctx, caller.tenant, customer["id"], now)
     return [(sub, subscription_spend(ctx, customer, sub, now)[1]) for sub in subs]
 
@@ -218,24 +220,20 @@ class SpendingBudgetIn(wire.WireModel):
     amount: Decimal | None = Field(None, ge=0, le=Decimal("999999999999"), allow_inf_nan=False)
 
 
-def budget_key(tenant: str, customer_id: str) -> tuple[str, str, str]:
-    return (tenant, customer_id.lower(), "budget")
-
-
 def stored_budget(ctx: Context, tenant: str, customer_id: str) -> Decimal | None:
-    found = ctx.store.get(BUDGET, budget_key(tenant, customer_id))
+    found = usage_records.get(ctx, tenant, customer_id)
     return None if found is None or found.get("amount") is None else Decimal(found["amount"])
 
 
 def get_usage_budget(ctx: Context, caller: Caller, customer_id: str) -> tuple[dict[str, Any], Decimal | None]:
-    customer = customers.get_customer(ctx, caller.tenant, customer_id)
+    customer = get_customer(ctx, caller.tenant, customer_id)
     return customer, stored_budget(ctx, caller.tenant, customer["id"])
 
 
 def update_usage_budget(ctx: Context, caller: Caller, customer_id: str, body: SpendingBudgetIn
                         ) -> tuple[dict[str, Any], Decimal | None]:
-    customer = customers.get_customer(ctx, caller.tenant, customer_id)
+    customer = get_customer(ctx, caller.tenant, customer_id)
     amount = body.amount
-    ctx.store.put(BUDGET, budget_key(caller.tenant, customer["id"]),
-                  {"amount": None if amount is None else str(amount), "updated": wire.iso(ctx.clock.now())})
+    usage_records.save(ctx, caller.tenant, customer["id"],
+                       {"amount": None if amount is None else str(amount), "updated": wire.iso(ctx.clock.now())})
     return customer, amount

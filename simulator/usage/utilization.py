@@ -20,7 +20,7 @@ from typing import Any
 from simulator import errors, wire
 from simulator.catalog.data import AZURE_PLAN
 from simulator.context import Caller, Context
-from simulator.subscriptions import records
+from simulator.subscriptions import dates
 from simulator.usage.meters import Meter
 from simulator.usage.rated import REPORTED_AFTER, UsageRow, day_start, rated_usage, reported_at
 from simulator.usage.summaries import load_azure
@@ -111,7 +111,7 @@ def get_utilization_records(ctx: Context, caller: Caller, customer_id: str, sub_
 def next_run(moment: datetime) -> datetime:
     """The first daily report run (00:00 UTC) at or after `moment`."""
     moment = moment.astimezone(UTC)
-    midnight = records.midnight(moment)
+    midnight = dates.midnight(moment)
     return midnight if midnight == moment else midnight + timedelta(days=1)
 
 

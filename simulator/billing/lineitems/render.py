@@ -18,14 +18,15 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from simulator import customers, ids, wire
+from simulator import ids, wire
 from simulator.billing import charges
 from simulator.billing.ledger import Line
 from simulator.billing.lineitems.query import DAILY_RATED, DAILY_USAGE, LICENSE_BASED, ONE_TIME_ITEM, USAGE_BASED
 from simulator.billing.lineitems.rules import Page, Window
 from simulator.catalog.data import RESERVATION
 from simulator.context import Context
-from simulator.subscriptions.records import OPEN_ENDED
+from simulator.customers.records import customer_country
+from simulator.subscriptions.dates import OPEN_ENDED
 
 BILLING_ITEMS, USAGE_ITEMS = "billing_line_items", "usage_line_items"
 LEGACY_CHARGE_TYPES = {charges.NEW: "New", charges.RENEW: "Renew fee", charges.CYCLE: "Cycle fee",
@@ -71,7 +72,7 @@ def customer_facts(customer: dict[str, Any]) -> tuple[str, str, str]:
     """Name, domain and country."""
     company = customer["company"]
     name = company.get("company_name") or customer["billing"].get("company_name") or ""
-    return name, company["domain"], customers.customer_country(customer)
+    return name, company["domain"], customer_country(customer)
 
 
 def product_names(ctx: Context, facts: dict[str, Any], sub: dict[str, Any]) -> tuple[str, str, str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Mapping
 from urllib.parse import quote
 
 from pydantic import ConfigDict, Field
@@ -17,8 +17,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from simulator import auth, errors, wire
+from simulator.carts import records as cart_records
 from simulator.context import Caller, Context
+from simulator.customers import records
+from simulator.customers.records import Customer, get_customer
+from simulator.orders import records as order_records
+from simulator.subscriptions import records as subscription_records
 from simulator.subscriptions.kinds import OrderStatus
+from simulator.usage import records as usage_records
 from simulator.wire import query, tokens
 
 SANDBOX_CUSTOMER_LIMIT = 75
@@ -29,30 +35,6 @@ DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 FILTER_FIELDS = {"companyname": "company_name", "domain": "domain", "indirectreseller": "associated_partner_id",
                  "indirectcloudsolutionprovider": "associated_partner_id"}
-
-
-# --- records ------------------------------------------------------------------------------
-
-def customer_key(tenant: str, customer_id: str) -> tuple[str, str]:
-    return (tenant, customer_id.lower())
-
-
-def get_customer(ctx: Context, tenant: str, customer_id: str) -> dict[str, Any]:
-    """The customer, or the documented 400 (not a GUID) / 404 (not this partner's customer)."""
-    if not GUID.match(customer_id):
-        raise errors.CustomerIdNotGuid(customer_id)
-    customer = ctx.store.get("customer", customer_key(tenant, customer_id))
-    if customer is None:
-        raise errors.CustomerNotFound(customer_id)
-    return customer
-
-
-def customer_country(customer: dict[str, Any]) -> str:
-    return customer["billing"]["default_address"]["country"].upper()
-
-
-def country_of(ctx: Context, tenant: str, customer_id: str) -> str:
-    return customer_country(get_customer(ctx, tenant, customer_id))
 
 
 # --- request models -----------------------------------------------------------------------
@@ -135,30 +117,29 @@ def validate_customer(ctx: Context, body: CustomerIn) -> None:
         raise errors.RegistrationNumberNotAccepted(country)
 
 
-def create_customer(ctx: Context, caller: Caller, body: CustomerIn, request_id: str | None) -> dict[str, Any]:
+def create_customer(ctx: Context, caller: Caller, body: CustomerIn, request_id: str | None) -> Customer:
     """Idempotent on MS-RequestId: the same request id returns the customer it created."""
     if request_id:
-        seen = ctx.store.get("customer-request", (caller.tenant, request_id.lower()))
+        seen = records.created_by_request(ctx, caller.tenant, request_id)
         if seen is not None:
-            return get_customer(ctx, caller.tenant, seen["customer_id"])
+            return get_customer(ctx, caller.tenant, seen)
     validate_customer(ctx, body)
     address = body.billing_profile.default_address
     if not address.state and address.region:
         address.state = address.region  # `region` stands for the state where one is sent instead
-    if ctx.settings.sandbox_limits and ctx.store.count("customer", (caller.tenant,)) >= SANDBOX_CUSTOMER_LIMIT:
+    if ctx.settings.sandbox_limits and records.count(ctx, caller.tenant) >= SANDBOX_CUSTOMER_LIMIT:
         raise errors.SandboxCustomerLimit(SANDBOX_CUSTOMER_LIMIT)
     domain = body.company_profile.domain.lower()
-    if ctx.store.get("domain", ("domains", domain)) is not None:
+    if records.domain_taken(ctx, domain):
         raise errors.DomainTaken(domain)
     customer = new_customer(ctx, caller, body)
-    ctx.store.put("customer", customer_key(caller.tenant, customer["id"]), customer)
-    ctx.store.put("domain", ("domains", domain), {"tenant": caller.tenant, "customer_id": customer["id"]})
     if request_id:
-        ctx.store.put("customer-request", (caller.tenant, request_id.lower()), {"customer_id": customer["id"]})
+        customer["request_id"] = request_id
+    records.save(ctx, caller.tenant, customer)
     return customer
 
 
-def new_customer(ctx: Context, caller: Caller, body: CustomerIn) -> dict[str, Any]:
+def new_customer(ctx: Context, caller: Caller, body: CustomerIn) -> Customer:
     billing = body.billing_profile.model_dump()
     billing["default_address"]["country"] = billing["default_address"]["country"].upper()
     billing["culture"] = _culture(billing["culture"])
@@ -197,7 +178,7 @@ def parse_filter(raw: str | None) -> tuple[str, str] | None:
     return field, spec["value"].lower()
 
 
-def _field(customer: dict[str, Any], field: str) -> str:
+def _field(customer: Mapping[str, Any], field: str) -> str:
     if field == "associated_partner_id":
         return customer.get("associated_partner_id") or ""
     if field == "company_name":
@@ -205,8 +186,8 @@ def _field(customer: dict[str, Any], field: str) -> str:
     return customer["company"].get(field) or ""
 
 
-def list_customers(ctx: Context, caller: Caller, wanted: tuple[str, str] | None) -> list[dict[str, Any]]:
-    customers = ctx.store.scan("customer", (caller.tenant,))
+def list_customers(ctx: Context, caller: Caller, wanted: tuple[str, str] | None) -> list[Customer]:
+    customers = records.list_all(ctx, caller.tenant)
     if wanted:
         field, prefix = wanted
         customers = [c for c in customers if _field(c, field).lower().startswith(prefix)]
@@ -214,26 +195,15 @@ def list_customers(ctx: Context, caller: Caller, wanted: tuple[str, str] | None)
 
 
 def delete_customer(ctx: Context, caller: Caller, customer_id: str) -> None:
-    """Sandbox only: every reserved-instance and software order must be cancelled first."""
+    """Sandbox only: every reserved-instance and software order must be cancelled first. Each owner
+    drops what it holds for the customer."""
     customer = get_customer(ctx, caller.tenant, customer_id)
-    key = customer_key(caller.tenant, customer["id"])
-    # Order records carry `blocks_customer_delete` (see orders.py); read here to keep imports one-way.
+    # Order records carry `blocks_customer_delete` (see orders/rules.py).
     if any(o.get("blocks_customer_delete") and o.get("status") != OrderStatus.CANCELLED
-           for o in ctx.store.scan("order", key)):
+           for o in order_records.list_for_customer(ctx, caller.tenant, customer["id"])):
         raise errors.CustomerHasActiveOrders(customer["id"])
-    for sub in ctx.store.scan("subscription", key):
-        for transition in ctx.store.scan("transition", (*key, sub["key"].lower())):
-            ctx.store.delete("transition", (*key, sub["key"].lower(), transition["id"]))
-    for kind in ("cart", "order", "subscription"):
-        for doc in ctx.store.scan(kind, key):
-            ctx.store.delete(kind, (*key, doc["key"]))
-    ctx.store.delete("overage", (*key, "overage"))
-    ctx.store.delete("customer", key)
-    release_domain(ctx, customer)
-
-
-def release_domain(ctx: Context, customer: dict[str, Any]) -> None:
-    ctx.store.delete("domain", ("domains", customer["company"]["domain"].lower()))
+    for owner in (cart_records, order_records, subscription_records, usage_records, records):
+        owner.drop_customer(ctx, caller.tenant, customer["id"])
 
 
 # --- wire ---------------------------------------------------------------------------------
@@ -250,7 +220,7 @@ def _camel(name: str) -> str:
     return head + "".join(p.capitalize() for p in rest)
 
 
-def company_profile_wire(customer: dict[str, Any], *, full: bool, created: bool = False) -> dict[str, Any]:
+def company_profile_wire(customer: Mapping[str, Any], *, full: bool, created: bool = False) -> dict[str, Any]:
     """The 201 of create-a-customer.md echoes only what was sent; reads fill the company name in."""
     company, cid = customer["company"], customer["id"]
     out: dict[str, Any] = {"tenantId": cid, "domain": company["domain"]}
@@ -272,7 +242,7 @@ def company_profile_wire(customer: dict[str, Any], *, full: bool, created: bool 
     return out
 
 
-def billing_profile_wire(customer: dict[str, Any], *, created: bool = False) -> dict[str, Any]:
+def billing_profile_wire(customer: Mapping[str, Any], *, created: bool = False) -> dict[str, Any]:
     billing, cid = customer["billing"], customer["id"]
     out: dict[str, Any] = {"id": customer["billing_id"]}
     for name in ("first_name", "last_name", "email", "culture", "language", "company_name"):
@@ -285,7 +255,7 @@ def billing_profile_wire(customer: dict[str, Any], *, created: bool = False) -> 
     return out
 
 
-def customer_wire(customer: dict[str, Any], *, created: bool = False) -> dict[str, Any]:
+def customer_wire(customer: Mapping[str, Any], *, created: bool = False) -> dict[str, Any]:
     cid = customer["id"]
     out: dict[str, Any] = {"id": cid, "commerceId": customer["commerce_id"],
                            "companyProfile": company_profile_wire(customer, full=not created, created=created),
@@ -306,7 +276,7 @@ def customer_wire(customer: dict[str, Any], *, created: bool = False) -> dict[st
     return out
 
 
-def customer_list_item(customer: dict[str, Any]) -> dict[str, Any]:
+def customer_list_item(customer: Mapping[str, Any]) -> dict[str, Any]:
     cid = customer["id"]
     return {"id": cid, "companyProfile": company_profile_wire(customer, full=False),
             "relationshipToPartner": "reseller", "links": {"self": wire.link(f"/customers/{cid}")},
@@ -357,8 +327,8 @@ async def list_customers_endpoint(request: Request) -> Response:
     scope = token_scope(raw_filter)
     start = page_start(scope, query.continuation(request))
     if wanted is None and size > 0:  # a plain page: read only its customers, whatever the partner has
-        chunk = ctx.store.scan("customer", (caller.tenant,), offset=start, limit=size)
-        following = start + size < ctx.store.count("customer", (caller.tenant,))
+        chunk = records.list_page(ctx, caller.tenant, start, size)
+        following = start + size < records.count(ctx, caller.tenant)
         more = tokens.encode(scope, start + size) if following else None
     else:
         chunk, more = page(list_customers(ctx, caller, wanted), size, start, scope)

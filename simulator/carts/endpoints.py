@@ -7,16 +7,19 @@ lifecycle (Active until checked out, then Ordered; gone after 7 days) and the id
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, Mapping
 
 from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from simulator import auth, customers, errors, wire
+from simulator import auth, errors, wire
+from simulator.carts import records as cart_records
+from simulator.carts.records import Cart, Checkout
 from simulator.catalog.data import SAAS
 from simulator.context import Caller, Context
+from simulator.customers.records import customer_country, get_customer
 from simulator.orders import lines as purchase
 from simulator.orders import rules as orders
 from simulator.orders.endpoints import order_wire
@@ -64,65 +67,57 @@ def number_lines(records: list[dict[str, Any]]) -> None:
             counter += 1
 
 
-def owned_skus(ctx: Context, tenant: str, customer: dict[str, Any]) -> set[str]:
-    return {f"{s['product_id']}:{s['sku_id']}".upper() for s in orders.holdings(ctx, tenant, customer["id"])
-            if s.get("product_id")}
-
-
-def check_cart_lines(ctx: Context, tenant: str, customer: dict[str, Any], body: CartIn) -> list[dict[str, Any]]:
+def check_cart_lines(ctx: Context, tenant: str, customer: Mapping[str, Any], body: CartIn) -> list[dict[str, Any]]:
     if not body.line_items:
         raise errors.CartEmpty()
-    market = ctx.catalog.market(customers.customer_country(customer))
+    market = ctx.catalog.market(customer_country(customer))
     records = [purchase.check_line(ctx, market, line) for line in body.line_items]
     if any(r.get("participants") for r in records) and body.partner_on_record_attestation_accepted is False:
         raise errors.PartnerAttestationMissing()
     orders.check_against_holdings(ctx, tenant, customer, records)
-    purchase.check_prerequisites(records, owned_skus(ctx, tenant, customer), ctx.catalog)
-    limit = purchase.SANDBOX_SUBSCRIPTIONS if ctx.settings.sandbox_limits else 10**9
-    purchase.check_subscription_limit(records, orders.owned_subscription_count(ctx, tenant, customer), limit)
+    purchase.check_prerequisites(records, lambda skus: orders.holds_any(ctx, tenant, customer["id"], skus), ctx.catalog)
+    if ctx.settings.sandbox_limits:
+        purchase.check_subscription_limit(records, orders.owned_subscription_count(ctx, tenant, customer),
+                                          purchase.SANDBOX_SUBSCRIPTIONS)
     assign_order_groups(records)
     number_lines(records)
     return records
 
 
-def cart_key(tenant: str, customer_id: str, cart_id: str) -> tuple[str, str, str]:
-    return (tenant, customer_id.lower(), cart_id.lower())
-
-
-def create_cart(ctx: Context, caller: Caller, customer_id: str, body: CartIn) -> dict[str, Any]:
-    customer = customers.get_customer(ctx, caller.tenant, customer_id)
+def create_cart(ctx: Context, caller: Caller, customer_id: str, body: CartIn) -> Cart:
+    customer = get_customer(ctx, caller.tenant, customer_id)
     now = ctx.clock.now()
     records = check_cart_lines(ctx, caller.tenant, customer, body)
     cart_id = ctx.ids.guid()
-    cart = {"key": cart_id, "id": cart_id, "customer_id": customer["id"], "created": wire.iso(now),
+    cart: Cart = {"key": cart_id, "id": cart_id, "customer_id": customer["id"], "created": wire.iso(now),
             "modified": wire.iso(now), "expires": wire.iso(now + timedelta(days=ctx.settings.cart_expiry_days)),
             "modified_user": caller.user or caller.app_id, "status": "Active", "lines": records,
             "attested": body.partner_on_record_attestation_accepted, "checkout": None}
-    ctx.store.put("cart", cart_key(caller.tenant, customer["id"], cart_id), cart)
+    cart_records.save(ctx, caller.tenant, cart)
     return cart
 
 
-def get_cart(ctx: Context, tenant: str, customer_id: str, cart_id: str) -> dict[str, Any]:
+def get_cart(ctx: Context, tenant: str, customer_id: str, cart_id: str) -> Cart:
     """Carts are gone once expired (create-a-cart.md, 2023: 7 days after creation)."""
-    customer = customers.get_customer(ctx, tenant, customer_id)
-    cart = ctx.store.get("cart", cart_key(tenant, customer["id"], cart_id))
+    customer = get_customer(ctx, tenant, customer_id)
+    cart = cart_records.get(ctx, tenant, customer["id"], cart_id)
     if cart is None or wire.parse_time(cart["expires"]) <= ctx.clock.now():
         raise errors.CartNotFound(cart_id)
     return cart
 
 
-def update_cart(ctx: Context, caller: Caller, customer_id: str, cart_id: str, body: CartIn) -> dict[str, Any]:
+def update_cart(ctx: Context, caller: Caller, customer_id: str, cart_id: str, body: CartIn) -> Cart:
     cart = get_cart(ctx, caller.tenant, customer_id, cart_id)
     if cart["status"] != "Active":
         raise errors.CartAlreadySubmitted()
-    customer = customers.get_customer(ctx, caller.tenant, customer_id)
+    customer = get_customer(ctx, caller.tenant, customer_id)
     cart.update(lines=check_cart_lines(ctx, caller.tenant, customer, body), modified=wire.iso(ctx.clock.now()),
                 modified_user=caller.user or caller.app_id, attested=body.partner_on_record_attestation_accepted)
-    ctx.store.put("cart", cart_key(caller.tenant, cart["customer_id"], cart["id"]), cart)
+    cart_records.save(ctx, caller.tenant, cart)
     return cart
 
 
-def checkout_cart(ctx: Context, caller: Caller, customer_id: str, cart_id: str) -> dict[str, Any]:
+def checkout_cart(ctx: Context, caller: Caller, customer_id: str, cart_id: str) -> Checkout:
     """One order per order group; a group that fails goes to `orderErrors` while the others are
     ordered. Checking out again returns the first result and never buys twice."""
     cart = get_cart(ctx, caller.tenant, customer_id, cart_id)
@@ -131,7 +126,7 @@ def checkout_cart(ctx: Context, caller: Caller, customer_id: str, cart_id: str) 
     problems = [f"line {r['id']}: {r['error']['errorDescription']}" for r in all_lines(cart) if r.get("error")]
     if problems:
         raise errors.CartLineErrors(data=problems)
-    customer = customers.get_customer(ctx, caller.tenant, customer_id)
+    customer = get_customer(ctx, caller.tenant, customer_id)
     now, placed, failed = ctx.clock.now(), [], []
     for group, records in grouped(cart["lines"]).items():
         error = group_error(ctx, caller.tenant, customer, records)
@@ -141,11 +136,11 @@ def checkout_cart(ctx: Context, caller: Caller, customer_id: str, cart_id: str) 
         order = orders.place_order(ctx, caller.tenant, customer, records, now=now, legacy=group == LEGACY_GROUP)
         placed.append(order["id"])
     cart.update(status="Ordered", checkout={"order_ids": placed, "order_errors": failed}, modified=wire.iso(now))
-    ctx.store.put("cart", cart_key(caller.tenant, cart["customer_id"], cart["id"]), cart)
+    cart_records.save(ctx, caller.tenant, cart)
     return cart["checkout"]
 
 
-def group_error(ctx: Context, tenant: str, customer: dict[str, Any],
+def group_error(ctx: Context, tenant: str, customer: Mapping[str, Any],
                 records: list[dict[str, Any]]) -> errors.PartnerCenterError | None:
     """Re-checked at checkout: other orders may have used the sandbox's subscription quota since."""
     if not ctx.settings.sandbox_limits:
@@ -164,7 +159,7 @@ def grouped(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     return groups
 
 
-def all_lines(cart: dict[str, Any]) -> list[dict[str, Any]]:
+def all_lines(cart: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [x for r in cart["lines"] for x in (r, *(r.get("addon_items") or []))]
 
 
@@ -193,7 +188,7 @@ def cart_line_wire(record: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def cart_wire(cart: dict[str, Any]) -> dict[str, Any]:
+def cart_wire(cart: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"id": cart["id"], "creationTimestamp": cart["created"],
                            "lastModifiedTimestamp": cart["modified"], "expirationTimestamp": cart["expires"],
                            "lastModifiedUser": cart["modified_user"], "status": cart["status"],
@@ -205,9 +200,9 @@ def cart_wire(cart: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def checkout_wire(ctx: Context, tenant: str, customer_id: str, result: dict[str, Any]) -> dict[str, Any]:
-    customer = customers.get_customer(ctx, tenant, customer_id)
-    country = customers.customer_country(customer)
+def checkout_wire(ctx: Context, tenant: str, customer_id: str, result: Mapping[str, Any]) -> dict[str, Any]:
+    customer = get_customer(ctx, tenant, customer_id)
+    country = customer_country(customer)
     placed = [orders.get_order(ctx, tenant, customer["id"], oid) for oid in result["order_ids"]]
     return {"orders": [order_wire(ctx, o, country) for o in placed], "orderErrors": result["order_errors"],
             "attributes": wire.attributes("CartCheckoutResult")}
