@@ -42,16 +42,27 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from simulator import errors, ids, wire
-from simulator.carts.endpoints import CartIn, checkout_cart, create_cart
-from simulator.catalog.data import (AZURE_PLAN, NCE, RESERVATION, SAAS, SOFTWARE_PERPETUAL, SOFTWARE_SUBSCRIPTION,
-                                    Availability, Catalog)
+from simulator.carts.models import CartIn
+from simulator.carts.rules import checkout_cart, create_cart
+from simulator.catalog.data import (
+    AZURE_PLAN,
+    NCE,
+    RESERVATION,
+    SAAS,
+    SOFTWARE_PERPETUAL,
+    SOFTWARE_SUBSCRIPTION,
+    Availability,
+    Catalog,
+)
 from simulator.clock import ManualClock
 from simulator.context import Caller, Context
-from simulator.customers import records as customer_records
-from simulator.customers.endpoints import SANDBOX_CUSTOMER_LIMIT, CustomerIn, create_customer
+from simulator.customers.models import CustomerIn
+from simulator.customers.records import Customer, customer_country
+from simulator.customers.rules import SANDBOX_CUSTOMER_LIMIT, create_customer, customer_count
 from simulator.ids import name_guid
-from simulator.orders import lines as purchase
-from simulator.orders import rules as orders
+from simulator.orders.lines import SANDBOX_SEATS, SANDBOX_SUBSCRIPTIONS
+from simulator.orders.records import Order
+from simulator.orders.rules import SANDBOX_PLANS_PER_PARTNER, get_order, owned_subscription_count, partner_azure_plans
 from simulator.subscriptions import records as subscription_records
 
 API_MAX_CUSTOMERS = 200      # per POST /_simulator/seed; `seed()` itself takes any number
@@ -59,15 +70,15 @@ API_MAX_SUBSCRIPTIONS = 10   # per customer, per POST /_simulator/seed
 DEMO_CUSTOMERS = 10          # what `pcsim serve --demo` loads
 DEMO_AGE = timedelta(days=1)  # --demo purchases are made this long before the clock's start
 SEED_APP = name_guid("pcsim-seed")  # the application id the seeded carts name as their last modifier
-SEAT_CAP = purchase.SANDBOX_SEATS  # quantities stay within the sandbox's 25 licenses per subscription
+SEAT_CAP = SANDBOX_SEATS  # quantities stay within the sandbox's 25 licenses per subscription
 CORE = (NCE, AZURE_PLAN, RESERVATION, SOFTWARE_PERPETUAL, SAAS)  # the first five purchases, in this order
 EXTRA = (NCE, SAAS, NCE, SOFTWARE_SUBSCRIPTION, RESERVATION)     # the sixth onwards, in turn
 # With the sandbox limits on: what each customer buys without a count (in turn), how many of its 5
 # subscriptions that leaves free, the Azure plans a seed leaves the partner, and what a customer buys
 # in place of an Azure plan and its reservation once the seed may take no more plans.
 LIMITED = ((NCE, AZURE_PLAN, RESERVATION), (NCE, SOFTWARE_PERPETUAL, SAAS))
-SUBSCRIPTIONS_LEFT = purchase.SANDBOX_SUBSCRIPTIONS - len(LIMITED[0])
-PLANS_LEFT = orders.SANDBOX_PLANS_PER_PARTNER // 2
+SUBSCRIPTIONS_LEFT = SANDBOX_SUBSCRIPTIONS - len(LIMITED[0])
+PLANS_LEFT = SANDBOX_PLANS_PER_PARTNER // 2
 NO_PLAN = (SOFTWARE_SUBSCRIPTION, SAAS, NCE, SOFTWARE_PERPETUAL)
 
 # Markets a made-up customer lives in (weights out of 100), the faker locale for its people and
@@ -133,7 +144,7 @@ def customer_in(people: People, rng: random.Random, taken: int) -> CustomerIn:
                            "firstName": first, "lastName": last, "defaultAddress": address}})
 
 
-def new_customer(ctx: Context, caller: Caller, people: People, rng: random.Random) -> dict[str, Any]:
+def new_customer(ctx: Context, caller: Caller, people: People, rng: random.Random) -> Customer:
     for attempt in range(100):
         try:
             return create_customer(ctx, caller, customer_in(people, rng, attempt), None)
@@ -201,7 +212,7 @@ def pick(stock: dict[str, list[Availability]], kind: str, rng: random.Random,
     return choice
 
 
-def checkout(ctx: Context, caller: Caller, customer_id: str, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def checkout(ctx: Context, caller: Caller, customer_id: str, lines: list[dict[str, Any]]) -> list[Order]:
     """A cart with the lines, checked out: the orders placed (seed data never breaks a rule, so an
     order error is a bug and fails the seed)."""
     body = CartIn.model_validate({"lineItems": [{"id": n, **ln} for n, ln in enumerate(lines)]})
@@ -209,10 +220,10 @@ def checkout(ctx: Context, caller: Caller, customer_id: str, lines: list[dict[st
     result = checkout_cart(ctx, caller, customer_id, cart["id"])
     if result["order_errors"]:
         raise errors.InvalidRequestInput(f"seeding failed: {result['order_errors']}")
-    return [orders.get_order(ctx, caller.tenant, customer_id, oid) for oid in result["order_ids"]]
+    return [get_order(ctx, caller.tenant, customer_id, oid) for oid in result["order_ids"]]
 
 
-def azure_subscription(ctx: Context, caller: Caller, customer_id: str, placed: list[dict[str, Any]]) -> str | None:
+def azure_subscription(ctx: Context, caller: Caller, customer_id: str, placed: list[Order]) -> str | None:
     """The Azure subscription (entitlement) the customer's new Azure plan came with."""
     for order in placed:
         for ln in order["lines"]:
@@ -222,8 +233,8 @@ def azure_subscription(ctx: Context, caller: Caller, customer_id: str, placed: l
     return None
 
 
-def buy(ctx: Context, caller: Caller, customer: dict[str, Any], rng: random.Random,
-        stock: dict[str, list[Availability]], kinds: list[str]) -> list[dict[str, Any]]:
+def buy(ctx: Context, caller: Caller, customer: Customer, rng: random.Random,
+        stock: dict[str, list[Availability]], kinds: list[str]) -> list[Order]:
     """The customer's purchases: one cart with everything but reservations, then one with the
     reservations, scoped to the Azure subscription of the plan bought in the first (the basket
     always has the plan before any reservation)."""
@@ -249,12 +260,12 @@ def buy(ctx: Context, caller: Caller, customer: dict[str, Any], rng: random.Rand
 
 def check_room(ctx: Context, tenant: str, count: int, per_customer: int | None) -> None:
     """With the sandbox limits on, a seed that can't fit is refused before anything is made."""
-    most = purchase.SANDBOX_SUBSCRIPTIONS
+    most = SANDBOX_SUBSCRIPTIONS
     if per_customer is not None and per_customer > most:
         raise errors.InvalidRequestInput(
             f"subscriptionsPerCustomer is {per_customer}, but the integration sandbox allows {most} subscriptions "
             f"per customer (serve with --no-sandbox-limits to seed more)")
-    have = customer_records.count(ctx, tenant)
+    have = customer_count(ctx, tenant)
     left = max(SANDBOX_CUSTOMER_LIMIT - have, 0)
     if count > left:
         raise errors.InvalidRequestInput(
@@ -263,14 +274,14 @@ def check_room(ctx: Context, tenant: str, count: int, per_customer: int | None) 
             f"to seed more)")
 
 
-def room(ctx: Context, tenant: str, made: list[dict[str, Any]]) -> dict[str, int]:
+def room(ctx: Context, tenant: str, made: list[Customer]) -> dict[str, int]:
     """What the sandbox limits leave: customers and Azure plans for the partner, and subscriptions
     for the customers just made (the fewest any of them has left)."""
-    most = purchase.SANDBOX_SUBSCRIPTIONS
-    return {"customers": max(SANDBOX_CUSTOMER_LIMIT - customer_records.count(ctx, tenant), 0),
-            "subscriptionsPerCustomer": min((max(most - orders.owned_subscription_count(ctx, tenant, c), 0)
+    most = SANDBOX_SUBSCRIPTIONS
+    return {"customers": max(SANDBOX_CUSTOMER_LIMIT - customer_count(ctx, tenant), 0),
+            "subscriptionsPerCustomer": min((max(most - owned_subscription_count(ctx, tenant, c), 0)
                                              for c in made), default=most),
-            "azurePlans": max(orders.SANDBOX_PLANS_PER_PARTNER - orders.partner_azure_plans(ctx, tenant), 0)}
+            "azurePlans": max(SANDBOX_PLANS_PER_PARTNER - partner_azure_plans(ctx, tenant), 0)}
 
 
 def seed(ctx: Context, tenant: str, count: int, per_customer: int | None = None) -> dict[str, Any]:
@@ -285,11 +296,11 @@ def seed(ctx: Context, tenant: str, count: int, per_customer: int | None = None)
     people = People(rng)
     stock: dict[str, dict[str, list[Availability]]] = {}  # per market
     made: dict[str, Any] = {"customers": 0, "orders": 0, "subscriptions": 0}
-    plans = orders.SANDBOX_PLANS_PER_PARTNER - orders.partner_azure_plans(ctx, tenant) if limited else 0
-    seeded: list[dict[str, Any]] = []
+    plans = SANDBOX_PLANS_PER_PARTNER - partner_azure_plans(ctx, tenant) if limited else 0
+    seeded: list[Customer] = []
     for turn in range(count):
         customer = new_customer(ctx, caller, people, rng)
-        country = customer_records.customer_country(customer)
+        country = customer_country(customer)
         if country not in stock:
             stock[country] = shelves(ctx.catalog, country)
         kinds = basket(per_customer, rng, limited=limited, turn=turn, plan=not limited or plans > PLANS_LEFT)
@@ -308,7 +319,7 @@ def load_demo(ctx: Context, customers_count: int = DEMO_CUSTOMERS) -> dict[str, 
     """`--demo`: demo customers for the default partner, bought a day before the clock's start so
     they show at once; nothing when the partner already has customers (a kept --state store)."""
     tenant = ctx.settings.default_tenant
-    if customer_records.count(ctx, tenant):
+    if customer_count(ctx, tenant):
         return None
     earlier = ManualClock(ctx.clock.now() - DEMO_AGE, wall=ctx.clock.wall)
     return dataclasses.replace(ctx, clock=earlier).run(seed, tenant, customers_count)

@@ -6,7 +6,8 @@ from typing import Any
 import pytest
 
 from tests.helpers import (LEGACY_ADDONS, LEGACY_AZURE, LEGACY_BASE, M365_BASIC, RESERVATION, SAAS_PLAN, SAAS_TRIAL,
-                           SOFTWARE, TEAMS_PHONE_ADDON, Api, nce_line, reservation_line)
+                           SOFTWARE, TEAMS_PHONE_ADDON, Api, customer_body, nce_line, refused,
+                           reservation_line)
 
 GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 WINDOWS_365 = "CFQ7TTC0N8SS:0001:CFQ7TTC0W3GQ"
@@ -34,6 +35,16 @@ def test_create_cart_returns_the_documented_cart(api: Api) -> None:
         "attributes": {"objectType": "Cart"},
     }
     assert reply.headers["content-type"] == "application/json; charset=utf-8"
+
+
+def test_a_customer_of_a_country_with_no_market_gets_a_400_for_a_cart(api: Api) -> None:
+    # create-a-customer.md takes customers in registration countries the catalog sells nothing in (Armenia).
+    body = customer_body("yerevan.onmicrosoft.com", "AM")
+    body["CompanyProfile"]["OrganizationRegistrationNumber"] = "AM-12345"
+    body["BillingProfile"]["DefaultAddress"]["PhoneNumber"] = "+374 10 123456"
+    created = api.post("/v1/customers", json=body)
+    assert created.status_code == 201, created.text
+    assert refused(api.new_cart(created.json()["id"], nce_line())) == (400, 800002)
 
 
 def test_cart_bodies_are_read_in_any_key_casing(api: Api) -> None:

@@ -7,8 +7,8 @@ from typing import Any
 from starlette.routing import Route
 
 from simulator import openapi
+from simulator.carts.models import CartIn
 from simulator.routes import all_routes, not_simulated
-from simulator.carts.endpoints import CartIn
 from tests.helpers import Api
 
 METHODS = {"get", "post", "put", "patch", "delete"}

@@ -12,7 +12,8 @@ from typing import Any, Iterator
 import pytest
 
 from simulator.carts import records as cart_records
-from simulator.carts.endpoints import CartIn, checkout_cart, create_cart
+from simulator.carts.models import CartIn
+from simulator.carts.rules import checkout_cart, create_cart
 from simulator.context import Caller
 from simulator.ids import partner_id
 from simulator.customers import records as customer_records

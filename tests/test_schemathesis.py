@@ -10,7 +10,7 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.modes import GenerationMode
 from hypothesis import HealthCheck, settings
 
-from simulator.customers.endpoints import CustomerIn
+from simulator.customers.models import CustomerIn
 from simulator.settings import from_env
 from tests.helpers import build_app
 

@@ -1,2 +1,2 @@
-"""Carts (K1-K4): `records` (the one owner of the cart kind), `endpoints` (the rules, wire rendering
-and routes of create, read, update and checkout)."""
+"""Carts (K1-K4): `records` (the one owner of the cart kind), `models` (the request body), `rules`
+(create, read, update and the idempotent checkout), `render` (the wire shapes) and `endpoints`."""

@@ -1,4 +1,4 @@
-"""Catalog records: the product catalog loaded from `fixtures/catalog.json` (shared by all tenants).
+"""Catalog records: the read-only product catalog loaded from `fixtures/catalog.json` (shared by all tenants).
 
 The fixture holds the wire parts of products, SKUs and availabilities as Partner Center shows
 them, plus internal `sim` facts (kind, target views, prices); this module turns it into lookups.

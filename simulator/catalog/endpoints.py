@@ -1,5 +1,6 @@
-"""Catalog wire rendering and endpoints (C1-C12; the inventory check is in inventory.py). Answers are
-rendered once and served as bytes."""
+"""Catalog endpoints (C1-C12; the inventory check's is in inventory.py). Answers are rendered once
+and served as bytes. This module loads neither pydantic nor the other areas: a fresh process answers
+its first product list quickly (tests/test_routes.py)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -10,64 +11,24 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from simulator import auth, wire
-from simulator.catalog import rules
-from simulator.catalog.data import Availability, Market, Offer, Product, Sku
+from simulator.catalog import render, rules
+from simulator.catalog.data import Market
 from simulator.context import Context
 from simulator.wire import query
 
-# --- wire ---------------------------------------------------------------------------------
 
-def product_wire(product: Product, country: str) -> dict[str, Any]:
-    pid = product.id
-    return {**product.wire, "links": {"skus": wire.link(f"/products/{pid}/skus?country={country}"),
-                                      "self": wire.link(f"/products/{pid}?country={country}")}}
-
-
-def offer_product_wire(offer: Offer, country: str) -> dict[str, Any]:
-    """A legacy offer listed among products; it has no SKUs of its own in the catalog routes."""
-    return {"id": offer.id, "title": offer.name, "description": offer.description,
-            "productType": {"id": "Azure", "displayName": "Azure"}, "isMicrosoftProduct": True,
-            "publisherName": "Microsoft Corporation",
-            "links": {"self": wire.link(f"/offers/{offer.id}?country={country}")}}
-
-
-def sku_wire(sku: Sku, country: str) -> dict[str, Any]:
-    base = f"/products/{sku.product.id}/skus/{sku.id}"
-    return {**sku.wire, "links": {"availabilities": wire.link(f"{base}/availabilities?country={country}"),
-                                  "self": wire.link(f"{base}?country={country}")}}
-
-
-def availability_wire(av: Availability, market: Market) -> dict[str, Any]:
-    sku, product = av.sku, av.sku.product
-    out: dict[str, Any] = {
-        "id": av.id, "productId": product.id, "skuId": sku.id, "catalogItemId": av.wire["catalogItemId"],
-        "defaultCurrency": {"code": market.currency, "symbol": market.symbol},
-        "segment": av.segment, "country": market.country,
-    }
-    out.update({k: v for k, v in av.wire.items() if k not in out})
-    out["product"] = product_wire(product, market.country)
-    out["sku"] = sku_wire(sku, market.country)
-    out["links"] = {"self": wire.link(
-        f"/products/{product.id}/skus/{sku.id}/availabilities/{av.id}?country={market.country}")}
-    return out
-
-
-def cached(ctx: Context, key: tuple[Any, ...], render: Callable[[], Any]) -> Response:
+def cached(ctx: Context, key: tuple[Any, ...], make: Callable[[], Any]) -> Response:
+    """The answer rendered for `key`, made (`make`) on the first request that asks for it."""
     payload = ctx.catalog.rendered.get(key)
     if payload is None:
-        payload = ctx.catalog.rendered[key] = wire.dumps(render())
+        payload = ctx.catalog.rendered[key] = wire.dumps(make())
     return wire.respond_bytes(payload)
 
 
-# --- endpoints ----------------------------------------------------------------------------
-
 def _market_and_segment(ctx: Context, request: Request, customer_scoped: bool) -> tuple[Market, str | None]:
     if customer_scoped:
-        from simulator.customers.records import customer_country, get_customer
-
         _, caller = auth.begin(request)
-        customer = get_customer(ctx, caller.tenant, request.path_params["customer_id"])
-        market = rules.require_market(ctx, customer_country(customer))
+        market = rules.customer_market(ctx, caller.tenant, request.path_params["customer_id"])
     else:
         auth.begin(request)
         market = rules.require_market(ctx, query.text(request, "country"))
@@ -85,11 +46,9 @@ def list_products_endpoint(customer_scoped: bool) -> Callable[[Request], Any]:
         view = rules.require_view(query.text(request, "targetView"))
         scope = query.text(request, "reservationScope")
         base = _base(request, customer_scoped)
-        return cached(ctx, ("products", base, market.country, view, segment, scope), lambda: wire.collection(
-            [product_wire(p, market.country) for p in rules.list_products(ctx, market, view, segment, scope)]
-            + [offer_product_wire(o, market.country) for o in rules.legacy_azure_offers(ctx, view)],
-            f"{base}/products" + wire.query_string(country=None if base else market.country, targetView=view,
-                                        targetSegment=segment, reservationScope=scope)))
+        return cached(ctx, ("products", base, market.country, view, segment, scope), lambda: render.products_wire(
+            rules.list_products(ctx, market, view, segment, scope), rules.legacy_azure_offers(ctx, view),
+            market.country, base, view, segment, scope))
     return endpoint
 
 
@@ -98,7 +57,8 @@ def get_product_endpoint(customer_scoped: bool) -> Callable[[Request], Any]:
         ctx: Context = request.app.state.ctx
         market, _ = _market_and_segment(ctx, request, customer_scoped)
         product = rules.get_product(ctx, request.path_params["product_id"])
-        return cached(ctx, ("product", product.id, market.country), lambda: product_wire(product, market.country))
+        return cached(ctx, ("product", product.id, market.country),
+                      lambda: render.product_wire(product, market.country))
     return endpoint
 
 
@@ -108,11 +68,10 @@ def list_skus_endpoint(customer_scoped: bool) -> Callable[[Request], Any]:
         market, segment = _market_and_segment(ctx, request, customer_scoped)
         pid, scope = request.path_params["product_id"], query.text(request, "reservationScope")
         skus = rules.list_skus(ctx, market, pid, segment, scope)
+        product = rules.get_product(ctx, pid)
         base = _base(request, customer_scoped)
-        return cached(ctx, ("skus", base, market.country, pid.upper(), segment, scope), lambda: wire.collection(
-            [sku_wire(s, market.country) for s in skus],
-            f"{base}/products/{rules.get_product(ctx, pid).id}/skus" + wire.query_string(
-                country=None if base else market.country, targetSegment=segment, reservationScope=scope)))
+        return cached(ctx, ("skus", base, market.country, pid.upper(), segment, scope),
+                      lambda: render.skus_wire(skus, product, market.country, base, segment, scope))
     return endpoint
 
 
@@ -121,7 +80,8 @@ def get_sku_endpoint(customer_scoped: bool) -> Callable[[Request], Any]:
         ctx: Context = request.app.state.ctx
         market, _ = _market_and_segment(ctx, request, customer_scoped)
         sku = rules.get_sku(ctx, request.path_params["product_id"], request.path_params["sku_id"])
-        return cached(ctx, ("sku", sku.product.id, sku.id, market.country), lambda: sku_wire(sku, market.country))
+        return cached(ctx, ("sku", sku.product.id, sku.id, market.country),
+                      lambda: render.sku_wire(sku, market.country))
     return endpoint
 
 
@@ -135,11 +95,7 @@ def list_availabilities_endpoint(customer_scoped: bool) -> Callable[[Request], A
         base = _base(request, customer_scoped)
         sku = rules.get_sku(ctx, p, s)
         return cached(ctx, ("avails", base, market.country, sku.product.id, sku.id, segment, scope),
-                      lambda: wire.collection(
-                          [availability_wire(a, market) for a in found],
-                          f"{base}/products/{sku.product.id}/skus/{sku.id}/availabilities" + wire.query_string(
-                              country=None if base else market.country, targetSegment=segment,
-                              reservationScope=scope)))
+                      lambda: render.availabilities_wire(found, sku, market, base, segment, scope))
     return endpoint
 
 
@@ -149,7 +105,8 @@ def get_availability_endpoint(customer_scoped: bool) -> Callable[[Request], Any]
         market, _ = _market_and_segment(ctx, request, customer_scoped)
         pp = request.path_params
         av = rules.get_availability(ctx, pp["product_id"], pp["sku_id"], pp["availability_id"])
-        return cached(ctx, ("avail", av.wire["catalogItemId"], market.country), lambda: availability_wire(av, market))
+        return cached(ctx, ("avail", av.wire["catalogItemId"], market.country),
+                      lambda: render.availability_wire(av, market))
     return endpoint
 
 

@@ -7,10 +7,11 @@ availabilities-for-a-sku.md (nonprofit only when asked for), check-inventory.md.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from dataclasses import dataclass, field
 
 from simulator import errors
 from simulator.catalog.data import LEGACY_AZURE, RESERVATION, Availability, Market, Offer, Product, Sku
+from simulator.context import Context
 from simulator.wire import query
 
 TARGET_VIEWS = {v.lower(): v for v in (
@@ -23,13 +24,21 @@ SEGMENTS = ("commercial", "education", "government", "nonprofit")
 SEGMENTS_NOT_ALLOWED = ("government",)
 
 
-def require_market(ctx: Any, country: str | None) -> Market:
+def require_market(ctx: Context, country: str | None) -> Market:
     if not country:
         raise errors.MissingQueryParameter("country")
     market = ctx.catalog.market(country)
     if market is None:
         raise errors.CountryNotSupported(country)
     return market
+
+
+def customer_market(ctx: Context, tenant: str, customer_id: str) -> Market:
+    """The market of the customer's country (the customer-scoped catalog routes sell in it)."""
+    # Imported here: the partner-scoped product list never loads the customer area.
+    from simulator.customers.records import customer_country, get_customer
+
+    return require_market(ctx, customer_country(get_customer(ctx, tenant, customer_id)))
 
 
 def require_view(view: str | None) -> str:
@@ -80,54 +89,68 @@ def visible_skus(product: Product, market: Market, segment: str | None) -> list[
     return [s for s in product.skus.values() if visible_availabilities(s, market, segment)]
 
 
-def list_products(ctx: Any, market: Market, view: str, segment: str | None, scope: str | None) -> list[Product]:
+def list_products(ctx: Context, market: Market, view: str, segment: str | None, scope: str | None) -> list[Product]:
     return [p for p in ctx.catalog.products.values()
             if view in p.target_views and scope_matches(p, scope) and visible_skus(p, market, segment)]
 
 
-def legacy_azure_offers(ctx: Any, view: str) -> list[Offer]:
+def legacy_azure_offers(ctx: Context, view: str) -> list[Offer]:
     """targetView=MicrosoftAzure holds "MS-AZR-0145P offers and Azure plan" (get-a-list-of-products.md)."""
     if view != "MicrosoftAzure":
         return []
     return [o for o in ctx.catalog.offers.values() if o.kind == LEGACY_AZURE]
 
 
-def get_product(ctx: Any, product_id: str) -> Product:
+def get_product(ctx: Context, product_id: str) -> Product:
     product = ctx.catalog.product(product_id)
     if product is None:
         raise errors.ProductNotFound(product_id)
     return product
 
 
-def list_skus(ctx: Any, market: Market, product_id: str, segment: str | None, scope: str | None) -> list[Sku]:
+def list_skus(ctx: Context, market: Market, product_id: str, segment: str | None, scope: str | None) -> list[Sku]:
     product = get_product(ctx, product_id)
     return visible_skus(product, market, segment) if scope_matches(product, scope) else []
 
 
-def get_sku(ctx: Any, product_id: str, sku_id: str) -> Sku:
+def get_sku(ctx: Context, product_id: str, sku_id: str) -> Sku:
     sku = get_product(ctx, product_id).skus.get(sku_id.upper())
     if sku is None:
         raise errors.SkuNotFound(sku_id)
     return sku
 
 
-def list_availabilities(ctx: Any, market: Market, product_id: str, sku_id: str, segment: str | None,
+def list_availabilities(ctx: Context, market: Market, product_id: str, sku_id: str, segment: str | None,
                         scope: str | None) -> list[Availability]:
     sku = get_sku(ctx, product_id, sku_id)
     return visible_availabilities(sku, market, segment) if scope_matches(sku.product, scope) else []
 
 
-def get_availability(ctx: Any, product_id: str, sku_id: str, availability_id: str) -> Availability:
+def get_availability(ctx: Context, product_id: str, sku_id: str, availability_id: str) -> Availability:
     availability = get_sku(ctx, product_id, sku_id).availabilities.get(availability_id.upper())
     if availability is None:
         raise errors.AvailabilityNotFound(availability_id)
     return availability
 
 
-def check_inventory(ctx: Any, market: Market, targets: Iterable[tuple[str, str | None]],
-                    context: dict[str, str]) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Restriction:
+    """Why a SKU can't be bought as asked (check-inventory.md: reasonCode, description, properties)."""
+    reason_code: str
+    description: str
+    properties: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class InventoryItem:
+    sku: Sku
+    restrictions: list[Restriction]
+
+
+def check_inventory(ctx: Context, market: Market, targets: Iterable[tuple[str, str | None]],
+                    context: dict[str, str]) -> list[InventoryItem]:
     """Only items found are returned; unknown items are left out silently (check-inventory.md)."""
-    found: list[dict[str, Any]] = []
+    found: list[InventoryItem] = []
     given = {k.lower(): v for k, v in context.items()}
     for product_id, sku_id in targets:
         product = ctx.catalog.product(product_id)
@@ -138,21 +161,18 @@ def check_inventory(ctx: Any, market: Market, targets: Iterable[tuple[str, str |
             missing = [v for v in sku.wire.get("inventoryVariables") or [] if not given.get(v.lower())]
             if missing:
                 raise errors.InvalidRequestInput(f"inventoryContext needs {', '.join(missing)}")
-            found.append(inventory_item(sku, market, given))
+            found.append(InventoryItem(sku, restrictions(sku, market, given)))
     return found
 
 
-def inventory_item(sku: Sku, market: Market, given: dict[str, str]) -> dict[str, Any]:
-    restrictions = []
+def restrictions(sku: Sku, market: Market, given: dict[str, str]) -> list[Restriction]:
+    found = []
     region = sku.attribute("armRegionName")
     if market.country in sku.sim.get("restrictedCountries", ()):
-        restrictions.append({"reasonCode": "NotAvailableForPurchase",
-                             "description": f"{sku.wire['title']} is not available in {market.country}.",
-                             "properties": {}})
+        found.append(Restriction("NotAvailableForPurchase",
+                                 f"{sku.wire['title']} is not available in {market.country}."))
     asked = given.get("armregionname")
     if region and asked and asked.lower() != str(region).lower():
-        restrictions.append({"reasonCode": "RegionMismatch",
-                             "description": f"ArmRegionName must be {region} for this SKU.",
-                             "properties": {"armRegionName": asked}})
-    return {"productId": sku.product.id, "skuId": sku.id, "isRestricted": bool(restrictions),
-            "restrictions": restrictions}
+        found.append(Restriction("RegionMismatch", f"ArmRegionName must be {region} for this SKU.",
+                                 {"armRegionName": asked}))
+    return found

@@ -1,2 +1,3 @@
 """Customers (U1-U4): `records` (the one owner of the customer, domain and customer-request kinds),
-`endpoints` (the rules, wire rendering and routes of create, get, list and the sandbox delete)."""
+`models` (the request bodies), `rules` (create, read, list and the sandbox delete), `render` (the
+wire shapes) and `endpoints` (the routes)."""

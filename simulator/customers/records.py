@@ -6,7 +6,8 @@ Keys are normalised here (`ids.key`): a customer id matches in any case.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping, TypedDict, cast
+from collections.abc import Mapping
+from typing import Any, TypedDict, cast
 
 from simulator import errors, ids
 from simulator.context import Context
@@ -81,15 +82,17 @@ def save(ctx: Context, tenant: str, customer: Customer) -> None:
     ctx.store.put(CUSTOMER, customer_key(tenant, customer["id"]), dict(customer))
     claim: DomainClaim = {"tenant": tenant, "customer_id": customer["id"]}
     ctx.store.put(DOMAIN, domain_key(customer["company"]["domain"]), dict(claim))
-    if customer.get("request_id"):
-        ctx.store.put(REQUEST, (tenant, ids.key(customer["request_id"])), {"customer_id": customer["id"]})
+    request_id = customer.get("request_id")
+    if request_id:
+        ctx.store.put(REQUEST, (tenant, ids.key(request_id)), {"customer_id": customer["id"]})
 
 
 def delete(ctx: Context, tenant: str, customer: Customer) -> None:
     ctx.store.delete(CUSTOMER, customer_key(tenant, customer["id"]))
     release_domain(ctx, customer)
-    if customer.get("request_id"):
-        ctx.store.delete(REQUEST, (tenant, ids.key(customer["request_id"])))
+    request_id = customer.get("request_id")
+    if request_id:
+        ctx.store.delete(REQUEST, (tenant, ids.key(request_id)))
 
 
 def drop_customer(ctx: Context, tenant: str, customer_id: str) -> None:
