@@ -131,7 +131,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
                   ids=ids or Ids(settings.seed), catalog=catalog or catalog_data.load(), settings=settings)
     persistence.attach(ctx)  # a SQLite store's clock and ids come back, and are kept there from now on
     routes = router(settings.no_control)
-    app = Starlette(routes=routes, exception_handlers=dict(errors.HANDLERS))  # type: ignore[arg-type]
+    app = Starlette(routes=routes, exception_handlers=dict(errors.HANDLERS))
     app.state.ctx = ctx
     app.state.control = control.State(settings)  # snapshots, fault rules, the request journal
     guarded = control.ControlMiddleware(app, ctx, app.state.control)

@@ -31,8 +31,9 @@ import os
 import random
 import sqlite3
 import struct
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from simulator.context import Context
 from simulator.settings import Settings, replace

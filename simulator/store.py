@@ -17,8 +17,9 @@ import sqlite3
 import threading
 import zlib
 from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Protocol
+from typing import Any, Protocol
 
 Key = tuple[str, ...]
 Doc = dict[str, Any]
