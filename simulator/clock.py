@@ -96,9 +96,10 @@ class Clock:
     @contextmanager
     def pinned(self) -> Iterator[datetime]:
         """`now()` is one instant until the block ends (already pinned: that instant stays)."""
-        token = self._pin.set(self.now())
+        instant = self.now()
+        token = self._pin.set(instant)
         try:
-            yield self._pin.get()  # type: ignore[misc]
+            yield instant
         finally:
             self._pin.reset(token)
 
