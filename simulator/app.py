@@ -9,10 +9,11 @@ import importlib
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.datastructures import State
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from simulator import auth, control, errors, persistence, routetable
 from simulator.catalog import data as catalog_data
@@ -91,9 +92,9 @@ class WireMiddleware:
     and `azureentitlements` both work); a trailing slash is ignored; MS-RequestId and
     MS-CorrelationId are echoed, made up when absent."""
 
-    def __init__(self, app: Starlette, words: set[str], ctx: Context) -> None:
+    def __init__(self, app: ASGIApp, words: set[str], ctx: Context, state: State) -> None:
         self.app, self.words, self.ctx = app, words, ctx
-        self.state = app.state
+        self.state = state  # the Starlette app's, for those who read app.state.ctx from the outside
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -131,8 +132,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
                   ids=ids or Ids(settings.seed), catalog=catalog or catalog_data.load(), settings=settings)
     persistence.attach(ctx)  # a SQLite store's clock and ids come back, and are kept there from now on
     routes = router(settings.no_control)
-    app = Starlette(routes=routes, exception_handlers=dict(errors.HANDLERS))  # type: ignore[arg-type]
+    app = Starlette(routes=routes, exception_handlers=dict(errors.HANDLERS))
     app.state.ctx = ctx
     app.state.control = control.State(settings)  # snapshots, fault rules, the request journal
     guarded = control.ControlMiddleware(app, ctx, app.state.control)
-    return WireMiddleware(guarded, literal_segments(routes), ctx)  # type: ignore[arg-type]
+    return WireMiddleware(guarded, literal_segments(routes), ctx, app.state)

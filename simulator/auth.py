@@ -124,24 +124,31 @@ def tenant_id(ctx: Context, tenant: str) -> str:
     return partner_id(tenant, ctx.settings.default_tenant)
 
 
+_MISSING = "AADSTS900144: The request body must contain the following parameter: "
+
+
 def issue_token(ctx: Context, tenant: str, form: dict[str, str], v2: bool, base: str) -> dict[str, Any]:
     grant = form.get("grant_type", "")
     client = form.get("client_id", "")
     if not grant:
-        raise OAuthError("invalid_request", "AADSTS900144: The request body must contain the following parameter: 'grant_type'.")
+        raise OAuthError("invalid_request", f"{_MISSING}'grant_type'.")
     if grant not in ("client_credentials", *USER_GRANTS):
-        raise OAuthError("unsupported_grant_type", f"AADSTS70003: The app requested an unsupported grant type '{grant}'.", code=70003)
+        raise OAuthError("unsupported_grant_type",
+                         f"AADSTS70003: The app requested an unsupported grant type '{grant}'.", code=70003)
     if not client:
-        raise OAuthError("invalid_request", "AADSTS900144: The request body must contain the following parameter: 'client_id'.")
+        raise OAuthError("invalid_request", f"{_MISSING}'client_id'.")
     if grant == "client_credentials" and not (form.get("client_secret") or form.get("client_assertion")):
-        raise OAuthError("invalid_client", "AADSTS7000216: 'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.", 401, 7000216)
+        raise OAuthError("invalid_client",
+                         "AADSTS7000216: 'client_assertion', 'client_secret' or 'request' is required for the "
+                         "'client_credentials' grant type.", 401, 7000216)
     if grant == "password" and not (form.get("username") and form.get("password")):
-        raise OAuthError("invalid_request", "AADSTS900144: The request body must contain the following parameter: 'username' and 'password'.")
+        raise OAuthError("invalid_request", f"{_MISSING}'username' and 'password'.")
     if grant in ("refresh_token", "authorization_code") and not (form.get("refresh_token") or form.get("code")):
-        raise OAuthError("invalid_grant", "AADSTS9002313: Invalid request. Request is malformed or invalid.", code=9002313)
+        raise OAuthError("invalid_grant", "AADSTS9002313: Invalid request. Request is malformed or invalid.",
+                         code=9002313)
     audience = form.get("resource") or _resource_of(form.get("scope", "")) or PARTNER_CENTER
     if v2 and not form.get("scope"):
-        raise OAuthError("invalid_request", "AADSTS900144: The request body must contain the following parameter: 'scope'.")
+        raise OAuthError("invalid_request", f"{_MISSING}'scope'.")
     return _token_response(ctx, tenant_id(ctx, tenant), client, grant, audience, form, base if v2 else None)
 
 
@@ -251,7 +258,8 @@ def begin(request: Request) -> tuple[Context, Caller]:
 
 def _oauth_error(exc: OAuthError, ctx: Context) -> Response:
     body = {"error": exc.error, "error_description": exc.description, "error_codes": [exc.code],
-            "timestamp": wire.iso(ctx.clock.now()), "trace_id": name_guid(exc.description), "correlation_id": name_guid(exc.error)}
+            "timestamp": wire.iso(ctx.clock.now()), "trace_id": name_guid(exc.description),
+            "correlation_id": name_guid(exc.error)}
     return Response(json.dumps(body).encode(), status_code=exc.status, media_type=wire.JSON)
 
 
@@ -341,7 +349,8 @@ async def instance_discovery_endpoint(request: Request) -> Response:
     parts = [part for part in endpoint.path.split("/") if part]
     if endpoint.scheme != "https" or endpoint.hostname != request.url.hostname or len(parts) < 3 \
             or parts[1].lower() != "oauth2":
-        return _oauth_error(OAuthError("invalid_instance", "AADSTS50049: Unknown or invalid instance.", code=50049), ctx)
+        unknown = OAuthError("invalid_instance", "AADSTS50049: Unknown or invalid instance.", code=50049)
+        return _oauth_error(unknown, ctx)
     version = "/v2.0" if "v2.0" in parts else ""
     base = str(request.base_url).rstrip("/")
     body = {"tenant_discovery_endpoint": f"{base}/{parts[0]}{version}/.well-known/openid-configuration",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -107,13 +108,13 @@ def serve(args: argparse.Namespace) -> int:
         print(f"pcsim: TLS CA bundle at {files.ca} (trust it with REQUESTS_CA_BUNDLE / SSL_CERT_FILE)", flush=True)
 
     class Server(uvicorn.Server):
-        async def startup(self, sockets: list | None = None) -> None:  # type: ignore[type-arg]
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
             await super().startup(sockets)
             if not self.should_exit:
                 print(f"pcsim ready on {scheme}://{settings.host}:{settings.port} (health: /_simulator/health)",
                       flush=True)
 
-        async def shutdown(self, sockets: list | None = None) -> None:  # type: ignore[type-arg]
+        async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
             await super().shutdown(sockets)
             stop(app)  # here, not after run(): uvicorn re-raises SIGTERM once it has stopped, which ends the process
 

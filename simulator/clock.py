@@ -24,19 +24,19 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timedelta, timezone
-from typing import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 
 RUNNING, MANUAL = "running", "manual"
 MODES = (RUNNING, MANUAL)
 MAX_SPEED = 1_000_000.0  # simulated seconds per wall second: about 11.6 days a second
-LATEST = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc)
+LATEST = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
 
 
 def wall_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def check(mode: str, speed: float) -> None:
@@ -60,7 +60,7 @@ class Clock:
         check(mode, speed)
         self._wall, self._ticks = wall, ticks
         self._mode, self._speed = mode, float(speed)
-        self._base = (start or wall()).astimezone(timezone.utc)  # the time at `_since`
+        self._base = (start or wall()).astimezone(UTC)  # the time at `_since`
         self._since = ticks()
         self._pin: ContextVar[datetime | None] = ContextVar(f"pcsim-clock-{id(self)}", default=None)
         self.moves = 0  # how often it was advanced, set, restored or switched (a --state file files the time)
@@ -96,9 +96,10 @@ class Clock:
     @contextmanager
     def pinned(self) -> Iterator[datetime]:
         """`now()` is one instant until the block ends (already pinned: that instant stays)."""
-        token = self._pin.set(self.now())
+        instant = self.now()
+        token = self._pin.set(instant)
         try:
-            yield self._pin.get()  # type: ignore[misc]
+            yield instant
         finally:
             self._pin.reset(token)
 
@@ -109,7 +110,7 @@ class Clock:
         return self._put(self.read() + timedelta(seconds=seconds), told=True)
 
     def set(self, when: datetime) -> datetime:
-        when = when.astimezone(timezone.utc)
+        when = when.astimezone(UTC)
         if when < self.read():
             raise ValueError("the clock only moves forward")
         return self._put(when, told=True)
@@ -117,7 +118,7 @@ class Clock:
     def restore(self, when: datetime) -> None:
         """Puts the clock where a state file or a snapshot left it, earlier or later (a running clock
         runs on from there); on_move is not told."""
-        self._put(when.astimezone(timezone.utc), told=False)
+        self._put(when.astimezone(UTC), told=False)
 
     def configure(self, mode: str | None = None, speed: float | None = None) -> datetime:
         """Switches mode and/or speed from the time reached now: pausing keeps it, resuming runs on

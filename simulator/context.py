@@ -1,8 +1,9 @@
 """The frozen bundle every rule takes first, and the caller a request speaks for."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from simulator.catalog.data import Catalog
 from simulator.clock import Clock

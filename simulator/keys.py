@@ -81,7 +81,7 @@ class SigningKey:
         """A self-signed certificate of the public key (DER), as Entra ID's JWKS carries in `x5c`. It is
         made the same for the same key (fixed names and dates, the serial from the kid; PKCS#1 v1.5
         signatures are deterministic), so a key read back from a state file publishes the same x5c."""
-        from datetime import datetime, timezone
+        from datetime import UTC, datetime
 
         from cryptography import x509
         from cryptography.hazmat.primitives import hashes, serialization
@@ -90,8 +90,8 @@ class SigningKey:
         serial = int.from_bytes(hashlib.sha256(self.kid.encode()).digest()[:16], "big") >> 1 or 1
         cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(self.public)
                 .serial_number(serial)
-                .not_valid_before(datetime(2020, 1, 1, tzinfo=timezone.utc))
-                .not_valid_after(datetime(2100, 1, 1, tzinfo=timezone.utc))
+                .not_valid_before(datetime(2020, 1, 1, tzinfo=UTC))
+                .not_valid_after(datetime(2100, 1, 1, tzinfo=UTC))
                 .sign(self.private, hashes.SHA256()))
         return cert.public_bytes(serialization.Encoding.DER)
 

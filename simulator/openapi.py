@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from starlette.routing import BaseRoute, Route
 
@@ -48,8 +49,9 @@ def shape(path: str) -> str:
 
 # --- schemas from a contract's key paths --------------------------------------------------
 
-LEAF = {"string": {"type": "string"}, "number": {"type": "number"}, "boolean": {"type": "boolean"},
-        "null": {"nullable": True}, "object": {"type": "object"}, "array": {"type": "array"}}
+LEAF: dict[str, dict[str, Any]] = {
+    "string": {"type": "string"}, "number": {"type": "number"}, "boolean": {"type": "boolean"},
+    "null": {"nullable": True}, "object": {"type": "object"}, "array": {"type": "array"}}
 
 
 def schema_from_paths(required: dict[str, str], optional: dict[str, str] | None = None) -> dict[str, Any]:
@@ -270,7 +272,8 @@ def covers(general: str, specific: str) -> bool:
     """Whether every request of the path `specific` also matches the other, more general path: an id
     where the specific one has a word (`…/subscriptions/{subscription-id}` covers `…/overage`)."""
     wide, narrow = shape(general).split("/"), shape(specific).split("/")
-    return wide != narrow and len(wide) == len(narrow) and all(w in ("{}", n) for w, n in zip(wide, narrow))
+    return wide != narrow and len(wide) == len(narrow) \
+        and all(w in ("{}", n) for w, n in zip(wide, narrow, strict=True))
 
 
 def shadowed(path: str, routes: list[BaseRoute]) -> bool:
@@ -338,7 +341,8 @@ def operation(route: Route, method: str, contract: dict[str, Any] | None, stub: 
             responses[str(status)] = _json(schema_from_paths(contract["paths"], contract.get("knownGaps")),
                                            contract.get("operation", "success"))
         for extra in declared.statuses:
-            if extra == 204:  # P10: the data is not ready yet, no body (get-a-customer-s-utilization-record-for-azure.md)
+            # P10: the data is not ready yet, no body (get-a-customer-s-utilization-record-for-azure.md)
+            if extra == 204:
                 responses["204"] = {"description": "not ready yet: ask again after Retry-After seconds",
                                     "headers": {"Retry-After": {"schema": {"type": "integer"}}}}
                 continue

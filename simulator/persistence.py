@@ -31,8 +31,9 @@ import os
 import random
 import sqlite3
 import struct
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from simulator.context import Context
 from simulator.settings import Settings, replace
@@ -119,15 +120,14 @@ class Saver:
     when it moved; the tracing stream (made-up request ids, which every request draws from) is filed
     at the start and at a clean stop only: after a kill -9 such ids may repeat."""
 
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
+    def __init__(self, ctx: Context, store: SQLiteStore) -> None:
+        self.ctx, self.store = ctx, store
         self.filed: dict[str, object] = {}
         self.moves = -1    # the clock's move count when its time was last filed
         self.changes = -1  # the store's change count when this hook last ended
 
     def __call__(self, stop: bool = False) -> None:
-        ctx = self.ctx
-        store: SQLiteStore = ctx.store  # type: ignore[assignment]
+        ctx, store = self.ctx, self.store
         if stop or ctx.clock.moves != self.moves or store.changes != self.changes:
             store.put_meta("clock", ctx.clock.now().isoformat().encode())  # the request's instant, if in one
             self.moves = ctx.clock.moves
@@ -162,7 +162,7 @@ def attach(ctx: Context) -> bool:
         if restored:
             ctx.clock.restore(datetime.fromisoformat(meta["clock"].decode()))
             ctx.ids.restore((int(meta["ids.seed"]), unpack(meta["ids.random"]), unpack(meta["ids.tracing"])))
-        store.before_commit = Saver(ctx)
+        store.before_commit = Saver(ctx, store)
         ctx.clock.on_move = lambda: sync(ctx)
         sync(ctx)
     except BaseException as error:

@@ -159,8 +159,22 @@ def table() -> list[Row]:
 TABLE_FILE = Path(__file__).with_name("routetable.py")
 
 
+WIDTH = 120  # ruff's line-length (pyproject.toml): the written table passes `ruff check` as it is
+
+
+def render_row(row: Row) -> str:
+    """A row on one line, or wrapped after its path, or one element a line: whichever fits first."""
+    path, methods, listed, what = row
+    for text in (f"    {row!r},\n",
+                 f"    ({path!r},\n     {methods!r}, {listed!r}, {what!r}),\n",
+                 "    (" + ",\n     ".join(repr(part) for part in row) + "),\n"):
+        if max(len(line) for line in text.splitlines()) <= WIDTH:
+            break
+    return text
+
+
 def render_table(rows: list[Row]) -> str:
-    lines = "".join(f"    {row!r},\n" for row in rows)
+    lines = "".join(render_row(row) for row in rows)
     return ('"""Written by `python -m simulator.routes` (see simulator/routes.py); do not edit.\n\n'
             'Each row: (path, methods, in the OpenAPI document, what): what is ("area", module, name) for\n'
             'the route named so in `module.routes`, ("stub", method, path) for a 501, ("guard", allow)\n'

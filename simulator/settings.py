@@ -9,10 +9,11 @@ import argparse
 import dataclasses
 import os
 import tempfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 # The example partner: what --default-tenant names unless told otherwise, and what the docs, the demo
 # and the pytest plugin use. Its data is filed under the GUID its token URL gives it
@@ -164,8 +165,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                 parser.add_argument(flag, dest=f.name, action="store_const", const=True, default=None,
                                     help=help_text)
         else:
-            parser.add_argument(flag, dest=f.name, default=None, type=lambda raw, t=f.type: _convert(t, raw),
-                                help=help_text)
+            parser.add_argument(flag, dest=f.name, default=None, type=_converter(f.type), help=help_text)
+
+
+def _converter(kind: Any) -> Callable[[str], Any]:
+    """argparse's `type=` for a field of that kind."""
+    return lambda raw: _convert(kind, raw)
 
 
 def from_args(namespace: argparse.Namespace, environ: Mapping[str, str] | None = None) -> Settings:

@@ -17,8 +17,9 @@ import sqlite3
 import threading
 import zlib
 from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Protocol
+from typing import Any, Protocol
 
 Key = tuple[str, ...]
 Doc = dict[str, Any]
@@ -432,20 +433,23 @@ class SQLiteStore:
     def meta(self) -> dict[str, bytes]:
         """Every named value; clear() leaves them."""
         with self._lock:
-            if self._meta is None:
-                self._meta = {name: bytes(value) for name, value in self._db.execute("SELECT name, value FROM meta")}
-            return dict(self._meta)
+            return dict(self._read_meta())
+
+    def _read_meta(self) -> dict[str, bytes]:
+        """The meta table, read once per connection state (the caller holds the lock)."""
+        if self._meta is None:
+            self._meta = {name: bytes(value) for name, value in self._db.execute("SELECT name, value FROM meta")}
+        return self._meta
 
     def put_meta(self, name: str, value: bytes) -> None:
         """Files a named value, writing only when it differs from what the file holds."""
         with self._lock:
-            if self._meta is None:
-                self.meta()
-            if self._meta.get(name) == value:  # type: ignore[union-attr]
+            meta = self._read_meta()
+            if meta.get(name) == value:
                 return
             self._db.execute("INSERT INTO meta (name, value) VALUES (?, ?) "
                              "ON CONFLICT (name) DO UPDATE SET value = excluded.value", (name, value))
-            self._meta[name] = value  # type: ignore[index]
+            meta[name] = value
 
 
 BACKENDS = ("memory", "sqlite")  # every storage backend pcsim has; tests run on each

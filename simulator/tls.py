@@ -60,8 +60,8 @@ def _load_ca(cert_path: Path, key_path: Path) -> trustme.CA | None:
         key = serialization.load_pem_private_key(key_pem, password=None)
     except (OSError, ValueError, TypeError):
         return None
-    same_key = cert.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo) \
-        == key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    der, spki = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    same_key = cert.public_key().public_bytes(der, spki) == key.public_key().public_bytes(der, spki)
     fresh = cert.not_valid_after_utc > clock.wall_now() + timedelta(days=1)
     if not (same_key and fresh):
         return None

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import importlib.metadata
 import os
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -252,6 +255,23 @@ def fresh_api(**build: Any) -> Iterator[Api]:
     finally:
         loop.run_until_complete(api.client.aclose())
         loop.close()
+
+
+# --- a fresh venv -----------------------------------------------------------------------------------
+
+def pip_command(venv: Path) -> list[str]:
+    """pip acting on `venv`: this test's own pip with --python (pip 22.3+) spares the fresh venv a pip
+    of its own (ensurepip is a third of the install's time); the venv's own pip otherwise. For the tests
+    that install pcsim in a fresh venv (tests/test_container.py, tests/test_readme.py)."""
+    try:
+        major, minor = (int(n) for n in importlib.metadata.version("pip").split(".")[:2])
+    except (importlib.metadata.PackageNotFoundError, ValueError):
+        major, minor = 0, 0
+    if (major, minor) >= (22, 3):
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+        return [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python")]
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    return [str(venv / "bin" / "python"), "-m", "pip"]
 
 
 # --- a real socket ----------------------------------------------------------------------------------

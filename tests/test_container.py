@@ -11,7 +11,6 @@ against a port where nothing listens and against a pcsim that comes up while the
 """
 from __future__ import annotations
 
-import importlib.metadata
 import json
 import os
 import posixpath
@@ -30,6 +29,8 @@ from typing import Any, Iterator
 
 import pytest
 import yaml
+
+from tests.helpers import pip_command
 
 ROOT = Path(__file__).resolve().parents[1]
 CI_DOC = ROOT / "docs" / "ci.md"
@@ -150,20 +151,6 @@ def parse_env(rest: str) -> dict[str, str]:
     pairs = dict(w.split("=", 1) for w in words)
     assert not any("$" in v for v in pairs.values()), f"ENV {rest}: this test does not expand variables"
     return pairs
-
-
-def pip_command(venv: Path) -> list[str]:
-    """pip acting on `venv`: this test's own pip with --python (pip 22.3+) spares the fresh venv a pip
-    of its own (ensurepip is a third of the install's time); the venv's own pip otherwise."""
-    try:
-        major, minor = (int(n) for n in importlib.metadata.version("pip").split(".")[:2])
-    except (importlib.metadata.PackageNotFoundError, ValueError):
-        major, minor = 0, 0
-    if (major, minor) >= (22, 3):
-        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
-        return [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python")]
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
-    return [str(venv / "bin" / "python"), "-m", "pip"]
 
 
 def run_line(image: Image, line: str, pip: list[str]) -> None:

@@ -26,6 +26,7 @@ from typing import Any, Iterator
 import pytest
 
 from simulator.settings import Settings
+from tests.helpers import pip_command
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -224,14 +225,14 @@ def test_a_plain_install_without_extras_is_all_the_pytest_example_needs(tmp_path
     used when it has the wheels) runs the README's pytest example: the plugin's needs (httpx) come with
     pcsim itself."""
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    pip = pip_command(venv)
     python = str(venv / "bin" / "python")
     env = user_env()
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"
     source = tmp_path / "pcsim"  # a copy, so that pip's build leaves nothing in the checkout
     shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".*", "build", "*.egg-info", "__pycache__"))
-    install = subprocess.run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                              str(source), "pytest"], env=env, capture_output=True, text=True, timeout=600)
+    install = subprocess.run([*pip, "install", "--quiet", "--disable-pip-version-check", str(source), "pytest"],
+                             env=env, capture_output=True, text=True, timeout=600)
     assert install.returncode == 0, install.stdout + install.stderr
     work = tmp_path / "work"
     work.mkdir()

@@ -12,10 +12,31 @@ Recall is the share of an example's key paths that the best-matching answer has 
 endpoints.py: implemented or 501, recall, minRecall, last checked. docs/coverage.md is its output
 (`pcsim contracts report --write docs/coverage.md`).
 """
-from simulator.contracts.check import (Result, best_recall, check, check_answers, compatible, contracts_home,
-                                       default_dirs, evaluate, json_type, key_paths, lacking, load, main, matches,
-                                       object_type, pascal_copy, recall, report, stands_in, template, usable,
-                                       values_at, why_unclaimed)
+from simulator.contracts.check import (
+                                       Result,
+                                       best_recall,
+                                       check,
+                                       check_answers,
+                                       compatible,
+                                       contracts_home,
+                                       default_dirs,
+                                       evaluate,
+                                       json_type,
+                                       key_paths,
+                                       lacking,
+                                       load,
+                                       main,
+                                       matches,
+                                       object_type,
+                                       pascal_copy,
+                                       recall,
+                                       report,
+                                       stands_in,
+                                       template,
+                                       usable,
+                                       values_at,
+                                       why_unclaimed,
+)
 from simulator.contracts.coverage import main as report_main
 from simulator.contracts.endpoints import ENDPOINTS, Endpoint
 from simulator.contracts.scenario import BASE, START, TENANT, Driver, Reply, drive, scenario

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import json
 import re
-from importlib import resources
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -230,7 +230,8 @@ def check(dirs: list[Path], replies: dict[str, list[Reply]] | None = None) -> tu
     """Every contract evaluated against the scenario's answers, and the examples no contract claims."""
     contracts, examples = load(dirs)
     replies = scenario() if replies is None else replies
-    results, claimed = [], set()
+    results: list[Result] = []
+    claimed: set[str] = set()
     for contract in sorted(contracts, key=lambda c: (c["id"][:1], int(c["id"][1:] or 0))):
         own = [(n, e) for n, e in examples if usable(e) and matches(contract, e)]
         claimed.update(n for n, _ in own)

@@ -37,7 +37,7 @@ SECTIONS = {
 C, S = "/v1/customers/{customer-id}", "/v1/customers/{customer-id}/subscriptions/{subscription-id}"
 P, SKU = "/v1/products/{product-id}", "/v1/products/{product-id}/skus/{sku-id}"
 CP, CSKU = C + "/products/{product-id}", C + "/products/{product-id}/skus/{sku-id}"
-O, E = C + "/orders/{order-id}", S + "/azureEntitlements/{entitlement-id}"
+ORD, E = C + "/orders/{order-id}", S + "/azureEntitlements/{entitlement-id}"
 
 _ROWS = [
     # 1.1 Catalog
@@ -67,12 +67,12 @@ _ROWS = [
     # 1.4 Orders
     ("O1", "POST", C + "/orders", "1.4", "create an order"),
     ("O2", "GET", C + "/orders", "1.4", "get all of a customer's orders"),
-    ("O3", "GET", O, "1.4", "get an order by ID"),
-    ("O4", "PATCH", O, "1.4", "update an order (sandbox cancel, add-on purchase, billing cycle)"),
-    ("O5", "GET", O + "/provisioningstatus", "1.4", "get order provisioning status"),
-    ("O6", "GET", O + "/lineitems/{line-item-number}/activationlinks", "1.4",
+    ("O3", "GET", ORD, "1.4", "get an order by ID"),
+    ("O4", "PATCH", ORD, "1.4", "update an order (sandbox cancel, add-on purchase, billing cycle)"),
+    ("O5", "GET", ORD + "/provisioningstatus", "1.4", "get order provisioning status"),
+    ("O6", "GET", ORD + "/lineitems/{line-item-number}/activationlinks", "1.4",
      "get activation links by order line item"),
-    ("O7", "GET", O + "/activationlinks", "1.4", "get activation links of an order"),
+    ("O7", "GET", ORD + "/activationlinks", "1.4", "get activation links of an order"),
     # 1.5 Subscriptions
     ("S1", "GET", C + "/subscriptions", "1.5", "get all of a customer's subscriptions"),
     ("S2", "GET", C + "/subscriptions?order_id={order-id}", "1.5", "get a list of subscriptions by order"),

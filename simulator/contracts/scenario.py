@@ -255,7 +255,8 @@ async def azure_plan(d: Driver) -> str:
 
 async def transitions(d: Driver, a: str, nce: str) -> None:
     """N2-N4: one seat of A's Business Basic moves to Office 365 E1, then on to E3 with licenses."""
-    base, e1, e3 = f"/v1/customers/{a}/subscriptions", "CFQ7TTC0LF8Q:0001:CFQ7TTC0K39X", "CFQ7TTC0LF8R:0001:CFQ7TTC0KCSV"
+    base = f"/v1/customers/{a}/subscriptions"
+    e1, e3 = "CFQ7TTC0LF8Q:0001:CFQ7TTC0K39X", "CFQ7TTC0LF8R:0001:CFQ7TTC0KCSV"
     await d.call("N2", "GET", f"{base}/{nce}/transitionEligibilities?eligibilityType=immediate")
     body = {"fromCatalogItemId": NCE_ITEM, "fromSubscriptionId": nce, "toCatalogItemId": e1, "quantity": 1,
             "termDuration": "P1Y", "billingCycle": "Monthly", "transitionType": "transition_only"}

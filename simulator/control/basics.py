@@ -9,9 +9,10 @@ They are not part of the Partner Center API and need no Partner Center token (wi
 """
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
+from pydantic.json_schema import SkipJsonSchema
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -29,13 +30,22 @@ class AdvanceIn(wire.WireModel):
 
 class ClockIn(wire.WireModel):
     """Either field may be left out (it stays as it is); neither may be null."""
-    mode: Literal["running", "manual"] = Field(  # type: ignore[assignment]
+    # A left-out field is None (pydantic does not validate defaults); an explicit null is refused by
+    # `_not_null`; SkipJsonSchema keeps null out of the published schema.
+    mode: Literal["running", "manual"] | SkipJsonSchema[None] = Field(
         None, description="running: follows wall time x speed; manual: moves only when advanced")
     # Above 0 (checked by configure_clock), said the OpenAPI 3.0 way: pydantic would write 2020-12's
     # numeric exclusiveMinimum.
-    speed: float = Field(None, le=MAX_SPEED, strict=True, allow_inf_nan=False,  # type: ignore[assignment]
-                         description="simulated seconds per wall second while running",
-                         json_schema_extra={"minimum": 0, "exclusiveMinimum": True})
+    speed: Annotated[float, Field(le=MAX_SPEED, strict=True, allow_inf_nan=False)] | SkipJsonSchema[None] = Field(
+        None, description="simulated seconds per wall second while running",
+        json_schema_extra={"minimum": 0, "exclusiveMinimum": True})
+
+    @field_validator("mode", "speed", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("may be left out, but not null")
+        return value
 
 
 class ResetIn(wire.WireModel):
@@ -96,7 +106,8 @@ def reset(ctx: Context, body: ResetIn) -> None:
     ctx.catalog.rendered.clear()
 
 
-CLOCK = {"type": "object", "required": ["now"], "properties": {"now": {"type": "string", "format": "date-time"}}}
+CLOCK: dict[str, Any] = {"type": "object", "required": ["now"],
+                         "properties": {"now": {"type": "string", "format": "date-time"}}}
 CLOCK_STATE = {"type": "object", "required": ["now", "mode", "speed"],
                "properties": {**CLOCK["properties"], "mode": {"type": "string", "enum": list(MODES)},
                               "speed": {"type": "number", "minimum": 0, "exclusiveMinimum": True,

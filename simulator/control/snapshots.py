@@ -92,7 +92,8 @@ SNAPSHOTS = wire.collection_schema(SNAPSHOT)
 
 
 def shelf_of(request: Request) -> Shelf:
-    return request.app.state.control.snapshots  # type: ignore[no-any-return]
+    shelf: Shelf = request.app.state.control.snapshots
+    return shelf
 
 
 @wire.operation(summary="keep the whole state (documents, clock, id streams) under a name", body=SnapshotIn,

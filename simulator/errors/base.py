@@ -3,7 +3,7 @@ that renders them all as the Partner Center error body."""
 from __future__ import annotations
 
 import json
-from typing import Any, ClassVar
+from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -21,10 +21,12 @@ __all__ = [
 
 
 class PartnerCenterError(Exception):
-    status: ClassVar[int] = 400
-    code: ClassVar[int] = 800002
-    description: ClassVar[str] = "Invalid request input."
-    headers: ClassVar[dict[str, str]] = {}
+    # Class-wide defaults a subclass sets; an instance may answer otherwise (headers of its own, or an
+    # injected fault's status and code).
+    status: int = 400
+    code: int = 800002
+    description: str = "Invalid request input."
+    headers: dict[str, str] = {}
 
     def __init__(self, *args: object, data: list[str] | None = None) -> None:
         self.text = self.description.format(*args) if args else self.description
@@ -52,7 +54,7 @@ class MethodNotAllowed(PartnerCenterError):
 
     def __init__(self, method: str, path: str, allow: str) -> None:
         super().__init__(method, path)
-        self.headers = {"Allow": allow}  # type: ignore[misc]
+        self.headers = {"Allow": allow}
 
 
 class NotSimulated(PartnerCenterError):
@@ -143,7 +145,7 @@ class InjectedFault(PartnerCenterError):
 
     def __init__(self, status: int, code: int, description: str) -> None:
         super().__init__()
-        self.status, self.code, self.text = status, code, description  # type: ignore[misc]
+        self.status, self.code, self.text = status, code, description
 
 
 class Throttled(PartnerCenterError):
@@ -153,7 +155,7 @@ class Throttled(PartnerCenterError):
 
     def __init__(self, retry_after: int) -> None:
         super().__init__(retry_after)
-        self.headers = {"Retry-After": str(retry_after)}  # type: ignore[misc]
+        self.headers = {"Retry-After": str(retry_after)}
 
     def body(self) -> dict[str, Any]:
         return {"statusCode": 429, "message": self.text}

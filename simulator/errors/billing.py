@@ -62,7 +62,8 @@ class StatementLinkExpired(PartnerCenterError):
     # invoice-resources.md: the pdfDownloadLink "auto-expires in 30 minutes"; no code is documented for a
     # late one, so error-codes.md's 403 2032 "Access denied".
     status, code = 403, 2032
-    description = "Access denied: the download link of invoice {0} expired at {1}; read the invoice again for a new one."
+    description = ("Access denied: the download link of invoice {0} expired at {1}; "
+                   "read the invoice again for a new one.")
 
 
 # --- invoice line items and estimate links (I3-I6) ---------------------------------------

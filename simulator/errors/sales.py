@@ -147,7 +147,8 @@ class OrderCannotBeCancelled(PartnerCenterError):
 
 
 class UseSubscriptionPatch(PartnerCenterError):
-    code, description = 800063, "Use PATCH /customers/{{customer-id}}/subscriptions/{{subscription-id}} for this change."
+    code = 800063
+    description = "Use PATCH /customers/{{customer-id}}/subscriptions/{{subscription-id}} for this change."
 
 
 class OrderLineItemNotFound(PartnerCenterError):
@@ -173,7 +174,8 @@ class AttestationRequired(PartnerCenterError):
 
 
 class SeatBasedSaasCancel(PartnerCenterError):
-    status, code, description = 403, 800077, "Seat-based SaaS subscriptions must be cancelled through subscription PATCH."
+    status, code = 403, 800077
+    description = "Seat-based SaaS subscriptions must be cancelled through subscription PATCH."
 
 
 class TooManySubscriptions(PartnerCenterError):

@@ -31,9 +31,10 @@ This module imports nothing heavy itself: test runs that never ask for a pcsim f
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import fields
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
 

@@ -3,7 +3,7 @@
 faults, the request journal). Nothing here reaches into the app's state."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -30,7 +30,7 @@ def iso(when: datetime | str) -> str:
     """A time as the control API takes it; a naive datetime is taken as UTC."""
     if isinstance(when, str):
         return when
-    return wire.iso(when if when.tzinfo else when.replace(tzinfo=timezone.utc)) or ""
+    return wire.iso(when if when.tzinfo else when.replace(tzinfo=UTC)) or ""
 
 
 def drop_none(body: dict[str, Any]) -> dict[str, Any]:
@@ -143,7 +143,8 @@ class Simulator:
             raise ControlError(f"POST /{tenant}/oauth2/token", reply)
         return str(reply.json()["access_token"])
 
-    def headers(self, tenant: str = DEFAULT_TENANT, user: bool = False, *, username: str | None = None) -> dict[str, str]:
+    def headers(self, tenant: str = DEFAULT_TENANT, user: bool = False, *,
+                username: str | None = None) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(tenant, user, username=username)}"}
 
     def tenant_id(self, tenant: str = DEFAULT_TENANT) -> str:

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime, timezone
-from decimal import Decimal
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, TypeVar, overload
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -18,7 +19,8 @@ from starlette.responses import Response
 from simulator import errors
 
 if TYPE_CHECKING:
-    from simulator.wire.models import Resource as Resource, WireModel as WireModel
+    from simulator.wire.models import Resource as Resource
+    from simulator.wire.models import WireModel as WireModel
 
 JSON = "application/json; charset=utf-8"
 NO_DATE = "0001-01-01T00:00:00"
@@ -51,7 +53,8 @@ Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
 def operation(**declared: Any) -> Callable[[Endpoint], Endpoint]:
     """Marks an endpoint with what the OpenAPI document says of it: `@wire.operation(body=CartIn)`."""
-    described = Operation(**{k: tuple(v) if isinstance(v, list) else v for k, v in declared.items()})
+    fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in declared.items()}
+    described = Operation(**fields)
 
     def mark(endpoint: Endpoint) -> Endpoint:
         endpoint.operation = described  # type: ignore[attr-defined]
@@ -111,7 +114,7 @@ def iso(moment: datetime | None) -> str | None:
     """ISO-8601 UTC with `Z`; fractional seconds only when there are any."""
     if moment is None:
         return None
-    moment = moment.astimezone(timezone.utc)
+    moment = moment.astimezone(UTC)
     if moment.microsecond:
         return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -119,7 +122,7 @@ def iso(moment: datetime | None) -> str | None:
 
 def parse_time(text: str) -> datetime:
     value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _default(value: Any) -> Any:

@@ -1,7 +1,7 @@
 """The request and response models' base classes: camelCase out, any key casing in (pydantic)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
@@ -13,16 +13,18 @@ class WireModel(BaseModel):
     """camelCase on the way out; any key casing on the way in (the .NET SDK sends PascalCase)."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore", defer_build=True)
+    _folded_map: ClassVar[dict[str, str] | None] = None  # each class's own, made on first use
 
     @classmethod
     def _key_map(cls) -> dict[str, str]:
-        if cls.__dict__.get("_folded_map") is None:
+        folded: dict[str, str] | None = cls.__dict__.get("_folded_map")
+        if folded is None:
             folded = {}
             for name, info in cls.model_fields.items():
                 folded[name.lower()] = info.alias or name
                 folded[(info.alias or name).lower()] = info.alias or name
-            cls._folded_map = folded  # type: ignore[attr-defined]
-        return cls.__dict__["_folded_map"]
+            cls._folded_map = folded
+        return folded
 
     @model_validator(mode="before")
     @classmethod
