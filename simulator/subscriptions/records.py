@@ -16,14 +16,23 @@ purchase or renewal), change-the-quantity-of-a-subscription.md (seats added mid-
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
-from typing import Any, Iterable, Iterator, TypedDict, cast
+from typing import Any, TypedDict, cast
 
 from simulator import ids, wire
 from simulator.billing import calendar
 from simulator.billing import records as billing_records
-from simulator.catalog.data import (AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE, NCE, RESERVATION, SAAS,
-                                    SOFTWARE_PERPETUAL, SOFTWARE_SUBSCRIPTION)
+from simulator.catalog.data import (
+    AZURE_PLAN,
+    LEGACY_AZURE,
+    LEGACY_LICENSE,
+    NCE,
+    RESERVATION,
+    SAAS,
+    SOFTWARE_PERPETUAL,
+    SOFTWARE_SUBSCRIPTION,
+)
 from simulator.context import Context
 from simulator.customers import records as customer_records
 from simulator.subscriptions.dates import AUTO_RENEWING, iso_duration_days, midnight, renewal_moment, renews, term_end
@@ -451,6 +460,26 @@ def status(sub: dict[str, Any]) -> str:
     if sub["kind"] == SAAS and not sub["activated"] and sub["status"] == "active":
         return "pending"  # marketplace SaaS waits for activation (S8)
     return sub["status"]
+
+
+# --- states derived from stored moments (Azure entitlements, product upgrades) -------------
+
+ENTITLEMENT_CANCEL_TAKES = timedelta(minutes=10)
+UPGRADE_IN_PROGRESS, UPGRADE_COMPLETED = "InProgress", "Completed"
+
+
+def entitlement_status(entitlement: Mapping[str, Any], now: datetime) -> str:
+    """An Azure entitlement reads `inactive` once its cancellation has taken effect."""
+    cancelled = entitlement.get("cancelled_at")
+    if cancelled and wire.parse_time(cancelled) + ENTITLEMENT_CANCEL_TAKES <= now:
+        return "inactive"
+    return "active"
+
+
+def upgrade_status(upgrade: Mapping[str, Any], now: datetime) -> str:
+    """A product upgrade is `InProgress` until its completion moment, `Completed` after."""
+    done = now >= wire.parse_time(upgrade["completes_at"])
+    return UPGRADE_COMPLETED if done else UPGRADE_IN_PROGRESS
 
 
 # --- time ---------------------------------------------------------------------------------

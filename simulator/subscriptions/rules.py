@@ -14,21 +14,28 @@ from typing import Any, cast
 from pydantic import Field
 
 from simulator import errors, wire
-from simulator.catalog.data import (AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE, NCE, RESERVATION, SAAS,
-                                    SOFTWARE_SUBSCRIPTION)
+from simulator.catalog.data import (
+    AZURE_PLAN,
+    LEGACY_AZURE,
+    LEGACY_LICENSE,
+    NCE,
+    RESERVATION,
+    SAAS,
+    SOFTWARE_SUBSCRIPTION,
+    Availability,
+)
 from simulator.context import Caller, Context
 from simulator.customers.records import get_customer
-from simulator.orders import lines as purchase
+from simulator.orders import lines
 from simulator.subscriptions import dates, records
 from simulator.subscriptions.kinds import EventType, SubscriptionStatus
 from simulator.subscriptions.records import current, event
+from simulator.subscriptions.rules_newcommerce import coterm_dates
 
 LEGACY_KINDS = (LEGACY_LICENSE, LEGACY_AZURE)
 SUSPENDABLE = (NCE, LEGACY_LICENSE, LEGACY_AZURE, SOFTWARE_SUBSCRIPTION, AZURE_PLAN)
 CANCELLABLE = (NCE, SAAS, SOFTWARE_SUBSCRIPTION, AZURE_PLAN)
 QUANTITY_KINDS = (NCE, LEGACY_LICENSE, SAAS)
-LICENSE_CHANGE_MINUTES = 15  # get-subscription-provisioning-status.md: refreshes every 15 minutes
-REGISTRATION_SECONDS = 300
 
 
 class ProductIn(wire.WireModel):
@@ -131,7 +138,7 @@ def check_updatable(sub: dict[str, Any], body: SubscriptionPatchIn, if_match: st
         raise errors.SubscriptionExpiring()
     if sub["kind"] == SAAS and not sub["activated"] and (body.status or "").lower() != "deleted":
         raise errors.NotActivated()  # a SaaS subscription that was never activated can still be cancelled
-    if body.billing_cycle and purchase.normalize_cycle(body.billing_cycle, sub["offer_id"]) != sub["billing_cycle"]:
+    if body.billing_cycle and lines.normalize_cycle(body.billing_cycle, sub["offer_id"]) != sub["billing_cycle"]:
         raise errors.BillingCycleNotChangeable()
 
 
@@ -188,9 +195,8 @@ def refund_type(sub: dict[str, Any], now: datetime) -> str | None:
 
 def check_plan_is_idle(ctx: Context, sub: dict[str, Any], now: datetime) -> None:
     """An Azure plan suspends only without active Azure subscriptions or reservations (900115)."""
-    from simulator.subscriptions import azure
-
-    active_entitlements = [e for e in sub.get("entitlements", []) if azure.entitlement_status(e, now) == "active"]
+    active_entitlements = [e for e in sub.get("entitlements", [])
+                           if records.entitlement_status(e, now) == "active"]
     # As they stand now: a reservation whose term ended holds nothing back.
     reservations = [s for s in records.live(ctx, sub["tenant"], sub["customer_id"], (RESERVATION,))
                     if records.visible(s, now) and current(ctx, s, now)["status"] == SubscriptionStatus.ACTIVE]
@@ -208,9 +214,9 @@ def quantity_bounds(ctx: Context, sub: dict[str, Any]) -> tuple[int, int]:
     item = ctx.catalog.item(sub["offer_id"])
     if item is None:
         return 1, 10**9
-    if hasattr(item, "sku"):
-        return item.sku.minimum, item.sku.maximum  # type: ignore[union-attr]
-    return item.minimum, item.maximum  # type: ignore[union-attr]
+    if isinstance(item, Availability):
+        return item.sku.minimum, item.sku.maximum
+    return item.minimum, item.maximum
 
 
 def change_quantity(ctx: Context, sub: dict[str, Any], wanted: int, now: datetime) -> None:
@@ -221,8 +227,8 @@ def change_quantity(ctx: Context, sub: dict[str, Any], wanted: int, now: datetim
         if sub["kind"] in LEGACY_KINDS:
             raise errors.LegacyQuantityOutOfRange(wanted, low, high)
         raise errors.QuantityOutOfRange(wanted, low, high, sub["offer_id"])
-    if ctx.settings.sandbox_limits and wanted > purchase.SANDBOX_SEATS and wanted > sub["quantity"]:
-        raise errors.SandboxSeatLimit(purchase.SANDBOX_SEATS)
+    if ctx.settings.sandbox_limits and wanted > lines.SANDBOX_SEATS and wanted > sub["quantity"]:
+        raise errors.SandboxSeatLimit(lines.SANDBOX_SEATS)
     if sub["kind"] == NCE:
         move_seat_windows(ctx, sub, wanted - sub["quantity"], now)
     sub["events"].append(event(EventType.SEATS, now, quantity=wanted, change=wanted - sub["quantity"]))
@@ -268,12 +274,12 @@ def scheduled_change(ctx: Context, sub: dict[str, Any], plan: ScheduledIn | None
     if product is not None:
         item = f"{product.product_id}:{product.sku_id}:{product.availability_id}"
         av = ctx.catalog.item(item)
-        if av is None or not hasattr(av, "sku"):
+        if not isinstance(av, Availability):
             raise errors.AvailabilityNotFound(product.availability_id)
-        line = purchase.PurchaseLineIn(catalog_item_id=item, quantity=quantity, billing_cycle=product.billing_cycle,
-                                       term_duration=product.term_duration)
-        term, cycle = purchase.check_term_and_cycle(av, line)  # type: ignore[arg-type]
-        purchase.check_quantity(quantity, av.sku.minimum, av.sku.maximum, item)  # type: ignore[union-attr]
+        line = lines.PurchaseLineIn(catalog_item_id=item, quantity=quantity, billing_cycle=product.billing_cycle,
+                                    term_duration=product.term_duration)
+        term, cycle = lines.check_term_and_cycle(av, line)
+        lines.check_quantity(quantity, av.sku.minimum, av.sku.maximum, item)
         product = product.model_copy(update={"term_duration": term, "billing_cycle": cycle})
     if plan.custom_term_end_date:
         check_scheduled_end_date(ctx, sub, plan.custom_term_end_date, product)
@@ -282,31 +288,22 @@ def scheduled_change(ctx: Context, sub: dict[str, Any], plan: ScheduledIn | None
 
 
 def check_scheduled_end_date(ctx: Context, sub: dict[str, Any], raw: str, product: ProductIn | None) -> None:
-    from simulator.subscriptions import newcommerce
-
     start = dates.renewal_moment(sub)
     term = (product.term_duration if product else None) or sub["term_duration"]
     try:
         wanted = dates.midnight(wire.parse_time(raw))
     except ValueError:
         raise errors.InvalidRequestInput("customTermEndDate is not a date") from None
-    allowed = newcommerce.coterm_dates(ctx, sub["tenant"], sub["customer_id"], start, term)
+    allowed = coterm_dates(ctx, sub["tenant"], sub["customer_id"], start, term)
     if wanted.date() not in {d.date() for d, _ in allowed}:
         raise errors.CustomTermEndDateNoMatch()
 
 
-# --- S7, S8, S9, S12, S13 -----------------------------------------------------------------
-
-def provisioning_status(ctx: Context, sub: dict[str, Any]) -> dict[str, Any]:
-    changed = dates.at(sub, "license_changed")
-    pending = changed is not None and ctx.clock.now() < changed + timedelta(minutes=LICENSE_CHANGE_MINUTES)
-    return {"skuId": sub.get("sku_id") or sub["offer_id"], "status": "pending" if pending else "success",
-            "quantity": sub["quantity"], "endDate": sub.get("end") or dates.OPEN_ENDED,
-            "attributes": wire.attributes("SubscriptionProvisioningStatus")}
-
+# --- S8, S12 (S7, S9, S13 are renderings of the record: render.py) ------------------------
 
 def activate_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id: str) -> dict[str, Any]:
-    """Sandbox activation of a marketplace SaaS subscription: billing starts now."""
+    """Sandbox activation of a marketplace SaaS subscription: billing starts now (the activated
+    subscription is returned)."""
     sub = load(ctx, caller.tenant, customer_id, sub_id)
     if sub["kind"] != SAAS:
         raise errors.InvalidRequestInput("only commercial marketplace SaaS subscriptions are activated")
@@ -317,8 +314,7 @@ def activate_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id
     now = ctx.clock.now()
     sub["activated"] = True
     sub["events"].append(event(EventType.ACTIVATE, now, quantity=sub["quantity"]))
-    save(ctx, sub)
-    return {"subscriptionId": sub["id"], "status": "Success"}
+    return save(ctx, sub)
 
 
 def register_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id: str) -> dict[str, Any]:
@@ -332,12 +328,12 @@ def register_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id
     return sub
 
 
-def registration_status(ctx: Context, sub: dict[str, Any]) -> dict[str, Any]:
-    registered = dates.at(sub, "registered_at")
-    if registered is None:
-        state = "NotRegistered"
-    else:
-        done = ctx.clock.now() >= registered + timedelta(seconds=REGISTRATION_SECONDS)
-        state = "Registered" if done else "Registering"
-    return {"subscriptionId": sub["id"], "status": state,
-            "attributes": wire.attributes("SubscriptionRegistrationStatus")}
+# --- asked by the cart and order rules --------------------------------------------------------
+
+def purchase_block(ctx: Context, tenant: str, customer_id: str) -> errors.PartnerCenterError | None:
+    """An Azure plan can't be bought while a product upgrade (rules_productupgrades) is in progress."""
+    now = ctx.clock.now()
+    if any(records.upgrade_status(u, now) == records.UPGRADE_IN_PROGRESS
+           for u in records.upgrades_of(ctx, tenant, customer_id)):
+        return errors.PurchaseBlockedUpgradeInProgress()
+    return None

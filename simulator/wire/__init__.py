@@ -10,7 +10,7 @@ import json
 from datetime import datetime, timezone
 from decimal import Decimal
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar, overload
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -101,6 +101,12 @@ def query_string(**params: Any) -> str:
     return "?" + "&".join(pairs) if pairs else ""
 
 
+@overload
+def iso(moment: datetime) -> str: ...
+@overload
+def iso(moment: None) -> None: ...
+@overload
+def iso(moment: datetime | None) -> str | None: ...
 def iso(moment: datetime | None) -> str | None:
     """ISO-8601 UTC with `Z`; fractional seconds only when there are any."""
     if moment is None:
