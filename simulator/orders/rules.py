@@ -114,7 +114,7 @@ def order_line(ctx: Context, order: dict[str, Any], record: dict[str, Any], numb
         line["publisher_name"] = product.wire.get("publisherName")
         line["is_trial"] = bool(ctx.catalog.sku(record["product_id"], record["sku_id"]).wire.get("isTrial"))
     sub = subscription_records.new_subscription(ctx, order, line, start=start, parent_id=parent)
-    subscription_records.save(ctx, cast(subscription_records.Subscription, sub))
+    subscription_records.save(ctx, sub)
     line["subscription_id"] = sub["id"]
     return line
 

@@ -38,14 +38,14 @@ BILLING_TYPES = {NCE: "license", LEGACY_LICENSE: "license", SAAS: "license", LEG
                  SOFTWARE_SUBSCRIPTION: "license"}
 
 
-def catalog_links(sub: dict[str, Any], country: str) -> dict[str, Any]:
+def catalog_links(sub: Mapping[str, Any], country: str) -> dict[str, Any]:
     p, s, a = sub["product_id"], sub["sku_id"], sub["availability_id"]
     return {"product": wire.link(f"/products/{p}?country={country}"),
             "sku": wire.link(f"/products/{p}/skus/{s}?country={country}"),
             "availability": wire.link(f"/products/{p}/skus/{s}/availabilities/{a}?country={country}")}
 
 
-def subscription_links(sub: dict[str, Any], country: str) -> dict[str, Any]:
+def subscription_links(sub: Mapping[str, Any], country: str) -> dict[str, Any]:
     cid = sub["customer_id"]
     links = catalog_links(sub, country) if sub.get("product_id") else {
         "offer": wire.link(f"/offers/{sub['offer_id']}?country={country}")}
@@ -57,17 +57,17 @@ def subscription_links(sub: dict[str, Any], country: str) -> dict[str, Any]:
     return links
 
 
-def refundable_quantity(sub: dict[str, Any], now: datetime) -> dict[str, Any]:
+def refundable_quantity(sub: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     details = [{"quantity": w["quantity"], "allowedUntilDateTime": w["until"]}
                for w in sub.get("seat_windows", []) if wire.parse_time(w["until"]) >= now]
     return {"totalQuantity": sum(d["quantity"] for d in details), "details": details}
 
 
-def has_addons(ctx: Context, sub: dict[str, Any]) -> bool:
+def has_addons(ctx: Context, sub: Mapping[str, Any]) -> bool:
     return f"{sub['product_id']}:{sub['sku_id']}".upper() in ctx.catalog.prerequisite_skus
 
 
-def term_fields(sub: dict[str, Any]) -> dict[str, Any]:
+def term_fields(sub: Mapping[str, Any]) -> dict[str, Any]:
     kind, out = sub["kind"], {}
     if kind in dates.OPEN_ENDED_KINDS:
         out["commitmentEndDate"] = dates.OPEN_ENDED
@@ -79,7 +79,7 @@ def term_fields(sub: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def subscription_wire(ctx: Context, sub: dict[str, Any], country: str) -> dict[str, Any]:
+def subscription_wire(ctx: Context, sub: Mapping[str, Any], country: str) -> dict[str, Any]:
     now, kind = ctx.clock.now(), sub["kind"]
     out: dict[str, Any] = {"id": sub["id"]}
     if sub.get("entitlement_id"):

@@ -10,6 +10,7 @@ from pydantic import Field
 from simulator import errors, ids, wire
 from simulator.catalog.data import AZURE_PLAN
 from simulator.context import Caller, Context
+from simulator.subscriptions.records import Subscription
 from simulator.subscriptions.rules import load, save
 
 CANCELLATION_REASONS = ("compromise", "abuse")
@@ -19,14 +20,14 @@ class CancelEntitlementIn(wire.WireModel):
     cancellation_reason: str = Field(min_length=1)
 
 
-def load_plan(ctx: Context, caller: Caller, customer_id: str, sub_id: str) -> dict[str, Any]:
+def load_plan(ctx: Context, caller: Caller, customer_id: str, sub_id: str) -> Subscription:
     sub = load(ctx, caller.tenant, customer_id, sub_id)
     if sub["kind"] != AZURE_PLAN:
         raise errors.EntitlementNotFound(sub_id)
     return sub
 
 
-def find_entitlement(plan: dict[str, Any], entitlement_id: str) -> dict[str, Any]:
+def find_entitlement(plan: Subscription, entitlement_id: str) -> dict[str, Any]:
     for entitlement in plan.get("entitlements", []):
         if ids.same(entitlement["id"], entitlement_id):
             return entitlement
@@ -34,7 +35,7 @@ def find_entitlement(plan: dict[str, Any], entitlement_id: str) -> dict[str, Any
 
 
 def cancel_entitlement(ctx: Context, caller: Caller, customer_id: str, sub_id: str, entitlement_id: str,
-                       reason: str) -> tuple[dict[str, Any], dict[str, Any]]:
+                       reason: str) -> tuple[Subscription, dict[str, Any]]:
     if reason.lower() not in CANCELLATION_REASONS:
         raise errors.InvalidCancellationReason(reason)
     plan = load_plan(ctx, caller, customer_id, sub_id)

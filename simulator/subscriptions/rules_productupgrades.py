@@ -14,7 +14,7 @@ a subscription read, for the roll-forward in `records.current`.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from pydantic import Field
 
@@ -27,7 +27,7 @@ from simulator.orders import lines
 from simulator.orders.rules import order_line
 from simulator.subscriptions import records, rules
 from simulator.subscriptions.kinds import HELD, EventType, SubscriptionStatus
-from simulator.subscriptions.records import event
+from simulator.subscriptions.records import Subscription, event
 
 AZURE_FAMILY = "azure"
 AZURE_PLAN_ITEM = "DZH318Z0BPS6:0001:DZH318Z0BML6"
@@ -69,7 +69,7 @@ def settle(ctx: Context, tenant: str, customer_id: str, now: datetime) -> None:
         records.save_upgrade(ctx, upgrade)
 
 
-def held(ctx: Context, tenant: str, customer_id: str) -> list[dict[str, Any]]:
+def held(ctx: Context, tenant: str, customer_id: str) -> list[Subscription]:
     """The customer's 0145P subscriptions and Azure plans held now (reading only those)."""
     now = ctx.clock.now()
     subs = [records.current(ctx, s, now) for s in records.live(ctx, tenant, customer_id, (LEGACY_AZURE, AZURE_PLAN))
@@ -132,7 +132,7 @@ def create_upgrade(ctx: Context, caller: Caller, body: ProductUpgradeIn) -> reco
 
 
 def new_azure_plan(ctx: Context, tenant: str, customer: Customer, upgrade_id: str, start: datetime,
-                   legacy: list[dict[str, Any]]) -> dict[str, Any]:
+                   legacy: list[Subscription]) -> Subscription:
     """The Azure plan the upgrade ends in, visible from `start`; the 0145P Azure subscriptions move
     under it with their ids. The upgrade has no order: the plan's orderId is the upgrade id."""
     market = ctx.catalog.market(customer_country(customer))

@@ -25,7 +25,7 @@ from simulator.ids import name_guid, same
 from simulator.orders import lines
 from simulator.subscriptions import dates, records, rules
 from simulator.subscriptions.kinds import EventType, SubscriptionStatus
-from simulator.subscriptions.records import event
+from simulator.subscriptions.records import Subscription, event
 from simulator.subscriptions.rules import list_subscriptions, load, save
 
 CONVERSION_TAKES = timedelta(minutes=5)
@@ -62,23 +62,23 @@ class TransitionIn(wire.WireModel):
 class Eligibility(NamedTuple):
     """A target of the source: the existing subscriptions of the target SKU (each with why seats can't
     move into it) and why the source can't transition at all."""
-    source: dict[str, Any]
+    source: Subscription
     target: Availability
-    subscriptions: list[tuple[dict[str, Any], list[tuple[int, str]]]]
+    subscriptions: list[tuple[Subscription, list[tuple[int, str]]]]
     reasons: list[tuple[int, str]]
     operation_id: str
 
 
-def check_new_commerce(sub: dict[str, Any]) -> None:
+def check_new_commerce(sub: Subscription) -> None:
     if sub["kind"] in LEGACY_KINDS:
         raise errors.LegacyNotSupported()
 
 
-def upgrade_targets(ctx: Context, sub: dict[str, Any]) -> list[Availability]:
+def upgrade_targets(ctx: Context, sub: Subscription) -> list[Availability]:
     """The availabilities of the SKUs the source SKU names in `upgradeTargetOffers`, in the source's
     segment (commercial when the target has none there)."""
-    sku = ctx.catalog.sku(sub["product_id"], sub["sku_id"]) if sub.get("product_id") else None
-    source_av = ctx.catalog.availability(sub["product_id"], sub["sku_id"], sub["availability_id"]) if sku else None
+    sku = records.sku_of(ctx, sub)
+    source_av = records.availability_of(ctx, sub) if sku else None
     segment = source_av.segment if source_av else "commercial"
     found = []
     for name in (sku.attribute("upgradeTargetOffers") or []) if sku else []:
@@ -92,7 +92,7 @@ def upgrade_targets(ctx: Context, sub: dict[str, Any]) -> list[Availability]:
     return found
 
 
-def target_problems(source: dict[str, Any], target: dict[str, Any], now: datetime) -> list[tuple[int, str]]:
+def target_problems(source: Subscription, target: Subscription, now: datetime) -> list[tuple[int, str]]:
     """Why seats can't move into an existing subscription (TargetSubscriptionErrorCode 1-4)."""
     problems = []
     if target["status"] != SubscriptionStatus.ACTIVE:
@@ -108,11 +108,11 @@ def target_problems(source: dict[str, Any], target: dict[str, Any], now: datetim
     return problems
 
 
-def term_months(sub: dict[str, Any]) -> int:
+def term_months(sub: Subscription) -> int:
     return dates.TERM_MONTHS.get((sub.get("term_duration") or "").upper(), 0)
 
 
-def subscriptions_of(subs: list[dict[str, Any]], av: Availability, source: dict[str, Any]) -> list[dict[str, Any]]:
+def subscriptions_of(subs: list[Subscription], av: Availability, source: Subscription) -> list[Subscription]:
     """The customer's other subscriptions of the target SKU (deleted ones aside)."""
     return [s for s in subs if s["kind"] == NCE and s["status"] != SubscriptionStatus.DELETED
             and not same(s["id"], source["id"])
@@ -165,7 +165,7 @@ def transition_subscription(ctx: Context, caller: Caller, customer_id: str, sub_
         target = new_target(ctx, caller, customer_id, source, av, body, now)
     facts = {"transition": transition_id, "quantity": body.quantity}
     give_up_seats(source, body.quantity, now, to_subscription=target["id"], **facts)
-    target["events"][-1].update(from_subscription=source["id"], **facts)
+    target["events"][-1] = records.with_facts(target["events"][-1], from_subscription=source["id"], **facts)
     if source["status"] == SubscriptionStatus.DELETED:
         move_add_ons(ctx, source, target)
     save(ctx, target)
@@ -182,7 +182,7 @@ def transition_subscription(ctx: Context, caller: Caller, customer_id: str, sub_
     return record
 
 
-def check_source(source: dict[str, Any], body: TransitionIn) -> None:
+def check_source(source: Subscription, body: TransitionIn) -> None:
     check_new_commerce(source)
     if source["kind"] != NCE:
         raise errors.InvalidRequestInput("only new commerce license-based subscriptions are transitioned")
@@ -200,8 +200,8 @@ def check_seats(ctx: Context, av: Availability, quantity: int) -> None:
         raise errors.SandboxSeatLimit(lines.SANDBOX_SEATS)
 
 
-def move_into(ctx: Context, caller: Caller, customer_id: str, source: dict[str, Any], av: Availability,
-              body: TransitionIn, now: datetime) -> dict[str, Any]:
+def move_into(ctx: Context, caller: Caller, customer_id: str, source: Subscription, av: Availability,
+              body: TransitionIn, now: datetime) -> Subscription:
     """Seats join an existing subscription of the target SKU (errors 900259, 900260, 900258, 900261,
     900267, 900236 in the order of the eligibility checks)."""
     if same(body.to_subscription_id, source["id"]):
@@ -217,13 +217,13 @@ def move_into(ctx: Context, caller: Caller, customer_id: str, source: dict[str, 
     wanted = target["quantity"] + body.quantity
     check_seats(ctx, av, wanted)
     rules.move_seat_windows(ctx, target, body.quantity, now)
-    target.update(quantity=wanted, license_changed=wire.iso(now))
+    target.update({"quantity": wanted, "license_changed": wire.iso(now)})
     target["events"].append(event(EventType.TRANSITION_IN, now, seats=body.quantity))
     return target
 
 
-def new_target(ctx: Context, caller: Caller, customer_id: str, source: dict[str, Any], av: Availability,
-               body: TransitionIn, now: datetime) -> dict[str, Any]:
+def new_target(ctx: Context, caller: Caller, customer_id: str, source: Subscription, av: Availability,
+               body: TransitionIn, now: datetime) -> Subscription:
     """A new subscription of the target SKU, on the order of the source; a trial becomes paid."""
     term = body.term_duration or source["term_duration"]
     cycle = body.billing_cycle or (None if source["billing_cycle"] in ("none", None) else source["billing_cycle"])
@@ -249,13 +249,14 @@ def new_target(ctx: Context, caller: Caller, customer_id: str, source: dict[str,
     return target
 
 
-def give_up_seats(source: dict[str, Any], seats: int, now: datetime, **facts: Any) -> None:
+def give_up_seats(source: Subscription, seats: int, now: datetime, **facts: Any) -> None:
     """The source loses the seats; with none left it ends (status deleted, its last quantity kept)."""
     left = source["quantity"] - seats
     source["events"].append(event(EventType.TRANSITION_OUT, now, **{"seats": seats, **facts}))
     source["license_changed"] = wire.iso(now)
     if left == 0:
-        source.update(status=SubscriptionStatus.DELETED, auto_renew=False, seat_windows=[], scheduled=None)
+        source.update({"status": SubscriptionStatus.DELETED, "auto_renew": False, "seat_windows": [],
+                       "scheduled": None})
         return
     source["quantity"] = left
     keep, windows = left, []
@@ -267,12 +268,12 @@ def give_up_seats(source: dict[str, Any], seats: int, now: datetime, **facts: An
     source["seat_windows"] = windows
 
 
-def move_add_ons(ctx: Context, source: dict[str, Any], target: dict[str, Any]) -> None:
+def move_add_ons(ctx: Context, source: Subscription, target: Subscription) -> None:
     """A source that ends hands its new commerce add-ons to the target when the target's SKU is one of
     their prerequisites; the others end with it (records.follow_base)."""
     wanted = f"{target['product_id']}:{target['sku_id']}".upper()
     for child in rules.children(ctx, source):
-        sku = ctx.catalog.sku(child["product_id"], child["sku_id"]) if child["kind"] == NCE else None
+        sku = records.sku_of(ctx, child) if child["kind"] == NCE else None
         if sku and wanted in {p.upper() for p in sku.attribute("prerequisiteSkus") or []}:
             child["parent_subscription_id"] = target["id"]
             save(ctx, child)

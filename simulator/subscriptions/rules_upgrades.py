@@ -25,7 +25,7 @@ from simulator.orders import lines
 from simulator.orders.rules import order_line
 from simulator.subscriptions import rules
 from simulator.subscriptions.kinds import HELD, EventType, SubscriptionStatus
-from simulator.subscriptions.records import event
+from simulator.subscriptions.records import Subscription, event
 
 # UpgradeType (Partner Center SDK): the wire carries the snake-case name or, from the SDK, the number.
 UPGRADE_TYPES = {"upgrade_only": 1, "upgradeonly": 1, "upgrade_with_license_transfer": 2,
@@ -73,14 +73,14 @@ class UpgradeResult(NamedTuple):
     target_id: str | None
 
 
-def load_legacy(ctx: Context, caller: Caller, customer_id: str, sub_id: str) -> dict[str, Any]:
+def load_legacy(ctx: Context, caller: Caller, customer_id: str, sub_id: str) -> Subscription:
     sub = rules.load(ctx, caller.tenant, customer_id, sub_id)
     if sub["kind"] != LEGACY_LICENSE:
         raise errors.NotLegacyLicense(sub["id"])
     return sub
 
 
-def upgrade_targets(ctx: Context, sub: dict[str, Any]) -> list[Offer]:
+def upgrade_targets(ctx: Context, sub: Subscription) -> list[Offer]:
     source = ctx.catalog.offers.get(sub["offer_id"].upper())
     if source is None or source.is_addon:
         return []  # add-ons have no upgrade paths
@@ -92,7 +92,7 @@ def upgrade_error(code: int, description: str, details: str | None = None) -> Up
     return UpgradeProblem(code, description, details)
 
 
-def upgrade_errors(ctx: Context, caller: Caller, sub: dict[str, Any], offer: Offer,
+def upgrade_errors(ctx: Context, caller: Caller, sub: Subscription, offer: Offer,
                    upgrade_type: int) -> list[UpgradeProblem]:
     found = []
     if sub["status"] != SubscriptionStatus.ACTIVE:
@@ -114,7 +114,7 @@ def upgrade_errors(ctx: Context, caller: Caller, sub: dict[str, Any], offer: Off
 
 
 def list_upgrades(ctx: Context, caller: Caller, customer_id: str,
-                  sub_id: str) -> tuple[dict[str, Any], str, list[tuple[Offer, list[UpgradeProblem]]]]:
+                  sub_id: str) -> tuple[Subscription, str, list[tuple[Offer, list[UpgradeProblem]]]]:
     """S14: the source, the customer's country and each target offer with why it can't be taken."""
     sub = load_legacy(ctx, caller, customer_id, sub_id)
     country = customer_country(get_customer(ctx, caller.tenant, customer_id))
@@ -167,7 +167,7 @@ def upgrade_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id:
     return UpgradeResult(sub["id"], upgrade_type, [], target["id"])
 
 
-def new_target(ctx: Context, caller: Caller, sub: dict[str, Any], offer: Offer, quantity: int) -> dict[str, Any]:
+def new_target(ctx: Context, caller: Caller, sub: Subscription, offer: Offer, quantity: int) -> Subscription:
     """The target offer's subscription, bought like a legacy order line in the source's billing cycle.
     The upgrade places no order of its own: the new subscription's orderId is a fresh legacy (GUID) id."""
     customer = get_customer(ctx, caller.tenant, sub["customer_id"])
