@@ -26,7 +26,6 @@ from simulator.catalog import inventory
 from simulator.contracts.endpoints import ENDPOINTS
 from simulator.customers import endpoints as customers
 from simulator.orders import endpoints as orders
-from simulator.subscriptions import azure, newcommerce, overage, productupgrades, transitions, upgrades
 from simulator.subscriptions import endpoints as subscriptions
 
 # Every documented operation (simulator/contracts/endpoints.py; docs/coverage.md lists them). Those no area
@@ -55,8 +54,7 @@ def implemented_routes() -> list[BaseRoute]:
     # Literal-segment routes under /subscriptions (customTermEndDates, overage) precede the id routes;
     # usage's `customers/usagerecords` and `subscriptions/usagerecords` precede the customer routes.
     return [*usage.routes, *catalog.routes, *inventory.routes, *customers.routes, *carts.routes, *orders.routes,
-            *newcommerce.routes, *overage.routes, *transitions.routes,
-            *subscriptions.routes, *azure.routes, *upgrades.routes, *productupgrades.routes,
+            *subscriptions.routes,
             *lineitems.routes, *invoices.routes,  # literal invoice paths before {invoice_id}
             *control.routes, *demo.routes, *auth.routes]
 

@@ -25,6 +25,8 @@ from simulator.orders import records as order_records
 from simulator.orders.records import Order
 from simulator.subscriptions import records as subscription_records
 from simulator.subscriptions.kinds import HELD, EventType, OrderStatus, SubscriptionStatus
+from simulator.subscriptions.rules import purchase_block
+from simulator.subscriptions.rules_newcommerce import coterm_dates
 
 SANDBOX_CANCEL_DAYS = 60  # cancel-an-order-from-the-integration-sandbox.md
 SANDBOX_PLANS_PER_CUSTOMER, SANDBOX_PLANS_PER_PARTNER = 1, 10  # create-azure-plan.md, sandbox section
@@ -112,7 +114,7 @@ def order_line(ctx: Context, order: dict[str, Any], record: dict[str, Any], numb
         line["publisher_name"] = product.wire.get("publisherName")
         line["is_trial"] = bool(ctx.catalog.sku(record["product_id"], record["sku_id"]).wire.get("isTrial"))
     sub = subscription_records.new_subscription(ctx, order, line, start=start, parent_id=parent)
-    subscription_records.save(ctx, cast(subscription_records.Subscription, sub))
+    subscription_records.save(ctx, sub)
     line["subscription_id"] = sub["id"]
     return line
 
@@ -214,12 +216,10 @@ def check_against_holdings(ctx: Context, tenant: str, customer: Mapping[str, Any
 def check_azure_plan(ctx: Context, tenant: str, customer: Mapping[str, Any], records: list[dict[str, Any]]) -> None:
     """create-azure-plan.md: a 0145P customer upgrades instead; the sandbox allows 1 plan per
     customer (direct bill) and 10 per partner (900116)."""
-    from simulator.subscriptions import productupgrades
-
     buying = sum(1 for r in records if r["kind"] == AZURE_PLAN)
     if not buying:
         return
-    blocked = productupgrades.purchase_block(ctx, tenant, customer["id"])
+    blocked = purchase_block(ctx, tenant, customer["id"])
     if blocked is not None:
         raise blocked
     owned = holdings(ctx, tenant, customer["id"], (LEGACY_AZURE, AZURE_PLAN))
@@ -252,14 +252,12 @@ def check_eu_restriction(ctx: Context, tenant: str, customer: Mapping[str, Any],
 
 def check_custom_term_end_date(ctx: Context, tenant: str, customer: Mapping[str, Any], record: dict[str, Any]) -> None:
     """A cart line's customTermEndDate must be one of the co-term dates (custom-term-end-dates.md)."""
-    from simulator.subscriptions import newcommerce
-
     raw = record["custom_term_end_date"]
     try:
         wanted = wire.parse_time(raw).date()
     except ValueError:
         raise errors.CustomTermEndDateInvalid(raw) from None
-    allowed = newcommerce.coterm_dates(ctx, tenant, customer["id"], ctx.clock.now(), record["term_duration"])
+    allowed = coterm_dates(ctx, tenant, customer["id"], ctx.clock.now(), record["term_duration"])
     if wanted not in {d.date() for d, _ in allowed}:
         raise errors.CustomTermEndDateInvalid(raw)
 

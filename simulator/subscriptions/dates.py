@@ -6,12 +6,20 @@ the term's last day).
 from __future__ import annotations
 
 import calendar
+from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any, Mapping
+from typing import Any
 
 from simulator import wire
-from simulator.catalog.data import (AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE, NCE, SAAS, SOFTWARE_PERPETUAL,
-                                    SOFTWARE_SUBSCRIPTION)
+from simulator.catalog.data import (
+    AZURE_PLAN,
+    LEGACY_AZURE,
+    LEGACY_LICENSE,
+    NCE,
+    SAAS,
+    SOFTWARE_PERPETUAL,
+    SOFTWARE_SUBSCRIPTION,
+)
 
 AUTO_RENEWING = (NCE, SAAS, SOFTWARE_SUBSCRIPTION)
 OPEN_ENDED_KINDS = (LEGACY_AZURE, AZURE_PLAN, SOFTWARE_PERPETUAL)

@@ -9,26 +9,33 @@ not changed here (2054).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 from pydantic import Field
 
 from simulator import errors, wire
-from simulator.catalog.data import (AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE, NCE, RESERVATION, SAAS,
-                                    SOFTWARE_SUBSCRIPTION)
+from simulator.catalog.data import (
+    AZURE_PLAN,
+    LEGACY_AZURE,
+    LEGACY_LICENSE,
+    NCE,
+    RESERVATION,
+    SAAS,
+    SOFTWARE_SUBSCRIPTION,
+    Availability,
+)
 from simulator.context import Caller, Context
 from simulator.customers.records import get_customer
-from simulator.orders import lines as purchase
+from simulator.orders import lines
 from simulator.subscriptions import dates, records
 from simulator.subscriptions.kinds import EventType, SubscriptionStatus
-from simulator.subscriptions.records import current, event
+from simulator.subscriptions.records import Subscription, current, event
+from simulator.subscriptions.rules_newcommerce import coterm_dates
 
 LEGACY_KINDS = (LEGACY_LICENSE, LEGACY_AZURE)
 SUSPENDABLE = (NCE, LEGACY_LICENSE, LEGACY_AZURE, SOFTWARE_SUBSCRIPTION, AZURE_PLAN)
 CANCELLABLE = (NCE, SAAS, SOFTWARE_SUBSCRIPTION, AZURE_PLAN)
 QUANTITY_KINDS = (NCE, LEGACY_LICENSE, SAAS)
-LICENSE_CHANGE_MINUTES = 15  # get-subscription-provisioning-status.md: refreshes every 15 minutes
-REGISTRATION_SECONDS = 300
 
 
 class ProductIn(wire.WireModel):
@@ -58,7 +65,7 @@ class SubscriptionPatchIn(wire.WireModel):
 
 # --- reads --------------------------------------------------------------------------------
 
-def load(ctx: Context, tenant: str, customer_id: str, sub_id: str) -> dict[str, Any]:
+def load(ctx: Context, tenant: str, customer_id: str, sub_id: str) -> Subscription:
     customer = get_customer(ctx, tenant, customer_id)
     sub = records.get(ctx, tenant, customer["id"], sub_id)
     now = ctx.clock.now()
@@ -68,7 +75,7 @@ def load(ctx: Context, tenant: str, customer_id: str, sub_id: str) -> dict[str, 
 
 
 def list_subscriptions(ctx: Context, tenant: str, customer_id: str, *, order_id: str | None = None,
-                       mpn_id: str | None = None) -> list[dict[str, Any]]:
+                       mpn_id: str | None = None) -> list[Subscription]:
     customer = get_customer(ctx, tenant, customer_id)
     now = ctx.clock.now()
     if order_id is not None:  # read only the order's subscriptions
@@ -81,24 +88,24 @@ def list_subscriptions(ctx: Context, tenant: str, customer_id: str, *, order_id:
     return subs
 
 
-def list_addons(ctx: Context, tenant: str, customer_id: str, sub_id: str) -> list[dict[str, Any]]:
+def list_addons(ctx: Context, tenant: str, customer_id: str, sub_id: str) -> list[Subscription]:
     parent = load(ctx, tenant, customer_id, sub_id)
     now = ctx.clock.now()
     return [current(ctx, s, now) for s in records.add_ons_of(ctx, tenant, parent["customer_id"], parent["id"])
             if records.visible(s, now)]
 
 
-def save(ctx: Context, sub: dict[str, Any]) -> dict[str, Any]:
+def save(ctx: Context, sub: Subscription) -> Subscription:
     """A change of the record: its version moves on (the etag with it)."""
     sub["version"] += 1
-    records.save(ctx, cast(records.Subscription, sub))
+    records.save(ctx, sub)
     return sub
 
 
 # --- S5 -----------------------------------------------------------------------------------
 
 def update_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id: str, body: SubscriptionPatchIn,
-                        if_match: str | None) -> dict[str, Any]:
+                        if_match: str | None) -> Subscription:
     now = ctx.clock.now()
     sub = load(ctx, caller.tenant, customer_id, sub_id)
     check_updatable(sub, body, if_match)
@@ -122,7 +129,7 @@ def update_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id: 
     return save(ctx, sub)
 
 
-def check_updatable(sub: dict[str, Any], body: SubscriptionPatchIn, if_match: str | None) -> None:
+def check_updatable(sub: Subscription, body: SubscriptionPatchIn, if_match: str | None) -> None:
     if if_match and if_match.strip('"') != records.etag(sub):
         raise errors.StaleEtag()
     if sub["status"] == SubscriptionStatus.DELETED:
@@ -131,16 +138,16 @@ def check_updatable(sub: dict[str, Any], body: SubscriptionPatchIn, if_match: st
         raise errors.SubscriptionExpiring()
     if sub["kind"] == SAAS and not sub["activated"] and (body.status or "").lower() != "deleted":
         raise errors.NotActivated()  # a SaaS subscription that was never activated can still be cancelled
-    if body.billing_cycle and purchase.normalize_cycle(body.billing_cycle, sub["offer_id"]) != sub["billing_cycle"]:
+    if body.billing_cycle and lines.normalize_cycle(body.billing_cycle, sub["offer_id"]) != sub["billing_cycle"]:
         raise errors.BillingCycleNotChangeable()
 
 
-def changes_beyond_status(sub: dict[str, Any], body: SubscriptionPatchIn) -> bool:
+def changes_beyond_status(sub: Subscription, body: SubscriptionPatchIn) -> bool:
     return (body.quantity not in (None, sub["quantity"]) or bool(body.auto_renew_enabled) != sub["auto_renew"]
             or (body.friendly_name is not None and body.friendly_name != sub["friendly_name"]))
 
 
-def change_status(ctx: Context, sub: dict[str, Any], wanted: str, now: datetime) -> None:
+def change_status(ctx: Context, sub: Subscription, wanted: str, now: datetime) -> None:
     if wanted not in (SubscriptionStatus.ACTIVE, SubscriptionStatus.SUSPENDED, SubscriptionStatus.DELETED):
         raise errors.InvalidRequestInput(f"status '{wanted}' is not one of active, suspended, deleted")
     if wanted == SubscriptionStatus.ACTIVE:
@@ -169,16 +176,16 @@ def change_status(ctx: Context, sub: dict[str, Any], wanted: str, now: datetime)
             save(ctx, record)
 
 
-def check_cancellation_window(ctx: Context, sub: dict[str, Any], now: datetime) -> None:
+def check_cancellation_window(ctx: Context, sub: Subscription, now: datetime) -> None:
     """New commerce cancels only within the window after purchase or renewal (7 days, 2023 docs)."""
     if sub["kind"] in (NCE, SOFTWARE_SUBSCRIPTION):
         until = dates.at(sub, "cancellation_allowed_until") or (
-            dates.at(sub, "start") + timedelta(days=ctx.settings.cancellation_window_days))
+            wire.parse_time(sub["start"]) + timedelta(days=ctx.settings.cancellation_window_days))
         if now > until:
             raise errors.CancellationWindowPassed(ctx.settings.cancellation_window_days)
 
 
-def refund_type(sub: dict[str, Any], now: datetime) -> str | None:
+def refund_type(sub: Subscription, now: datetime) -> str | None:
     """The first refund option not yet expired decides the refund (availability cancellationPolicies)."""
     for option in sub.get("refund_options") or []:
         if now <= wire.parse_time(option["expiresAt"]):
@@ -186,11 +193,10 @@ def refund_type(sub: dict[str, Any], now: datetime) -> str | None:
     return None
 
 
-def check_plan_is_idle(ctx: Context, sub: dict[str, Any], now: datetime) -> None:
+def check_plan_is_idle(ctx: Context, sub: Subscription, now: datetime) -> None:
     """An Azure plan suspends only without active Azure subscriptions or reservations (900115)."""
-    from simulator.subscriptions import azure
-
-    active_entitlements = [e for e in sub.get("entitlements", []) if azure.entitlement_status(e, now) == "active"]
+    active_entitlements = [e for e in sub.get("entitlements", [])
+                           if records.entitlement_status(e, now) == "active"]
     # As they stand now: a reservation whose term ended holds nothing back.
     reservations = [s for s in records.live(ctx, sub["tenant"], sub["customer_id"], (RESERVATION,))
                     if records.visible(s, now) and current(ctx, s, now)["status"] == SubscriptionStatus.ACTIVE]
@@ -198,22 +204,22 @@ def check_plan_is_idle(ctx: Context, sub: dict[str, Any], now: datetime) -> None
         raise errors.AzurePlanHasActiveSubscriptions()
 
 
-def children(ctx: Context, sub: dict[str, Any]) -> list[dict[str, Any]]:
+def children(ctx: Context, sub: Subscription) -> list[Subscription]:
     """Legacy add-ons follow their base subscription."""
     return [s for s in records.add_ons_of(ctx, sub["tenant"], sub["customer_id"], sub["id"])
             if s["status"] != SubscriptionStatus.DELETED]
 
 
-def quantity_bounds(ctx: Context, sub: dict[str, Any]) -> tuple[int, int]:
+def quantity_bounds(ctx: Context, sub: Subscription) -> tuple[int, int]:
     item = ctx.catalog.item(sub["offer_id"])
     if item is None:
         return 1, 10**9
-    if hasattr(item, "sku"):
-        return item.sku.minimum, item.sku.maximum  # type: ignore[union-attr]
-    return item.minimum, item.maximum  # type: ignore[union-attr]
+    if isinstance(item, Availability):
+        return item.sku.minimum, item.sku.maximum
+    return item.minimum, item.maximum
 
 
-def change_quantity(ctx: Context, sub: dict[str, Any], wanted: int, now: datetime) -> None:
+def change_quantity(ctx: Context, sub: Subscription, wanted: int, now: datetime) -> None:
     if sub["kind"] not in QUANTITY_KINDS:
         raise errors.QuantityNotChangeable()
     low, high = quantity_bounds(ctx, sub)
@@ -221,15 +227,15 @@ def change_quantity(ctx: Context, sub: dict[str, Any], wanted: int, now: datetim
         if sub["kind"] in LEGACY_KINDS:
             raise errors.LegacyQuantityOutOfRange(wanted, low, high)
         raise errors.QuantityOutOfRange(wanted, low, high, sub["offer_id"])
-    if ctx.settings.sandbox_limits and wanted > purchase.SANDBOX_SEATS and wanted > sub["quantity"]:
-        raise errors.SandboxSeatLimit(purchase.SANDBOX_SEATS)
+    if ctx.settings.sandbox_limits and wanted > lines.SANDBOX_SEATS and wanted > sub["quantity"]:
+        raise errors.SandboxSeatLimit(lines.SANDBOX_SEATS)
     if sub["kind"] == NCE:
         move_seat_windows(ctx, sub, wanted - sub["quantity"], now)
     sub["events"].append(event(EventType.SEATS, now, quantity=wanted, change=wanted - sub["quantity"]))
-    sub.update(quantity=wanted, license_changed=wire.iso(now))
+    sub.update({"quantity": wanted, "license_changed": wire.iso(now)})
 
 
-def move_seat_windows(ctx: Context, sub: dict[str, Any], change: int, now: datetime) -> None:
+def move_seat_windows(ctx: Context, sub: Subscription, change: int, now: datetime) -> None:
     """Seats added mid-term can be removed within the window after they were added; seats can
     be removed only while `refundableQuantity` covers them (change-the-quantity-of-a-subscription.md)."""
     windows = [w for w in sub["seat_windows"] if wire.parse_time(w["until"]) >= now]
@@ -247,13 +253,13 @@ def move_seat_windows(ctx: Context, sub: dict[str, Any], change: int, now: datet
     sub["seat_windows"] = [w for w in windows if w["quantity"] > 0]
 
 
-def change_auto_renew(sub: dict[str, Any], wanted: bool) -> None:
+def change_auto_renew(sub: Subscription, wanted: bool) -> None:
     if wanted and sub["kind"] not in dates.AUTO_RENEWING:
         raise errors.NotEligibleToAutoRenew()
     sub["auto_renew"] = wanted
 
 
-def scheduled_change(ctx: Context, sub: dict[str, Any], plan: ScheduledIn | None) -> dict[str, Any] | None:
+def scheduled_change(ctx: Context, sub: Subscription, plan: ScheduledIn | None) -> dict[str, Any] | None:
     """Scheduled next-term instructions (create-scheduled-changes.md): new commerce, auto-renewing."""
     if plan is None:
         return None
@@ -268,12 +274,12 @@ def scheduled_change(ctx: Context, sub: dict[str, Any], plan: ScheduledIn | None
     if product is not None:
         item = f"{product.product_id}:{product.sku_id}:{product.availability_id}"
         av = ctx.catalog.item(item)
-        if av is None or not hasattr(av, "sku"):
+        if not isinstance(av, Availability):
             raise errors.AvailabilityNotFound(product.availability_id)
-        line = purchase.PurchaseLineIn(catalog_item_id=item, quantity=quantity, billing_cycle=product.billing_cycle,
-                                       term_duration=product.term_duration)
-        term, cycle = purchase.check_term_and_cycle(av, line)  # type: ignore[arg-type]
-        purchase.check_quantity(quantity, av.sku.minimum, av.sku.maximum, item)  # type: ignore[union-attr]
+        line = lines.PurchaseLineIn(catalog_item_id=item, quantity=quantity, billing_cycle=product.billing_cycle,
+                                    term_duration=product.term_duration)
+        term, cycle = lines.check_term_and_cycle(av, line)
+        lines.check_quantity(quantity, av.sku.minimum, av.sku.maximum, item)
         product = product.model_copy(update={"term_duration": term, "billing_cycle": cycle})
     if plan.custom_term_end_date:
         check_scheduled_end_date(ctx, sub, plan.custom_term_end_date, product)
@@ -281,32 +287,23 @@ def scheduled_change(ctx: Context, sub: dict[str, Any], plan: ScheduledIn | None
             "customTermEndDate": plan.custom_term_end_date}
 
 
-def check_scheduled_end_date(ctx: Context, sub: dict[str, Any], raw: str, product: ProductIn | None) -> None:
-    from simulator.subscriptions import newcommerce
-
+def check_scheduled_end_date(ctx: Context, sub: Subscription, raw: str, product: ProductIn | None) -> None:
     start = dates.renewal_moment(sub)
     term = (product.term_duration if product else None) or sub["term_duration"]
     try:
         wanted = dates.midnight(wire.parse_time(raw))
     except ValueError:
         raise errors.InvalidRequestInput("customTermEndDate is not a date") from None
-    allowed = newcommerce.coterm_dates(ctx, sub["tenant"], sub["customer_id"], start, term)
+    allowed = coterm_dates(ctx, sub["tenant"], sub["customer_id"], start, term)
     if wanted.date() not in {d.date() for d, _ in allowed}:
         raise errors.CustomTermEndDateNoMatch()
 
 
-# --- S7, S8, S9, S12, S13 -----------------------------------------------------------------
+# --- S8, S12 (S7, S9, S13 are renderings of the record: render.py) ------------------------
 
-def provisioning_status(ctx: Context, sub: dict[str, Any]) -> dict[str, Any]:
-    changed = dates.at(sub, "license_changed")
-    pending = changed is not None and ctx.clock.now() < changed + timedelta(minutes=LICENSE_CHANGE_MINUTES)
-    return {"skuId": sub.get("sku_id") or sub["offer_id"], "status": "pending" if pending else "success",
-            "quantity": sub["quantity"], "endDate": sub.get("end") or dates.OPEN_ENDED,
-            "attributes": wire.attributes("SubscriptionProvisioningStatus")}
-
-
-def activate_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id: str) -> dict[str, Any]:
-    """Sandbox activation of a marketplace SaaS subscription: billing starts now."""
+def activate_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id: str) -> Subscription:
+    """Sandbox activation of a marketplace SaaS subscription: billing starts now (the activated
+    subscription is returned)."""
     sub = load(ctx, caller.tenant, customer_id, sub_id)
     if sub["kind"] != SAAS:
         raise errors.InvalidRequestInput("only commercial marketplace SaaS subscriptions are activated")
@@ -317,11 +314,10 @@ def activate_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id
     now = ctx.clock.now()
     sub["activated"] = True
     sub["events"].append(event(EventType.ACTIVATE, now, quantity=sub["quantity"]))
-    save(ctx, sub)
-    return {"subscriptionId": sub["id"], "status": "Success"}
+    return save(ctx, sub)
 
 
-def register_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id: str) -> dict[str, Any]:
+def register_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id: str) -> Subscription:
     """Registering an Azure subscription enables Azure reservation purchases (register-a-subscription.md)."""
     sub = load(ctx, caller.tenant, customer_id, sub_id)
     if sub["kind"] not in (LEGACY_AZURE, AZURE_PLAN):
@@ -332,12 +328,12 @@ def register_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id
     return sub
 
 
-def registration_status(ctx: Context, sub: dict[str, Any]) -> dict[str, Any]:
-    registered = dates.at(sub, "registered_at")
-    if registered is None:
-        state = "NotRegistered"
-    else:
-        done = ctx.clock.now() >= registered + timedelta(seconds=REGISTRATION_SECONDS)
-        state = "Registered" if done else "Registering"
-    return {"subscriptionId": sub["id"], "status": state,
-            "attributes": wire.attributes("SubscriptionRegistrationStatus")}
+# --- asked by the cart and order rules --------------------------------------------------------
+
+def purchase_block(ctx: Context, tenant: str, customer_id: str) -> errors.PartnerCenterError | None:
+    """An Azure plan can't be bought while a product upgrade (rules_productupgrades) is in progress."""
+    now = ctx.clock.now()
+    if any(records.upgrade_status(u, now) == records.UPGRADE_IN_PROGRESS
+           for u in records.upgrades_of(ctx, tenant, customer_id)):
+        return errors.PurchaseBlockedUpgradeInProgress()
+    return None

@@ -122,7 +122,7 @@ def azure_subscriptions(sub: dict[str, Any]) -> list[dict[str, Any]]:
 
 def entitlement_spans(entitlement: dict[str, Any]) -> list[Span]:
     """From its creation, less the days it was cancelled: from a cancel's day to its reactivation's day
-    (simulator/subscriptions/azure.py keeps those as `gaps`), and from the day of a standing cancel on."""
+    (simulator/subscriptions/rules_azure.py keeps those as `gaps`), and from the day of a standing cancel on."""
     spans, since = [], wire.parse_time(entitlement["created"]).date()
     for gap in entitlement.get("gaps") or []:
         spans.append((since, wire.parse_time(gap["from"]).date()))

@@ -13,22 +13,19 @@ S10 answers an empty collection and S11 the generic 800002 saying why.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import Field
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
-from simulator import auth, errors, wire
+from simulator import errors, wire
 from simulator.catalog.data import LEGACY_LICENSE, Offer
 from simulator.context import Caller, Context
 from simulator.customers.records import customer_country, get_customer
-from simulator.orders import lines as purchase
-from simulator.orders import rules as orders
+from simulator.orders import lines
+from simulator.orders.rules import order_line
 from simulator.subscriptions import rules
 from simulator.subscriptions.kinds import HELD, EventType, SubscriptionStatus
-from simulator.subscriptions.records import event
+from simulator.subscriptions.records import Subscription, event
 
 # UpgradeType (Partner Center SDK): the wire carries the snake-case name or, from the SDK, the number.
 UPGRADE_TYPES = {"upgrade_only": 1, "upgradeonly": 1, "upgrade_with_license_transfer": 2,
@@ -61,14 +58,29 @@ class ConversionIn(wire.WireModel):
 
 # --- S14, S15: legacy license upgrades ----------------------------------------------------
 
-def load_legacy(ctx: Context, caller: Caller, customer_id: str, sub_id: str) -> dict[str, Any]:
+class UpgradeProblem(NamedTuple):
+    """An UpgradeError: its code, description and additional details."""
+    code: int
+    description: str
+    details: str | None
+
+
+class UpgradeResult(NamedTuple):
+    """What S15 did: the target subscription made, or the problems that stopped it."""
+    source_id: str
+    upgrade_type: int
+    problems: list[UpgradeProblem]
+    target_id: str | None
+
+
+def load_legacy(ctx: Context, caller: Caller, customer_id: str, sub_id: str) -> Subscription:
     sub = rules.load(ctx, caller.tenant, customer_id, sub_id)
     if sub["kind"] != LEGACY_LICENSE:
         raise errors.NotLegacyLicense(sub["id"])
     return sub
 
 
-def upgrade_targets(ctx: Context, sub: dict[str, Any]) -> list[Offer]:
+def upgrade_targets(ctx: Context, sub: Subscription) -> list[Offer]:
     source = ctx.catalog.offers.get(sub["offer_id"].upper())
     if source is None or source.is_addon:
         return []  # add-ons have no upgrade paths
@@ -76,16 +88,12 @@ def upgrade_targets(ctx: Context, sub: dict[str, Any]) -> list[Offer]:
                    and o.id.upper() != source.id.upper()), key=lambda o: (o.name, o.id))
 
 
-def upgrade_error(code: int, description: str, details: str | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {"code": code, "description": description}
-    if details is not None:
-        out["additionalDetails"] = details
-    out["attributes"] = wire.attributes("UpgradeError")
-    return out
+def upgrade_error(code: int, description: str, details: str | None = None) -> UpgradeProblem:
+    return UpgradeProblem(code, description, details)
 
 
-def upgrade_errors(ctx: Context, caller: Caller, sub: dict[str, Any], offer: Offer,
-                   upgrade_type: int) -> list[dict[str, Any]]:
+def upgrade_errors(ctx: Context, caller: Caller, sub: Subscription, offer: Offer,
+                   upgrade_type: int) -> list[UpgradeProblem]:
     found = []
     if sub["status"] != SubscriptionStatus.ACTIVE:
         found.append(upgrade_error(STATUS_NOT_ACTIVE, "Subscription cannot be upgraded because the source "
@@ -105,28 +113,12 @@ def upgrade_errors(ctx: Context, caller: Caller, sub: dict[str, Any], offer: Off
     return found
 
 
-def offer_wire(offer: Offer, country: str, tenant: str) -> dict[str, Any]:
-    """A legacy Offer, the subset the catalog holds (no rank, category or product of its own)."""
-    return {"id": offer.id, "name": offer.name, "description": offer.description,
-            "minimumQuantity": offer.minimum, "maximumQuantity": offer.maximum,
-            "uri": f"/{tenant}/Offers/{offer.id}", "locale": "en-us", "country": country,
-            "prerequisiteOffers": [], "isAddOn": offer.is_addon, "isAvailableForPurchase": True,
-            "billing": "license", "isAutoRenewable": True, "isInternal": False, "conversionTargetOffers": [],
-            "unitType": offer.unit_type,
-            "links": {"self": wire.link(f"/offers/{offer.id}?country={country}")},
-            "attributes": wire.attributes("Offer")}
-
-
-def list_upgrades(ctx: Context, caller: Caller, customer_id: str, sub_id: str) -> list[dict[str, Any]]:
+def list_upgrades(ctx: Context, caller: Caller, customer_id: str,
+                  sub_id: str) -> tuple[Subscription, str, list[tuple[Offer, list[UpgradeProblem]]]]:
+    """S14: the source, the customer's country and each target offer with why it can't be taken."""
     sub = load_legacy(ctx, caller, customer_id, sub_id)
     country = customer_country(get_customer(ctx, caller.tenant, customer_id))
-    items = []
-    for offer in upgrade_targets(ctx, sub):
-        problems = upgrade_errors(ctx, caller, sub, offer, 1)
-        items.append({"targetOffer": offer_wire(offer, country, caller.tenant), "upgradeType": "upgrade_only",
-                      "isEligible": not problems, "quantity": sub["quantity"], "upgradeErrors": problems,
-                      "attributes": wire.attributes("Upgrade")})
-    return items
+    return sub, country, [(offer, upgrade_errors(ctx, caller, sub, offer, 1)) for offer in upgrade_targets(ctx, sub)]
 
 
 def upgrade_type_of(raw: int | str | None) -> int:
@@ -141,12 +133,11 @@ def upgrade_type_of(raw: int | str | None) -> int:
 
 
 def upgrade_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id: str,
-                         body: UpgradeIn) -> dict[str, Any]:
+                         body: UpgradeIn) -> UpgradeResult:
     """S15 on the source subscription: the target offer's subscription is created; the source is
     suspended when all its seats move, or keeps the rest."""
     upgrade_type = upgrade_type_of(body.upgrade_type)
     sub = load_legacy(ctx, caller, customer_id, sub_id)
-    result: dict[str, Any] = {"sourceSubscriptionId": sub["id"]}
     targets = upgrade_targets(ctx, sub)
     offer = next((o for o in targets if o.id.upper() == body.target_offer.id.strip().upper()), None)
     if not targets:
@@ -158,8 +149,7 @@ def upgrade_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id:
     else:
         problems = upgrade_errors(ctx, caller, sub, offer, upgrade_type)
     if offer is None or problems:
-        return {**result, "upgradeType": upgrade_type, "upgradeErrors": problems, "licenseErrors": [],
-                "attributes": wire.attributes("UpgradeResult")}
+        return UpgradeResult(sub["id"], upgrade_type, problems, None)
     quantity = body.quantity if body.quantity is not None else sub["quantity"]
     if not 1 <= quantity <= sub["quantity"]:
         raise errors.LegacyQuantityOutOfRange(quantity, 1, sub["quantity"])
@@ -174,23 +164,22 @@ def upgrade_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id:
         sub["events"].append(event(EventType.SEATS, now, quantity=sub["quantity"] - quantity, change=-quantity))
         sub["quantity"] -= quantity
     rules.save(ctx, sub)
-    return {**result, "targetSubscriptionId": target["id"], "upgradeType": upgrade_type, "upgradeErrors": [],
-            "licenseErrors": [], "attributes": wire.attributes("UpgradeResult")}
+    return UpgradeResult(sub["id"], upgrade_type, [], target["id"])
 
 
-def new_target(ctx: Context, caller: Caller, sub: dict[str, Any], offer: Offer, quantity: int) -> dict[str, Any]:
+def new_target(ctx: Context, caller: Caller, sub: Subscription, offer: Offer, quantity: int) -> Subscription:
     """The target offer's subscription, bought like a legacy order line in the source's billing cycle.
     The upgrade places no order of its own: the new subscription's orderId is a fresh legacy (GUID) id."""
     customer = get_customer(ctx, caller.tenant, sub["customer_id"])
     market = ctx.catalog.market(customer_country(customer))
     cycle = sub["billing_cycle"] if sub["billing_cycle"] in offer.billing_cycles else None
-    line = purchase.PurchaseLineIn(catalog_item_id=offer.id, quantity=quantity, billing_cycle=cycle,
+    line = lines.PurchaseLineIn(catalog_item_id=offer.id, quantity=quantity, billing_cycle=cycle,
                                    partner_id_on_record=sub["partner_id"] or None)
-    record = purchase.check_line(ctx, market, line)
+    record = lines.check_line(ctx, market, line)
     if record["error"]:
         raise errors.InvalidRequestInput(record["error"]["errorDescription"])
     order = {"id": ctx.ids.guid(), "tenant": caller.tenant, "customer_id": customer["id"]}
-    created = orders.order_line(ctx, order, record, 0, ctx.clock.now())
+    created = order_line(ctx, order, record, 0, ctx.clock.now())
     return rules.load(ctx, caller.tenant, customer["id"], created["subscription_id"])
 
 
@@ -211,39 +200,3 @@ def convert_trial(ctx: Context, caller: Caller, customer_id: str, sub_id: str, b
     else:
         why = "Only trial subscriptions convert to paid."
     raise errors.NotLegacyTrial(sub["id"], why)
-
-
-# --- endpoints ----------------------------------------------------------------------------
-
-async def list_upgrades_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request)
-    return wire.respond(wire.collection(list_upgrades(ctx, caller, *wire.subscription_ids(request))))
-
-
-@wire.operation(body=UpgradeIn)
-async def upgrade_subscription_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request)
-    body = await wire.parse_body(request, UpgradeIn)
-    return wire.respond(ctx.run(upgrade_subscription, caller, *wire.subscription_ids(request), body))
-
-
-@wire.operation(user_only=True)
-async def list_conversions_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request)
-    return wire.respond(wire.collection(list_conversions(ctx, caller, *wire.subscription_ids(request))))
-
-
-@wire.operation(body=ConversionIn, user_only=True)
-async def convert_trial_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request)
-    body = await wire.parse_body(request, ConversionIn)
-    return wire.respond(ctx.run(convert_trial, caller, *wire.subscription_ids(request), body))
-
-
-SUB = "/v1/customers/{customer_id}/subscriptions/{subscription_id}"
-routes = [
-    Route(SUB + "/upgrades", list_upgrades_endpoint, methods=["GET"]),
-    Route(SUB + "/upgrades", upgrade_subscription_endpoint, methods=["POST"]),
-    Route(SUB + "/conversions", list_conversions_endpoint, methods=["GET"]),
-    Route(SUB + "/conversions", convert_trial_endpoint, methods=["POST"]),
-]

@@ -8,24 +8,19 @@ overage disabled on its first one; a customer without reads an empty list.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 from pydantic import Field
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
 
-from simulator import auth, errors, wire
+from simulator import errors, wire
 from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE
 from simulator.context import Caller, Context
 from simulator.customers import records as customer_records
 from simulator.customers.records import get_customer
-from simulator.ids import same as same_id
-from simulator.subscriptions import azure, records
+from simulator.ids import same
+from simulator.subscriptions import records
 from simulator.subscriptions.kinds import HELD, SubscriptionStatus
 from simulator.subscriptions.rules import list_subscriptions
-
-OVERAGE_TYPE = "PhoneServices"
 
 
 class OverageIn(wire.WireModel):
@@ -38,7 +33,7 @@ def azure_plan_entitlements(ctx: Context, tenant: str, customer_id: str, now: da
     """The active Azure subscriptions under the customer's active Azure plans."""
     plans = [s for s in list_subscriptions(ctx, tenant, customer_id) if s["kind"] == AZURE_PLAN
              and s["status"] == SubscriptionStatus.ACTIVE]
-    return [e for s in plans for e in s.get("entitlements", []) if azure.entitlement_status(e, now) == "active"]
+    return [e for s in plans for e in s.get("entitlements", []) if records.entitlement_status(e, now) == "active"]
 
 
 def get_overage(ctx: Context, caller: Caller, customer_id: str) -> list[records.Overage]:
@@ -64,52 +59,25 @@ def update_overage(ctx: Context, caller: Caller, customer_id: str, body: Overage
     if not azure_plan_entitlements(ctx, caller.tenant, customer["id"], now):
         raise errors.OverageNotEligible()
     entitlement = next((e for s in plans for e in s.get("entitlements", [])
-                        if same_id(e["id"], body.azure_entitlement_id)), None)
+                        if same(e["id"], body.azure_entitlement_id)), None)
     if entitlement is None:
         if belongs_to_another_customer(ctx, caller.tenant, customer["id"], body.azure_entitlement_id):
             raise errors.OverageAssignedElsewhere()
         raise errors.EntitlementNotFound(body.azure_entitlement_id)
-    if azure.entitlement_status(entitlement, now) != "active":
+    if records.entitlement_status(entitlement, now) != "active":
         raise errors.OverageNotEligible()
     record: records.Overage = {"customer_id": customer["id"], "azure_entitlement_id": entitlement["id"],
-              "partner_id": "" if body.partner_id is None else str(body.partner_id),
-              "overage_enabled": body.overage_enabled, "updated": wire.iso(now)}
+                               "partner_id": "" if body.partner_id is None else str(body.partner_id),
+                               "overage_enabled": body.overage_enabled, "updated": wire.iso(now)}
     records.save_overage(ctx, caller.tenant, record)
     return record
 
 
 def belongs_to_another_customer(ctx: Context, tenant: str, customer_id: str, entitlement_id: str) -> bool:
     for other in customer_records.list_all(ctx, tenant):
-        if same_id(other["id"], customer_id):
+        if same(other["id"], customer_id):
             continue
         for sub in records.list_for_customer(ctx, tenant, other["id"]):
-            if sub["kind"] == AZURE_PLAN and any(same_id(e["id"], entitlement_id) for e in sub.get("entitlements", [])):
+            if sub["kind"] == AZURE_PLAN and any(same(e["id"], entitlement_id) for e in sub.get("entitlements", [])):
                 return True
     return False
-
-
-def overage_wire(record: Mapping[str, Any]) -> dict[str, Any]:
-    return {"azureEntitlementId": record["azure_entitlement_id"], "partnerId": record["partner_id"],
-            "type": OVERAGE_TYPE, "overageEnabled": record["overage_enabled"],
-            "links": {"overage": wire.link(f"/customers/{record['customer_id']}/subscriptions/overage")},
-            "attributes": wire.attributes("Overage")}
-
-
-async def get_overage_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request)
-    found = get_overage(ctx, caller, request.path_params["customer_id"])
-    return wire.respond(wire.collection([overage_wire(r) for r in found]))
-
-
-@wire.operation(body=OverageIn)
-async def update_overage_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request)
-    body = await wire.parse_body(request, OverageIn)
-    return wire.respond(overage_wire(ctx.run(update_overage, caller, request.path_params["customer_id"], body)))
-
-
-OVERAGE = "/v1/customers/{customer_id}/subscriptions/overage"
-routes: list[BaseRoute] = [
-    Route(OVERAGE, get_overage_endpoint, methods=["GET"]),
-    Route(OVERAGE, update_overage_endpoint, methods=["PUT"]),
-]

@@ -13,25 +13,20 @@ license transfer) `LICENSE_REASSIGNMENT_TAKES` after that. No background task ru
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import Field
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
 
-from simulator import auth, errors, wire
+from simulator import errors, wire
 from simulator.catalog.data import LEGACY_AZURE, LEGACY_LICENSE, NCE, Availability
 from simulator.context import Caller, Context
 from simulator.customers.records import customer_country, get_customer
-from simulator.ids import name_guid
-from simulator.ids import same as same_id
-from simulator.orders import lines as purchase
+from simulator.ids import name_guid, same
+from simulator.orders import lines
 from simulator.subscriptions import dates, records, rules
 from simulator.subscriptions.kinds import EventType, SubscriptionStatus
-from simulator.subscriptions.records import event
+from simulator.subscriptions.records import Subscription, event
 from simulator.subscriptions.rules import list_subscriptions, load, save
-from simulator.wire import query
 
 CONVERSION_TAKES = timedelta(minutes=5)
 LICENSE_REASSIGNMENT_TAKES = timedelta(minutes=5)
@@ -64,16 +59,26 @@ class TransitionIn(wire.WireModel):
 
 # --- N2: eligibilities --------------------------------------------------------------------
 
-def check_new_commerce(sub: dict[str, Any]) -> None:
+class Eligibility(NamedTuple):
+    """A target of the source: the existing subscriptions of the target SKU (each with why seats can't
+    move into it) and why the source can't transition at all."""
+    source: Subscription
+    target: Availability
+    subscriptions: list[tuple[Subscription, list[tuple[int, str]]]]
+    reasons: list[tuple[int, str]]
+    operation_id: str
+
+
+def check_new_commerce(sub: Subscription) -> None:
     if sub["kind"] in LEGACY_KINDS:
         raise errors.LegacyNotSupported()
 
 
-def upgrade_targets(ctx: Context, sub: dict[str, Any]) -> list[Availability]:
+def upgrade_targets(ctx: Context, sub: Subscription) -> list[Availability]:
     """The availabilities of the SKUs the source SKU names in `upgradeTargetOffers`, in the source's
     segment (commercial when the target has none there)."""
-    sku = ctx.catalog.sku(sub["product_id"], sub["sku_id"]) if sub.get("product_id") else None
-    source_av = ctx.catalog.availability(sub["product_id"], sub["sku_id"], sub["availability_id"]) if sku else None
+    sku = records.sku_of(ctx, sub)
+    source_av = records.availability_of(ctx, sub) if sku else None
     segment = source_av.segment if source_av else "commercial"
     found = []
     for name in (sku.attribute("upgradeTargetOffers") or []) if sku else []:
@@ -87,7 +92,7 @@ def upgrade_targets(ctx: Context, sub: dict[str, Any]) -> list[Availability]:
     return found
 
 
-def target_problems(source: dict[str, Any], target: dict[str, Any], now: datetime) -> list[tuple[int, str]]:
+def target_problems(source: Subscription, target: Subscription, now: datetime) -> list[tuple[int, str]]:
     """Why seats can't move into an existing subscription (TargetSubscriptionErrorCode 1-4)."""
     problems = []
     if target["status"] != SubscriptionStatus.ACTIVE:
@@ -103,19 +108,19 @@ def target_problems(source: dict[str, Any], target: dict[str, Any], now: datetim
     return problems
 
 
-def term_months(sub: dict[str, Any]) -> int:
+def term_months(sub: Subscription) -> int:
     return dates.TERM_MONTHS.get((sub.get("term_duration") or "").upper(), 0)
 
 
-def subscriptions_of(subs: list[dict[str, Any]], av: Availability, source: dict[str, Any]) -> list[dict[str, Any]]:
+def subscriptions_of(subs: list[Subscription], av: Availability, source: Subscription) -> list[Subscription]:
     """The customer's other subscriptions of the target SKU (deleted ones aside)."""
     return [s for s in subs if s["kind"] == NCE and s["status"] != SubscriptionStatus.DELETED
-            and not same_id(s["id"], source["id"])
-            and same_id(s.get("product_id"), av.sku.product.id) and same_id(s.get("sku_id"), av.sku.id)]
+            and not same(s["id"], source["id"])
+            and same(s.get("product_id"), av.sku.product.id) and same(s.get("sku_id"), av.sku.id)]
 
 
 def transition_eligibilities(ctx: Context, caller: Caller, customer_id: str, sub_id: str,
-                             eligibility_type: str | None) -> list[dict[str, Any]]:
+                             eligibility_type: str | None) -> list[Eligibility]:
     now = ctx.clock.now()
     source = load(ctx, caller.tenant, customer_id, sub_id)
     check_new_commerce(source)
@@ -128,14 +133,15 @@ def transition_eligibilities(ctx: Context, caller: Caller, customer_id: str, sub
     operation_id = name_guid(f"transitioneligibilities:{source['id']}:{wire.iso(now)}")
     reasons = [] if source["status"] == SubscriptionStatus.ACTIVE else [SOURCE_NOT_ACTIVE]
     subs = list_subscriptions(ctx, caller.tenant, customer_id)
-    return [eligibility_wire(source, av, subscriptions_of(subs, av, source), reasons, operation_id, now)
+    return [Eligibility(source, av, [(t, target_problems(source, t, now)) for t in subscriptions_of(subs, av, source)],
+                        reasons, operation_id)
             for av in upgrade_targets(ctx, source)]
 
 
 # --- N3: post a transition ----------------------------------------------------------------
 
 def transition_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id: str,
-                            body: TransitionIn) -> dict[str, Any]:
+                            body: TransitionIn) -> records.Transition:
     """Seats move now: into `toSubscriptionId`, or into a new subscription of the target SKU. The
     source loses them and ends (deleted) when none are left; a trial converts to paid this way."""
     now = ctx.clock.now()
@@ -145,7 +151,7 @@ def transition_subscription(ctx: Context, caller: Caller, customer_id: str, sub_
     if transition_type not in TRANSITION_TYPES:
         raise errors.InvalidRequestInput(f"transitionType '{body.transition_type}' is not one of "
                                          f"{', '.join(TRANSITION_TYPES)}")
-    av = next((a for a in upgrade_targets(ctx, source) if same_id(a.wire["catalogItemId"], body.to_catalog_item_id)),
+    av = next((a for a in upgrade_targets(ctx, source) if same(a.wire["catalogItemId"], body.to_catalog_item_id)),
               None)
     if av is None:
         raise errors.InvalidRequestInput(f"toCatalogItemId '{body.to_catalog_item_id}' is not an upgrade target of "
@@ -159,48 +165,49 @@ def transition_subscription(ctx: Context, caller: Caller, customer_id: str, sub_
         target = new_target(ctx, caller, customer_id, source, av, body, now)
     facts = {"transition": transition_id, "quantity": body.quantity}
     give_up_seats(source, body.quantity, now, to_subscription=target["id"], **facts)
-    target["events"][-1].update(from_subscription=source["id"], **facts)
+    target["events"][-1] = records.with_facts(target["events"][-1], from_subscription=source["id"], **facts)
     if source["status"] == SubscriptionStatus.DELETED:
         move_add_ons(ctx, source, target)
     save(ctx, target)
     save(ctx, source)
     number = records.transition_count(ctx, caller.tenant, source["customer_id"], source["id"])
-    record: records.Transition = {"key": transition_id, "id": transition_id, "number": number,
-              "tenant": caller.tenant, "customer_id": source["customer_id"],
-              "subscription_id": source["id"], "from_catalog_item_id": source["offer_id"],
-              "from_subscription_id": source["id"], "to_catalog_item_id": av.wire["catalogItemId"],
-              "to_subscription_id": target["id"], "quantity": body.quantity, "term_duration": target["term_duration"],
-              "billing_cycle": target["billing_cycle"], "transition_type": transition_type, "created": wire.iso(now)}
+    record: records.Transition = {
+        "key": transition_id, "id": transition_id, "number": number, "tenant": caller.tenant,
+        "customer_id": source["customer_id"], "subscription_id": source["id"],
+        "from_catalog_item_id": source["offer_id"], "from_subscription_id": source["id"],
+        "to_catalog_item_id": av.wire["catalogItemId"], "to_subscription_id": target["id"],
+        "quantity": body.quantity, "term_duration": target["term_duration"], "billing_cycle": target["billing_cycle"],
+        "transition_type": transition_type, "created": wire.iso(now)}
     records.save_transition(ctx, record)
     return record
 
 
-def check_source(source: dict[str, Any], body: TransitionIn) -> None:
+def check_source(source: Subscription, body: TransitionIn) -> None:
     check_new_commerce(source)
     if source["kind"] != NCE:
         raise errors.InvalidRequestInput("only new commerce license-based subscriptions are transitioned")
     if source["status"] != SubscriptionStatus.ACTIVE:
         raise errors.SourceNotActive()
-    if body.from_subscription_id and not same_id(body.from_subscription_id, source["id"]):
+    if body.from_subscription_id and not same(body.from_subscription_id, source["id"]):
         raise errors.InvalidRequestInput("fromSubscriptionId is not the subscription in the path")
-    if body.from_catalog_item_id and not same_id(body.from_catalog_item_id, source["offer_id"]):
+    if body.from_catalog_item_id and not same(body.from_catalog_item_id, source["offer_id"]):
         raise errors.InvalidRequestInput(f"fromCatalogItemId is not the subscription's {source['offer_id']}")
 
 
 def check_seats(ctx: Context, av: Availability, quantity: int) -> None:
-    purchase.check_quantity(quantity, av.sku.minimum, av.sku.maximum, av.wire["catalogItemId"])
-    if ctx.settings.sandbox_limits and quantity > purchase.SANDBOX_SEATS:
-        raise errors.SandboxSeatLimit(purchase.SANDBOX_SEATS)
+    lines.check_quantity(quantity, av.sku.minimum, av.sku.maximum, av.wire["catalogItemId"])
+    if ctx.settings.sandbox_limits and quantity > lines.SANDBOX_SEATS:
+        raise errors.SandboxSeatLimit(lines.SANDBOX_SEATS)
 
 
-def move_into(ctx: Context, caller: Caller, customer_id: str, source: dict[str, Any], av: Availability,
-              body: TransitionIn, now: datetime) -> dict[str, Any]:
+def move_into(ctx: Context, caller: Caller, customer_id: str, source: Subscription, av: Availability,
+              body: TransitionIn, now: datetime) -> Subscription:
     """Seats join an existing subscription of the target SKU (errors 900259, 900260, 900258, 900261,
     900267, 900236 in the order of the eligibility checks)."""
-    if same_id(body.to_subscription_id, source["id"]):
+    if same(body.to_subscription_id, source["id"]):
         raise errors.TargetIsSource()
     target = load(ctx, caller.tenant, customer_id, body.to_subscription_id or "")
-    if not same_id(target["offer_id"], body.to_catalog_item_id):
+    if not same(target["offer_id"], body.to_catalog_item_id):
         raise errors.TargetCatalogItemMismatch()
     codes = {code for code, _ in target_problems(source, target, now)}
     for code, problem in ((1, errors.TargetNotActive), (2, errors.TargetNotReady), (3, errors.TargetTermShorter),
@@ -210,20 +217,20 @@ def move_into(ctx: Context, caller: Caller, customer_id: str, source: dict[str, 
     wanted = target["quantity"] + body.quantity
     check_seats(ctx, av, wanted)
     rules.move_seat_windows(ctx, target, body.quantity, now)
-    target.update(quantity=wanted, license_changed=wire.iso(now))
+    target.update({"quantity": wanted, "license_changed": wire.iso(now)})
     target["events"].append(event(EventType.TRANSITION_IN, now, seats=body.quantity))
     return target
 
 
-def new_target(ctx: Context, caller: Caller, customer_id: str, source: dict[str, Any], av: Availability,
-               body: TransitionIn, now: datetime) -> dict[str, Any]:
+def new_target(ctx: Context, caller: Caller, customer_id: str, source: Subscription, av: Availability,
+               body: TransitionIn, now: datetime) -> Subscription:
     """A new subscription of the target SKU, on the order of the source; a trial becomes paid."""
     term = body.term_duration or source["term_duration"]
     cycle = body.billing_cycle or (None if source["billing_cycle"] in ("none", None) else source["billing_cycle"])
     item = av.wire["catalogItemId"]
-    line_in = purchase.PurchaseLineIn(catalog_item_id=item, quantity=body.quantity, term_duration=term,
+    line_in = lines.PurchaseLineIn(catalog_item_id=item, quantity=body.quantity, term_duration=term,
                                       billing_cycle=cycle or ("monthly" if source["is_trial"] else None))
-    term, cycle = purchase.check_term_and_cycle(av, line_in)
+    term, cycle = lines.check_term_and_cycle(av, line_in)
     if not source["is_trial"] and dates.TERM_MONTHS.get(term or "", 0) < term_months(source):
         raise errors.TargetTermShorter()
     check_seats(ctx, av, body.quantity)
@@ -242,13 +249,14 @@ def new_target(ctx: Context, caller: Caller, customer_id: str, source: dict[str,
     return target
 
 
-def give_up_seats(source: dict[str, Any], seats: int, now: datetime, **facts: Any) -> None:
+def give_up_seats(source: Subscription, seats: int, now: datetime, **facts: Any) -> None:
     """The source loses the seats; with none left it ends (status deleted, its last quantity kept)."""
     left = source["quantity"] - seats
     source["events"].append(event(EventType.TRANSITION_OUT, now, **{"seats": seats, **facts}))
     source["license_changed"] = wire.iso(now)
     if left == 0:
-        source.update(status=SubscriptionStatus.DELETED, auto_renew=False, seat_windows=[], scheduled=None)
+        source.update({"status": SubscriptionStatus.DELETED, "auto_renew": False, "seat_windows": [],
+                       "scheduled": None})
         return
     source["quantity"] = left
     keep, windows = left, []
@@ -260,12 +268,12 @@ def give_up_seats(source: dict[str, Any], seats: int, now: datetime, **facts: An
     source["seat_windows"] = windows
 
 
-def move_add_ons(ctx: Context, source: dict[str, Any], target: dict[str, Any]) -> None:
+def move_add_ons(ctx: Context, source: Subscription, target: Subscription) -> None:
     """A source that ends hands its new commerce add-ons to the target when the target's SKU is one of
     their prerequisites; the others end with it (records.follow_base)."""
     wanted = f"{target['product_id']}:{target['sku_id']}".upper()
     for child in rules.children(ctx, source):
-        sku = ctx.catalog.sku(child["product_id"], child["sku_id"]) if child["kind"] == NCE else None
+        sku = records.sku_of(ctx, child) if child["kind"] == NCE else None
         if sku and wanted in {p.upper() for p in sku.attribute("prerequisiteSkus") or []}:
             child["parent_subscription_id"] = target["id"]
             save(ctx, child)
@@ -274,106 +282,10 @@ def move_add_ons(ctx: Context, source: dict[str, Any], target: dict[str, Any]) -
 # --- N4: list transitions -----------------------------------------------------------------
 
 def list_transitions(ctx: Context, caller: Caller, customer_id: str, sub_id: str,
-                     operation_id: str | None) -> list[dict[str, Any]]:
+                     operation_id: str | None) -> list[records.Transition]:
     source = load(ctx, caller.tenant, customer_id, sub_id)
     check_new_commerce(source)
     found = records.transitions_of(ctx, caller.tenant, source["customer_id"], source["id"])
     if operation_id:
-        found = [t for t in found if same_id(t["id"], operation_id)]
+        found = [t for t in found if same(t["id"], operation_id)]
     return sorted(found, key=lambda t: t["number"])
-
-
-# --- wire ---------------------------------------------------------------------------------
-
-def errors_wire(problems: list[tuple[int, str]]) -> list[dict[str, Any]]:
-    return [{"code": code, "description": text} for code, text in problems]
-
-
-def eligibility_wire(source: dict[str, Any], av: Availability, targets: list[dict[str, Any]],
-                     reasons: list[tuple[int, str]], operation_id: str, now: datetime) -> dict[str, Any]:
-    out: dict[str, Any] = {"operationId": operation_id, "catalogItemId": av.wire["catalogItemId"],
-                           "title": av.sku.wire.get("title"), "description": av.sku.wire.get("description"),
-                           "quantity": source["quantity"]}
-    if targets:
-        out["subscriptionEligibilities"] = []
-        for target in targets:
-            problems = target_problems(source, target, now)
-            out["subscriptionEligibilities"].append({
-                "isEligible": not problems, "subscriptionId": target["id"],
-                "subscriptionFriendlyName": target["friendly_name"],
-                "subscriptionTermDuration": target["term_duration"],
-                "subscriptionBillingCycle": target["billing_cycle"], "errors": errors_wire(problems)})
-    out["eligibilities"] = [{"isEligible": not reasons, "transitionType": kind, "errors": errors_wire(reasons)}
-                            for kind in TRANSITION_TYPES]
-    out["attributes"] = wire.attributes("TransitionEligibility")
-    return out
-
-
-def transition_events(record: dict[str, Any], now: datetime) -> tuple[str, list[dict[str, Any]]]:
-    """The events that have happened by `now`, and the transition's status."""
-    start = wire.parse_time(record["created"])
-    steps = [("Conversion", start, start + CONVERSION_TAKES)]
-    if record["transition_type"] == "transition_with_license_transfer":
-        converted = start + CONVERSION_TAKES
-        steps.append(("LicenseReassignment", converted, converted + LICENSE_REASSIGNMENT_TAKES))
-    events = []
-    for name, began, ends in steps:
-        if began <= now:
-            events.append(event_wire(name, "Started", began))
-        if ends <= now:
-            events.append(event_wire(name, "Completed", ends))
-    return ("Completed" if steps[-1][2] <= now else "Started"), events
-
-
-def event_wire(name: str, status: str, moment: datetime) -> dict[str, Any]:
-    return {"name": name, "status": status, "timestamp": wire.iso(moment),
-            "attributes": wire.attributes("TransitionEvent")}
-
-
-def transition_wire(record: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """The posted Transition echoed with what the service adds; `Events` is PascalCase as in every
-    doc example (api.md 2.4)."""
-    status, events = transition_events(record, now)
-    return {"id": record["id"], "operationId": record["id"], "fromCatalogItemId": record["from_catalog_item_id"],
-            "fromSubscriptionId": record["from_subscription_id"], "toCatalogItemId": record["to_catalog_item_id"],
-            "toSubscriptionId": record["to_subscription_id"], "quantity": record["quantity"],
-            "termDuration": record["term_duration"], "billingCycle": record["billing_cycle"],
-            "transitionType": record["transition_type"], "status": status, "creationTime": record["created"],
-            "Events": events, "attributes": wire.attributes("Transition")}
-
-
-# --- endpoints ----------------------------------------------------------------------------
-
-@wire.operation(query=["eligibilityType"])
-async def transition_eligibilities_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request)
-    cid, sid = wire.subscription_ids(request)
-    return wire.respond(wire.collection(transition_eligibilities(ctx, caller, cid, sid,
-                                                                 query.text(request, "eligibilityType"))))
-
-
-@wire.operation(body=TransitionIn)
-async def post_transition_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request)
-    cid, sid = wire.subscription_ids(request)
-    body = await wire.parse_body(request, TransitionIn)
-    record = ctx.run(transition_subscription, caller, cid, sid, body)
-    return wire.respond(transition_wire(record, ctx.clock.now()))
-
-
-@wire.operation(query=["operationId"])
-async def list_transitions_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request)
-    cid, sid = wire.subscription_ids(request)
-    now = ctx.clock.now()
-    found = list_transitions(ctx, caller, cid, sid, query.text(request, "operationId"))
-    return wire.respond({"transition": [transition_wire(t, now) for t in found],
-                         "attributes": wire.attributes("Collection")})
-
-
-SUB = "/v1/customers/{customer_id}/subscriptions/{subscription_id}"
-routes: list[BaseRoute] = [
-    Route(SUB + "/transitioneligibilities", transition_eligibilities_endpoint, methods=["GET"]),
-    Route(SUB + "/transitions", post_transition_endpoint, methods=["POST"]),
-    Route(SUB + "/transitions", list_transitions_endpoint, methods=["GET"]),
-]

@@ -8,24 +8,19 @@ from __future__ import annotations
 
 import calendar
 from datetime import datetime, timedelta
-from typing import Any
 
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
-
-from simulator import auth, errors, wire
+from simulator import errors, wire
 from simulator.catalog.data import NCE
 from simulator.context import Context
 from simulator.customers.records import get_customer
-from simulator.ids import same as same_id
+from simulator.ids import same
 from simulator.subscriptions import dates, records
 from simulator.subscriptions.kinds import SubscriptionStatus
-from simulator.wire import query
 
 
 def month_ends(start: datetime, last: datetime) -> list[datetime]:
-    ends, moment = [], dates.midnight(start)
+    ends: list[datetime] = []
+    moment = dates.midnight(start)
     while True:
         end = moment.replace(day=calendar.monthrange(moment.year, moment.month)[1])
         if end > last:
@@ -38,12 +33,12 @@ def month_ends(start: datetime, last: datetime) -> list[datetime]:
 def coterm_dates(ctx: Context, tenant: str, customer_id: str, start: datetime | None,
                  term: str | None) -> list[tuple[datetime, list[str]]]:
     """(date, co-termed subscription ids) pairs within the term that would start at `start`."""
-    start = start or ctx.clock.now()
+    now = ctx.clock.now()
+    start = start or now
     last = dates.term_end(start, term)
     if last is None:
         return []
     found: dict[datetime, list[str]] = {end: [] for end in month_ends(start, last)}
-    now = ctx.clock.now()
     for sub in records.live(ctx, tenant, customer_id, (NCE,)):  # an ended record never comes back
         if not records.visible(sub, now):
             continue
@@ -55,16 +50,9 @@ def coterm_dates(ctx: Context, tenant: str, customer_id: str, start: datetime | 
     return sorted(found.items())
 
 
-def coterm_wire(moment: datetime, subs: list[str]) -> dict[str, Any]:
-    if subs:
-        return {"allowedCustomTermEndDateType": "subscriptionAligned", "cotermSubscriptionIds": subs,
-                "allowedCustomTermEndDate": moment.strftime("%Y-%m-%dT00:00:00")}
-    return {"allowedCustomTermEndDateType": "calendarMonthAligned",
-            "allowedCustomTermEndDate": moment.strftime("%Y-%m-%dT00:00:00")}
-
-
 def custom_term_end_dates(ctx: Context, tenant: str, customer_id: str, term: str | None, start_raw: str | None,
-                          target: str | None) -> list[dict[str, Any]]:
+                          target: str | None) -> list[tuple[datetime, list[str]]]:
+    """N1: the allowed end dates (with the subscriptions each co-terms with), `target`'s only if given."""
     customer = get_customer(ctx, tenant, customer_id)
     if not term or term.upper() not in dates.TERM_MONTHS:
         raise errors.MissingQueryParameter("term_duration")
@@ -74,24 +62,5 @@ def custom_term_end_dates(ctx: Context, tenant: str, customer_id: str, term: str
         raise errors.NotADateTime("term_start_date") from None
     found = coterm_dates(ctx, tenant, customer["id"], start, term.upper())
     if target:
-        found = [(d, subs) for d, subs in found if any(same_id(target, i) for i in subs)]
-    return [coterm_wire(d, ids) for d, ids in found]
-
-
-@wire.operation(query=["term_duration!", "term_start_date", "target_coterm_subscription_id"])
-async def custom_term_end_dates_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request)
-    cid = request.path_params["customer_id"]
-    term = query.text(request, "term_duration", "termduration")
-    items = custom_term_end_dates(ctx, caller.tenant, cid, term,
-                                  query.text(request, "term_start_date", "termstartdate"),
-                                  query.text(request, "target_coterm_subscription_id", "targetcotermsubscriptionid"))
-    echoed = f"?{request.url.query}" if request.url.query else ""
-    self_uri = f"/customers/{cid}/subscriptions/customTermEndDates{echoed}"
-    return wire.respond(wire.collection(items, self_uri))
-
-
-routes = [
-    Route("/v1/customers/{customer_id}/subscriptions/customtermenddates", custom_term_end_dates_endpoint,
-          methods=["GET"]),
-]
+        found = [(d, subs) for d, subs in found if any(same(target, i) for i in subs)]
+    return found

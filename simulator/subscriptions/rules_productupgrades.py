@@ -14,28 +14,24 @@ a subscription read, for the roll-forward in `records.current`.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Mapping
+from typing import NamedTuple
 
 from pydantic import Field
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
-from simulator import auth, errors, wire
+from simulator import errors, wire
 from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE
 from simulator.context import Caller, Context
-from simulator.customers.records import customer_country, get_customer
-from simulator.ids import same as same_id
-from simulator.orders import lines as purchase
-from simulator.orders import rules as orders
+from simulator.customers.records import Customer, customer_country, get_customer
+from simulator.ids import same
+from simulator.orders import lines
+from simulator.orders.rules import order_line
 from simulator.subscriptions import records, rules
 from simulator.subscriptions.kinds import HELD, EventType, SubscriptionStatus
-from simulator.subscriptions.records import event
+from simulator.subscriptions.records import Subscription, event
 
 AZURE_FAMILY = "azure"
 AZURE_PLAN_ITEM = "DZH318Z0BPS6:0001:DZH318Z0BML6"
 UPGRADE_TAKES = timedelta(minutes=10)  # not documented; long enough to be seen InProgress
-IN_PROGRESS, COMPLETED = "InProgress", "Completed"
 
 
 class ProductUpgradeIn(wire.WireModel):
@@ -43,17 +39,17 @@ class ProductUpgradeIn(wire.WireModel):
     product_family: str = Field(min_length=1)
 
 
+class Eligibility(NamedTuple):
+    """A5's answer: why (if at all) the customer can't upgrade, and its earlier upgrade."""
+    customer_id: str
+    product_family: str
+    problem: errors.PartnerCenterError | None
+    earlier: records.ProductUpgrade | None
+
+
 def check_family(body: ProductUpgradeIn) -> None:
     if body.product_family.strip().lower() != AZURE_FAMILY:
         raise errors.InvalidRequestInput(f"productFamily '{body.product_family}' is not supported; use azure")
-
-
-def completes_at(upgrade: Mapping[str, Any]) -> datetime:
-    return wire.parse_time(upgrade["completes_at"])
-
-
-def upgrade_status(upgrade: Mapping[str, Any], now: datetime) -> str:
-    return COMPLETED if now >= completes_at(upgrade) else IN_PROGRESS
 
 
 def customer_upgrades(ctx: Context, tenant: str, customer_id: str) -> list[records.ProductUpgrade]:
@@ -63,7 +59,7 @@ def customer_upgrades(ctx: Context, tenant: str, customer_id: str) -> list[recor
 def settle(ctx: Context, tenant: str, customer_id: str, now: datetime) -> None:
     """Write what completed upgrades did: their 0145P subscriptions are disabled."""
     for upgrade in customer_upgrades(ctx, tenant, customer_id):
-        if upgrade["settled"] or upgrade_status(upgrade, now) != COMPLETED:
+        if upgrade["settled"] or records.upgrade_status(upgrade, now) != records.UPGRADE_COMPLETED:
             continue
         for item in upgrade["line_items"]:
             sub = rules.load(ctx, tenant, customer_id, item["source_id"])
@@ -73,7 +69,7 @@ def settle(ctx: Context, tenant: str, customer_id: str, now: datetime) -> None:
         records.save_upgrade(ctx, upgrade)
 
 
-def held(ctx: Context, tenant: str, customer_id: str) -> list[dict[str, Any]]:
+def held(ctx: Context, tenant: str, customer_id: str) -> list[Subscription]:
     """The customer's 0145P subscriptions and Azure plans held now (reading only those)."""
     now = ctx.clock.now()
     subs = [records.current(ctx, s, now) for s in records.live(ctx, tenant, customer_id, (LEGACY_AZURE, AZURE_PLAN))
@@ -82,12 +78,12 @@ def held(ctx: Context, tenant: str, customer_id: str) -> list[dict[str, Any]]:
 
 
 def blocker(ctx: Context, tenant: str, customer_id: str,
-            now: datetime) -> tuple[errors.PartnerCenterError | None, dict[str, Any] | None]:
+            now: datetime) -> tuple[errors.PartnerCenterError | None, records.ProductUpgrade | None]:
     """Why the customer can't start an upgrade now (None when eligible), and the earlier upgrade."""
     earlier = customer_upgrades(ctx, tenant, customer_id)
     if earlier:
         last = earlier[-1]
-        if upgrade_status(last, now) == IN_PROGRESS:
+        if records.upgrade_status(last, now) == records.UPGRADE_IN_PROGRESS:
             return errors.UpgradeInProgress(last["id"]), last
         return errors.UpgradeCompleted(last["id"]), last
     subs = held(ctx, tenant, customer_id)
@@ -101,7 +97,8 @@ def blocker(ctx: Context, tenant: str, customer_id: str,
     return None, None
 
 
-def standing(ctx: Context, caller: Caller, body: ProductUpgradeIn) -> tuple[dict[str, Any], datetime, Any, Any]:
+def standing(ctx: Context, caller: Caller, body: ProductUpgradeIn
+             ) -> tuple[Customer, datetime, errors.PartnerCenterError | None, records.ProductUpgrade | None]:
     """The customer, `now`, and why (if at all) an upgrade can't start, after settling finished ones."""
     check_family(body)
     customer = get_customer(ctx, caller.tenant, body.customer_id)
@@ -110,15 +107,9 @@ def standing(ctx: Context, caller: Caller, body: ProductUpgradeIn) -> tuple[dict
     return (customer, now, *blocker(ctx, caller.tenant, customer["id"], now))
 
 
-def check_eligibility(ctx: Context, caller: Caller, body: ProductUpgradeIn) -> dict[str, Any]:
+def check_eligibility(ctx: Context, caller: Caller, body: ProductUpgradeIn) -> Eligibility:
     customer, _, problem, earlier = standing(ctx, caller, body)
-    out: dict[str, Any] = {"customerId": customer["id"], "isEligible": problem is None,
-                           "productFamily": body.product_family}
-    if earlier is not None:
-        out["upgradeId"] = earlier["id"]
-    if problem is not None:
-        out["reason"] = problem.text
-    return out
+    return Eligibility(customer["id"], body.product_family, problem, earlier)
 
 
 def create_upgrade(ctx: Context, caller: Caller, body: ProductUpgradeIn) -> records.ProductUpgrade:
@@ -140,14 +131,14 @@ def create_upgrade(ctx: Context, caller: Caller, body: ProductUpgradeIn) -> reco
     return upgrade
 
 
-def new_azure_plan(ctx: Context, tenant: str, customer: dict[str, Any], upgrade_id: str, start: datetime,
-                   legacy: list[dict[str, Any]]) -> dict[str, Any]:
+def new_azure_plan(ctx: Context, tenant: str, customer: Customer, upgrade_id: str, start: datetime,
+                   legacy: list[Subscription]) -> Subscription:
     """The Azure plan the upgrade ends in, visible from `start`; the 0145P Azure subscriptions move
     under it with their ids. The upgrade has no order: the plan's orderId is the upgrade id."""
     market = ctx.catalog.market(customer_country(customer))
-    record = purchase.check_line(ctx, market, purchase.PurchaseLineIn(catalog_item_id=AZURE_PLAN_ITEM, quantity=1))
+    record = lines.check_line(ctx, market, lines.PurchaseLineIn(catalog_item_id=AZURE_PLAN_ITEM, quantity=1))
     order = {"id": upgrade_id, "tenant": tenant, "customer_id": customer["id"]}
-    line = orders.order_line(ctx, order, record, 0, start)
+    line = order_line(ctx, order, record, 0, start)
     plan = records.get(ctx, tenant, customer["id"], line["subscription_id"])
     assert plan is not None
     moved = [{"id": s["entitlement_id"], "friendly_name": s["friendly_name"] or s["offer_name"],
@@ -166,62 +157,7 @@ def upgrade_status_of(ctx: Context, caller: Caller, upgrade_id: str,
     upgrade = records.get_upgrade(ctx, caller.tenant, upgrade_id)
     if upgrade is None:
         raise errors.UpgradeNotFound(upgrade_id)
-    if not same_id(upgrade["customer_id"], customer["id"]):
+    if not same(upgrade["customer_id"], customer["id"]):
         raise errors.UpgradeOfAnotherCustomer(upgrade_id)
     settle(ctx, caller.tenant, customer["id"], now)
     return upgrade
-
-
-def purchase_block(ctx: Context, tenant: str, customer_id: str) -> errors.PartnerCenterError | None:
-    """For the cart and order rules: an Azure plan can't be bought while an upgrade is in progress."""
-    now = ctx.clock.now()
-    if any(upgrade_status(u, now) == IN_PROGRESS for u in customer_upgrades(ctx, tenant, customer_id)):
-        return errors.PurchaseBlockedUpgradeInProgress()
-    return None
-
-
-def upgrade_status_wire(upgrade: Mapping[str, Any], now: datetime) -> dict[str, Any]:
-    state = upgrade_status(upgrade, now)
-    items = []
-    for item in upgrade["line_items"]:
-        line: dict[str, Any] = {"sourceProduct": {"id": item["source_id"], "name": item["source_name"]},
-                                "targetProduct": {"id": upgrade["target_subscription_id"],
-                                                  "name": upgrade["target_name"]}}
-        if state == COMPLETED:
-            line["upgradedDate"] = upgrade["completes_at"]
-        line["status"] = state
-        items.append(line)
-    return {"id": upgrade["id"], "status": state, "productFamily": upgrade["product_family"], "lineItems": items}
-
-
-# --- endpoints ----------------------------------------------------------------------------
-
-@wire.operation(body=ProductUpgradeIn, user_only=True)
-async def eligibility_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request)
-    body = await wire.parse_body(request, ProductUpgradeIn)
-    return wire.respond(ctx.run(check_eligibility, caller, body))
-
-
-@wire.operation(body=ProductUpgradeIn, user_only=True)
-async def create_upgrade_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request)
-    body = await wire.parse_body(request, ProductUpgradeIn)
-    upgrade = ctx.run(create_upgrade, caller, body)
-    return Response(b"", status_code=202, headers={"Location": f"productUpgrades/{upgrade['id']}"},
-                    media_type=wire.JSON)
-
-
-@wire.operation(body=ProductUpgradeIn, user_only=True)
-async def upgrade_status_endpoint(request: Request) -> Response:
-    ctx, caller = auth.begin(request)
-    body = await wire.parse_body(request, ProductUpgradeIn)
-    upgrade = ctx.run(upgrade_status_of, caller, request.path_params["upgrade_id"], body)
-    return wire.respond(upgrade_status_wire(upgrade, ctx.clock.now()))
-
-
-routes = [
-    Route("/v1/productupgrades/eligibility", eligibility_endpoint, methods=["POST"]),
-    Route("/v1/productupgrades", create_upgrade_endpoint, methods=["POST"]),
-    Route("/v1/productupgrades/{upgrade_id}/status", upgrade_status_endpoint, methods=["POST"]),
-]
