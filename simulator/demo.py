@@ -43,15 +43,23 @@ from starlette.routing import Route
 
 from simulator import errors, ids, wire
 from simulator.carts.endpoints import CartIn, checkout_cart, create_cart
-from simulator.catalog.data import (AZURE_PLAN, NCE, RESERVATION, SAAS, SOFTWARE_PERPETUAL, SOFTWARE_SUBSCRIPTION,
-                                    Availability, Catalog)
+from simulator.catalog.data import (
+    AZURE_PLAN,
+    NCE,
+    RESERVATION,
+    SAAS,
+    SOFTWARE_PERPETUAL,
+    SOFTWARE_SUBSCRIPTION,
+    Availability,
+    Catalog,
+)
 from simulator.clock import ManualClock
 from simulator.context import Caller, Context
 from simulator.customers import records as customer_records
 from simulator.customers.endpoints import SANDBOX_CUSTOMER_LIMIT, CustomerIn, create_customer
 from simulator.ids import name_guid
-from simulator.orders import lines as purchase
-from simulator.orders import rules as orders
+from simulator.orders.lines import SANDBOX_SEATS, SANDBOX_SUBSCRIPTIONS
+from simulator.orders.rules import SANDBOX_PLANS_PER_PARTNER, get_order, owned_subscription_count, partner_azure_plans
 from simulator.subscriptions import records as subscription_records
 
 API_MAX_CUSTOMERS = 200      # per POST /_simulator/seed; `seed()` itself takes any number
@@ -59,15 +67,15 @@ API_MAX_SUBSCRIPTIONS = 10   # per customer, per POST /_simulator/seed
 DEMO_CUSTOMERS = 10          # what `pcsim serve --demo` loads
 DEMO_AGE = timedelta(days=1)  # --demo purchases are made this long before the clock's start
 SEED_APP = name_guid("pcsim-seed")  # the application id the seeded carts name as their last modifier
-SEAT_CAP = purchase.SANDBOX_SEATS  # quantities stay within the sandbox's 25 licenses per subscription
+SEAT_CAP = SANDBOX_SEATS  # quantities stay within the sandbox's 25 licenses per subscription
 CORE = (NCE, AZURE_PLAN, RESERVATION, SOFTWARE_PERPETUAL, SAAS)  # the first five purchases, in this order
 EXTRA = (NCE, SAAS, NCE, SOFTWARE_SUBSCRIPTION, RESERVATION)     # the sixth onwards, in turn
 # With the sandbox limits on: what each customer buys without a count (in turn), how many of its 5
 # subscriptions that leaves free, the Azure plans a seed leaves the partner, and what a customer buys
 # in place of an Azure plan and its reservation once the seed may take no more plans.
 LIMITED = ((NCE, AZURE_PLAN, RESERVATION), (NCE, SOFTWARE_PERPETUAL, SAAS))
-SUBSCRIPTIONS_LEFT = purchase.SANDBOX_SUBSCRIPTIONS - len(LIMITED[0])
-PLANS_LEFT = orders.SANDBOX_PLANS_PER_PARTNER // 2
+SUBSCRIPTIONS_LEFT = SANDBOX_SUBSCRIPTIONS - len(LIMITED[0])
+PLANS_LEFT = SANDBOX_PLANS_PER_PARTNER // 2
 NO_PLAN = (SOFTWARE_SUBSCRIPTION, SAAS, NCE, SOFTWARE_PERPETUAL)
 
 # Markets a made-up customer lives in (weights out of 100), the faker locale for its people and
@@ -209,7 +217,7 @@ def checkout(ctx: Context, caller: Caller, customer_id: str, lines: list[dict[st
     result = checkout_cart(ctx, caller, customer_id, cart["id"])
     if result["order_errors"]:
         raise errors.InvalidRequestInput(f"seeding failed: {result['order_errors']}")
-    return [orders.get_order(ctx, caller.tenant, customer_id, oid) for oid in result["order_ids"]]
+    return [get_order(ctx, caller.tenant, customer_id, oid) for oid in result["order_ids"]]
 
 
 def azure_subscription(ctx: Context, caller: Caller, customer_id: str, placed: list[dict[str, Any]]) -> str | None:
@@ -249,7 +257,7 @@ def buy(ctx: Context, caller: Caller, customer: dict[str, Any], rng: random.Rand
 
 def check_room(ctx: Context, tenant: str, count: int, per_customer: int | None) -> None:
     """With the sandbox limits on, a seed that can't fit is refused before anything is made."""
-    most = purchase.SANDBOX_SUBSCRIPTIONS
+    most = SANDBOX_SUBSCRIPTIONS
     if per_customer is not None and per_customer > most:
         raise errors.InvalidRequestInput(
             f"subscriptionsPerCustomer is {per_customer}, but the integration sandbox allows {most} subscriptions "
@@ -266,11 +274,11 @@ def check_room(ctx: Context, tenant: str, count: int, per_customer: int | None) 
 def room(ctx: Context, tenant: str, made: list[dict[str, Any]]) -> dict[str, int]:
     """What the sandbox limits leave: customers and Azure plans for the partner, and subscriptions
     for the customers just made (the fewest any of them has left)."""
-    most = purchase.SANDBOX_SUBSCRIPTIONS
+    most = SANDBOX_SUBSCRIPTIONS
     return {"customers": max(SANDBOX_CUSTOMER_LIMIT - customer_records.count(ctx, tenant), 0),
-            "subscriptionsPerCustomer": min((max(most - orders.owned_subscription_count(ctx, tenant, c), 0)
+            "subscriptionsPerCustomer": min((max(most - owned_subscription_count(ctx, tenant, c), 0)
                                              for c in made), default=most),
-            "azurePlans": max(orders.SANDBOX_PLANS_PER_PARTNER - orders.partner_azure_plans(ctx, tenant), 0)}
+            "azurePlans": max(SANDBOX_PLANS_PER_PARTNER - partner_azure_plans(ctx, tenant), 0)}
 
 
 def seed(ctx: Context, tenant: str, count: int, per_customer: int | None = None) -> dict[str, Any]:
@@ -285,7 +293,7 @@ def seed(ctx: Context, tenant: str, count: int, per_customer: int | None = None)
     people = People(rng)
     stock: dict[str, dict[str, list[Availability]]] = {}  # per market
     made: dict[str, Any] = {"customers": 0, "orders": 0, "subscriptions": 0}
-    plans = orders.SANDBOX_PLANS_PER_PARTNER - orders.partner_azure_plans(ctx, tenant) if limited else 0
+    plans = SANDBOX_PLANS_PER_PARTNER - partner_azure_plans(ctx, tenant) if limited else 0
     seeded: list[dict[str, Any]] = []
     for turn in range(count):
         customer = new_customer(ctx, caller, people, rng)

@@ -36,8 +36,8 @@ from simulator import wire
 from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE, NO_DECIMALS, SAAS, Market
 from simulator.context import Context
 from simulator.subscriptions import dates
-from simulator.subscriptions.kinds import EventType
 from simulator.subscriptions.dates import add_months
+from simulator.subscriptions.kinds import EventType
 
 NEW, RENEW, CYCLE, ADD, REMOVE, CANCEL, CONVERT = ("new", "renew", "cycleCharge", "addQuantity", "removeQuantity",
                                                    "cancelImmediate", "convert")

@@ -20,8 +20,8 @@ from decimal import Decimal
 from typing import Any
 
 from simulator.billing import calendar
-from simulator.billing import records as billing_records
 from simulator.billing import charges as billing
+from simulator.billing import records as billing_records
 from simulator.billing.calendar import AZURE, BILLING, CLASSES, OFFICE, ONE_TIME, USAGE, line_type_of, provider_of  # noqa: F401
 from simulator.billing.periods import Period, from_key, invoice_number, invoiced, period_of
 from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE, Market

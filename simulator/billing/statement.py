@@ -14,7 +14,8 @@ from typing import Any
 
 from simulator import wire
 from simulator.billing import ledger
-from simulator.billing.invoices import LINE_TYPE_WORDS, PROVIDER_WORDS, invoice_type
+from simulator.billing.render import LINE_TYPE_WORDS, PROVIDER_WORDS
+from simulator.billing.rules import invoice_type
 
 FONT = "helvetica"
 
@@ -67,6 +68,6 @@ def table(pdf: Any, head: tuple[str, ...], rows: list[tuple[str, ...]], total: t
     for style, lines, border in (("B", [head], "B"), ("", rows, 0), ("B", [total], "T")):
         pdf.set_font(FONT, style, 10)
         for line in lines:
-            for width, text, align in zip((50, 60, 50), line, ("L", "L", "R")):
+            for width, text, align in zip((50, 60, 50), line, ("L", "L", "R"), strict=True):
                 pdf.cell(width, 7, text, border=border, align=align)
             pdf.ln()

@@ -20,15 +20,22 @@ from simulator.carts.records import Cart, Checkout
 from simulator.catalog.data import SAAS
 from simulator.context import Caller, Context
 from simulator.customers.records import customer_country, get_customer
-from simulator.orders import lines as purchase
-from simulator.orders import rules as orders
-from simulator.orders.endpoints import order_wire
+from simulator.orders.lines import (
+    KIND_GROUPS,
+    SANDBOX_SUBSCRIPTIONS,
+    PurchaseLineIn,
+    check_line,
+    check_prerequisites,
+    check_subscription_limit,
+)
+from simulator.orders.render import order_wire
+from simulator.orders.rules import check_against_holdings, get_order, holds_any, owned_subscription_count, place_order
 
 LEGACY_GROUP = "OMS-0"
 
 
 class CartIn(wire.WireModel):
-    line_items: list[purchase.PurchaseLineIn] = Field(default_factory=list)
+    line_items: list[PurchaseLineIn] = Field(default_factory=list)
     partner_on_record_attestation_accepted: bool | None = None
 
 
@@ -42,7 +49,7 @@ def assign_order_groups(records: list[dict[str, Any]]) -> None:
     a new commerce base and add-on both in "0"); the docs state no rule."""
     numbers: dict[str, str] = {}
     for index, record in enumerate(records):
-        family = purchase.KIND_GROUPS.get(record["kind"], "ms")
+        family = KIND_GROUPS.get(record["kind"], "ms")
         if record["kind"] == SAAS:
             family = f"saas-{index}"
         elif family == "ms":
@@ -71,14 +78,13 @@ def check_cart_lines(ctx: Context, tenant: str, customer: Mapping[str, Any], bod
     if not body.line_items:
         raise errors.CartEmpty()
     market = ctx.catalog.market(customer_country(customer))
-    records = [purchase.check_line(ctx, market, line) for line in body.line_items]
+    records = [check_line(ctx, market, line) for line in body.line_items]
     if any(r.get("participants") for r in records) and body.partner_on_record_attestation_accepted is False:
         raise errors.PartnerAttestationMissing()
-    orders.check_against_holdings(ctx, tenant, customer, records)
-    purchase.check_prerequisites(records, lambda skus: orders.holds_any(ctx, tenant, customer["id"], skus), ctx.catalog)
+    check_against_holdings(ctx, tenant, customer, records)
+    check_prerequisites(records, lambda skus: holds_any(ctx, tenant, customer["id"], skus), ctx.catalog)
     if ctx.settings.sandbox_limits:
-        purchase.check_subscription_limit(records, orders.owned_subscription_count(ctx, tenant, customer),
-                                          purchase.SANDBOX_SUBSCRIPTIONS)
+        check_subscription_limit(records, owned_subscription_count(ctx, tenant, customer), SANDBOX_SUBSCRIPTIONS)
     assign_order_groups(records)
     number_lines(records)
     return records
@@ -133,7 +139,7 @@ def checkout_cart(ctx: Context, caller: Caller, customer_id: str, cart_id: str) 
         if error is not None:
             failed.append({"orderGroupId": group, "code": error.code, "description": error.text})
             continue
-        order = orders.place_order(ctx, caller.tenant, customer, records, now=now, legacy=group == LEGACY_GROUP)
+        order = place_order(ctx, caller.tenant, customer, records, now=now, legacy=group == LEGACY_GROUP)
         placed.append(order["id"])
     cart.update(status="Ordered", checkout={"order_ids": placed, "order_errors": failed}, modified=wire.iso(now))
     cart_records.save(ctx, caller.tenant, cart)
@@ -145,10 +151,10 @@ def group_error(ctx: Context, tenant: str, customer: Mapping[str, Any],
     """Re-checked at checkout: other orders may have used the sandbox's subscription quota since."""
     if not ctx.settings.sandbox_limits:
         return None
-    owned = orders.owned_subscription_count(ctx, tenant, customer)
+    owned = owned_subscription_count(ctx, tenant, customer)
     adding = sum(1 + len(r.get("addon_items") or []) for r in records)
-    if owned + adding > purchase.SANDBOX_SUBSCRIPTIONS:
-        return errors.TooManySubscriptions(purchase.SANDBOX_SUBSCRIPTIONS)
+    if owned + adding > SANDBOX_SUBSCRIPTIONS:
+        return errors.TooManySubscriptions(SANDBOX_SUBSCRIPTIONS)
     return None
 
 
@@ -203,7 +209,7 @@ def cart_wire(cart: Mapping[str, Any]) -> dict[str, Any]:
 def checkout_wire(ctx: Context, tenant: str, customer_id: str, result: Mapping[str, Any]) -> dict[str, Any]:
     customer = get_customer(ctx, tenant, customer_id)
     country = customer_country(customer)
-    placed = [orders.get_order(ctx, tenant, customer["id"], oid) for oid in result["order_ids"]]
+    placed = [get_order(ctx, tenant, customer["id"], oid) for oid in result["order_ids"]]
     return {"orders": [order_wire(ctx, o, country) for o in placed], "orderErrors": result["order_errors"],
             "attributes": wire.attributes("CartCheckoutResult")}
 

@@ -26,8 +26,8 @@ from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE
 from simulator.context import Caller, Context
 from simulator.customers.records import customer_country, get_customer
 from simulator.ids import same as same_id
-from simulator.orders import lines as purchase
-from simulator.orders import rules as orders
+from simulator.orders.lines import PurchaseLineIn, check_line
+from simulator.orders.rules import order_line
 from simulator.subscriptions import records, rules
 from simulator.subscriptions.kinds import HELD, EventType, SubscriptionStatus
 from simulator.subscriptions.records import event
@@ -145,9 +145,9 @@ def new_azure_plan(ctx: Context, tenant: str, customer: dict[str, Any], upgrade_
     """The Azure plan the upgrade ends in, visible from `start`; the 0145P Azure subscriptions move
     under it with their ids. The upgrade has no order: the plan's orderId is the upgrade id."""
     market = ctx.catalog.market(customer_country(customer))
-    record = purchase.check_line(ctx, market, purchase.PurchaseLineIn(catalog_item_id=AZURE_PLAN_ITEM, quantity=1))
+    record = check_line(ctx, market, PurchaseLineIn(catalog_item_id=AZURE_PLAN_ITEM, quantity=1))
     order = {"id": upgrade_id, "tenant": tenant, "customer_id": customer["id"]}
-    line = orders.order_line(ctx, order, record, 0, start)
+    line = order_line(ctx, order, record, 0, start)
     plan = records.get(ctx, tenant, customer["id"], line["subscription_id"])
     assert plan is not None
     moved = [{"id": s["entitlement_id"], "friendly_name": s["friendly_name"] or s["offer_name"],

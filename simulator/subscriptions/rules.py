@@ -14,11 +14,18 @@ from typing import Any, cast
 from pydantic import Field
 
 from simulator import errors, wire
-from simulator.catalog.data import (AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE, NCE, RESERVATION, SAAS,
-                                    SOFTWARE_SUBSCRIPTION)
+from simulator.catalog.data import (
+    AZURE_PLAN,
+    LEGACY_AZURE,
+    LEGACY_LICENSE,
+    NCE,
+    RESERVATION,
+    SAAS,
+    SOFTWARE_SUBSCRIPTION,
+)
 from simulator.context import Caller, Context
 from simulator.customers.records import get_customer
-from simulator.orders import lines as purchase
+from simulator.orders.lines import SANDBOX_SEATS, PurchaseLineIn, check_quantity, check_term_and_cycle, normalize_cycle
 from simulator.subscriptions import dates, records
 from simulator.subscriptions.kinds import EventType, SubscriptionStatus
 from simulator.subscriptions.records import current, event
@@ -131,7 +138,7 @@ def check_updatable(sub: dict[str, Any], body: SubscriptionPatchIn, if_match: st
         raise errors.SubscriptionExpiring()
     if sub["kind"] == SAAS and not sub["activated"] and (body.status or "").lower() != "deleted":
         raise errors.NotActivated()  # a SaaS subscription that was never activated can still be cancelled
-    if body.billing_cycle and purchase.normalize_cycle(body.billing_cycle, sub["offer_id"]) != sub["billing_cycle"]:
+    if body.billing_cycle and normalize_cycle(body.billing_cycle, sub["offer_id"]) != sub["billing_cycle"]:
         raise errors.BillingCycleNotChangeable()
 
 
@@ -221,8 +228,8 @@ def change_quantity(ctx: Context, sub: dict[str, Any], wanted: int, now: datetim
         if sub["kind"] in LEGACY_KINDS:
             raise errors.LegacyQuantityOutOfRange(wanted, low, high)
         raise errors.QuantityOutOfRange(wanted, low, high, sub["offer_id"])
-    if ctx.settings.sandbox_limits and wanted > purchase.SANDBOX_SEATS and wanted > sub["quantity"]:
-        raise errors.SandboxSeatLimit(purchase.SANDBOX_SEATS)
+    if ctx.settings.sandbox_limits and wanted > SANDBOX_SEATS and wanted > sub["quantity"]:
+        raise errors.SandboxSeatLimit(SANDBOX_SEATS)
     if sub["kind"] == NCE:
         move_seat_windows(ctx, sub, wanted - sub["quantity"], now)
     sub["events"].append(event(EventType.SEATS, now, quantity=wanted, change=wanted - sub["quantity"]))
@@ -270,10 +277,10 @@ def scheduled_change(ctx: Context, sub: dict[str, Any], plan: ScheduledIn | None
         av = ctx.catalog.item(item)
         if av is None or not hasattr(av, "sku"):
             raise errors.AvailabilityNotFound(product.availability_id)
-        line = purchase.PurchaseLineIn(catalog_item_id=item, quantity=quantity, billing_cycle=product.billing_cycle,
+        line = PurchaseLineIn(catalog_item_id=item, quantity=quantity, billing_cycle=product.billing_cycle,
                                        term_duration=product.term_duration)
-        term, cycle = purchase.check_term_and_cycle(av, line)  # type: ignore[arg-type]
-        purchase.check_quantity(quantity, av.sku.minimum, av.sku.maximum, item)  # type: ignore[union-attr]
+        term, cycle = check_term_and_cycle(av, line)  # type: ignore[arg-type]
+        check_quantity(quantity, av.sku.minimum, av.sku.maximum, item)  # type: ignore[union-attr]
         product = product.model_copy(update={"term_duration": term, "billing_cycle": cycle})
     if plan.custom_term_end_date:
         check_scheduled_end_date(ctx, sub, plan.custom_term_end_date, product)

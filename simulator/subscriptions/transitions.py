@@ -26,7 +26,7 @@ from simulator.context import Caller, Context
 from simulator.customers.records import customer_country, get_customer
 from simulator.ids import name_guid
 from simulator.ids import same as same_id
-from simulator.orders import lines as purchase
+from simulator.orders.lines import SANDBOX_SEATS, PurchaseLineIn, check_quantity, check_term_and_cycle
 from simulator.subscriptions import dates, records, rules
 from simulator.subscriptions.kinds import EventType, SubscriptionStatus
 from simulator.subscriptions.records import event
@@ -188,9 +188,9 @@ def check_source(source: dict[str, Any], body: TransitionIn) -> None:
 
 
 def check_seats(ctx: Context, av: Availability, quantity: int) -> None:
-    purchase.check_quantity(quantity, av.sku.minimum, av.sku.maximum, av.wire["catalogItemId"])
-    if ctx.settings.sandbox_limits and quantity > purchase.SANDBOX_SEATS:
-        raise errors.SandboxSeatLimit(purchase.SANDBOX_SEATS)
+    check_quantity(quantity, av.sku.minimum, av.sku.maximum, av.wire["catalogItemId"])
+    if ctx.settings.sandbox_limits and quantity > SANDBOX_SEATS:
+        raise errors.SandboxSeatLimit(SANDBOX_SEATS)
 
 
 def move_into(ctx: Context, caller: Caller, customer_id: str, source: dict[str, Any], av: Availability,
@@ -221,9 +221,9 @@ def new_target(ctx: Context, caller: Caller, customer_id: str, source: dict[str,
     term = body.term_duration or source["term_duration"]
     cycle = body.billing_cycle or (None if source["billing_cycle"] in ("none", None) else source["billing_cycle"])
     item = av.wire["catalogItemId"]
-    line_in = purchase.PurchaseLineIn(catalog_item_id=item, quantity=body.quantity, term_duration=term,
+    line_in = PurchaseLineIn(catalog_item_id=item, quantity=body.quantity, term_duration=term,
                                       billing_cycle=cycle or ("monthly" if source["is_trial"] else None))
-    term, cycle = purchase.check_term_and_cycle(av, line_in)
+    term, cycle = check_term_and_cycle(av, line_in)
     if not source["is_trial"] and dates.TERM_MONTHS.get(term or "", 0) < term_months(source):
         raise errors.TargetTermShorter()
     check_seats(ctx, av, body.quantity)

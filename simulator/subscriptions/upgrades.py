@@ -24,8 +24,8 @@ from simulator import auth, errors, wire
 from simulator.catalog.data import LEGACY_LICENSE, Offer
 from simulator.context import Caller, Context
 from simulator.customers.records import customer_country, get_customer
-from simulator.orders import lines as purchase
-from simulator.orders import rules as orders
+from simulator.orders.lines import PurchaseLineIn, check_line
+from simulator.orders.rules import order_line
 from simulator.subscriptions import rules
 from simulator.subscriptions.kinds import HELD, EventType, SubscriptionStatus
 from simulator.subscriptions.records import event
@@ -184,13 +184,13 @@ def new_target(ctx: Context, caller: Caller, sub: dict[str, Any], offer: Offer, 
     customer = get_customer(ctx, caller.tenant, sub["customer_id"])
     market = ctx.catalog.market(customer_country(customer))
     cycle = sub["billing_cycle"] if sub["billing_cycle"] in offer.billing_cycles else None
-    line = purchase.PurchaseLineIn(catalog_item_id=offer.id, quantity=quantity, billing_cycle=cycle,
+    line = PurchaseLineIn(catalog_item_id=offer.id, quantity=quantity, billing_cycle=cycle,
                                    partner_id_on_record=sub["partner_id"] or None)
-    record = purchase.check_line(ctx, market, line)
+    record = check_line(ctx, market, line)
     if record["error"]:
         raise errors.InvalidRequestInput(record["error"]["errorDescription"])
     order = {"id": ctx.ids.guid(), "tenant": caller.tenant, "customer_id": customer["id"]}
-    created = orders.order_line(ctx, order, record, 0, ctx.clock.now())
+    created = order_line(ctx, order, record, 0, ctx.clock.now())
     return rules.load(ctx, caller.tenant, customer["id"], created["subscription_id"])
 
 
