@@ -2,6 +2,7 @@
 InvoiceSummary of each currency. The PDF statement (I8) is `statement`'s."""
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime, time
 from decimal import Decimal
 from typing import Any
@@ -15,23 +16,23 @@ PROVIDER_WORDS = {ONE_TIME: "OneTime", OFFICE: "Office", AZURE: "Azure"}  # as t
 LINE_TYPE_WORDS = {BILLING: "BillingLineItems", USAGE: "UsageLineItems"}
 
 
-def statement_link(record: dict[str, Any], expires: datetime) -> str:
+def statement_link(record: Mapping[str, Any], expires: datetime) -> str:
     return f"/invoices/{record['id']}/documents/statement{wire.query_string(expiresAt=wire.iso(expires))}"
 
 
-def invoice_ref(record: dict[str, Any]) -> str:
+def invoice_ref(record: Mapping[str, Any]) -> str:
     """`/invoices/OneTime-G000024135`: invoice links carry the invoice type (the examples)."""
     return f"/invoices/{invoice_type(record)}-{record['id']}"
 
 
-def invoice_detail_wire(record: dict[str, Any], detail: dict[str, Any]) -> dict[str, Any]:
+def invoice_detail_wire(record: Mapping[str, Any], detail: Mapping[str, Any]) -> dict[str, Any]:
     provider, line_type = detail["provider"], detail["line_type"]
     uri = f"{invoice_ref(record)}/lineitems/{PROVIDER_WORDS[provider]}/{LINE_TYPE_WORDS[line_type]}"
     return {"invoiceLineItemType": line_type, "billingProvider": provider, "links": {"self": wire.link(uri)},
             "attributes": wire.attributes("InvoiceDetail")}
 
 
-def views(detail: dict[str, Any]) -> list[dict[str, Any]]:
+def views(detail: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """MS-AZR-0145P usage is billed per meter (Azure/BillingLineItems) and listed per day
     (Azure/UsageLineItems): one amount, two ways to read it, both linked."""
     if detail["provider"] == AZURE and detail["line_type"] == USAGE:
@@ -39,7 +40,7 @@ def views(detail: dict[str, Any]) -> list[dict[str, Any]]:
     return [detail]
 
 
-def invoice_wire(record: dict[str, Any], *, pdf_link: str | None = None, listed: bool = False) -> dict[str, Any]:
+def invoice_wire(record: Mapping[str, Any], *, pdf_link: str | None = None, listed: bool = False) -> dict[str, Any]:
     """The Invoice resource; `pdfDownloadLink` only when read by id, `amendments` where I1 shows them."""
     period = ledger.period_of_invoice(record)
     out: dict[str, Any] = {
@@ -76,7 +77,7 @@ def invoice_summary_wire(summary: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def invoices_page(found: list[dict[str, Any]], size: int | None, offset: int, more: bool) -> dict[str, Any]:
+def invoices_page(found: Sequence[Mapping[str, Any]], size: int | None, offset: int, more: bool) -> dict[str, Any]:
     """A page of I1: the query it answers echoed in `self`, the next page's link while more follow."""
     echoed = wire.query_string(size=size, offset=offset if size is not None or offset else None)
     following = wire.link(f"/invoices{wire.query_string(size=size, offset=offset + (size or 0))}") if more else None

@@ -15,6 +15,7 @@ wire shapes, `statement` the PDF, `endpoints` serves them.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -22,26 +23,27 @@ from typing import Any
 from simulator import errors, wire
 from simulator.billing import ledger
 from simulator.billing.ledger import ONE_TIME
+from simulator.billing.records import Invoice
 from simulator.context import Context
 
 LINK_LIFETIME = timedelta(minutes=30)  # invoice-resources.md: "This link auto-expires in 30 minutes."
 ONE_TIME_INVOICE, RECURRING_INVOICE = "OneTime", "Recurring"
 
 
-def invoices_of(ctx: Context, tenant: str, now: datetime) -> list[dict[str, Any]]:
+def invoices_of(ctx: Context, tenant: str, now: datetime) -> list[Invoice]:
     """The partner's invoices, newest first, once the periods closed by `now` are invoiced."""
     ledger.close_periods(ctx, tenant, now)
     return ledger.invoices(ctx, tenant)
 
 
-def get_invoices(ctx: Context, tenant: str, size: int | None, offset: int) -> tuple[list[dict[str, Any]], bool]:
+def get_invoices(ctx: Context, tenant: str, size: int | None, offset: int) -> tuple[list[Invoice], bool]:
     """A page of the partner's invoices, and whether more follow it."""
     found = invoices_of(ctx, tenant, ctx.clock.now())
     end = len(found) if size is None else offset + size
     return found[offset:end], end < len(found)
 
 
-def find_invoice(ctx: Context, tenant: str, invoice_id: str, now: datetime) -> dict[str, Any]:
+def find_invoice(ctx: Context, tenant: str, invoice_id: str, now: datetime) -> Invoice:
     ledger.close_periods(ctx, tenant, now)
     record = ledger.invoice(ctx, tenant, invoice_id)
     if record is None:
@@ -49,14 +51,14 @@ def find_invoice(ctx: Context, tenant: str, invoice_id: str, now: datetime) -> d
     return record
 
 
-def get_invoice_by_id(ctx: Context, tenant: str, invoice_id: str) -> tuple[dict[str, Any], datetime]:
+def get_invoice_by_id(ctx: Context, tenant: str, invoice_id: str) -> tuple[Invoice, datetime]:
     """The invoice and when its PDF download link expires: 30 minutes of simulated time from now."""
     now = ctx.clock.now()
     record = find_invoice(ctx, tenant, invoice_id, now)
     return record, now + LINK_LIFETIME
 
 
-def get_invoice_statement(ctx: Context, tenant: str, invoice_id: str, expires_at: str | None) -> dict[str, Any]:
+def get_invoice_statement(ctx: Context, tenant: str, invoice_id: str, expires_at: str | None) -> Invoice:
     """The invoice whose statement is asked for; a download link past its expiry is refused."""
     now = ctx.clock.now()
     record = find_invoice(ctx, tenant, invoice_id, now)
@@ -72,7 +74,7 @@ def get_invoice_statement(ctx: Context, tenant: str, invoice_id: str, expires_at
 
 def get_invoice_summaries(ctx: Context, tenant: str) -> list[dict[str, Any]]:
     """One summary per currency, each with one detail per invoice type, by currency code."""
-    by_currency: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_currency: dict[str, list[Invoice]] = defaultdict(list)
     for record in invoices_of(ctx, tenant, ctx.clock.now()):
         by_currency[record["currency"]].append(record)
     summaries = []
@@ -84,13 +86,13 @@ def get_invoice_summaries(ctx: Context, tenant: str) -> list[dict[str, Any]]:
     return summaries
 
 
-def summary_of(records: list[dict[str, Any]]) -> dict[str, Any]:
+def summary_of(records: list[Invoice]) -> dict[str, Any]:
     """Balance and dates of some invoices of one currency (the balance changes only with a new invoice)."""
     dates = sorted(wire.parse_time(r["date"]) for r in records)
     return {"balance": sum((Decimal(r["total"]) for r in records), Decimal(0)), "currency": records[0]["currency"],
             "symbol": records[0]["symbol"], "first": dates[0], "latest": dates[-1]}
 
 
-def invoice_type(record: dict[str, Any]) -> str:
+def invoice_type(record: Mapping[str, Any]) -> str:
     """`OneTime` for the modern platform's invoices (onetime line items), else `Recurring` (legacy)."""
     return ONE_TIME_INVOICE if any(d["provider"] == ONE_TIME for d in record["details"]) else RECURRING_INVOICE

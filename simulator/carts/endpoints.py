@@ -6,8 +6,9 @@ lifecycle (Active until checked out, then Ordered; gone after 7 days) and the id
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any, Mapping
+from typing import Any
 
 from pydantic import Field
 from starlette.requests import Request

@@ -16,15 +16,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+import simulator.orders.records
+import simulator.usage.records
 from simulator import auth, errors, wire
 from simulator.carts import records as cart_records
 from simulator.context import Caller, Context
 from simulator.customers import records
 from simulator.customers.records import Customer, get_customer
-from simulator.orders import records as order_records
 from simulator.subscriptions import records as subscription_records
 from simulator.subscriptions.kinds import OrderStatus
-from simulator.usage import records as usage_records
 from simulator.wire import query, tokens
 
 SANDBOX_CUSTOMER_LIMIT = 75
@@ -200,9 +200,9 @@ def delete_customer(ctx: Context, caller: Caller, customer_id: str) -> None:
     customer = get_customer(ctx, caller.tenant, customer_id)
     # Order records carry `blocks_customer_delete` (see orders/rules.py).
     if any(o.get("blocks_customer_delete") and o.get("status") != OrderStatus.CANCELLED
-           for o in order_records.list_for_customer(ctx, caller.tenant, customer["id"])):
+           for o in simulator.orders.records.list_for_customer(ctx, caller.tenant, customer["id"])):
         raise errors.CustomerHasActiveOrders(customer["id"])
-    for owner in (cart_records, order_records, subscription_records, usage_records, records):
+    for owner in (cart_records, simulator.orders.records, subscription_records, simulator.usage.records, records):
         owner.drop_customer(ctx, caller.tenant, customer["id"])
 
 

@@ -12,7 +12,7 @@ from simulator.context import Context
 from simulator.orders import rules
 
 
-def line_wire(ctx: Context, order: dict[str, Any], line: dict[str, Any], country: str, done: bool) -> dict[str, Any]:
+def line_wire(order: Mapping[str, Any], line: Mapping[str, Any], country: str, done: bool) -> dict[str, Any]:
     out: dict[str, Any] = {"lineItemNumber": line["line_item_number"], "offerId": line["catalog_item_id"]}
     if done:
         out["subscriptionId"] = line["subscription_id"]
@@ -34,7 +34,7 @@ def line_wire(ctx: Context, order: dict[str, Any], line: dict[str, Any], country
     return out
 
 
-def line_links(order: dict[str, Any], line: dict[str, Any], country: str, done: bool) -> dict[str, Any]:
+def line_links(order: Mapping[str, Any], line: Mapping[str, Any], country: str, done: bool) -> dict[str, Any]:
     cid, links = order["customer_id"], {}
     if line.get("product_id"):
         p, s, a = line["product_id"], line["sku_id"], line["availability_id"]
@@ -51,7 +51,7 @@ def line_links(order: dict[str, Any], line: dict[str, Any], country: str, done: 
     return links
 
 
-def order_wire(ctx: Context, order: dict[str, Any], country: str) -> dict[str, Any]:
+def order_wire(ctx: Context, order: Mapping[str, Any], country: str) -> dict[str, Any]:
     now = ctx.clock.now()
     done = rules.provisioned(order, now)
     base = f"/customers/{order['customer_id']}/orders/{order['id']}"
@@ -59,7 +59,7 @@ def order_wire(ctx: Context, order: dict[str, Any], country: str) -> dict[str, A
         "id": order["id"], "alternateId": order["alternate_id"], "referenceCustomerId": order["customer_id"],
         "billingCycle": order["billing_cycle"], "currencyCode": order["currency_code"],
         "currencySymbol": order["currency_symbol"],
-        "lineItems": [line_wire(ctx, order, ln, country, done) for ln in order["lines"]],
+        "lineItems": [line_wire(order, ln, country, done) for ln in order["lines"]],
         "creationDate": order["created"], "status": rules.order_status(order, now),
         "transactionType": order["transaction_type"],
     }

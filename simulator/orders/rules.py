@@ -33,6 +33,7 @@ from simulator.customers.records import customer_country, get_customer, list_all
 from simulator.orders import lines
 from simulator.orders.records import Order
 from simulator.subscriptions.kinds import HELD, EventType, OrderStatus, SubscriptionStatus
+from simulator.subscriptions.records import Event
 
 SANDBOX_CANCEL_DAYS = 60  # cancel-an-order-from-the-integration-sandbox.md
 SANDBOX_PLANS_PER_CUSTOMER, SANDBOX_PLANS_PER_PARTNER = 1, 10  # create-azure-plan.md, sandbox section
@@ -59,8 +60,8 @@ def new_order_id(ctx: Context, records: list[dict[str, Any]], legacy: bool) -> t
     return ctx.ids.opaque(32), ctx.ids.hex(12)
 
 
-def place_order(ctx: Context, tenant: str, customer: dict[str, Any], records: list[dict[str, Any]], *,
-                now: datetime, legacy: bool) -> dict[str, Any]:
+def place_order(ctx: Context, tenant: str, customer: Mapping[str, Any], records: list[dict[str, Any]], *,
+                now: datetime, legacy: bool) -> Order:
     """One order for one order group; its subscriptions are written now and appear when provisioned."""
     order_id, alternate = new_order_id(ctx, records, legacy)
     market = ctx.catalog.market(customer_country(customer))
@@ -81,8 +82,9 @@ def place_order(ctx: Context, tenant: str, customer: dict[str, Any], records: li
                                              base["subscription_id"]))
     order["total_price"] = str(sum((Decimal(line.get("extended_price") or 0) for line in order["lines"]),
                                    Decimal("0")))
-    simulator.orders.records.save(ctx, cast(Order, order))
-    return order
+    placed = cast(Order, order)  # every field of an Order is set now
+    simulator.orders.records.save(ctx, placed)
+    return placed
 
 
 def nce_base(ctx: Context, order: dict[str, Any], record: dict[str, Any]) -> str | None:
@@ -96,9 +98,10 @@ def nce_base(ctx: Context, order: dict[str, Any], record: dict[str, Any]) -> str
         return None
     in_order = [ln for ln in order["lines"] if f"{ln.get('product_id')}:{ln.get('sku_id')}".upper() in wanted]
     owned = [] if in_order else holdings_of_skus(ctx, order["tenant"], order["customer_id"], wanted)
-    base = (in_order or owned or [None])[0]
-    if base is None:
+    candidates = in_order or owned
+    if not candidates:
         return None
+    base = candidates[0]
     base_id = base.get("subscription_id") or base["id"]
     base_sub = simulator.subscriptions.records.get(ctx, order["tenant"], order["customer_id"], base_id)
     if base_sub and base_sub.get("end"):
@@ -118,18 +121,19 @@ def order_line(ctx: Context, order: dict[str, Any], record: dict[str, Any], numb
     product = ctx.catalog.product(record["product_id"]) if record.get("product_id") else None
     if product is not None:
         line["publisher_name"] = product.wire.get("publisherName")
-        line["is_trial"] = bool(ctx.catalog.sku(record["product_id"], record["sku_id"]).wire.get("isTrial"))
+        sku = ctx.catalog.sku(record["product_id"], record["sku_id"])
+        line["is_trial"] = bool(sku is not None and sku.wire.get("isTrial"))
     sub = simulator.subscriptions.records.new_subscription(ctx, order, line, start=start, parent_id=parent)
     simulator.subscriptions.records.save(ctx, cast(simulator.subscriptions.records.Subscription, sub))
     line["subscription_id"] = sub["id"]
     return line
 
 
-def provisioned(order: dict[str, Any], now: datetime) -> bool:
+def provisioned(order: Mapping[str, Any], now: datetime) -> bool:
     return wire.parse_time(order["provision_at"]) <= now
 
 
-def order_status(order: dict[str, Any], now: datetime) -> str:
+def order_status(order: Mapping[str, Any], now: datetime) -> str:
     if order["status"] == OrderStatus.CANCELLED:
         return OrderStatus.CANCELLED
     return OrderStatus.COMPLETED if provisioned(order, now) else OrderStatus.PENDING
@@ -159,10 +163,13 @@ def list_orders(ctx: Context, tenant: str, customer_id: str, billing_type: str |
 
 
 def create_order(ctx: Context, tenant: str, customer_id: str, lines_in: list[lines.PurchaseLineIn],
-                 billing_cycle: str | None) -> dict[str, Any]:
+                 billing_cycle: str | None) -> Order:
     """O1, the one-step purchase: every line is checked like a cart line; problems fail the call."""
     customer = get_customer(ctx, tenant, customer_id)
-    market = ctx.catalog.market(customer_country(customer))
+    country = customer_country(customer)
+    market = ctx.catalog.market(country)
+    if market is None:
+        raise errors.CountryNotSupported(country)
     if not lines_in:
         raise errors.InvalidRequestInput("lineItems needs at least one line item")
     for line in lines_in:
@@ -172,7 +179,7 @@ def create_order(ctx: Context, tenant: str, customer_id: str, lines_in: list[lin
     check_against_holdings(ctx, tenant, customer, records)
     if ctx.settings.sandbox_limits:
         lines.check_subscription_limit(records, owned_subscription_count(ctx, tenant, customer),
-                                          lines.SANDBOX_SUBSCRIPTIONS)
+                                       lines.SANDBOX_SUBSCRIPTIONS)
     problems = [f"line {n}: {r['error']['errorDescription']}" for n, r in enumerate(records) if r["error"]]
     if problems:
         raise errors.CartLineErrors(data=problems)
@@ -273,7 +280,7 @@ def check_custom_term_end_date(ctx: Context, tenant: str, customer: Mapping[str,
 
 
 def cancel_order(ctx: Context, tenant: str, customer_id: str, order_id: str,
-                 line_numbers: list[int] | None) -> dict[str, Any]:
+                 line_numbers: list[int] | None) -> Order:
     """Sandbox order cancel (PATCH with status cancelled), following the cancellation matrix."""
     order = get_order(ctx, tenant, customer_id, order_id)
     now = ctx.clock.now()
@@ -314,9 +321,10 @@ def cancel_subscription(ctx: Context, tenant: str, order: Mapping[str, Any], sub
     sub = simulator.subscriptions.records.get(ctx, tenant, order["customer_id"], sub_id)
     if sub is not None:
         # A sandbox order cancel refunds the purchase in full (billing reads the event).
-        sub["events"].append(simulator.subscriptions.records.event(EventType.CANCEL, now, quantity=sub["quantity"],
-                                                                   refund="Full"))
-        sub.update(status=SubscriptionStatus.DELETED, version=sub["version"] + 1)
+        cancel = simulator.subscriptions.records.event(EventType.CANCEL, now, quantity=sub["quantity"], refund="Full")
+        sub["events"].append(cast(Event, cancel))
+        sub["status"] = SubscriptionStatus.DELETED
+        sub["version"] = sub["version"] + 1
         simulator.subscriptions.records.save(ctx, sub)
 
 

@@ -21,7 +21,7 @@ from typing import Any, Iterable, Iterator, TypedDict, cast
 
 from simulator import ids, wire
 from simulator.billing import calendar
-from simulator.billing import records as billing_records
+from simulator.billing.records import calendar_state, save_calendar_state
 from simulator.catalog.data import (AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE, NCE, RESERVATION, SAAS,
                                     SOFTWARE_PERPETUAL, SOFTWARE_SUBSCRIPTION)
 from simulator.context import Context
@@ -287,7 +287,7 @@ def add_ons_of(ctx: Context, tenant: str, customer_id: str, base_id: str) -> lis
 def ensure_calendar(ctx: Context, tenant: str) -> dict[str, Any]:
     """The partner's calendar state ({"first": the first month marked}); a partner whose subscriptions
     were written before the calendar existed is marked now, once."""
-    state = billing_records.calendar_state(ctx, tenant)
+    state = calendar_state(ctx, tenant)
     if state is not None:
         return state
     first = None
@@ -295,7 +295,7 @@ def ensure_calendar(ctx: Context, tenant: str) -> dict[str, Any]:
         month = calendar.put_marks(ctx, sub)
         first = month if first is None else min(first, month)
     state = {"first": first}
-    billing_records.save_calendar_state(ctx, tenant, state)
+    save_calendar_state(ctx, tenant, state)
     return state
 
 

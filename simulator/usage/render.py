@@ -7,6 +7,7 @@ examples that show them (P4, P5) also carry `usdTotalCost: 0`. Records carry bot
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -61,7 +62,7 @@ def customer_usage_summary_wire(usage: CustomerUsage, period: Period) -> dict[st
             "attributes": wire.attributes("CustomerUsageSummary")}
 
 
-def customer_name(customer: dict[str, Any]) -> str:
+def customer_name(customer: Mapping[str, Any]) -> str:
     return customer["billing"].get("company_name") or customer["company"]["domain"]
 
 

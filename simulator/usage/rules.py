@@ -37,7 +37,7 @@ from simulator import errors, wire
 from simulator.billing.periods import Period, period_of
 from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE
 from simulator.context import Caller, Context
-from simulator.customers.records import customer_country, get_customer, list_all
+from simulator.customers.records import Customer, customer_country, get_customer, list_all
 from simulator.subscriptions import dates, records, rules
 from simulator.usage import meters
 from simulator.usage.meters import Meter
@@ -81,7 +81,7 @@ class Group:
 
 @dataclass(frozen=True)
 class CustomerUsage:
-    customer: dict[str, Any]
+    customer: Customer
     azure: list[dict[str, Any]]   # the customer's Azure plans and MS-AZR-0145P subscriptions, as they stand
     spend: Spend
     budget: Decimal | None
@@ -98,7 +98,7 @@ def last_report_run(now: datetime) -> datetime:
     return dates.midnight(now.astimezone(UTC))
 
 
-def spend(ctx: Context, customer: dict[str, Any], rows: list[UsageRow], modern: bool, now: datetime) -> Spend:
+def spend(ctx: Context, customer: Customer, rows: list[UsageRow], modern: bool, now: datetime) -> Spend:
     market = ctx.catalog.market(customer_country(customer)) or ctx.catalog.market("US")
     currency = market.currency  # type: ignore[union-attr]
     return Spend(sum((r.amount for r in rows), ZERO), sum((r.usd_amount for r in rows), ZERO), currency,
@@ -127,7 +127,7 @@ def azure_subscriptions(ctx: Context, tenant: str, customer_id: str, now: dateti
     return [s for s in records.standing(ctx, tenant, customer_id, now) if s["kind"] in AZURE_KINDS]
 
 
-def customer_usage(ctx: Context, tenant: str, customer: dict[str, Any], now: datetime) -> CustomerUsage:
+def customer_usage(ctx: Context, tenant: str, customer: Customer, now: datetime) -> CustomerUsage:
     azure = azure_subscriptions(ctx, tenant, customer["id"], now)
     upgraded = any(s["kind"] == AZURE_PLAN for s in azure)
     period = billing_period(now)
@@ -187,7 +187,7 @@ Refusal = tuple[str, type[errors.PartnerCenterError]]  # a kind the operation re
 
 
 def load_azure(ctx: Context, caller: Caller, customer_id: str, sub_id: str, refused: Refusal | None = None
-               ) -> tuple[dict[str, Any], dict[str, Any]]:
+               ) -> tuple[Customer, dict[str, Any]]:
     """The customer and the subscription, if it is an Azure plan or MS-AZR-0145P subscription (800011
     otherwise) and not of the kind the operation refuses."""
     customer = get_customer(ctx, caller.tenant, customer_id)
@@ -199,7 +199,7 @@ def load_azure(ctx: Context, caller: Caller, customer_id: str, sub_id: str, refu
     return customer, sub
 
 
-def subscription_spend(ctx: Context, customer: dict[str, Any], sub: dict[str, Any], now: datetime
+def subscription_spend(ctx: Context, customer: Customer, sub: dict[str, Any], now: datetime
                        ) -> tuple[list[UsageRow], Spend]:
     rows = period_rows(ctx, [sub], now)
     return rows, spend(ctx, customer, rows, sub["kind"] == AZURE_PLAN, now)
@@ -243,20 +243,23 @@ def get_resource_usage_records(ctx: Context, caller: Caller, customer_id: str, s
 
 def stored_budget(ctx: Context, tenant: str, customer_id: str) -> Decimal | None:
     found = simulator.usage.records.get(ctx, tenant, customer_id)
-    return None if found is None or found.get("amount") is None else Decimal(found["amount"])
+    amount = None if found is None else found.get("amount")
+    return None if amount is None else Decimal(amount)
 
 
-def get_usage_budget(ctx: Context, caller: Caller, customer_id: str) -> tuple[dict[str, Any], Decimal | None]:
+def get_usage_budget(ctx: Context, caller: Caller, customer_id: str) -> tuple[Customer, Decimal | None]:
     customer = get_customer(ctx, caller.tenant, customer_id)
     return customer, stored_budget(ctx, caller.tenant, customer["id"])
 
 
 def update_usage_budget(ctx: Context, caller: Caller, customer_id: str, amount: Decimal | None
-                        ) -> tuple[dict[str, Any], Decimal | None]:
+                        ) -> tuple[Customer, Decimal | None]:
     """Set the budget (None: no budget)."""
     customer = get_customer(ctx, caller.tenant, customer_id)
+    updated = wire.iso(ctx.clock.now())
+    assert updated is not None
     simulator.usage.records.save(ctx, caller.tenant, customer["id"],
-                       {"amount": None if amount is None else str(amount), "updated": wire.iso(ctx.clock.now())})
+                                 {"amount": None if amount is None else str(amount), "updated": updated})
     return customer, amount
 
 
