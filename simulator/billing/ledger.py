@@ -36,6 +36,7 @@ from simulator.billing.records import (
 from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE, Market
 from simulator.context import Context
 from simulator.subscriptions import dates, records
+from simulator.usage import rated
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,6 @@ def items_of(ctx: Context, sub: dict[str, Any], market: Market, start: datetime,
              now: datetime) -> list[Any]:
     """A subscription's charges made in [start, end), or its usage of those days visible at `now`."""
     if sub["kind"] in (AZURE_PLAN, LEGACY_AZURE):
-        from simulator.usage import rated
-
         first = max(start.date(), dates.at(sub, "created").date())  # type: ignore[union-attr]
         last = (min(end, now) - timedelta(days=1)).date()
         return rated.rated_usage(ctx, sub, first, last, now) if first <= last else []
