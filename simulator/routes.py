@@ -17,15 +17,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+import simulator.billing.endpoints
+import simulator.orders.endpoints
 from simulator import auth, control, demo, openapi, usage, wire
 from simulator.app import refuse, stub
-from simulator.billing import invoices, lineitems
+from simulator.billing import lineitems
 from simulator.carts import endpoints as carts
 from simulator.catalog import endpoints as catalog
 from simulator.catalog import inventory
 from simulator.contracts.endpoints import ENDPOINTS
 from simulator.customers import endpoints as customers
-from simulator.orders import endpoints as orders
 from simulator.subscriptions import endpoints as subscriptions
 
 # Every documented operation (simulator/contracts/endpoints.py; docs/coverage.md lists them). Those no area
@@ -53,9 +54,9 @@ def not_simulated_routes(implemented: list[BaseRoute]) -> list[Route]:
 def implemented_routes() -> list[BaseRoute]:
     # Literal-segment routes under /subscriptions (customTermEndDates, overage) precede the id routes;
     # usage's `customers/usagerecords` and `subscriptions/usagerecords` precede the customer routes.
-    return [*usage.routes, *catalog.routes, *inventory.routes, *customers.routes, *carts.routes, *orders.routes,
-            *subscriptions.routes,
-            *lineitems.routes, *invoices.routes,  # literal invoice paths before {invoice_id}
+    return [*usage.routes, *catalog.routes, *inventory.routes, *customers.routes, *carts.routes,
+            *simulator.orders.endpoints.routes, *subscriptions.routes,
+            *lineitems.routes, *simulator.billing.endpoints.routes,  # literal invoice paths before {invoice_id}
             *control.routes, *demo.routes, *auth.routes]
 
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulator.billing import calendar, ledger, periods
-from simulator.billing import records as billing_records
+from simulator.billing.records import MARK, STATE, calendar_state
 from simulator.billing.ledger import Cursor, Line
 from tests.helpers import LEGACY_AZURE_LINE, LEGACY_E1, PLAN_LINE, SAAS_PLAN, Api, every_page, nce_line
 
@@ -261,7 +261,7 @@ def without_calendar(api: Api, *, old_indexes: bool) -> None:
     dumped = json.loads(store.dump())
     kept = []
     for kind, parent, id_, raw in dumped["docs"]:
-        if kind in (billing_records.MARK, billing_records.STATE):
+        if kind in (MARK, STATE):
             continue
         if kind == "invoice_index" and old_indexes:
             raw = json.dumps({"positions": offsets(api, tenant, id_, json.loads(raw)["slots"])})
@@ -296,9 +296,9 @@ def test_a_store_without_the_calendar_is_indexed_on_its_first_read(make_api: Any
     history_of_a_quarter(api)
     before = answers(api)
     without_calendar(api, old_indexes=True)
-    assert billing_records.calendar_state(api.ctx, api.ctx.settings.default_tenant) is None
+    assert calendar_state(api.ctx, api.ctx.settings.default_tenant) is None
     assert answers(api) == before
-    assert billing_records.calendar_state(api.ctx, api.ctx.settings.default_tenant) is not None
+    assert calendar_state(api.ctx, api.ctx.settings.default_tenant) is not None
 
 
 def test_a_store_without_the_calendar_is_indexed_by_its_first_write(make_api: Any) -> None:
@@ -307,7 +307,7 @@ def test_a_store_without_the_calendar_is_indexed_by_its_first_write(make_api: An
     without_calendar(api, old_indexes=False)
     api.advance(5 * 86400)  # the next period is invoiced from the calendar the purchase builds
     api.buy(api.new_customer(), nce_line(1, "P1M", "monthly"))
-    assert billing_records.calendar_state(api.ctx, api.ctx.settings.default_tenant) is not None
+    assert calendar_state(api.ctx, api.ctx.settings.default_tenant) is not None
     assert_open_periods_agree(api)
     assert_invoices_agree(api)
 

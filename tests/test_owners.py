@@ -11,16 +11,16 @@ from typing import Any, Iterator
 
 import pytest
 
+import simulator.orders.records
+import simulator.usage.records
 from simulator.carts import records as cart_records
 from simulator.carts.models import CartIn
 from simulator.carts.rules import checkout_cart, create_cart
 from simulator.context import Caller
 from simulator.ids import partner_id
 from simulator.customers import records as customer_records
-from simulator.orders import records as order_records
 from simulator.store import BACKENDS, Doc, Key, Store, open_store
 from simulator.subscriptions import records as subscription_records
-from simulator.usage import records as usage_records
 from tests.helpers import LEGACY_AZURE, SOFTWARE, Api, customer_body, nce_line, open_api
 
 SIMULATOR = Path(__file__).resolve().parent.parent / "simulator"
@@ -89,13 +89,13 @@ def test_a_deleted_customer_leaves_nothing_behind_and_its_domain_is_free(make_ap
     assert customer_records.created_by_request(ctx, partner, "req-gone-1") is None
     assert not customer_records.domain_taken(ctx, "gone.onmicrosoft.com")
     assert cart_records.list_for_customer(ctx, partner, customer) == []
-    assert order_records.list_for_customer(ctx, partner, customer) == []
+    assert simulator.orders.records.list_for_customer(ctx, partner, customer) == []
     assert subscription_records.list_for_customer(ctx, partner, customer) == []
     assert all(subscription_records.transitions_of(ctx, partner, customer, s["id"]) == [] for s in subs)
     assert subscription_records.live(ctx, partner, customer) == []
     assert subscription_records.get_overage(ctx, partner, customer) is None
     assert subscription_records.upgrades_of(ctx, partner, customer) == []
-    assert usage_records.get(ctx, partner, customer) is None
+    assert simulator.usage.records.get(ctx, partner, customer) is None
     # Nothing is filed under the customer any more, whatever the kind (the billing calendar's pointers
     # name subscriptions, not customers, and are read as gone).
     left = [(kind, parent, id_) for kind, parent, id_, raw in json.loads(ctx.store.dump())["docs"]

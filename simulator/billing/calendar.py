@@ -36,7 +36,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from simulator import wire
-from simulator.billing import records as billing_records
+from simulator.billing import records
 from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE
 from simulator.context import Context
 from simulator.subscriptions import dates
@@ -185,7 +185,7 @@ def canonical(marks: Marks, cls: int, month: int, last_day: int) -> int | None:
 
 
 def candidates(ctx: Context, tenant: str, month: int, classes: set[int], last_day: int, slot: int,
-               offset: int) -> Iterator[tuple[int, int, billing_records.Mark]]:
+               offset: int) -> Iterator[tuple[int, int, records.Mark]]:
     """The pointers of `month`'s buckets from (slot, offset) on, each with its slot and offset; pointers
     whose rule can't hold in `month` are left out without reading their subscription."""
     for here in range(slot, SLOTS):
@@ -194,7 +194,7 @@ def candidates(ctx: Context, tenant: str, month: int, classes: set[int], last_da
             continue
         name, at = bucket(here, month), offset if here == slot else 0
         while True:
-            batch = billing_records.marks(ctx, tenant, name, at, CHUNK)
+            batch = records.marks(ctx, tenant, name, at, CHUNK)
             for pointer in batch:
                 if pointer.get("f", month) <= month and month <= (pointer.get("l") or month):
                     yield here, at, pointer
@@ -204,33 +204,33 @@ def candidates(ctx: Context, tenant: str, month: int, classes: set[int], last_da
 
 
 def pointers_at(ctx: Context, tenant: str, month: int,
-                places: list[list[int]]) -> Iterator[tuple[int, int, billing_records.Mark | None]]:
+                places: list[list[int]]) -> Iterator[tuple[int, int, records.Mark | None]]:
     """The pointers at (slot, offset) places in walk order, read a chunk of a bucket at a time."""
-    held: tuple[int, int, list[billing_records.Mark]] = (-1, 0, [])
+    held: tuple[int, int, list[records.Mark]] = (-1, 0, [])
     for slot, offset in places:
         if held[0] != slot or not held[1] <= offset < held[1] + CHUNK:
-            held = (slot, offset, billing_records.marks(ctx, tenant, bucket(slot, month), offset, CHUNK))
+            held = (slot, offset, records.marks(ctx, tenant, bucket(slot, month), offset, CHUNK))
         found = held[2]
         yield slot, offset, found[offset - held[1]] if offset - held[1] < len(found) else None
 
 
 # --- writes -----------------------------------------------------------------------------------
 
-def mark(ctx: Context, sub: Mapping[str, Any], state: billing_records.CalendarState) -> None:
+def mark(ctx: Context, sub: Mapping[str, Any], state: records.CalendarState) -> None:
     """Files the subscription's pointers (the subscription owner calls this with every write, with the
     partner's calendar state)."""
     first = put_marks(ctx, sub)
     if state["first"] is None or first < state["first"]:
-        billing_records.save_calendar_state(ctx, sub["tenant"], {**state, "first": first})
+        records.save_calendar_state(ctx, sub["tenant"], {**state, "first": first})
 
 
 def put_marks(ctx: Context, sub: Mapping[str, Any]) -> int:
     """Puts the pointers; the first month marked."""
     marks, cls, tenant = marks_of(sub), class_of(sub), sub["tenant"]
     for month in marks.months:
-        billing_records.put_mark(ctx, tenant, month_bucket(cls, month), sub["id"],
+        records.put_mark(ctx, tenant, month_bucket(cls, month), sub["id"],
                                  {"c": sub["customer_id"], "s": sub["id"]})
     for (step, phase, day), first in marks.rules.items():
-        billing_records.put_mark(ctx, tenant, rule_bucket(cls, step, phase, day), sub["id"],
+        records.put_mark(ctx, tenant, rule_bucket(cls, step, phase, day), sub["id"],
                                  {"c": sub["customer_id"], "s": sub["id"], "f": first, "l": marks.last})
     return min([*marks.months, *marks.rules.values()])

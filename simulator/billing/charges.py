@@ -36,8 +36,8 @@ from simulator import wire
 from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE, NO_DECIMALS, SAAS, Market
 from simulator.context import Context
 from simulator.subscriptions import dates
-from simulator.subscriptions.kinds import EventType
 from simulator.subscriptions.dates import add_months
+from simulator.subscriptions.kinds import EventType
 
 NEW, RENEW, CYCLE, ADD, REMOVE, CANCEL, CONVERT = ("new", "renew", "cycleCharge", "addQuantity", "removeQuantity",
                                                    "cancelImmediate", "convert")
@@ -77,7 +77,7 @@ def unit_price(ctx: Context, market: Market, facts: dict[str, Any], fallback: st
         return Decimal(fallback or "0")
     if hasattr(item, "sku"):
         return market.price(item.price_usd(facts.get("term"), facts.get("cycle") or "none"))  # type: ignore[union-attr]
-    return market.price(item.prices.get(facts.get("cycle") or "", "0"))  # type: ignore[union-attr]
+    return market.price(item.prices.get(facts.get("cycle") or "", "0"))
 
 
 class Term:
@@ -100,10 +100,10 @@ class Term:
                 return None
             days = (self.end - self.start).days + 1 if self.end else 1
             return self.start, self.end, days
-        first = add_months(self.start, index * self.months)
+        first = add_months(self.moment, index * self.months).date()
         if self.end is not None and first > self.end:
             return None
-        after = add_months(self.start, (index + 1) * self.months)
+        after = add_months(self.moment, (index + 1) * self.months).date()
         last = after - timedelta(days=1)
         return first, min(last, self.end) if self.end else last, (after - first).days
 

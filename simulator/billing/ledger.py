@@ -17,25 +17,34 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from simulator.billing import calendar
-from simulator.billing import records as billing_records
-from simulator.billing import charges as billing
+import simulator.customers.records
+from simulator.billing import calendar, charges
 from simulator.billing.calendar import AZURE, BILLING, CLASSES, OFFICE, ONE_TIME, USAGE, line_type_of, provider_of  # noqa: F401
 from simulator.billing.periods import Period, from_key, invoice_number, invoiced, period_of
+from simulator.billing.records import (
+    Invoice,
+    InvoiceIndex,
+    get_invoice,
+    get_invoice_index,
+    ledger_state,
+    list_invoices,
+    save_invoice,
+    save_ledger_state,
+)
 from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE, Market
 from simulator.context import Context
-from simulator.customers import records as customer_records
 from simulator.subscriptions import dates, records
+from simulator.usage import rated
 
 
 @dataclass(frozen=True)
 class Line:
-    customer: dict[str, Any]
+    customer: Mapping[str, Any]
     sub: dict[str, Any]
     market: Market
-    item: Any                # a billing.Charge, or a usage.rated.UsageRow
+    item: Any                # a charges.Charge, or a usage.rated.UsageRow
     provider: str
     line_type: str
 
@@ -53,20 +62,18 @@ class Cursor:
     item: int = 0
 
 
-def market_of(ctx: Context, customer: dict[str, Any]) -> Market | None:
-    return ctx.catalog.market(customer_records.customer_country(customer))
+def market_of(ctx: Context, customer: Mapping[str, Any]) -> Market | None:
+    return ctx.catalog.market(simulator.customers.records.customer_country(customer))
 
 
 def items_of(ctx: Context, sub: dict[str, Any], market: Market, start: datetime, end: datetime,
              now: datetime) -> list[Any]:
     """A subscription's charges made in [start, end), or its usage of those days visible at `now`."""
     if sub["kind"] in (AZURE_PLAN, LEGACY_AZURE):
-        from simulator.usage import rated
-
         first = max(start.date(), dates.at(sub, "created").date())  # type: ignore[union-attr]
         last = (min(end, now) - timedelta(days=1)).date()
         return rated.rated_usage(ctx, sub, first, last, now) if first <= last else []
-    return [c for c in billing.charges(ctx, sub, market, now) if start <= c.at < end]
+    return [c for c in charges.charges(ctx, sub, market, now) if start <= c.at < end]
 
 
 def classes_of(sources: Any) -> set[int]:
@@ -75,7 +82,7 @@ def classes_of(sources: Any) -> set[int]:
 
 
 def walk(ctx: Context, tenant: str, period: Period, now: datetime, cursor: Cursor, wanted: Any = None,
-         sources: Any = None, index: dict[str, Any] | None = None) -> Iterator[tuple[Cursor, Line]]:
+         sources: Any = None, index: Mapping[str, Any] | None = None) -> Iterator[tuple[Cursor, Line]]:
     """Every line of the period from `cursor` on, each with the cursor of the line after it.
     `wanted(sub, market)` picks the subscriptions (provider, line type, currency) among those of the
     `sources` classes. `index`, an invoice's, names the subscriptions that have lines, so a page of a
@@ -105,24 +112,25 @@ def walk(ctx: Context, tenant: str, period: Period, now: datetime, cursor: Curso
                              now, wanted)
 
 
-def read(ctx: Context, tenant: str, pointer: dict[str, Any],
-         held: dict[str, Any]) -> tuple[dict[str, Any], Market, dict[str, Any]] | None:
+def read(ctx: Context, tenant: str, pointer: Mapping[str, Any],
+         held: dict[str, Any]) -> tuple[Mapping[str, Any], Market, dict[str, Any]] | None:
     """A pointer's customer (kept in `held` for the next pointers), market and subscription; None when
     the customer or subscription is gone (sandbox customer delete) or the market unknown."""
     customer_id = pointer["c"].lower()
     if held.get("id") != customer_id:
         held.clear()
-        customer = customer_records.get(ctx, tenant, customer_id)
+        customer = simulator.customers.records.get(ctx, tenant, customer_id)
         held.update(id=customer_id, customer=customer, market=customer and market_of(ctx, customer))
     if held["customer"] is None or held["market"] is None:
         return None
     sub = records.get(ctx, tenant, customer_id, pointer["s"])
-    return None if sub is None else (held["customer"], held["market"], sub)
+    return None if sub is None else (held["customer"], held["market"], cast("dict[str, Any]", sub))
 
 
 def walk_slots(ctx: Context, tenant: str, period: Period, now: datetime, cursor: Cursor, wanted: Any,
                slots: list[list[int]]) -> Iterator[tuple[Cursor, Line]]:
-    month, held = calendar.month_of(period.start), {}
+    month = calendar.month_of(period.start)
+    held: dict[str, Any] = {}
     places = slots[bisect.bisect_left(slots, [cursor.place, cursor.offset]):]
     for slot, offset, pointer in calendar.pointers_at(ctx, tenant, month, places):
         found = None if pointer is None else read(ctx, tenant, pointer, held)
@@ -135,10 +143,10 @@ def walk_positions(ctx: Context, tenant: str, period: Period, now: datetime, cur
                    positions: list[list[int]]) -> Iterator[tuple[Cursor, Line]]:
     """An invoice indexed before the calendar: (customer offset, subscription offset) pairs."""
     at = bisect.bisect_left(positions, [cursor.place, cursor.offset])
-    held: tuple[int, dict[str, Any]] | None = None
+    held: tuple[int, Mapping[str, Any]] | None = None
     for c_offset, s_offset in positions[at:]:
         if held is None or held[0] != c_offset:
-            found = customer_records.list_page(ctx, tenant, c_offset, 1)
+            found = simulator.customers.records.list_page(ctx, tenant, c_offset, 1)
             if not found:
                 return
             held = (c_offset, found[0])
@@ -148,28 +156,32 @@ def walk_positions(ctx: Context, tenant: str, period: Period, now: datetime, cur
         if market is None or not subs:
             continue
         first = cursor.item if (c_offset, s_offset) == (cursor.place, cursor.offset) else 0
-        yield from sub_lines(ctx, customer, market, subs[0], Cursor(c_offset, s_offset, first), period.start,
+        sub = cast("dict[str, Any]", subs[0])
+        yield from sub_lines(ctx, customer, market, sub, Cursor(c_offset, s_offset, first), period.start,
                              period.end, now, wanted)
 
 
 def walk_all(ctx: Context, tenant: str, period: Period, now: datetime) -> Iterator[Line]:
     """Every line of the period from every subscription of the partner, without the calendar: what
     the calendar's walk must yield (tests compare the two)."""
-    for customer in customer_records.list_all(ctx, tenant):
+    for customer in simulator.customers.records.list_all(ctx, tenant):
         market = market_of(ctx, customer)
-        for sub in records.list_for_customer(ctx, tenant, customer["id"]) if market else ():
-            for _, line in sub_lines(ctx, customer, market, sub, Cursor(), period.start, period.end, now, None):
+        if market is None:
+            continue
+        for sub in records.list_for_customer(ctx, tenant, customer["id"]):
+            plain = cast("dict[str, Any]", sub)
+            for _, line in sub_lines(ctx, customer, market, plain, Cursor(), period.start, period.end, now, None):
                 yield line
 
 
-def sub_lines(ctx: Context, customer: dict[str, Any], market: Market, sub: dict[str, Any], here: Cursor,
+def sub_lines(ctx: Context, customer: Mapping[str, Any], market: Market, sub: dict[str, Any], here: Cursor,
               start: datetime, end: datetime, now: datetime, wanted: Any) -> Iterator[tuple[Cursor, Line]]:
     if not records.visible(sub, now) or (wanted is not None and not wanted(sub, market)):
         return
-    sub = records.current(ctx, sub, now)
-    items = items_of(ctx, sub, market, start, end, now)
+    standing = dict(records.current(ctx, cast(records.Subscription, sub), now))
+    items = items_of(ctx, standing, market, start, end, now)
     for i in range(here.item, len(items)):
-        line = Line(customer, sub, market, items[i], provider_of(sub), line_type_of(sub))
+        line = Line(customer, standing, market, items[i], provider_of(standing), line_type_of(standing))
         yield Cursor(here.place, here.offset, i + 1), line
 
 
@@ -179,7 +191,7 @@ def close_periods(ctx: Context, tenant: str, now: datetime) -> None:
     """Make the invoices of every period whose invoice moment has come since the last call, each from
     its own candidates."""
     last = invoiced(now)
-    state = billing_records.ledger_state(ctx, tenant)
+    state = ledger_state(ctx, tenant)
     if state["through"] is not None and state["through"] >= last.key:
         return
     first = records.ensure_calendar(ctx, tenant)["first"]
@@ -188,7 +200,7 @@ def close_periods(ctx: Context, tenant: str, now: datetime) -> None:
     while period is not None and period <= last:
         close_period(ctx, tenant, period, now)
         period = period.next()
-    billing_records.save_ledger_state(ctx, tenant, {"through": last.key})
+    save_ledger_state(ctx, tenant, {"through": last.key})
 
 
 def close_period(ctx: Context, tenant: str, period: Period, now: datetime) -> None:
@@ -206,10 +218,10 @@ def close_period(ctx: Context, tenant: str, period: Period, now: datetime) -> No
         symbols[currency] = line.market.symbol
     for currency, parts in sorted(totals.items()):
         number, attempt = invoice_number(ctx.settings.seed, tenant, period, currency), 0
-        while billing_records.get_invoice(ctx, tenant, number) is not None:  # two currencies, one number
+        while get_invoice(ctx, tenant, number) is not None:  # two currencies, one number
             attempt += 1
             number = invoice_number(ctx.settings.seed, tenant, period, currency, attempt)
-        billing_records.save_invoice(ctx, {
+        save_invoice(ctx, {
             "id": number, "tenant": tenant, "period": period.key, "currency": currency,
             "symbol": symbols[currency], "date": period.invoice_at.isoformat(), "lines": counts[currency],
             "total": str(sum(parts.values(), Decimal(0))),
@@ -217,23 +229,23 @@ def close_period(ctx: Context, tenant: str, period: Period, now: datetime) -> No
             {"slots": index[currency]})
 
 
-def invoices(ctx: Context, tenant: str) -> list[billing_records.Invoice]:
+def invoices(ctx: Context, tenant: str) -> list[Invoice]:
     """The partner's invoices, newest first (call `close_periods` first)."""
-    return sorted(billing_records.list_invoices(ctx, tenant), key=lambda i: (i["period"], i["currency"]), reverse=True)
+    return sorted(list_invoices(ctx, tenant), key=lambda i: (i["period"], i["currency"]), reverse=True)
 
 
-def invoice(ctx: Context, tenant: str, invoice_id: str) -> billing_records.Invoice | None:
+def invoice(ctx: Context, tenant: str, invoice_id: str) -> Invoice | None:
     """By its number, with or without the `Recurring-`/`OneTime-` prefix of invoice links."""
     prefix, _, number = invoice_id.rpartition("-")
     if prefix and prefix.lower() not in ("onetime", "recurring"):
         return None
-    return billing_records.get_invoice(ctx, tenant, number)
+    return get_invoice(ctx, tenant, number)
 
 
-def invoice_index(ctx: Context, tenant: str, number: str) -> billing_records.InvoiceIndex | None:
+def invoice_index(ctx: Context, tenant: str, number: str) -> InvoiceIndex | None:
     """Where the subscriptions with lines on the invoice are, in walk order: {"slots": [[slot, offset]]}
     (or, indexed before the calendar, {"positions": [[customer offset, subscription offset]]})."""
-    return billing_records.get_invoice_index(ctx, tenant, number)
+    return get_invoice_index(ctx, tenant, number)
 
 
 def period_of_invoice(record: Mapping[str, Any]) -> Period:

@@ -5,7 +5,7 @@ get-invoice-unbilled-consumption-lineitems.md).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from simulator import ids
 
@@ -36,15 +36,15 @@ class Period:
     def holds(self, moment: datetime) -> bool:
         return self.start <= moment < self.end
 
-    def next(self) -> "Period":
+    def next(self) -> Period:
         return period_of(self.end)
 
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         return period_of(self.start - timedelta(days=1))
 
 
 def period_of(moment: datetime | date) -> Period:
-    start = datetime(moment.year, moment.month, 1, tzinfo=timezone.utc)
+    start = datetime(moment.year, moment.month, 1, tzinfo=UTC)
     month = start.month % 12 + 1
     end = start.replace(year=start.year + (start.month == 12), month=month)
     return Period(start, end)

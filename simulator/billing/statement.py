@@ -9,12 +9,14 @@ carry the currency code rather than a symbol those fonts may lack.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 from simulator import wire
 from simulator.billing import ledger
-from simulator.billing.invoices import LINE_TYPE_WORDS, PROVIDER_WORDS, invoice_type
+from simulator.billing.render import LINE_TYPE_WORDS, PROVIDER_WORDS
+from simulator.billing.rules import invoice_type
 
 FONT = "helvetica"
 
@@ -23,7 +25,7 @@ def amount(value: str, currency: str) -> str:
     return f"{Decimal(value):,} {currency}"
 
 
-def header_rows(record: dict[str, Any]) -> list[tuple[str, str]]:
+def header_rows(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     period = ledger.period_of_invoice(record)
     return [("Invoice number", record["id"]),
             ("Invoice date", wire.parse_time(record["date"]).date().isoformat()),
@@ -33,12 +35,12 @@ def header_rows(record: dict[str, Any]) -> list[tuple[str, str]]:
             ("Paid amount", amount(str(Decimal(0).quantize(Decimal(record["total"]))), record["currency"]))]
 
 
-def detail_rows(record: dict[str, Any]) -> list[tuple[str, str, str]]:
+def detail_rows(record: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     return [(PROVIDER_WORDS[d["provider"]], LINE_TYPE_WORDS[d["line_type"]], amount(d["total"], record["currency"]))
             for d in record["details"]]
 
 
-def invoice_statement(record: dict[str, Any]) -> bytes:
+def invoice_statement(record: Mapping[str, Any]) -> bytes:
     """The statement's PDF bytes."""
     from fpdf import FPDF  # imported on first use: it costs a third of a second at startup
 
@@ -62,11 +64,11 @@ def invoice_statement(record: dict[str, Any]) -> bytes:
     return bytes(pdf.output())
 
 
-def table(pdf: Any, head: tuple[str, ...], rows: list[tuple[str, ...]], total: tuple[str, ...]) -> None:
+def table(pdf: Any, head: tuple[str, ...], rows: Sequence[tuple[str, ...]], total: tuple[str, ...]) -> None:
     """Three columns, the amounts right-aligned: a bold head, the rows, a bold total."""
     for style, lines, border in (("B", [head], "B"), ("", rows, 0), ("B", [total], "T")):
         pdf.set_font(FONT, style, 10)
         for line in lines:
-            for width, text, align in zip((50, 60, 50), line, ("L", "L", "R")):
+            for width, text, align in zip((50, 60, 50), line, ("L", "L", "R"), strict=True):
                 pdf.cell(width, 7, text, border=border, align=align)
             pdf.ln()

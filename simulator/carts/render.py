@@ -7,8 +7,8 @@ from typing import Any
 
 from simulator import wire
 from simulator.context import Context
-from simulator.orders.endpoints import order_wire
 from simulator.orders.records import Order
+from simulator.orders.render import order_wire
 
 LINE_FIELDS = (("friendly_name", "friendlyName"), ("quantity", "quantity"), ("currency_code", "currencyCode"),
                ("billing_cycle", "billingCycle"), ("term_duration", "termDuration"),

@@ -7,8 +7,9 @@ and cart-resources.md) and block checkout with 800009.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from pydantic import Field
 

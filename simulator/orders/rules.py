@@ -1,5 +1,5 @@
 """Order rules (O1-O7): placing orders from purchase lines, the listing delay, provisioning,
-the sandbox cancel, provisioning status and activation links.
+the sandbox cancel and which lines show activation links.
 
 Time-driven facts are stored as timestamps and derived on read:
 * `list_after`: a new order shows in the customer's order list only after a delay of up to
@@ -10,20 +10,28 @@ Time-driven facts are stored as timestamps and derived on read:
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, Mapping, cast
+from typing import Any, cast
 
+import simulator.orders.records
+import simulator.subscriptions.records
 from simulator import errors, wire
-from simulator.catalog.data import (AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE, NCE, RESERVATION, SAAS,
-                                    SOFTWARE_PERPETUAL, SOFTWARE_SUBSCRIPTION)
+from simulator.catalog.data import (
+    AZURE_PLAN,
+    LEGACY_AZURE,
+    LEGACY_LICENSE,
+    NCE,
+    RESERVATION,
+    SAAS,
+    SOFTWARE_PERPETUAL,
+    SOFTWARE_SUBSCRIPTION,
+)
 from simulator.context import Context
-from simulator.customers import records as customer_records
-from simulator.customers.records import customer_country, get_customer
-from simulator.orders import lines as purchase
-from simulator.orders import records as order_records
+from simulator.customers.records import customer_country, get_customer, list_all
+from simulator.orders import lines
 from simulator.orders.records import Order
-from simulator.subscriptions import records as subscription_records
 from simulator.subscriptions.kinds import HELD, EventType, OrderStatus, SubscriptionStatus
 from simulator.subscriptions.rules import purchase_block
 from simulator.subscriptions.rules_newcommerce import coterm_dates
@@ -53,8 +61,8 @@ def new_order_id(ctx: Context, records: list[dict[str, Any]], legacy: bool) -> t
     return ctx.ids.opaque(32), ctx.ids.hex(12)
 
 
-def place_order(ctx: Context, tenant: str, customer: dict[str, Any], records: list[dict[str, Any]], *,
-                now: datetime, legacy: bool) -> dict[str, Any]:
+def place_order(ctx: Context, tenant: str, customer: Mapping[str, Any], records: list[dict[str, Any]], *,
+                now: datetime, legacy: bool) -> Order:
     """One order for one order group; its subscriptions are written now and appear when provisioned."""
     order_id, alternate = new_order_id(ctx, records, legacy)
     market = ctx.catalog.market(customer_country(customer))
@@ -75,8 +83,9 @@ def place_order(ctx: Context, tenant: str, customer: dict[str, Any], records: li
                                              base["subscription_id"]))
     order["total_price"] = str(sum((Decimal(line.get("extended_price") or 0) for line in order["lines"]),
                                    Decimal("0")))
-    order_records.save(ctx, cast(Order, order))
-    return order
+    placed = cast(Order, order)  # every field of an Order is set now
+    simulator.orders.records.save(ctx, placed)
+    return placed
 
 
 def nce_base(ctx: Context, order: dict[str, Any], record: dict[str, Any]) -> str | None:
@@ -90,11 +99,12 @@ def nce_base(ctx: Context, order: dict[str, Any], record: dict[str, Any]) -> str
         return None
     in_order = [ln for ln in order["lines"] if f"{ln.get('product_id')}:{ln.get('sku_id')}".upper() in wanted]
     owned = [] if in_order else holdings_of_skus(ctx, order["tenant"], order["customer_id"], wanted)
-    base = (in_order or owned or [None])[0]
-    if base is None:
+    candidates = in_order or owned
+    if not candidates:
         return None
+    base = candidates[0]
     base_id = base.get("subscription_id") or base["id"]
-    base_sub = subscription_records.get(ctx, order["tenant"], order["customer_id"], base_id)
+    base_sub = simulator.subscriptions.records.get(ctx, order["tenant"], order["customer_id"], base_id)
     if base_sub and base_sub.get("end"):
         record["custom_term_end_date"] = base_sub["end"]
     return base_id
@@ -112,18 +122,19 @@ def order_line(ctx: Context, order: dict[str, Any], record: dict[str, Any], numb
     product = ctx.catalog.product(record["product_id"]) if record.get("product_id") else None
     if product is not None:
         line["publisher_name"] = product.wire.get("publisherName")
-        line["is_trial"] = bool(ctx.catalog.sku(record["product_id"], record["sku_id"]).wire.get("isTrial"))
-    sub = subscription_records.new_subscription(ctx, order, line, start=start, parent_id=parent)
-    subscription_records.save(ctx, sub)
+        sku = ctx.catalog.sku(record["product_id"], record["sku_id"])
+        line["is_trial"] = bool(sku is not None and sku.wire.get("isTrial"))
+    sub = simulator.subscriptions.records.new_subscription(ctx, order, line, start=start, parent_id=parent)
+    simulator.subscriptions.records.save(ctx, sub)
     line["subscription_id"] = sub["id"]
     return line
 
 
-def provisioned(order: dict[str, Any], now: datetime) -> bool:
+def provisioned(order: Mapping[str, Any], now: datetime) -> bool:
     return wire.parse_time(order["provision_at"]) <= now
 
 
-def order_status(order: dict[str, Any], now: datetime) -> str:
+def order_status(order: Mapping[str, Any], now: datetime) -> str:
     if order["status"] == OrderStatus.CANCELLED:
         return OrderStatus.CANCELLED
     return OrderStatus.COMPLETED if provisioned(order, now) else OrderStatus.PENDING
@@ -131,7 +142,7 @@ def order_status(order: dict[str, Any], now: datetime) -> str:
 
 def get_order(ctx: Context, tenant: str, customer_id: str, order_id: str) -> Order:
     customer = get_customer(ctx, tenant, customer_id)
-    order = order_records.get(ctx, tenant, customer["id"], order_id)
+    order = simulator.orders.records.get(ctx, tenant, customer["id"], order_id)
     if order is None:
         raise errors.OrderNotFound()
     return order
@@ -141,32 +152,35 @@ def list_orders(ctx: Context, tenant: str, customer_id: str, billing_type: str |
     """Only orders past their listing delay show; `billingType` filters by billing cycle."""
     customer = get_customer(ctx, tenant, customer_id)
     now = ctx.clock.now()
-    orders = [o for o in order_records.list_for_customer(ctx, tenant, customer["id"])
+    orders = [o for o in simulator.orders.records.list_for_customer(ctx, tenant, customer["id"])
               if wire.parse_time(o["list_after"]) <= now]
     if billing_type:
-        wanted = purchase.CYCLES.get(billing_type.replace("_", "").replace("-", "").lower())
+        wanted = lines.CYCLES.get(billing_type.replace("_", "").replace("-", "").lower())
         if wanted is None:
             raise errors.InvalidRequestInput(f"the query parameter 'billingType' is not a billing cycle type: "
-                                             f"{billing_type!r} (one of {', '.join(sorted(purchase.CYCLES))})")
+                                             f"{billing_type!r} (one of {', '.join(sorted(lines.CYCLES))})")
         orders = [o for o in orders if o["billing_cycle"] == wanted]
     return orders
 
 
-def create_order(ctx: Context, tenant: str, customer_id: str, lines_in: list[purchase.PurchaseLineIn],
-                 billing_cycle: str | None) -> dict[str, Any]:
+def create_order(ctx: Context, tenant: str, customer_id: str, lines_in: list[lines.PurchaseLineIn],
+                 billing_cycle: str | None) -> Order:
     """O1, the one-step purchase: every line is checked like a cart line; problems fail the call."""
     customer = get_customer(ctx, tenant, customer_id)
-    market = ctx.catalog.market(customer_country(customer))
+    country = customer_country(customer)
+    market = ctx.catalog.market(country)
+    if market is None:
+        raise errors.CountryNotSupported(country)
     if not lines_in:
         raise errors.InvalidRequestInput("lineItems needs at least one line item")
     for line in lines_in:
         if line.billing_cycle is None and billing_cycle:
             line.billing_cycle = billing_cycle
-    records = [purchase.check_line(ctx, market, line) for line in lines_in]
+    records = [lines.check_line(ctx, market, line) for line in lines_in]
     check_against_holdings(ctx, tenant, customer, records)
     if ctx.settings.sandbox_limits:
-        purchase.check_subscription_limit(records, owned_subscription_count(ctx, tenant, customer),
-                                          purchase.SANDBOX_SUBSCRIPTIONS)
+        lines.check_subscription_limit(records, owned_subscription_count(ctx, tenant, customer),
+                                       lines.SANDBOX_SUBSCRIPTIONS)
     problems = [f"line {n}: {r['error']['errorDescription']}" for n, r in enumerate(records) if r["error"]]
     if problems:
         raise errors.CartLineErrors(data=problems)
@@ -178,20 +192,20 @@ def create_order(ctx: Context, tenant: str, customer_id: str, lines_in: list[pur
 def standing_now(ctx: Context, subs: list[Any]) -> list[dict[str, Any]]:
     """Records as they stand now, ended ones left out."""
     now = ctx.clock.now()
-    rolled = (subscription_records.current(ctx, s, now) for s in subs)
-    return [s for s in rolled if s["status"] not in subscription_records.ENDED]
+    rolled = (simulator.subscriptions.records.current(ctx, s, now) for s in subs)
+    return [dict(s) for s in rolled if s["status"] not in simulator.subscriptions.records.ENDED]
 
 
 def holdings(ctx: Context, tenant: str, customer_id: str,
-             kinds: tuple[str, ...] = subscription_records.KINDS) -> list[dict[str, Any]]:
+             kinds: tuple[str, ...] = simulator.subscriptions.records.KINDS) -> list[dict[str, Any]]:
     """The customer's subscriptions of these kinds as they stand now, ended ones left out (reading
     only the records not written as ended, of those kinds)."""
-    return standing_now(ctx, subscription_records.live(ctx, tenant, customer_id, kinds))
+    return standing_now(ctx, simulator.subscriptions.records.live(ctx, tenant, customer_id, kinds))
 
 
 def holdings_of_skus(ctx: Context, tenant: str, customer_id: str, skus: set[str]) -> list[dict[str, Any]]:
     """The customer's subscriptions of these SKUs (PRODUCT:SKU) as they stand now, oldest first."""
-    return standing_now(ctx, subscription_records.live_of_skus(ctx, tenant, customer_id, skus))
+    return standing_now(ctx, simulator.subscriptions.records.live_of_skus(ctx, tenant, customer_id, skus))
 
 
 def holds_any(ctx: Context, tenant: str, customer_id: str, skus: set[str]) -> bool:
@@ -235,7 +249,7 @@ def check_azure_plan(ctx: Context, tenant: str, customer: Mapping[str, Any], rec
 
 def partner_azure_plans(ctx: Context, tenant: str) -> int:
     """The Azure plans the partner's customers hold (the sandbox allows 10)."""
-    return sum(len(holdings(ctx, tenant, c["id"], (AZURE_PLAN,))) for c in customer_records.list_all(ctx, tenant))
+    return sum(len(holdings(ctx, tenant, c["id"], (AZURE_PLAN,))) for c in list_all(ctx, tenant))
 
 
 def check_eu_restriction(ctx: Context, tenant: str, customer: Mapping[str, Any],
@@ -263,7 +277,7 @@ def check_custom_term_end_date(ctx: Context, tenant: str, customer: Mapping[str,
 
 
 def cancel_order(ctx: Context, tenant: str, customer_id: str, order_id: str,
-                 line_numbers: list[int] | None) -> dict[str, Any]:
+                 line_numbers: list[int] | None) -> Order:
     """Sandbox order cancel (PATCH with status cancelled), following the cancellation matrix."""
     order = get_order(ctx, tenant, customer_id, order_id)
     now = ctx.clock.now()
@@ -289,7 +303,7 @@ def cancel_order(ctx: Context, tenant: str, customer_id: str, order_id: str,
     if all(ln["cancelled"] for ln in order["lines"]):
         order["status"] = OrderStatus.CANCELLED
     order["version"] = order.get("version", 1) + 1
-    order_records.save(ctx, order)
+    simulator.orders.records.save(ctx, order)
     return order
 
 
@@ -301,31 +315,35 @@ def seat_based(ctx: Context, line: dict[str, Any]) -> bool:
 
 
 def cancel_subscription(ctx: Context, tenant: str, order: Mapping[str, Any], sub_id: str, now: datetime) -> None:
-    sub = subscription_records.get(ctx, tenant, order["customer_id"], sub_id)
+    sub = simulator.subscriptions.records.get(ctx, tenant, order["customer_id"], sub_id)
     if sub is not None:
         # A sandbox order cancel refunds the purchase in full (billing reads the event).
-        sub["events"].append(subscription_records.event(EventType.CANCEL, now, quantity=sub["quantity"], refund="Full"))
-        sub.update(status=SubscriptionStatus.DELETED, version=sub["version"] + 1)
-        subscription_records.save(ctx, sub)
+        cancel = simulator.subscriptions.records.event(EventType.CANCEL, now, quantity=sub["quantity"], refund="Full")
+        sub["events"].append(cancel)
+        sub["status"] = SubscriptionStatus.DELETED
+        sub["version"] = sub["version"] + 1
+        simulator.subscriptions.records.save(ctx, sub)
 
 
-def provisioning_status(ctx: Context, order: dict[str, Any]) -> list[dict[str, Any]]:
-    done = provisioned(order, ctx.clock.now())
-    state = "fulfilled" if done else "unfulfilled"
-    return [{"lineItemNumber": ln["line_item_number"], "orderLineItemId": f"{order['id']}:{ln['line_item_number']}",
-             "status": state, "quantityProvisioningInformation": [
-                 {"quantity": ln["quantity"], "status": "fulfilled" if done else "pending"}],
-             "attributes": wire.attributes("OrderLineItemProvisioningStatus")} for ln in order["lines"]]
-
-
-def activation_links(order: dict[str, Any], now: datetime, line_number: int | None = None) -> list[dict[str, Any]]:
-    """In the integration sandbox the link is a dummy that can't complete setup (activate with S8)."""
+def activated_lines(order: Mapping[str, Any], now: datetime,
+                    line_number: int | None = None) -> list[dict[str, Any]]:
+    """The SaaS lines whose activation link the order shows (all of them, or the one numbered): none
+    before the order is provisioned. In the integration sandbox the link is a dummy that can't complete
+    setup (activate with S8)."""
     chosen = order["lines"] if line_number is None else [ln for ln in order["lines"]
                                                           if ln["line_item_number"] == line_number]
     if line_number is not None and not chosen:
         raise errors.OrderLineItemNotFound(line_number)
     if not provisioned(order, now):
         return []
-    return [{"lineItemNumber": ln["line_item_number"],
-             "link": wire.link(DUMMY_ACTIVATION.format(ln["subscription_id"]))}
-            for ln in chosen if ln["kind"] == SAAS]
+    return [ln for ln in chosen if ln["kind"] == SAAS]
+
+
+def cancel_or_refuse(ctx: Context, tenant: str, customer_id: str, order_id: str, status: str | None,
+                     line_numbers: list[int] | None) -> Order:
+    """An order PATCH: the sandbox cancel is simulated, any other change is refused once the order is found."""
+    if (status or "").lower() != "cancelled":
+        get_order(ctx, tenant, customer_id, order_id)
+        raise errors.NotSimulated("order PATCH other than the sandbox cancel (add-on purchase, billing cycle "
+                                  "change) is not simulated yet")
+    return cancel_order(ctx, tenant, customer_id, order_id, line_numbers)

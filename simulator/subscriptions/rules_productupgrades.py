@@ -20,6 +20,7 @@ from pydantic import Field
 
 from simulator import errors, wire
 from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE
+from simulator.catalog.rules import require_market
 from simulator.context import Caller, Context
 from simulator.customers.records import Customer, customer_country, get_customer
 from simulator.ids import same
@@ -135,7 +136,7 @@ def new_azure_plan(ctx: Context, tenant: str, customer: Customer, upgrade_id: st
                    legacy: list[Subscription]) -> Subscription:
     """The Azure plan the upgrade ends in, visible from `start`; the 0145P Azure subscriptions move
     under it with their ids. The upgrade has no order: the plan's orderId is the upgrade id."""
-    market = ctx.catalog.market(customer_country(customer))
+    market = require_market(ctx, customer_country(customer))
     record = lines.check_line(ctx, market, lines.PurchaseLineIn(catalog_item_id=AZURE_PLAN_ITEM, quantity=1))
     order = {"id": upgrade_id, "tenant": tenant, "customer_id": customer["id"]}
     line = order_line(ctx, order, record, 0, start)

@@ -19,6 +19,7 @@ from pydantic import Field
 
 from simulator import errors, wire
 from simulator.catalog.data import LEGACY_LICENSE, Offer
+from simulator.catalog.rules import require_market
 from simulator.context import Caller, Context
 from simulator.customers.records import customer_country, get_customer
 from simulator.orders import lines
@@ -171,7 +172,7 @@ def new_target(ctx: Context, caller: Caller, sub: Subscription, offer: Offer, qu
     """The target offer's subscription, bought like a legacy order line in the source's billing cycle.
     The upgrade places no order of its own: the new subscription's orderId is a fresh legacy (GUID) id."""
     customer = get_customer(ctx, caller.tenant, sub["customer_id"])
-    market = ctx.catalog.market(customer_country(customer))
+    market = require_market(ctx, customer_country(customer))
     cycle = sub["billing_cycle"] if sub["billing_cycle"] in offer.billing_cycles else None
     line = lines.PurchaseLineIn(catalog_item_id=offer.id, quantity=quantity, billing_cycle=cycle,
                                    partner_id_on_record=sub["partner_id"] or None)

@@ -5,42 +5,45 @@ P2, P3, P9 and P10 take both kinds of token.
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
+from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from simulator import auth, errors, wire
 from simulator.catalog.data import AZURE_PLAN
-from simulator.usage import render, summaries
-from simulator.usage.utilization import (
-    GRANULARITIES,
-    MAX_SIZE,
-    UtilizationQuery,
-    get_utilization_records,
-    utilization_page_wire,
-    utilization_scope,
-)
+from simulator.usage import render, rules
+from simulator.usage.rules import GRANULARITIES, MAX_SIZE, UtilizationQuery, utilization_scope
 from simulator.wire import query
+
+
+class SpendingBudgetIn(wire.WireModel):
+    """The SDK sends PascalCase (`{"Amount": 100, "Attributes": {"ObjectType": "SpendingBudget"}}`);
+    a null or absent amount means no budget (customer-usage-resources.md)."""
+    amount: Decimal | None = Field(None, ge=0, le=Decimal("999999999999"), allow_inf_nan=False)
 
 
 @wire.operation(user_only=True)
 async def customer_usage_summary_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
-    usage, period = summaries.get_customer_usage_summary(ctx, caller, request.path_params["customer_id"])
+    usage, period = rules.get_customer_usage_summary(ctx, caller, request.path_params["customer_id"])
     return wire.respond(render.customer_usage_summary_wire(usage, period))
 
 
 async def usage_budget_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
-    customer, amount = summaries.get_usage_budget(ctx, caller, request.path_params["customer_id"])
+    customer, amount = rules.get_usage_budget(ctx, caller, request.path_params["customer_id"])
     return wire.respond(render.spending_budget_wire(customer["id"], amount))
 
 
-@wire.operation(body=summaries.SpendingBudgetIn)
+@wire.operation(body=SpendingBudgetIn)
 async def update_usage_budget_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
-    body = await wire.parse_body(request, summaries.SpendingBudgetIn)
-    customer, amount = ctx.run(summaries.update_usage_budget, caller, request.path_params["customer_id"], body)
+    body = await wire.parse_body(request, SpendingBudgetIn)
+    customer, amount = ctx.run(rules.update_usage_budget, caller, request.path_params["customer_id"],
+                                body.amount)
     return wire.respond(render.spending_budget_wire(customer["id"], amount))
 
 
@@ -48,7 +51,7 @@ async def update_usage_budget_endpoint(request: Request) -> Response:
 async def subscription_usage_records_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     cid = request.path_params["customer_id"]
-    found = summaries.get_subscription_usage_records(ctx, caller, cid)
+    found = rules.get_subscription_usage_records(ctx, caller, cid)
     return wire.respond(wire.collection([render.subscription_monthly_usage_record_wire(s, spend) for s, spend in found],
                                         f"/customers/{cid}/subscriptions/usagerecords"))
 
@@ -56,7 +59,7 @@ async def subscription_usage_records_endpoint(request: Request) -> Response:
 @wire.operation(user_only=True)
 async def customers_usage_records_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
-    found = summaries.get_customers_usage_records(ctx, caller)
+    found = rules.get_customers_usage_records(ctx, caller)
     return wire.respond(wire.collection([render.customer_monthly_usage_record_wire(u) for u in found],
                                         "/customers/usagerecords"))
 
@@ -64,14 +67,14 @@ async def customers_usage_records_endpoint(request: Request) -> Response:
 @wire.operation(user_only=True)
 async def subscription_usage_summary_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
-    sub, spend, period = summaries.get_subscription_usage_summary(ctx, caller, *wire.subscription_ids(request))
+    sub, spend, period = rules.get_subscription_usage_summary(ctx, caller, *wire.subscription_ids(request))
     return wire.respond(render.subscription_usage_summary_wire(sub, spend, period))
 
 
 @wire.operation(user_only=True)
 async def meter_usage_records_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
-    sub, spend, groups = summaries.get_meter_usage_records(ctx, caller, *wire.subscription_ids(request))
+    sub, spend, groups = rules.get_meter_usage_records(ctx, caller, *wire.subscription_ids(request))
     return wire.respond(wire.collection([render.meter_usage_record_wire(sub, spend, g) for g in groups],
                                         f"/customers/{sub['customer_id']}/subscriptions/{sub['id']}/meterusagerecords"))
 
@@ -79,7 +82,7 @@ async def meter_usage_records_endpoint(request: Request) -> Response:
 @wire.operation(user_only=True)
 async def resource_usage_records_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
-    sub, spend, groups = summaries.get_resource_usage_records(ctx, caller, *wire.subscription_ids(request))
+    sub, spend, groups = rules.get_resource_usage_records(ctx, caller, *wire.subscription_ids(request))
     return wire.respond(wire.collection([render.resource_usage_record_wire(sub, spend, g) for g in groups],
                                         f"/customers/{sub['customer_id']}/subscriptions/{sub['id']}"
                                         f"/resourceusagerecords"))
@@ -87,7 +90,7 @@ async def resource_usage_records_endpoint(request: Request) -> Response:
 
 async def monthly_usage_records_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
-    sub, spend, groups = summaries.get_meter_usage_records(
+    sub, spend, groups = rules.get_meter_usage_records(
         ctx, caller, *wire.subscription_ids(request), (AZURE_PLAN, errors.MonthlyUsageRecordsOnlyForLegacyAzure))
     return wire.respond(wire.collection([render.azure_resource_monthly_usage_record_wire(spend, g) for g in groups],
                                         f"/customers/{sub['customer_id']}/subscriptions/{sub['id']}"
@@ -98,10 +101,10 @@ async def monthly_usage_records_endpoint(request: Request) -> Response:
                 headers=["MS-ContinuationToken"], statuses=[204])
 async def utilization_records_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
-    page = get_utilization_records(ctx, caller, *wire.subscription_ids(request), utilization_query(request))
+    page = rules.get_utilization_records(ctx, caller, *wire.subscription_ids(request), utilization_query(request))
     if page.retry_after is not None:
         return wire.empty(204, {"Retry-After": str(page.retry_after)})
-    return wire.respond(utilization_page_wire(page))
+    return wire.respond(render.utilization_page_wire(page))
 
 
 def utilization_query(request: Request) -> UtilizationQuery:
@@ -120,7 +123,7 @@ def utilization_query(request: Request) -> UtilizationQuery:
 @wire.operation(user_only=True)
 async def partner_usage_summary_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
-    return wire.respond(render.partner_usage_summary_wire(summaries.get_partner_usage_summary(ctx, caller)))
+    return wire.respond(render.partner_usage_summary_wire(rules.get_partner_usage_summary(ctx, caller)))
 
 
 C, S = "/v1/customers/{customer_id}", "/v1/customers/{customer_id}/subscriptions/{subscription_id}"

@@ -24,14 +24,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+import simulator.customers.records
 from simulator import wire
 from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE, NO_DECIMALS, Market
 from simulator.context import Context
-from simulator.customers import records as customer_records
 from simulator.ids import stream
 from simulator.subscriptions.kinds import EventType
-from simulator.usage import meters as meter_catalog
-from simulator.usage.meters import Meter, Resource
+from simulator.usage.meters import Meter, Resource, catalog, resources
 
 REPORTED_AFTER = timedelta(days=2)  # from the start of the usage day: the day itself, then ~24 hours
 AZURE_KINDS = (AZURE_PLAN, LEGACY_AZURE)
@@ -70,12 +69,12 @@ def rated_usage(ctx: Context, sub: dict[str, Any], start: date, end: date, now: 
     if last < start:
         return []
     market = market_of(ctx, sub)
-    meters = meter_catalog.catalog(ctx.settings.seed)
+    meters = catalog(ctx.settings.seed)
     plan_on = on_intervals(sub)
     accruing = []
     for entitlement in azure_subscriptions(sub):
         spans = intersect(plan_on, entitlement_spans(entitlement))
-        used = meter_catalog.resources(ctx.settings.seed, meters, entitlement["id"])
+        used = resources(ctx.settings.seed, meters, entitlement["id"])
         accruing.append((entitlement, spans, used))
     rows = []
     for day in days(max(start, first_day(accruing)), last):
@@ -123,7 +122,8 @@ def azure_subscriptions(sub: dict[str, Any]) -> list[dict[str, Any]]:
 def entitlement_spans(entitlement: dict[str, Any]) -> list[Span]:
     """From its creation, less the days it was cancelled: from a cancel's day to its reactivation's day
     (simulator/subscriptions/rules_azure.py keeps those as `gaps`), and from the day of a standing cancel on."""
-    spans, since = [], wire.parse_time(entitlement["created"]).date()
+    spans: list[Span] = []
+    since = wire.parse_time(entitlement["created"]).date()
     for gap in entitlement.get("gaps") or []:
         spans.append((since, wire.parse_time(gap["from"]).date()))
         since = wire.parse_time(gap["until"]).date()
@@ -179,8 +179,8 @@ def first_day(accruing: list[tuple[dict[str, Any], list[Span], tuple[Resource, .
 
 def market_of(ctx: Context, sub: dict[str, Any]) -> Market:
     """The customer's market; a customer deleted since (sandbox U4) keeps the US market's prices."""
-    customer = customer_records.get(ctx, sub["tenant"], sub["customer_id"])
-    market = ctx.catalog.market(customer_records.customer_country(customer)) if customer else None
+    customer = simulator.customers.records.get(ctx, sub["tenant"], sub["customer_id"])
+    market = ctx.catalog.market(simulator.customers.records.customer_country(customer)) if customer else None
     return market or ctx.catalog.market("US")  # type: ignore[return-value]
 
 

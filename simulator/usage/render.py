@@ -7,12 +7,23 @@ examples that show them (P4, P5) also carry `usdTotalCost: 0`. Records carry bot
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from simulator import wire
 from simulator.subscriptions import records
-from simulator.usage.summaries import CustomerUsage, Group, PartnerUsage, Period, Spend
+from simulator.usage.rules import (
+    CustomerUsage,
+    Group,
+    PartnerUsage,
+    Period,
+    Spend,
+    Utilization,
+    UtilizationPage,
+    utilization_scope,
+)
+from simulator.wire import tokens
 
 ZERO = Decimal("0")
 
@@ -51,7 +62,7 @@ def customer_usage_summary_wire(usage: CustomerUsage, period: Period) -> dict[st
             "attributes": wire.attributes("CustomerUsageSummary")}
 
 
-def customer_name(customer: dict[str, Any]) -> str:
+def customer_name(customer: Mapping[str, Any]) -> str:
     return customer["billing"].get("company_name") or customer["company"]["domain"]
 
 
@@ -114,3 +125,29 @@ def partner_usage_summary_wire(usage: PartnerUsage) -> dict[str, Any]:
             **period_fields(usage.period), "totalCost": usage.total, "currencyLocale": "en-US",
             "lastModifiedDate": wire.iso(usage.modified), "links": {"self": wire.link("/usagesummary")},
             "attributes": wire.attributes("PartnerUsageSummary")}
+
+
+def azure_utilization_record_wire(item: Utilization) -> dict[str, Any]:
+    meter = item.meter
+    out: dict[str, Any] = {
+        "usageStartTime": wire.iso(item.start), "usageEndTime": wire.iso(item.end),
+        "resource": {"id": meter.id, "name": meter.name, "category": meter.category,
+                     "subcategory": meter.subcategory, "region": meter.region},
+        "quantity": item.quantity, "unit": meter.unit, "infoFields": {}}
+    if item.row is not None:
+        out["instanceData"] = {"resourceUri": item.row.resource_uri, "location": item.row.resource_location,
+                               "partNumber": "", "orderNumber": "", "additionalInfo": {}}
+    out["attributes"] = wire.attributes("AzureUtilizationRecord")
+    return out
+
+
+def utilization_page_wire(page: UtilizationPage) -> dict[str, Any]:
+    path = f"/customers/{page.sub['customer_id']}/subscriptions/{page.sub['id']}/utilizations/azure"
+    q = page.query
+    self_uri = path + wire.query_string(start_time=wire.iso(q.start), end_time=wire.iso(q.end),
+                                        granularity=q.granularity, show_details=str(q.show_details).lower(),
+                                        size=q.size)
+    following = None if page.next is None else wire.link(path + "?seek_operation=Next", headers=[
+        {"key": "MS-ContinuationToken",
+         "value": tokens.encode(utilization_scope(page.sub["customer_id"], page.sub["id"]), page.next.payload())}])
+    return wire.collection([azure_utilization_record_wire(i) for i in page.items], self_uri, following)

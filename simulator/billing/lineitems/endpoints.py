@@ -7,8 +7,7 @@ OneTime pages link `next` with `seekOperation=Next` and the token as an `MS-Cont
 """
 from __future__ import annotations
 
-from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -17,10 +16,8 @@ from starlette.routing import Route
 from simulator import auth, wire
 from simulator.billing.lineitems import render, rules
 from simulator.billing.lineitems.query import Query, currency_code, read_query
-from simulator.context import Context
 from simulator.wire import query
 
-TOKEN = "MS-ContinuationToken"
 ECHOED = ("provider", "invoicelineitemtype", "currencycode", "period")
 LINE_ITEM_QUERY = ["provider!", "invoicelineitemtype!", "currencycode", "period", "size", "offset", "seekOperation",
                    "hasPartnerEarnedCredit"]
@@ -30,41 +27,21 @@ def query_of(request: Request, provider: str | None, line_type: str | None, *, u
     return read_query(request, provider, line_type, unbilled=unbilled)
 
 
-def page_body(ctx: Context, page: rules.Page, asked: Query, base: str, echoed: list[tuple[str, str]], *,
-              top_token: bool = False) -> dict[str, Any]:
-    """The collection, its `self` and `next` links, and I4's top-level token."""
-    seek = asked.selection.seek
-    pairs = [*echoed, ("size", str(asked.size))]
-    if not seek:
-        pairs.append(("offset", str(asked.offset)))
-    self_uri = f"{base}?{urlencode(pairs, quote_via=quote)}"
-    next_link = None
-    if page.more and seek and page.token:
-        next_link = wire.link(f"{self_uri}&seekOperation=Next", headers=[{"key": TOKEN, "value": page.token}])
-    elif page.more and not seek:
-        pairs[-1] = ("offset", str(asked.offset + asked.size))
-        next_link = wire.link(f"{base}?{urlencode(pairs, quote_via=quote)}")
-    body = wire.collection(render.items(ctx, page, asked.selection.shape), self_uri, next_link)
-    if top_token and seek and next_link is not None:
-        body = {"continuationToken": page.token, **body}
-    return body
-
-
 def echo(request: Request) -> list[tuple[str, str]]:
     return [(name, value) for name in ECHOED if (value := query.text(request, name)) is not None]
 
 
-@wire.operation(query=LINE_ITEM_QUERY, headers=[TOKEN])
+@wire.operation(query=LINE_ITEM_QUERY, headers=[render.TOKEN])
 async def get_invoice_line_items_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     asked = query_of(request, query.text(request, "provider"), query.text(request, "invoicelineitemtype"))
     invoice_id = request.path_params["invoice_id"]
     page = ctx.run(rules.get_invoice_line_items, caller.tenant, invoice_id, asked)
-    return wire.respond(page_body(ctx, page, asked, f"/invoices/{quote(invoice_id, safe='')}/lineitems",
-                                  echo(request)))
+    return wire.respond(render.page_body(ctx, page, asked, f"/invoices/{quote(invoice_id, safe='')}/lineitems",
+                                         echo(request)))
 
 
-@wire.operation(query=["size", "offset", "seekOperation"], headers=[TOKEN])
+@wire.operation(query=["size", "offset", "seekOperation"], headers=[render.TOKEN])
 async def get_invoice_line_items_by_path_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     params = request.path_params
@@ -72,18 +49,18 @@ async def get_invoice_line_items_by_path_endpoint(request: Request) -> Response:
     page = ctx.run(rules.get_invoice_line_items, caller.tenant, params["invoice_id"], asked, path_form=True)
     invoice, provider, line_type = (quote(params[name], safe="") for name in (
         "invoice_id", "billing_provider", "invoice_line_item_type"))
-    return wire.respond(page_body(ctx, page, asked, f"/invoices/{invoice}/lineitems/{provider}/{line_type}", [],
-                                  top_token=True))
+    return wire.respond(render.page_body(ctx, page, asked, f"/invoices/{invoice}/lineitems/{provider}/{line_type}",
+                                         [], top_token=True))
 
 
 @wire.operation(query=["provider!", "invoicelineitemtype!", "currencycode!", "period!", "size", "seekOperation",
-                       "hasPartnerEarnedCredit"], headers=[TOKEN])
+                       "hasPartnerEarnedCredit"], headers=[render.TOKEN])
 async def get_unbilled_line_items_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     asked = query_of(request, query.text(request, "provider"), query.text(request, "invoicelineitemtype"),
                      unbilled=True)
     page = ctx.run(rules.get_unbilled_line_items, caller.tenant, asked)
-    return wire.respond(page_body(ctx, page, asked, "/invoices/unbilled/lineitems", echo(request)))
+    return wire.respond(render.page_body(ctx, page, asked, "/invoices/unbilled/lineitems", echo(request)))
 
 
 @wire.operation(query=["currencycode!"])

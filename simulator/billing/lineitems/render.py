@@ -13,15 +13,23 @@
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from simulator import ids, wire
 from simulator.billing import charges
 from simulator.billing.ledger import Line
-from simulator.billing.lineitems.query import DAILY_RATED, DAILY_USAGE, LICENSE_BASED, ONE_TIME_ITEM, USAGE_BASED
+from simulator.billing.lineitems.query import (
+    DAILY_RATED,
+    DAILY_USAGE,
+    LICENSE_BASED,
+    ONE_TIME_ITEM,
+    USAGE_BASED,
+    Query,
+)
 from simulator.billing.lineitems.rules import Page, Window
 from simulator.catalog.data import RESERVATION
 from simulator.context import Context
@@ -35,6 +43,7 @@ LEGACY_CHARGE_TYPES = {charges.NEW: "New", charges.RENEW: "Renew fee", charges.C
                        charges.REACTIVATE: "Prorate fees when activate",
                        charges.CONVERT: "Prorate fees when convert away from current offering"}
 FREQUENCIES = {"monthly": "Monthly", "annual": "Annual", "triennial": "Triennial"}
+TOKEN = "MS-ContinuationToken"  # the header a OneTime page's `next` link carries
 USAGE_FEE = "ASSESS USAGE FEE FOR CURRENT CYCLE"  # recon-file-charge-types.md, as the 2017 example prints it
 
 
@@ -68,14 +77,14 @@ def mpn_id(ctx: Context, tenant: str) -> int:
 
 # --- the customer and the product a line is about -------------------------------------------
 
-def customer_facts(customer: dict[str, Any]) -> tuple[str, str, str]:
+def customer_facts(customer: Mapping[str, Any]) -> tuple[str, str, str]:
     """Name, domain and country."""
     company = customer["company"]
     name = company.get("company_name") or customer["billing"].get("company_name") or ""
     return name, company["domain"], customer_country(customer)
 
 
-def product_names(ctx: Context, facts: dict[str, Any], sub: dict[str, Any]) -> tuple[str, str, str]:
+def product_names(ctx: Context, facts: Mapping[str, Any], sub: Mapping[str, Any]) -> tuple[str, str, str]:
     """Product name, SKU name and publisher, from the catalog (the charge's own product: a renewal may
     have moved the subscription to another)."""
     sku = ctx.catalog.sku(facts["product_id"], facts["sku_id"]) if facts.get("product_id") and facts.get("sku_id") \
@@ -96,7 +105,7 @@ def term_and_cycle(ctx: Context, facts: dict[str, Any]) -> str:
     return (found[0].get("description") or "") if found else ""
 
 
-def qualifiers(sub: dict[str, Any], facts: dict[str, Any]) -> list[str]:
+def qualifiers(sub: Mapping[str, Any], facts: Mapping[str, Any]) -> list[str]:
     return [q for q, on in (("AddOn", sub.get("parent_subscription_id")), ("Trial", facts.get("trial"))) if on]
 
 
@@ -254,3 +263,23 @@ def estimate_links(currency: str) -> list[dict[str, Any]]:
              "link": wire.link(f"/invoices/unbilled/lineitems?provider={provider}&invoicelineitemtype={line_type}"
                                f"&currencycode={currency}&period={period}&size=2000")}
             for kind, title, description, provider, line_type in ESTIMATES for period in ("current", "previous")]
+
+
+def page_body(ctx: Context, page: Page, asked: Query, base: str, echoed: list[tuple[str, str]], *,
+              top_token: bool = False) -> dict[str, Any]:
+    """The collection, its `self` and `next` links, and I4's top-level token."""
+    seek = asked.selection.seek
+    pairs = [*echoed, ("size", str(asked.size))]
+    if not seek:
+        pairs.append(("offset", str(asked.offset)))
+    self_uri = f"{base}?{urlencode(pairs, quote_via=quote)}"
+    next_link = None
+    if page.more and seek and page.token:
+        next_link = wire.link(f"{self_uri}&seekOperation=Next", headers=[{"key": TOKEN, "value": page.token}])
+    elif page.more and not seek:
+        pairs[-1] = ("offset", str(asked.offset + asked.size))
+        next_link = wire.link(f"{base}?{urlencode(pairs, quote_via=quote)}")
+    body = wire.collection(items(ctx, page, asked.selection.shape), self_uri, next_link)
+    if top_token and seek and next_link is not None:
+        body = {"continuationToken": page.token, **body}
+    return body
