@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import time
 from typing import Any
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
@@ -24,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from simulator import errors, keys, wire
+from simulator import clock, errors, keys, wire
 from simulator.context import Caller, Context
 from simulator.ids import name_guid, partner_id
 
@@ -92,7 +91,7 @@ def signed_claims(ctx: Context, token: str, *, access: bool = False) -> dict[str
     # simulated clock must not expire a token they still consider fresh. PyJWT judges `exp` by the
     # system clock; the simulator's wall clock (which tests may move) is the one that counts, so their
     # difference is the leeway: exp <= system time - leeway is exp <= the simulator's wall time.
-    leeway = time.time() - ctx.clock.wall().timestamp() if access else 0
+    leeway = clock.system_seconds() - ctx.clock.wall().timestamp() if access else 0
     try:
         return jwt.decode(token, key.public, algorithms=[keys.ALGORITHM], options=options,  # type: ignore[arg-type]
                           audience=PARTNER_CENTER if access else None, leeway=leeway)

@@ -15,9 +15,11 @@ import asyncio
 import functools
 import importlib.metadata
 import os
+import select
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -425,3 +427,28 @@ def legacy_customer(partner: Partner, country: str = "US") -> tuple[str, str]:
 def summary(partner: Partner, customer: str, sub: str) -> dict[str, Any]:
     body: dict[str, Any] = partner.get(sub_path(customer, sub) + "/usagesummary")
     return body
+
+
+@contextmanager
+def serve_process(command: list[str], port: int, env: dict[str, str]
+                  ) -> Iterator[tuple[subprocess.Popen[str], str, list[str]]]:
+    """A real `pcsim serve` process (`command`, listening on `port`) until the block ends (or the test
+    kills it): yields the process, its base URL and the lines it said up to its ready line."""
+    proc = subprocess.Popen(command, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    said: list[str] = []
+    try:
+        deadline = time.monotonic() + 30
+        while not said or "ready" not in said[-1]:
+            ready, _, _ = select.select([proc.stdout], [], [], max(deadline - time.monotonic(), 0))
+            assert ready, "no ready line within 30 s"
+            line = proc.stdout.readline()
+            assert line, proc.stderr.read()
+            said.append(line)
+        yield proc, f"http://127.0.0.1:{port}", said
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+        proc.wait(timeout=20)
+        proc.stdout.close()
+        proc.stderr.close()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import select
 import signal
 import subprocess
 import sys
@@ -26,7 +25,18 @@ from simulator.clock import Clock, ManualClock
 from simulator.pytest_plugin import AsgiSimulator
 from simulator.settings import from_env
 from simulator.wire import parse_time
-from tests.helpers import ROOT, START, Api, build_app, close_api, open_api, customer_body, free_port, nce_line
+from tests.helpers import (
+    ROOT,
+    START,
+    Api,
+    build_app,
+    close_api,
+    customer_body,
+    free_port,
+    nce_line,
+    open_api,
+    serve_process,
+)
 
 T0 = parse_time(START)
 
@@ -234,24 +244,8 @@ TENANT = "contoso.onmicrosoft.com"
 def serving(*flags: str) -> Iterator[tuple[subprocess.Popen[str], str, list[str]]]:
     """`pcsim serve` as a user starts it, on a free loopback port, until the block ends (or it is killed)."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "simulator", "serve", "--port", str(port), *flags], env=ENV,
-                            text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    said: list[str] = []
-    try:
-        deadline = time.monotonic() + 30
-        while not said or "ready" not in said[-1]:
-            ready, _, _ = select.select([proc.stdout], [], [], max(deadline - time.monotonic(), 0))
-            assert ready, "no ready line within 30 s"
-            line = proc.stdout.readline()  # type: ignore[union-attr]
-            assert line, proc.stderr.read()  # type: ignore[union-attr]
-            said.append(line)
-        yield proc, f"http://127.0.0.1:{port}", said
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-        proc.wait(timeout=20)
-        for stream in (proc.stdout, proc.stderr):
-            stream.close()  # type: ignore[union-attr]
+    with serve_process([sys.executable, "-m", "simulator", "serve", "--port", str(port), *flags], port, ENV) as served:
+        yield served
 
 
 def call(base: str, method: str, path: str, body: Any = None, token: str | None = None,

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import select
 import signal
 import sqlite3
 import subprocess
@@ -27,7 +26,7 @@ import pytest
 from simulator import persistence
 from simulator import store as stores
 from simulator.store import SCHEMA, SCHEMA_VERSION, SQLiteStore, StoreSchemaError, StoreUnavailable
-from tests.helpers import ENV, START, Api, close_api, customer_body, free_port, nce_line, open_api
+from tests.helpers import ENV, START, Api, close_api, customer_body, free_port, nce_line, open_api, serve_process
 
 Transcript = list[tuple[int, str, str | None]]
 
@@ -314,24 +313,8 @@ def test_serve_refuses_a_file_it_cannot_use_with_exit_code_2_and_a_message(tmp_p
 def serving(path: Path, *extra: str) -> Iterator[tuple[subprocess.Popen[str], str, list[str]]]:
     """`pcsim serve --state path` on a free loopback port, until the block ends (or it is killed)."""
     port = free_port()
-    proc = subprocess.Popen(serve_command(path, port, "--no-sandbox-limits", *extra), env=ENV, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    said: list[str] = []
-    try:
-        deadline = time.monotonic() + 30
-        while not said or "ready" not in said[-1]:
-            ready, _, _ = select.select([proc.stdout], [], [], max(deadline - time.monotonic(), 0))
-            assert ready, "no ready line within 30 s"
-            line = proc.stdout.readline()  # type: ignore[union-attr]
-            assert line, proc.stderr.read()  # type: ignore[union-attr]
-            said.append(line)
-        yield proc, f"http://127.0.0.1:{port}", said
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-        proc.wait(timeout=20)
-        for stream in (proc.stdout, proc.stderr):
-            stream.close()  # type: ignore[union-attr]
+    with serve_process(serve_command(path, port, "--no-sandbox-limits", *extra), port, ENV) as served:
+        yield served
 
 
 HEADERS = {"Authorization": "Bearer any-token", "Accept": "application/json"}
