@@ -648,7 +648,8 @@ def history_report(history: dict[str, Any], args: argparse.Namespace) -> list[st
         return ["History: no step was reached in the budget."]
     last = rows[-1]
     reached = last["step"] >= target
-    head = ["| server CPU per operation (median) | fresh customer | " + " | ".join(f"{r['held']:,} orders" for r in rows)
+    steps = " | ".join(f"{r['held']:,} orders" for r in rows)
+    head = [f"| server CPU per operation (median) | fresh customer | {steps}"
             + ("" if reached else f" | {target:,} orders (extrapolated)")
             + f" | {target:,} / fresh (goal ≤ {HISTORY_GOAL:g}×) |",
             "|---|---|" + "---|" * len(rows) + ("" if reached else "---|") + "---|"]
