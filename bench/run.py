@@ -1,16 +1,20 @@
 """pcsim against a bare Starlette app with the same canned answers, both real uvicorn processes on
 loopback. Not part of the test suite: run it by hand (`python bench/run.py`, a few minutes).
 
-What it measures, for pcsim and for bench/bare_app.py (pcsim's own answers, replayed as bytes: the
-fastest this stack can answer the same bytes), and the ratio pcsim / bare:
+What it measures, for pcsim and for bench/bare_app.py (pcsim's own answers, replayed as bytes by
+Starlette on uvicorn with uvloop and httptools: the fastest this stack can answer the same bytes),
+and the ratio pcsim / bare:
 - startup: process start to the first 200 of GET /_simulator/health, and on to the first 200 of
-  GET /v1/products (median of a few starts);
+  GET /v1/products (median of a few starts); pcsim also with a --state file;
 - per load, at 1 and 8 concurrent connections: operations/s, p50 and p99 latency, server CPU time
   per operation (utime + stime of the server process, from /proc/<pid>/stat), and RSS afterwards;
 - scale (pcsim only): list latencies with 200 customers and again with 10,000 customers and 100,000
   subscriptions loaded through POST /_simulator/seed, and the RSS with them;
 - --state (pcsim only, when `pcsim serve` has it): cart + checkout with a SQLite state file against
-  the in-memory store.
+  the in-memory store;
+- history (pcsim only): one customer grown order by order towards 10,000 orders and subscriptions,
+  timing cart, checkout, subscription GET and PATCH and order GET on it against a fresh customer
+  (grown as far as `--history-budget` allows, the rest extrapolated and said to be).
 
 The load generator is a small asyncio HTTP/1.1 client over keep-alive connections (one per
 concurrent connection), bounded in operations and in time; both servers get the very same client.
@@ -132,6 +136,20 @@ class Server:
         raw = Path(f"/proc/{self.process.pid}/stat").read_text()
         fields = raw[raw.rindex(")") + 2:].split()
         return (int(fields[11]) + int(fields[12])) / TICK
+
+    def cpu_ns(self) -> int:
+        """CPU time of the server's main thread (the event loop, where every request runs), in ns: the
+        scheduler's own count (/proc/<pid>/schedstat), fine enough to time one request."""
+        assert self.process is not None
+        return int(Path(f"/proc/{self.process.pid}/schedstat").read_text().split()[0])
+
+    def stack(self) -> str:
+        """The event loop and HTTP parser the server runs on, from the native modules it has loaded."""
+        assert self.process is not None
+        maps = Path(f"/proc/{self.process.pid}/maps").read_text()
+        loop = "uvloop" if "/uvloop/loop." in maps else "asyncio"
+        http = "httptools" if "/httptools/parser/parser." in maps else "h11"
+        return f"{loop} + {http}"
 
     def rss_mb(self, peak: bool = False) -> float:
         assert self.process is not None
@@ -329,6 +347,145 @@ async def latency(port: int, path: str, seconds: float, max_ops: int) -> Result:
     return result
 
 
+# --- one customer's history -----------------------------------------------------------------
+
+HISTORY_STEPS = (200, 500, 1000, 2000, 5000, 10000)
+HISTORY_OPS = ("POST cart (1 line)", "POST checkout (1 line)", "GET subscription", "PATCH subscription quantity",
+               "GET order")
+
+
+@dataclass
+class Holder:
+    """A customer, one subscription and one order of it (to read and change), and how many of each it holds."""
+    id: str
+    subscription: str = ""
+    order: str = ""
+    held: int = 0  # orders placed, each of one subscription
+    quantity: int = 5
+
+
+async def new_customer(conn: Connection, domain: str) -> str:
+    body = json.loads(json.dumps(CUSTOMER).replace("{domain}", domain))
+    return str((await conn.json("POST", "/v1/customers", body, expect=201))["id"])
+
+
+async def new_cart(conn: Connection, customer: str) -> str:
+    status, raw = await conn.request("POST", f"/v1/customers/{customer}/carts", CART)
+    assert status == 201, (status, raw[:300])
+    return str(json.loads(raw)["id"])
+
+
+async def buy_one(conn: Connection, holder: Holder, cart: str | None = None) -> None:
+    """One order of one new commerce subscription (5 seats), kept as the holder's order to read."""
+    cart = cart or await new_cart(conn, holder.id)
+    status, raw = await conn.request("POST", f"/v1/customers/{holder.id}/carts/{cart}/checkout")
+    assert status == 201, (status, raw[:300])
+    order = json.loads(raw)["orders"][0]
+    holder.order, holder.subscription = order["id"], order["lineItems"][0]["subscriptionId"]
+    holder.held += 1
+
+
+async def grow(conn: Connection, holder: Holder, to: int) -> list[float]:
+    """Buys until the holder holds `to` orders; the seconds of each purchase (cart + checkout)."""
+    seconds = []
+    while holder.held < to:
+        began = time.perf_counter()
+        await buy_one(conn, holder)
+        seconds.append(time.perf_counter() - began)
+    return seconds
+
+
+async def time_ops(server: Server, conn: Connection, holders: list[Holder], reps: int,
+                   limit: float) -> dict[tuple[str, str], list[float]]:
+    """Each operation of HISTORY_OPS on each holder, interleaved (so that the machine's drift hits them
+    alike), `reps` times or until an operation has taken `limit` seconds; the server's CPU seconds for
+    each (its latency moves with whatever else runs on the machine)."""
+    out: dict[tuple[str, str], list[float]] = {}
+
+    async def run(op: str, holder: Holder) -> float:
+        c, path = holder.id, f"/v1/customers/{holder.id}"
+        if op == "POST checkout (1 line)":
+            cart = await new_cart(conn, c)  # not timed
+            began = server.cpu_ns()
+            await buy_one(conn, holder, cart)
+            return (server.cpu_ns() - began) / 1e9
+        began = server.cpu_ns()
+        if op == "POST cart (1 line)":
+            await new_cart(conn, c)
+        elif op == "GET subscription":
+            await conn.json("GET", f"{path}/subscriptions/{holder.subscription}", expect=200)
+        elif op == "PATCH subscription quantity":  # 5 -> 6 -> 5 ...: seats added, then removed in their window
+            holder.quantity = 6 if holder.quantity == 5 else 5
+            await conn.json("PATCH", f"{path}/subscriptions/{holder.subscription}", {"quantity": holder.quantity},
+                            expect=200)
+        else:
+            await conn.json("GET", f"{path}/orders/{holder.order}", expect=200)
+        return (server.cpu_ns() - began) / 1e9
+
+    for op in HISTORY_OPS:
+        began = time.perf_counter()
+        for n in range(reps):
+            if n >= 3 and time.perf_counter() - began > limit:
+                break
+            for holder in holders:
+                out.setdefault((op, holder.id), []).append(await run(op, holder))
+    return out
+
+
+def fit_line(points: list[tuple[float, float]]) -> tuple[float, float]:
+    """Least squares y = a + b x."""
+    n = len(points)
+    mx, my = sum(x for x, _ in points) / n, sum(y for _, y in points) / n
+    sxx = sum((x - mx) ** 2 for x, _ in points)
+    b = sum((x - mx) * (y - my) for x, y in points) / sxx if sxx else 0.0
+    return my - b * mx, b
+
+
+def history_run(args: argparse.Namespace) -> dict[str, Any]:
+    """One customer grown order by order (one subscription each) through cart + checkout, measured at
+    each step of HISTORY_STEPS up to `--history` against a fresh customer measured alongside; growing
+    stops at the last step whose growth is predicted to fit in `--history-budget` seconds."""
+    server = Server("pcsim", pcsim_command(port := free_port()), port)
+    server.start()
+    steps = [n for n in HISTORY_STEPS if n < args.history] + [args.history]
+    try:
+        async def body() -> dict[str, Any]:
+            conn = await Connection(port).open()
+            try:
+                grown = Holder(await new_customer(conn, "history-grown.onmicrosoft.com"))
+                rows: list[dict[str, Any]] = []
+                spent, purchases = 0.0, []
+                for n, step in enumerate(steps):
+                    if purchases:  # predict this step's growth: the cost per purchase grows with what is held
+                        recent = statistics.median(purchases[-20:])
+                        first = statistics.median(purchases[:20])
+                        per_order = (recent - first) / max(grown.held, 1)
+                        more = step - grown.held
+                        predicted = more * (recent + per_order * more / 2)
+                        if spent + predicted > args.history_budget:
+                            return {"rows": rows, "stopped": (step, predicted), "spent": spent, "steps": steps}
+                    began = time.perf_counter()
+                    purchases += await grow(conn, grown, step)
+                    spent += time.perf_counter() - began
+                    fresh = Holder(await new_customer(conn, f"history-fresh{n}.onmicrosoft.com"))
+                    await buy_one(conn, fresh)
+                    held = grown.held
+                    times = await time_ops(server, conn, [grown, fresh], args.history_reps, 5.0)
+                    rows.append({"step": step, "held": held, "spent": spent, "rss": server.rss_mb(),
+                                 "grown": {op: statistics.median(times[op, grown.id]) for op in HISTORY_OPS},
+                                 "fresh": {op: statistics.median(times[op, fresh.id]) for op in HISTORY_OPS},
+                                 "reps": {op: len(times[op, grown.id]) for op in HISTORY_OPS}})
+                    print(f"  history: {held:,} orders held after {spent:.0f} s of growing; cart "
+                          f"{rows[-1]['grown'][HISTORY_OPS[0]] * 1000:.1f} ms (fresh "
+                          f"{rows[-1]['fresh'][HISTORY_OPS[0]] * 1000:.1f} ms)", flush=True)
+                return {"rows": rows, "stopped": None, "spent": spent, "steps": steps}
+            finally:
+                conn.close()
+        return asyncio.run(body())
+    finally:
+        server.stop()
+
+
 # --- the runs -------------------------------------------------------------------------------
 
 def median_startup(servers: list[Server], runs: int) -> dict[str, float]:
@@ -420,23 +577,34 @@ def verdict(ratio: float, goal: float) -> str:
     return f"{ratio:.2f}× (goal ≤ {goal:g}×: {'met' if ratio <= goal else '**missed**'})"
 
 
+# CPU per operation, pcsim / bare Starlette on uvloop + httptools, at 1 and at 8 connections.
+CPU_GOALS = {"GET products (OnlineServices, US)": 1.5, "POST cart (1 line)": 4.0, "cart + checkout (2 requests)": 6.0}
+STARTUP_GOAL = 1.5  # pcsim / bare, to the first 200 of the health check; in memory and with --state
+HISTORY_GOAL = 1.25  # an operation on a customer with 10,000 orders / the same on a fresh customer
+
+
 def report(startup: dict[str, float], results: dict[str, dict[tuple[str, int], Result]],
-           scale: dict[str, Any] | None, state: tuple[Result, Result] | None, args: argparse.Namespace) -> str:
-    goals = {"GET products (OnlineServices, US)": 1.5, "POST cart (1 line)": 3.0, "cart + checkout (2 requests)": 4.0}
+           scale: dict[str, Any] | None, state: tuple[Result, Result] | None, history: dict[str, Any] | None,
+           stacks: dict[str, str], args: argparse.Namespace) -> str:
     out = [f"Machine: {os.cpu_count()} cores (`nproc` {os.cpu_count()}), Python {platform.python_version()}, "
            f"Linux {platform.release()}; {args.seconds:g} s per measurement after {args.warmup:g} s of warm-up, "
-           f"at most {args.max_ops} operations.", "",
+           f"at most {args.max_ops} operations; the cart loads rotate over {args.pool} customers. "
+           f"pcsim ran on {stacks['pcsim']}, bare Starlette on {stacks['bare']}.", "",
            "| measure | pcsim | bare Starlette | pcsim / bare |", "|---|---|---|---|",
            f"| startup to first 200 (median of {args.starts}) | {startup['pcsim'] * 1000:.0f} ms | "
-           f"{startup['bare'] * 1000:.0f} ms | {verdict(startup['pcsim'] / startup['bare'], 1.5)} |",
+           f"{startup['bare'] * 1000:.0f} ms | {verdict(startup['pcsim'] / startup['bare'], STARTUP_GOAL)} |",
            f"| startup to first 200 of GET products, asked after health (median of {args.starts}) | "
            f"{startup['pcsim first'] * 1000:.0f} ms | {startup['bare first'] * 1000:.0f} ms | "
            f"{startup['pcsim first'] / startup['bare first']:.2f}× |"]
+    if "pcsim --state" in startup:
+        out.append(f"| startup with `--state` (a kept SQLite file) to first 200 (median of {args.starts}) | "
+                   f"{startup['pcsim --state'] * 1000:.0f} ms | {startup['bare'] * 1000:.0f} ms | "
+                   f"{verdict(startup['pcsim --state'] / startup['bare'], STARTUP_GOAL)} |")
     pcsim, bare = results["pcsim"], results["bare"]
     for (name, conns), mine in pcsim.items():
         base = bare[name, conns]
         ratio = mine.cpu_per_op_ms / base.cpu_per_op_ms
-        cpu_cell = verdict(ratio, goals[name]) if name in goals and conns == 1 else f"{ratio:.2f}×"
+        cpu_cell = verdict(ratio, CPU_GOALS[name]) if name in CPU_GOALS else f"{ratio:.2f}×"
         out.append(f"| {name}, {conns} conn: CPU per op | {mine.cpu_per_op_ms:.3f} ms | {base.cpu_per_op_ms:.3f} ms "
                    f"| {cpu_cell} |")
         out.append(f"| {name}, {conns} conn: op/s | {mine.rate:.0f} | {base.rate:.0f} | {mine.rate / base.rate:.2f}× |")
@@ -469,7 +637,49 @@ def report(startup: dict[str, float], results: dict[str, dict[tuple[str, int], R
     else:
         out.append("TODO(--state): `pcsim serve --state PATH` is not there yet; checkout with --state ≤ 2× in-memory "
                    "is not measured.")
+    if history:
+        out += [""] + history_report(history, args)
     return "\n".join(out)
+
+
+def history_report(history: dict[str, Any], args: argparse.Namespace) -> list[str]:
+    rows, target = history["rows"], args.history
+    if not rows:
+        return ["History: no step was reached in the budget."]
+    last = rows[-1]
+    reached = last["step"] >= target
+    steps = " | ".join(f"{r['held']:,} orders" for r in rows)
+    head = [f"| server CPU per operation (median) | fresh customer | {steps}"
+            + ("" if reached else f" | {target:,} orders (extrapolated)")
+            + f" | {target:,} / fresh (goal ≤ {HISTORY_GOAL:g}×) |",
+            "|---|---|" + "---|" * len(rows) + ("" if reached else "---|") + "---|"]
+    for op in HISTORY_OPS:
+        fresh = statistics.median(r["fresh"][op] for r in rows)
+        cells = [f"{r['grown'][op] * 1000:.2f} ms ({r['grown'][op] / r['fresh'][op]:.1f}×)" for r in rows]
+        grew = last["grown"][op] / last["fresh"][op] > HISTORY_GOAL
+        if reached:
+            verdict_cell = verdict(last["grown"][op] / fresh, HISTORY_GOAL)
+        elif grew:  # linear in what the customer holds: fresh customers (1 order) and the grown one at each step
+            a, b = fit_line([(1.0, r["fresh"][op]) for r in rows] + [(r["held"], r["grown"][op]) for r in rows])
+            at_target = max(a + b * target, 0.0)
+            cells.append(f"~{at_target * 1000:.1f} ms")
+            verdict_cell = "~" + verdict(at_target / fresh, HISTORY_GOAL)
+        else:  # a slope fitted to noise would say nothing
+            cells.append("not extrapolated")
+            verdict_cell = f"not measured; ≤ {HISTORY_GOAL:g}× at {last['held']:,} orders"
+        head.append(f"| {op} | {fresh * 1000:.2f} ms | " + " | ".join(cells) + f" | {verdict_cell} |")
+    note = (f"One customer grown to {last['held']:,} orders (one new commerce subscription each, cart + checkout "
+            f"over HTTP, {last['spent']:.0f} s of growing), measured at each step against a fresh customer "
+            f"(one order) made at that step, interleaved, each operation up to {args.history_reps} times; "
+            f"the ratio in brackets is against that step's fresh customer. RSS at the last step: {last['rss']:.0f} MB.")
+    if history["stopped"]:
+        step, predicted = history["stopped"]
+        note += (f" Growing on to {step:,} orders was predicted to take another {predicted:.0f} s, past the "
+                 f"budget of {args.history_budget:g} s (`--history-budget`): the {target:,} column is a linear "
+                 f"fit over the measured points (fresh customers and the grown one at each step), not a "
+                 f"measurement, for the operations that grew past {HISTORY_GOAL:g}× by the last step; the others "
+                 f"are not extrapolated.")
+    return [note, ""] + head
 
 
 def main() -> int:
@@ -478,11 +688,19 @@ def main() -> int:
     parser.add_argument("--warmup", type=float, default=0.5, help="warm-up seconds per load (default 0.5)")
     parser.add_argument("--max-ops", type=int, default=20000, help="operations per measurement at most")
     parser.add_argument("--starts", type=int, default=5, help="timed starts per server (default 5)")
-    parser.add_argument("--pool", type=int, default=200, help="customers the cart loads rotate over (default 200)")
+    parser.add_argument("--pool", type=int, default=2000,
+                        help="customers the cart loads rotate over (default 2000: a few orders each at most)")
     parser.add_argument("--customers", type=int, default=10000, help="customers of the scale run (default 10000)")
     parser.add_argument("--no-scale", action="store_true", help="skip the scale run")
+    parser.add_argument("--history", type=int, default=10000, help="orders to grow one customer to (default 10000)")
+    parser.add_argument("--history-budget", type=float, default=90.0,
+                        help="seconds of growing that customer at most; the rest is extrapolated (default 90)")
+    parser.add_argument("--history-reps", type=int, default=40,
+                        help="times each operation is timed per step, at most (and for 5 s at most; default 40)")
+    parser.add_argument("--no-history", action="store_true", help="skip the customer history run")
     args = parser.parse_args()
     began = time.perf_counter()
+    stacks: dict[str, str] = {}
 
     with tempfile.TemporaryDirectory() as folder:
         canned = Path(folder) / "canned.json"
@@ -490,6 +708,7 @@ def main() -> int:
         print("pcsim loads", flush=True)
         pcsim.start()
         try:
+            stacks["pcsim"] = pcsim.stack()
             fixture = asyncio.run(setup_pcsim(port, args.pool))
             canned.write_text(json.dumps(asyncio.run(record_canned(port, fixture))))
             results = {"pcsim": run_loads(pcsim, fixture, args)}
@@ -499,23 +718,32 @@ def main() -> int:
         print("bare Starlette loads", flush=True)
         bare.start()
         try:
+            stacks["bare"] = bare.stack()
             results["bare"] = run_loads(bare, fixture, args)
         finally:
             bare.stop()
         print("startup", flush=True)
         servers = [Server("pcsim", pcsim_command(p := free_port()), p),
                    Server("bare", bare_command(q := free_port(), canned), q)]
+        with_state = has_state_flag()
+        if with_state:  # the same file at every start: the first, untimed, makes it
+            servers.append(Server("pcsim --state", pcsim_command(r := free_port(), "--state",
+                                                                 str(Path(folder) / "startup.db")), r))
         startup = median_startup(servers, args.starts)
     state = None
-    if has_state_flag():
+    if with_state:
         print("--state", flush=True)
         state = (results["pcsim"]["cart + checkout (2 requests)", 1], state_run(args))
     scale = None
     if not args.no_scale:
         print("scale", flush=True)
         scale = scale_run(args)
+    history = None
+    if not args.no_history:
+        print("history", flush=True)
+        history = history_run(args)
     print()
-    print(report(startup, results, scale, state, args))
+    print(report(startup, results, scale, state, history, stacks, args))
     print(f"\n(run took {time.perf_counter() - began:.0f} s)")
     return 0
 

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -114,10 +116,11 @@ def iso(moment: datetime | None) -> str | None:
     """ISO-8601 UTC with `Z`; fractional seconds only when there are any."""
     if moment is None:
         return None
-    moment = moment.astimezone(UTC)
-    if moment.microsecond:
-        return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    # isoformat writes the fraction only when there is one, as strftime("%S.%f") did when asked to; it
+    # costs half of strftime (some 16 calls for one cart + checkout).
+    return moment.replace(tzinfo=None).isoformat() + "Z"
 
 
 def parse_time(text: str) -> datetime:
@@ -135,8 +138,25 @@ def _default(value: Any) -> Any:
     raise TypeError(f"not JSON: {type(value).__name__}")
 
 
+# Datetimes go through `_default` (iso(): `Z`, fractional seconds only when there are any) and so do
+# dataclasses (not JSON, as for the standard library), not through orjson's own renderings.
+_ORJSON = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
 def dumps(body: Any) -> bytes:
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False, default=_default).encode()
+    """Compact UTF-8 JSON. orjson renders it (the 10 KB product list in about 2 µs, against some
+    40 µs for the standard library); what orjson refuses (a lone surrogate, a dict key that isn't a
+    string, an integer beyond 64 bits, nesting past 254 levels) is rendered by the standard library
+    as before, with a lone surrogate written as its `\\udXXX` escape rather than failing to encode.
+    Floats may be spelled differently (`1e-05` vs `0.00001`), never valued differently."""
+    try:
+        return orjson.dumps(body, default=_default, option=_ORJSON)
+    except TypeError:  # orjson.JSONEncodeError
+        pass
+    try:
+        return json.dumps(body, separators=(",", ":"), ensure_ascii=False, default=_default).encode()
+    except UnicodeEncodeError:  # a lone surrogate: JSON can carry it escaped, UTF-8 cannot
+        return json.dumps(body, separators=(",", ":"), default=_default).encode()
 
 
 def respond(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -180,9 +200,40 @@ async def read_json(request: Request, *, allow_empty: bool = False) -> Any:
             return None
         raise errors.InvalidRequestInput("the request body is required")
     try:
-        return json.loads(raw, parse_constant=_no_constant)
+        data = json.loads(raw, parse_constant=_no_constant)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise errors.InvalidRequestInput(f"the request body is not valid JSON ({exc})") from None
+    if _SURROGATE_ESCAPE.search(raw) and _lone_surrogate(data):  # the search: a few µs per KB
+        raise errors.InvalidRequestInput("the request body is not valid JSON (a lone UTF-16 surrogate "
+                                         "in a string: \\ud800-\\udfff not part of a pair)")
+    return data
+
+
+# `\uD83D\uDE00` (a pair, one character) is fine; `\uD800` alone is no Unicode character at all.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _lone_surrogate(value: Any) -> bool:
+    """Whether a string anywhere in parsed JSON (key or value) holds an unpaired surrogate (a body
+    nested too deeply to look through counts as holding one)."""
+    try:
+        return _holds_lone_surrogate(value)
+    except RecursionError:
+        return True
+
+
+def _holds_lone_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_holds_lone_surrogate(k) or _holds_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_lone_surrogate(v) for v in value)
+    return False
 
 
 def parse_model(model: type[WireModel], data: Any) -> Any:
