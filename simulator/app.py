@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 from starlette.datastructures import State
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Match, Route, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from simulator import auth, control, errors, persistence, routetable
@@ -95,20 +95,46 @@ class WireMiddleware:
     def __init__(self, app: ASGIApp, words: set[str], ctx: Context, state: State) -> None:
         self.app, self.words, self.ctx = app, words, ctx
         self.state = state  # the Starlette app's, for those who read app.state.ctx from the outside
+        self.paths: dict[str, tuple[str, bytes]] = {}  # path as sent -> as routed (bounded, see below)
+
+    def routed(self, path: str) -> tuple[str, bytes]:
+        """The path the router sees (literal words in lower case, no trailing slash) and its bytes;
+        remembered for the short paths of recent requests."""
+        known = self.paths.get(path)
+        if known is not None:
+            return known
+        words = self.words
+        parts = []
+        for part in path.split("/"):
+            folded = part.lower()
+            parts.append(folded if folded in words else part)
+        new_path = "/".join(parts)
+        if len(new_path) > 1:
+            new_path = new_path.rstrip("/") or "/"
+        known = (new_path, new_path.encode())
+        if len(path) <= ROUTED_LONGEST:
+            if len(self.paths) >= ROUTED_MOST:
+                self.paths.clear()
+            self.paths[path] = known
+        return known
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path = scope["path"]
-        parts = [p.lower() if p.lower() in self.words else p for p in path.split("/")]
-        new_path = "/".join(parts)
-        if len(new_path) > 1:
-            new_path = new_path.rstrip("/") or "/"
-        scope = {**scope, "path": new_path, "raw_path": new_path.encode()}
-        headers = {k.lower(): v for k, v in scope["headers"]}
-        echo = [(b"ms-requestid", headers.get(b"ms-requestid") or self.ctx.ids.request_guid().encode()),
-                (b"ms-correlationid", headers.get(b"ms-correlationid") or self.ctx.ids.request_guid().encode())]
+        new_path, raw_path = self.routed(scope["path"])
+        scope = {**scope, "path": new_path, "raw_path": raw_path}
+        request_id = correlation_id = None
+        for name, value in scope["headers"]:  # the last of each, as a dict of the headers keeps it
+            if len(name) == 16 or len(name) == 12:  # ms-correlationid, ms-requestid
+                folded = name.lower()
+                if folded == b"ms-correlationid":
+                    correlation_id = value
+                elif folded == b"ms-requestid":
+                    request_id = value
+        ids = self.ctx.ids
+        echo = [(b"ms-requestid", request_id or ids.request_guid().encode()),
+                (b"ms-correlationid", correlation_id or ids.request_guid().encode())]
 
         async def send_with_ids(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -116,6 +142,59 @@ class WireMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_ids)
+
+
+# The routed form of up to ROUTED_MOST paths of up to ROUTED_LONGEST characters is remembered (then
+# forgotten all at once): the literal paths and the ids clients are working with at the moment.
+ROUTED_MOST, ROUTED_LONGEST = 4096, 512
+
+
+class ExactRouter(Router):
+    """Starlette's router, with a shortcut for the paths with no parameters (`/v1/products`,
+    `/_simulator/health`): instead of trying every route's pattern in order, it tries only the routes
+    whose pattern matches that path, in the same order (found on the path's first request, so a start
+    costs nothing more). The same route answers (and a 405 comes from the same guard) as with the
+    whole list; other paths take the whole list."""
+
+    def __init__(self, routes: list[BaseRoute]) -> None:
+        super().__init__(routes)
+        plain = [route for route in routes if isinstance(route, Route)]
+        # Only over a table of plain routes (a Mount would match on prefixes): pcsim's always is.
+        self.literal = {r.path for r in plain if not r.param_convertors} if len(plain) == len(routes) else set()
+        self.exact: dict[str, list[Route]] = {}
+
+    def candidates(self, path: str) -> list[Route] | None:
+        """The routes, in order, whose pattern matches a literal path; None for any other path."""
+        found = self.exact.get(path)
+        if found is None and path in self.literal:
+            found = self.exact[path] = [r for r in self.routes if isinstance(r, Route) and r.path_regex.match(path)]
+        return found
+
+    async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
+        candidates = self.candidates(scope["path"]) if scope["type"] == "http" and not scope.get("root_path") \
+            else None
+        if candidates is None:
+            await super().app(scope, receive, send)
+            return
+        if "router" not in scope:
+            scope["router"] = self
+        partial: Route | None = None
+        partial_scope: Scope = {}
+        for route in candidates:
+            match, child_scope = route.matches(scope)
+            if match is Match.FULL:
+                scope["route"] = route
+                scope.update(child_scope)
+                await route.handle(scope, receive, send)
+                return
+            if match is Match.PARTIAL and partial is None:
+                partial, partial_scope = route, child_scope
+        if partial is None:  # not expected (the path's own route matches it): the whole list decides
+            await super().app(scope, receive, send)
+            return
+        scope["route"] = partial
+        scope.update(partial_scope)
+        await partial.handle(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None, store: Store | None = None,
@@ -133,6 +212,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     persistence.attach(ctx)  # a SQLite store's clock and ids come back, and are kept there from now on
     routes = router(settings.no_control)
     app = Starlette(routes=routes, exception_handlers=dict(errors.HANDLERS))
+    app.router = ExactRouter(routes)  # before the first request builds the middleware stack around it
     app.state.ctx = ctx
     app.state.control = control.State(settings)  # snapshots, fault rules, the request journal
     guarded = control.ControlMiddleware(app, ctx, app.state.control)

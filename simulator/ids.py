@@ -14,6 +14,13 @@ GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 MULTI_TENANT = ("common", "organizations", "consumers")
 
 
+def v4(bits: int) -> str:
+    """`str(uuid.UUID(int=bits, version=4))` without building the UUID (every request makes two)."""
+    bits = (bits & ~(0xC000 << 48 | 0xF000 << 64)) | 0x8000 << 48 | 4 << 76
+    h = f"{bits:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 class Ids:
     def __init__(self, seed: int) -> None:
         self.seed = seed
@@ -27,10 +34,10 @@ class Ids:
         self.tracing = random.Random(f"tracing:{self.seed}")
 
     def request_guid(self) -> str:
-        return str(uuid.UUID(int=self.tracing.getrandbits(128), version=4))
+        return v4(self.tracing.getrandbits(128))
 
     def guid(self) -> str:
-        return str(uuid.UUID(int=self.random.getrandbits(128), version=4))
+        return v4(self.random.getrandbits(128))
 
     def hex(self, length: int) -> str:
         return "".join(self.random.choice("0123456789abcdef") for _ in range(length))

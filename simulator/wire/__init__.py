@@ -185,8 +185,33 @@ def _no_constant(name: str) -> None:
 
 def query_param(request: Request, *names: str) -> str | None:
     """A query parameter under any of its spellings, in any casing."""
-    lowered = {k.lower(): v for k, v in request.query_params.items()}
-    return next((lowered[n.lower()] for n in names if n.lower() in lowered), None)
+    folded = folded_query(request)
+    for name in names:
+        value = folded.get(name.lower())
+        if value is not None:
+            return value
+    return None
+
+
+def folded_query(request: Request) -> dict[str, str]:
+    """The query's parameters by their lower-cased names (the last value of a name, as Starlette's
+    `query_params` has it; of names alike but for case, the one seen last). Parsed once per distinct
+    query string: a request reads several parameters, and clients send the same few queries again and
+    again. Shared between requests: read it, never change it."""
+    raw: bytes = request.scope.get("query_string", b"")
+    folded = _FOLDED.get(raw)
+    if folded is None:
+        folded = {k.lower(): v for k, v in request.query_params.items()}
+        if len(raw) <= _FOLDED_LONGEST:
+            if len(_FOLDED) >= _FOLDED_MOST:
+                _FOLDED.clear()
+            _FOLDED[raw] = folded
+    return folded
+
+
+# Bounded: a few hundred short query strings (longer ones are parsed on every request).
+_FOLDED: dict[bytes, dict[str, str]] = {}
+_FOLDED_MOST, _FOLDED_LONGEST = 512, 512
 
 
 def subscription_ids(request: Request) -> tuple[str, str]:
