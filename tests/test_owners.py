@@ -223,3 +223,62 @@ def test_requests_read_the_same_documents_on_a_first_day_and_after_a_long_histor
     first_day = costs(api, store, fresh)
     assert costs(api, store, grown) == first_day
     assert max(first_day.values()) < 30, first_day
+
+
+def test_index_lists_spread_over_pages_answer_what_a_scan_does(counted: tuple[Api, CountingStore],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The indexes file each customer's lists in pages of PAGE ids; with small pages a grown customer's
+    lists span several, and every index answers what a scan of the customer's records does, through
+    cancellations, suspensions and the customer's deletion (which leaves no page behind)."""
+    api, store = counted
+    monkeypatch.setattr(subscription_records, "PAGE", 3)
+    ctx, tenant = api.ctx, api.ctx.settings.default_tenant
+    customer = api.new_customer()
+    grow(api, customer, 12)
+    subs = subscription_records.list_for_customer(ctx, tenant, customer)
+    assert len(subs) == 18 and any(s["status"] == "deleted" for s in subs)
+    live = [s for s in subs if s["status"] not in subscription_records.ENDED]
+    assert [s["id"] for s in subscription_records.live(ctx, tenant, customer)] == [s["id"] for s in live]
+    skus = {subscription_records.sku_key(s["product_id"], s["sku_id"]) for s in live}
+    assert ([s["id"] for s in subscription_records.live_of_skus(ctx, tenant, customer, skus)]
+            == [s["id"] for s in sorted(live, key=lambda s: s["created"])])
+    for order in {s["order_id"] for s in subs}:
+        assert ([s["id"] for s in subscription_records.of_order(ctx, tenant, customer, order.upper())]
+                == [s["id"] for s in subs if s["order_id"] == order])
+        listed = api.get(f"/v1/customers/{customer}/subscriptions?order_id={order}")
+        assert listed.status_code == 200
+        assert sorted(s["id"] for s in listed.json()["items"]) == sorted(s["id"] for s in subs
+                                                                          if s["order_id"] == order)
+    assert api.delete(f"/v1/customers/{customer}").status_code == 204
+    left = [(kind, parent, id_) for kind, parent, id_, _ in json.loads(store.dump())["docs"]
+            if customer.lower() in parent]
+    assert left == []
+
+
+def test_a_store_with_the_version_1_pointers_is_indexed_again_by_its_first_write(
+        counted: tuple[Api, CountingStore]) -> None:
+    """A store written by a pcsim with one pointer document per subscription and index (a --state file,
+    a snapshot) loses those at its first write, and its lists answer from then on."""
+    api, store = counted
+    ctx, tenant = api.ctx, api.ctx.settings.default_tenant
+    customer = api.new_customer()
+    grow(api, customer, 3)
+    subs = subscription_records.list_for_customer(ctx, tenant, customer)
+    with store.transaction():  # what version 1 had filed: its pointers and state, none of the lists
+        for kind, parent, id_, _ in json.loads(store.dump())["docs"]:
+            if kind == subscription_records.INDEX:
+                store.delete(kind, (*parent, id_))
+        for sub in subs:
+            for kind, key in subscription_records.old_pointers(sub):
+                store.put(kind, key, {"s": sub["id"]})
+        store.put(subscription_records.INDEXED, (tenant, "indexes"), {"version": 1})
+    assert not subscription_records.indexed(ctx, tenant)
+    assert subscription_records.live(ctx, tenant, customer) == [s for s in subs if s["status"] == "active"
+                                                                or s["status"] == "suspended"]
+    api.buy(customer, nce_line())
+    kinds = {kind for kind, *_ in json.loads(store.dump())["docs"]}
+    assert subscription_records.indexed(ctx, tenant)
+    assert not kinds & set(subscription_records.OLD_POINTERS.values())
+    now = subscription_records.list_for_customer(ctx, tenant, customer)
+    assert [s["id"] for s in subscription_records.live(ctx, tenant, customer)] == [
+        s["id"] for s in now if s["status"] not in subscription_records.ENDED]

@@ -42,17 +42,29 @@ from simulator.subscriptions.dates import AUTO_RENEWING, iso_duration_days, midn
 # --- the owner: subscriptions, their indexes, transitions, overage and product upgrades -----
 
 SUBSCRIPTION, TRANSITION, OVERAGE, UPGRADE = "subscription", "transition", "overage", "product-upgrade"
-# Secondary indexes, kept by `save`: pointer documents {"s": subscription id}, each filed under a parent
-# whose scan costs what it holds (a customer's subscriptions of one kind, of one SKU, of one order...).
-LIVE = "subscription_live"            # (tenant, customer, kind, id): the record is not ended
-HELD_SKU = "subscription_sku"         # (tenant, customer, PRODUCT:SKU, id): not ended, by SKU
-BY_ORDER = "subscription_order"       # (tenant, customer, order id, id)
-BY_PARENT = "subscription_parent"     # (tenant, customer, base subscription id, id): add-ons
+# Secondary indexes, kept by `save`: lists, all of a customer's in one shelf (tenant, customer), one list
+# per name: "live:KIND" (the records not ended, each entry "ID PRODUCT:SKU", or "ID" for a record without a
+# SKU), "order:ORDER" (the records an order or a product transition made) and "parent:BASE" (add-ons of a
+# base subscription), entries "ID"; ids in canonical case. A list is filed in pages of PAGE entries: page 0
+# under the name, {"s": [entries], "p": pages} ("p" left out while there is one page), page n under
+# "NAME#n" {"s": [entries]}; adding an entry touches the first and last pages only, so a write costs the
+# same after a long history. A few small documents per customer, where version 1 filed one pointer
+# document per subscription and index, each in a shelf of its own: the store spends far more on each
+# document and shelf than on their JSON (issue 13: RSS at scale).
+INDEX = "subscription_index"          # (tenant, customer, name or name#page): a page of entries
+PAGE = 100
+LIVE, BY_ORDER, BY_PARENT = "live", "order", "parent"
+HELD_SKU = "sku"  # version 1 only
 UPGRADE_OF = "product-upgrade_customer"  # (tenant, customer, upgrade id): {"u": upgrade id}
-# (tenant, "indexes"): present once the indexes hold every subscription and upgrade of the partner. A
-# store written before them (a --state file, a snapshot) has none: reads fall back to scans, and the
-# first write indexes the partner once (`ensure_indexes`).
+# (tenant, "indexes"): {"version": INDEX_VERSION} once the indexes hold every subscription and upgrade of
+# the partner. A store written before them (a --state file, a snapshot) has none: reads fall back to
+# scans, and the first write indexes the partner once (`ensure_indexes`). Version 1 filed one pointer
+# document {"s": id} per subscription and index under (tenant, customer, value, id) in the kinds of
+# OLD_POINTERS; the first write of such a store removes them and indexes the partner again.
 INDEXED = "subscription_indexes"
+INDEX_VERSION = 2
+OLD_POINTERS = {LIVE: "subscription_live", HELD_SKU: "subscription_sku", BY_ORDER: "subscription_order",
+                BY_PARENT: "subscription_parent"}
 ENDED = ("deleted", "expired")  # a record written in one of these never comes back
 KINDS = (NCE, AZURE_PLAN, RESERVATION, SAAS, SOFTWARE_PERPETUAL, SOFTWARE_SUBSCRIPTION, LEGACY_LICENSE,
          LEGACY_AZURE)
@@ -207,51 +219,141 @@ def drop_customer(ctx: Context, tenant: str, customer_id: str) -> None:
 
 # --- secondary indexes ----------------------------------------------------------------------
 
-def pointers(sub: Subscription) -> dict[str, tuple[str, ...]]:
-    """The index entries a record has: index kind -> key."""
-    tenant, customer, me = sub["tenant"], ids.key(sub["customer_id"]), ids.key(sub["id"])
-    found: dict[str, tuple[str, ...]] = {BY_ORDER: (tenant, customer, ids.key(sub["order_id"]), me)}
+def pointers(sub: Subscription) -> dict[str, tuple[str, str]]:
+    """The index entries a record has: index -> (the value it is listed under, its entry)."""
+    me = ids.key(sub["id"])
+    found = {BY_ORDER: (ids.key(sub["order_id"]), me)}
     if sub.get("parent_subscription_id"):
-        found[BY_PARENT] = (tenant, customer, ids.key(sub["parent_subscription_id"] or ""), me)
+        found[BY_PARENT] = (ids.key(sub["parent_subscription_id"] or ""), me)
     if sub["status"] not in ENDED:
-        found[LIVE] = (tenant, customer, sub["kind"], me)
-        if sub.get("product_id") and sub.get("sku_id"):
-            found[HELD_SKU] = (tenant, customer, sku_key(sub["product_id"] or "", sub["sku_id"] or ""), me)
+        sku = sku_key(sub["product_id"] or "", sub["sku_id"] or "") if sub.get("product_id") and sub.get(
+            "sku_id") else ""
+        found[LIVE] = (sub["kind"], f"{me} {sku}" if sku else me)
     return found
 
 
+def _id_of(entry: str) -> str:
+    return entry.partition(" ")[0]
+
+
 def reindex(ctx: Context, before: Subscription | None, after: Subscription | None) -> None:
-    """Moves the index entries of a record from what it was to what it is (None: absent)."""
+    """Moves the index entries of a record from what it was to what it is (None: absent); an entry
+    whose list stays (a live record renewed onto another SKU) changes in place."""
+    record = after if after is not None else before
+    if record is None:
+        return
     old = pointers(before) if before is not None else {}
     new = pointers(after) if after is not None else {}
-    for kind, key in old.items():
-        if new.get(kind) != key:
-            ctx.store.delete(kind, key)
-    for kind, key in new.items():
-        if old.get(kind) != key and after is not None:
-            ctx.store.put(kind, key, {"s": after["id"]})
+    tenant, customer, me = record["tenant"], ids.key(record["customer_id"]), ids.key(record["id"])
+    for index in (BY_ORDER, BY_PARENT, LIVE):
+        was, now = old.get(index), new.get(index)
+        if was == now:
+            continue
+        if was is not None and now is not None and was[0] == now[0]:
+            unlist(ctx, (tenant, customer, f"{index}:{was[0]}"), me, now[1])
+            continue
+        if was is not None:
+            unlist(ctx, (tenant, customer, f"{index}:{was[0]}"), me)
+        if now is not None:
+            enlist(ctx, (tenant, customer, f"{index}:{now[0]}"), now[1])
+
+
+def _page_key(head: tuple[str, str, str], page: int) -> tuple[str, str, str]:
+    return head if page == 0 else (head[0], head[1], f"{head[2]}#{page}")
+
+
+def enlist(ctx: Context, head: tuple[str, str, str], entry: str) -> None:
+    """Appends an entry to a list: on its last page, or on a new one when that is full."""
+    first: dict[str, Any] = ctx.store.get(INDEX, head) or {"s": []}
+    pages = int(first.get("p", 1))
+    last: dict[str, Any] = first if pages == 1 else (ctx.store.get(INDEX, _page_key(head, pages - 1)) or {"s": []})
+    if len(last["s"]) < PAGE:
+        last["s"].append(entry)
+        ctx.store.put(INDEX, _page_key(head, pages - 1), last)
+        return
+    ctx.store.put(INDEX, _page_key(head, pages), {"s": [entry]})
+    first["p"] = pages + 1
+    ctx.store.put(INDEX, head, first)
+
+
+def unlist(ctx: Context, head: tuple[str, str, str], sub_id: str, instead: str | None = None) -> None:
+    """Takes a record's entry off a list, or puts `instead` in its place; a list left empty goes, all
+    its pages."""
+    first = ctx.store.get(INDEX, head)
+    if first is None:
+        return
+    pages: list[dict[str, Any]] = [first]
+    pages += [ctx.store.get(INDEX, _page_key(head, n)) or {"s": []} for n in range(1, int(first.get("p", 1)))]
+    for n, page in enumerate(pages):
+        at = next((i for i, entry in enumerate(page["s"]) if _id_of(entry) == sub_id), None)
+        if at is None:
+            continue
+        if instead is not None:
+            page["s"][at] = instead
+        else:
+            del page["s"][at]
+        if any(p["s"] for p in pages):
+            ctx.store.put(INDEX, _page_key(head, n), page)
+        else:
+            for gone in range(len(pages)):
+                ctx.store.delete(INDEX, _page_key(head, gone))
+        return
+
+
+def listed(ctx: Context, tenant: str, customer_id: str, index: str, value: str) -> list[str]:
+    """The entries of a list, in the order they were added."""
+    head = (tenant, ids.key(customer_id), f"{index}:{value}")
+    first = ctx.store.get(INDEX, head)
+    if first is None:
+        return []
+    found = list(first["s"])
+    for page in range(1, int(first.get("p", 1))):
+        found.extend((ctx.store.get(INDEX, _page_key(head, page)) or {"s": []})["s"])
+    return found
 
 
 def indexed(ctx: Context, tenant: str) -> bool:
-    return ctx.store.get(INDEXED, (tenant, "indexes")) is not None
+    state = ctx.store.get(INDEXED, (tenant, "indexes"))
+    return state is not None and state.get("version") == INDEX_VERSION
+
+
+def old_pointers(sub: Subscription) -> list[tuple[str, tuple[str, ...]]]:
+    """The version 1 pointer documents of a record: (kind, key)."""
+    tenant, customer, me = sub["tenant"], ids.key(sub["customer_id"]), ids.key(sub["id"])
+    found: list[tuple[str, tuple[str, ...]]] = [
+        (OLD_POINTERS[BY_ORDER], (tenant, customer, ids.key(sub["order_id"]), me))]
+    if sub.get("parent_subscription_id"):
+        found.append((OLD_POINTERS[BY_PARENT], (tenant, customer, ids.key(sub["parent_subscription_id"] or ""), me)))
+    if sub["status"] not in ENDED:
+        found.append((OLD_POINTERS[LIVE], (tenant, customer, sub["kind"], me)))
+        if sub.get("product_id") and sub.get("sku_id"):
+            found.append((OLD_POINTERS[HELD_SKU], (tenant, customer, sku_key(sub["product_id"] or "",
+                                                                            sub["sku_id"] or ""), me)))
+    return found
 
 
 def ensure_indexes(ctx: Context, tenant: str) -> None:
-    """Indexes every subscription and product upgrade of a partner whose store has none yet, once."""
-    if indexed(ctx, tenant):
+    """Indexes every subscription and product upgrade of a partner whose store has none yet (or has the
+    version 1 pointers, which go), once."""
+    state = ctx.store.get(INDEXED, (tenant, "indexes"))
+    if state is not None and state.get("version") == INDEX_VERSION:
         return
     for sub in every(ctx, tenant):
+        if state is not None:  # version 1: one pointer document per subscription and index
+            for kind, key in old_pointers(sub):
+                ctx.store.delete(kind, key)
         reindex(ctx, None, sub)
-    for upgrade in cast("list[ProductUpgrade]", ctx.store.scan(UPGRADE, (tenant,))):
-        ctx.store.put(UPGRADE_OF, (tenant, ids.key(upgrade["customer_id"]), ids.key(upgrade["id"])),
-                      {"u": upgrade["id"]})
-    ctx.store.put(INDEXED, (tenant, "indexes"), {"version": 1})
+    if state is None:
+        for upgrade in cast("list[ProductUpgrade]", ctx.store.scan(UPGRADE, (tenant,))):
+            ctx.store.put(UPGRADE_OF, (tenant, ids.key(upgrade["customer_id"]), ids.key(upgrade["id"])),
+                          {"u": upgrade["id"]})
+    ctx.store.put(INDEXED, (tenant, "indexes"), {"version": INDEX_VERSION})
 
 
-def _pointed(ctx: Context, tenant: str, customer_id: str, index: str, parent: str) -> list[Subscription]:
+def _read(ctx: Context, tenant: str, customer_id: str, entries: Iterable[str]) -> list[Subscription]:
     found = []
-    for pointer in ctx.store.scan(index, (tenant, ids.key(customer_id), parent)):
-        sub = get(ctx, tenant, customer_id, pointer["s"])
+    for entry in entries:
+        sub = get(ctx, tenant, customer_id, _id_of(entry))
         if sub is not None:
             found.append(sub)
     return found
@@ -264,25 +366,28 @@ def live(ctx: Context, tenant: str, customer_id: str, kinds: Iterable[str] = KIN
     if not indexed(ctx, tenant):
         return [s for s in list_for_customer(ctx, tenant, customer_id)
                 if s["kind"] in wanted and s["status"] not in ENDED]
-    found = [s for kind in wanted for s in _pointed(ctx, tenant, customer_id, LIVE, kind)]
+    found = [s for kind in wanted
+             for s in _read(ctx, tenant, customer_id, listed(ctx, tenant, customer_id, LIVE, kind))]
     return sorted(found, key=lambda s: s["created"]) if len(wanted) > 1 else found
 
 
 def live_of_skus(ctx: Context, tenant: str, customer_id: str, skus: Iterable[str]) -> list[Subscription]:
-    """The customer's records of these SKUs (PRODUCT:SKU, any case) not written as ended, oldest first."""
+    """The customer's records of these SKUs (PRODUCT:SKU, any case) not written as ended, oldest first
+    (reading the live lists, which name each record's SKU, and only the records of those SKUs)."""
     wanted = {s.upper() for s in skus}
     if not indexed(ctx, tenant):
         return [s for s in list_for_customer(ctx, tenant, customer_id) if s["status"] not in ENDED
                 and s.get("product_id") and sku_key(s["product_id"] or "", s["sku_id"] or "") in wanted]
-    found = [s for sku in sorted(wanted) for s in _pointed(ctx, tenant, customer_id, HELD_SKU, sku)]
-    return sorted(found, key=lambda s: s["created"]) if len(wanted) > 1 else found
+    entries = [e for kind in KINDS for e in listed(ctx, tenant, customer_id, LIVE, kind)
+               if e.partition(" ")[2] in wanted]
+    return sorted(_read(ctx, tenant, customer_id, entries), key=lambda s: s["created"])
 
 
 def of_order(ctx: Context, tenant: str, customer_id: str, order_id: str) -> list[Subscription]:
     """The records an order (or a product upgrade) made, in the order they were made."""
     if not indexed(ctx, tenant):
         return [s for s in list_for_customer(ctx, tenant, customer_id) if ids.same(s["order_id"], order_id)]
-    return _pointed(ctx, tenant, customer_id, BY_ORDER, ids.key(order_id))
+    return _read(ctx, tenant, customer_id, listed(ctx, tenant, customer_id, BY_ORDER, ids.key(order_id)))
 
 
 def add_ons_of(ctx: Context, tenant: str, customer_id: str, base_id: str) -> list[Subscription]:
@@ -290,7 +395,8 @@ def add_ons_of(ctx: Context, tenant: str, customer_id: str, base_id: str) -> lis
     if not indexed(ctx, tenant):
         return [s for s in list_for_customer(ctx, tenant, customer_id)
                 if ids.same(s.get("parent_subscription_id"), base_id)]
-    return sorted(_pointed(ctx, tenant, customer_id, BY_PARENT, ids.key(base_id)), key=lambda s: s["created"])
+    return sorted(_read(ctx, tenant, customer_id, listed(ctx, tenant, customer_id, BY_PARENT, ids.key(base_id))),
+                  key=lambda s: s["created"])
 
 
 # --- the billing calendar --------------------------------------------------------------------
