@@ -19,10 +19,10 @@ from simulator import auth, control, errors, persistence, routetable
 from simulator.catalog import data as catalog_data
 from simulator.catalog.data import Catalog
 from simulator.clock import MANUAL, Clock
-from simulator.context import Context
+from simulator.context import WRITES, Context, Writes
 from simulator.ids import Ids, partner_id
 from simulator.settings import Settings, from_env, replace
-from simulator.store import MemoryStore, Store
+from simulator.store import MemoryStore, Store, StoreFull
 
 
 class Lazy:
@@ -149,6 +149,48 @@ class WireMiddleware:
 ROUTED_MOST, ROUTED_LONGEST = 4096, 512
 
 
+class Atomic:
+    """Every request's writes are one transaction (simulator/context.py, `Writes`), kept when its answer
+    is a success (below 400) and undone otherwise, whatever failed: a rule, the rendering after it, or
+    the commit itself. A commit the disk has no room for answers 503 + Retry-After instead of the answer
+    the endpoint made. Inside the control middleware, so an injected fault's status changes nothing."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.state = app.state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        writes = Writes()
+        token = WRITES.set(writes)
+        replaced = False
+
+        async def send_committed(message: Message) -> None:
+            nonlocal replaced
+            if replaced:
+                return
+            if message["type"] == "http.response.start" and writes.open is not None:
+                try:
+                    writes.end(keep=message["status"] < 400)
+                except StoreFull:
+                    replaced = True
+                    await errors.render(errors.StorageFull())(scope, receive, send)
+                    return
+            await send(message)
+        try:
+            await self.app(scope, receive, send_committed)
+        finally:
+            writes.end(keep=False)  # no answer started (a failure on the way): nothing is kept
+            WRITES.reset(token)
+
+
+async def storage_full(request: Request, exc: Exception) -> Response:
+    """A write SQLite had no room for (simulator/store.py, StoreFull): 503, and nothing was kept."""
+    return errors.render(errors.StorageFull())
+
+
 class ExactRouter(Router):
     """Starlette's router, with a shortcut for the paths with no parameters (`/v1/products`,
     `/_simulator/health`): instead of trying every route's pattern in order, it tries only the routes
@@ -211,9 +253,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
                   ids=ids or Ids(settings.seed), catalog=catalog or catalog_data.load(), settings=settings)
     persistence.attach(ctx)  # a SQLite store's clock and ids come back, and are kept there from now on
     routes = router(settings.no_control)
-    app = Starlette(routes=routes, exception_handlers=dict(errors.HANDLERS))
+    app = Starlette(routes=routes, exception_handlers={**errors.HANDLERS, StoreFull: storage_full})
     app.router = ExactRouter(routes)  # before the first request builds the middleware stack around it
     app.state.ctx = ctx
     app.state.control = control.State(settings)  # snapshots, fault rules, the request journal
-    guarded = control.ControlMiddleware(app, ctx, app.state.control)
+    guarded = control.ControlMiddleware(Atomic(app), ctx, app.state.control)
     return WireMiddleware(guarded, literal_segments(routes), ctx, app.state)

@@ -1,7 +1,10 @@
 """The frozen bundle every rule takes first, and the caller a request speaks for."""
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager, suppress
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -23,9 +26,61 @@ class Context:
     settings: Settings
 
     def run(self, rule: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run one rule as one transaction: everything it wrote, or nothing."""
-        with self.store.transaction():
-            return rule(self, *args, **kwargs)
+        """Run one rule as one transaction: everything it wrote, or nothing. Inside a request (see
+        `Writes`), the request's transaction: kept only if the whole request succeeds."""
+        writes = WRITES.get()
+        if writes is not None:
+            writes.join(self.store)
+        try:
+            with self.store.transaction():  # nested in the request's, if joined: that one decides
+                return rule(self, *args, **kwargs)
+        except BaseException:
+            if writes is not None:
+                writes.failed = True  # what the rule wrote before it failed is never kept
+            raise
+
+
+class Writes:
+    """What one request writes, as one transaction: opened by its first rule (`Context.run`) and closed
+    when its answer starts (simulator/app.py, `Atomic`), kept if that answer is a success and undone if
+    it is an error or the request fails before answering. So a request that fails leaves no trace, even
+    when its rule succeeded and what came after it (rendering the answer) did not.
+
+    Between the first rule and the answer no endpoint awaits anything (tests/test_hostile_input.py
+    checks the endpoints' source), so no other request of the event loop runs inside the transaction."""
+
+    def __init__(self) -> None:
+        self.thread = threading.get_ident()
+        self.open: AbstractContextManager[Any] | None = None
+        self.store: Store | None = None
+        self.failed = False  # a rule of the request raised: nothing it wrote may be kept
+
+    def join(self, store: Store) -> None:
+        """Opens the request's transaction on `store` (once; a rule run on another thread, or on
+        another store, keeps a transaction of its own)."""
+        if self.open is None and threading.get_ident() == self.thread:
+            opened = store.transaction()
+            opened.__enter__()
+            self.open, self.store = opened, store
+
+    def end(self, keep: bool) -> None:
+        """Commits (`keep`) or rolls back what the request wrote; a failed commit raises (StoreFull ...)."""
+        opened, self.open, self.store = self.open, None, None
+        if opened is None:
+            return
+        if keep and not self.failed:
+            opened.__exit__(None, None, None)
+            return
+        with suppress(Undone):
+            opened.__exit__(Undone, Undone(), None)
+
+
+class Undone(Exception):
+    """Thrown into a request's transaction to roll it back."""
+
+
+# The request being answered on this task, if any (set by simulator/app.py's Atomic around each request).
+WRITES: ContextVar[Writes | None] = ContextVar("pcsim-request-writes", default=None)
 
 
 @dataclass(frozen=True)

@@ -274,6 +274,23 @@ class StoreUnavailable(StoreSchemaError):
     """A store file that can't be opened now: a missing folder, no permission, another pcsim serving it."""
 
 
+class StoreFull(RuntimeError):
+    """A write the disk had no room for (SQLITE_FULL: the disk, or the database's max_page_count). The
+    transaction is rolled back; reads go on, and a write may succeed once there is room again."""
+
+
+SQLITE_FULL = 13
+
+
+def full(error: sqlite3.Error) -> bool:
+    """Whether SQLite failed for want of room (its primary result code is SQLITE_FULL)."""
+    return (getattr(error, "sqlite_errorcode", 0) or 0) & 0xFF == SQLITE_FULL or "disk is full" in str(error)
+
+
+def no_room(path: str, error: sqlite3.Error) -> StoreFull:
+    return StoreFull(f"{path}: {error}")
+
+
 class SQLiteStore:
     """Documents in one SQLite table: WAL with synchronous=FULL, so a committed write survives kill -9.
 
@@ -347,13 +364,23 @@ class SQLiteStore:
     def put(self, kind: str, key: Key, doc: Doc) -> None:
         raw = encode(doc)
         with self._lock:
-            self._db.execute("INSERT INTO docs (kind, parent, id, tenant, doc) VALUES (?, ?, ?, ?, ?) "
-                             "ON CONFLICT (kind, parent, id) DO UPDATE SET doc = excluded.doc",
-                             (*self._where(kind, key), key[0] if len(key) > 1 else None, raw))
+            try:
+                self._db.execute("INSERT INTO docs (kind, parent, id, tenant, doc) VALUES (?, ?, ?, ?, ?) "
+                                 "ON CONFLICT (kind, parent, id) DO UPDATE SET doc = excluded.doc",
+                                 (*self._where(kind, key), key[0] if len(key) > 1 else None, raw))
+            except sqlite3.OperationalError as error:
+                if full(error):
+                    raise no_room(self.path, error) from None
+                raise
 
     def delete(self, kind: str, key: Key) -> None:
         with self._lock:
-            self._db.execute("DELETE FROM docs WHERE kind = ? AND parent = ? AND id = ?", self._where(kind, key))
+            try:
+                self._db.execute("DELETE FROM docs WHERE kind = ? AND parent = ? AND id = ?", self._where(kind, key))
+            except sqlite3.OperationalError as error:
+                if full(error):
+                    raise no_room(self.path, error) from None
+                raise
 
     def scan(self, kind: str, parent: Key, offset: int = 0, limit: int | None = None) -> list[Doc]:
         with self._lock:
@@ -382,18 +409,22 @@ class SQLiteStore:
                 yield
                 if self.before_commit is not None:
                     self.before_commit()
-            except BaseException:
+            except BaseException as error:
                 self._meta = None  # it may hold what is being rolled back
                 if self._db.in_transaction:  # SQLite may have rolled back already (a full disk, say)
                     self._db.execute("ROLLBACK")
+                if isinstance(error, sqlite3.OperationalError) and full(error):  # clear() or load() had no room
+                    raise no_room(self.path, error) from None
                 raise
             else:
                 try:
                     self._db.execute("COMMIT")
-                except BaseException:
+                except BaseException as error:
                     self._meta = None
                     if self._db.in_transaction:
                         self._db.execute("ROLLBACK")
+                    if isinstance(error, sqlite3.OperationalError) and full(error):
+                        raise no_room(self.path, error) from None
                     raise
             finally:
                 self._depth = 0
@@ -447,8 +478,13 @@ class SQLiteStore:
             meta = self._read_meta()
             if meta.get(name) == value:
                 return
-            self._db.execute("INSERT INTO meta (name, value) VALUES (?, ?) "
-                             "ON CONFLICT (name) DO UPDATE SET value = excluded.value", (name, value))
+            try:
+                self._db.execute("INSERT INTO meta (name, value) VALUES (?, ?) "
+                                 "ON CONFLICT (name) DO UPDATE SET value = excluded.value", (name, value))
+            except sqlite3.OperationalError as error:
+                if full(error):
+                    raise no_room(self.path, error) from None
+                raise
             meta[name] = value
 
 

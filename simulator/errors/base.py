@@ -13,7 +13,7 @@ __all__ = [
     "PartnerCenterError", "InvalidRequestInput", "RouteNotFound", "MethodNotAllowed", "NotSimulated",
     "PartnerTokenMissing", "InvalidToken", "AppOnlyNotSupported", "SandboxOnlyOperation",
     "ControlTokenRequired", "SnapshotNotFound", "TooManySnapshots", "FaultNotFound", "InjectedFault",
-    "Throttled", "MissingQueryParameter", "InvalidNumberParameter", "NotABoolean", "NotADateTime",
+    "Throttled", "StorageFull", "MissingQueryParameter", "InvalidNumberParameter", "NotABoolean", "NotADateTime",
     "UnparsableEnum", "ContinuationTokenMissing", "ContinuationTokenInvalid", "error_body", "render",
     "partner_center_error_handler", "http_exception_handler",
     "unexpected_error_handler", "HANDLERS",
@@ -159,6 +159,16 @@ class Throttled(PartnerCenterError):
 
     def body(self) -> dict[str, Any]:
         return {"statusCode": 429, "message": self.text}
+
+
+class StorageFull(PartnerCenterError):
+    """A write the --state file's disk had no room for: 503 with `Retry-After` (api.md 2.7 lists 503
+    among the statuses the service answers), the same error body with the status as its code, as the
+    500 of an unexpected error has; nothing of the request is kept, and reads go on being answered."""
+    status, code = 503, 503
+    description = ("The simulator's state file has no room for this write (the disk is full); nothing was "
+                   "saved. Reads still work; retry the write once there is room.")
+    headers = {"Retry-After": "30"}
 
 
 # --- rendering ----------------------------------------------------------------------------

@@ -231,7 +231,10 @@ def check_line(ctx: Context, market: Market, line: PurchaseLineIn) -> dict[str, 
 
 
 def check_addon(ctx: Context, market: Market, parent: PurchaseLineIn, addon: PurchaseLineIn) -> dict[str, Any]:
-    """Legacy add-ons ride on the parent line (`addonItems`); they must be add-ons of its offer."""
+    """Legacy add-ons ride on the parent line (`addonItems`); they must be add-ons of its offer, and
+    have none of their own (one level, as the documented cart line has it)."""
+    if addon.addon_items:
+        raise errors.InvalidRequestInput("an add-on line (addonItems) can't have addonItems of its own")
     record = check_line(ctx, market, addon)
     parent_offer = ctx.catalog.item(parent.item_id())
     if record["error"] is None and (not isinstance(parent_offer, Offer)
