@@ -76,13 +76,19 @@ def serve(args: argparse.Namespace) -> int:
 
     settings = settings_module.from_args(args)
     try:
-        settings.start()
+        start = settings.start()
     except ValueError:
         print(f"pcsim: --start-time {settings.start_time!r} is not an ISO-8601 time", file=sys.stderr)
         return 2
-    try:
-        from simulator import clock as clock_module
+    from simulator import clock as clock_module
 
+    try:
+        if start is not None:
+            clock_module.bounded(start)
+    except clock_module.OutOfRange as exc:
+        print(f"pcsim: --start-time: {exc}", file=sys.stderr)
+        return 2
+    try:
         clock_module.check(settings.clock or SERVE_CLOCK, settings.clock_speed)
     except ValueError as exc:
         print(f"pcsim: --clock / --clock-speed: {exc}", file=sys.stderr)

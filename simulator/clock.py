@@ -32,7 +32,26 @@ from datetime import UTC, datetime, timedelta
 RUNNING, MANUAL = "running", "manual"
 MODES = (RUNNING, MANUAL)
 MAX_SPEED = 1_000_000.0  # simulated seconds per wall second: about 11.6 days a second
-LATEST = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+# The simulated clock stays within [EARLIEST, LATEST], what every rule can represent: the furthest any
+# rule reaches from now is a few years ahead (a 3-year term renewed for another, its billing periods and
+# invoice due dates) or behind (past billing periods, usage windows), far from the years 1 and 9999 that
+# a datetime holds; LATEST is also where usage windows end (simulator/usage/rules.py). Moving or
+# starting the clock beyond is refused (OutOfRange); a running clock that reaches LATEST stays there.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+class OutOfRange(ValueError):
+    """A time the simulated clock can't be put at (before EARLIEST or after LATEST)."""
+
+
+def bounded(when: datetime) -> datetime:
+    """`when` (in UTC) if the clock may be put there; raises OutOfRange saying the bounds otherwise."""
+    when = when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+    if not EARLIEST <= when <= LATEST:
+        raise OutOfRange(f"the simulated clock stays between {EARLIEST.isoformat()} and {LATEST.isoformat()}, "
+                         f"the times every rule can represent; {when.isoformat()} is outside")
+    return when
 
 
 def system_seconds() -> float:
@@ -65,7 +84,7 @@ class Clock:
         check(mode, speed)
         self._wall, self._ticks = wall, ticks
         self._mode, self._speed = mode, float(speed)
-        self._base = (start or wall()).astimezone(UTC)  # the time at `_since`
+        self._base = bounded(start or wall())  # the time at `_since`
         self._since = ticks()
         self._pin: ContextVar[datetime | None] = ContextVar(f"pcsim-clock-{id(self)}", default=None)
         self.moves = 0  # how often it was advanced, set, restored or switched (a --state file files the time)
@@ -83,7 +102,7 @@ class Clock:
             return self._base
         elapsed = max(self._ticks() - self._since, 0.0) * self._speed
         try:
-            return self._base + timedelta(seconds=elapsed)
+            return min(self._base + timedelta(seconds=elapsed), LATEST)
         except OverflowError:
             return LATEST
 
@@ -110,20 +129,26 @@ class Clock:
 
     # --- moving -----------------------------------------------------------------------------
     def advance(self, seconds: float) -> datetime:
+        """Moves the clock `seconds` on; OutOfRange past LATEST (nothing moves then)."""
         if seconds < 0:
             raise ValueError("the clock only moves forward")
-        return self._put(self.read() + timedelta(seconds=seconds), told=True)
+        reached = self.read()
+        try:
+            target = reached + timedelta(seconds=seconds)
+        except OverflowError:
+            target = LATEST + timedelta(seconds=1)  # beyond any datetime: beyond LATEST as well
+        return self._put(bounded(target), told=True)
 
     def set(self, when: datetime) -> datetime:
-        when = when.astimezone(UTC)
+        when = bounded(when)
         if when < self.read():
             raise ValueError("the clock only moves forward")
         return self._put(when, told=True)
 
     def restore(self, when: datetime) -> None:
         """Puts the clock where a state file or a snapshot left it, earlier or later (a running clock
-        runs on from there); on_move is not told."""
-        self._put(when.astimezone(UTC), told=False)
+        runs on from there); on_move is not told. OutOfRange outside the clock's bounds."""
+        self._put(bounded(when), told=False)
 
     def configure(self, mode: str | None = None, speed: float | None = None) -> datetime:
         """Switches mode and/or speed from the time reached now: pausing keeps it, resuming runs on

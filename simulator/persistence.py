@@ -26,15 +26,18 @@ The memory store keeps nothing of this and is not touched.
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import os
 import random
 import sqlite3
 import struct
+import tempfile
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from simulator import clock
 from simulator.context import Context
 from simulator.settings import Settings, replace
 from simulator.store import SCHEMA_VERSION, SQLiteStore, Store, StoreSchemaError, StoreUnavailable
@@ -67,8 +70,21 @@ class StateFile(SQLiteStore):
                                            f"at a time)") from None
             try:
                 super().__init__(path)
-            except sqlite3.Error as error:
+            except (sqlite3.Error, StoreSchemaError) as error:
+                folder = os.path.dirname(os.path.abspath(path))
+                if not writable(folder):  # SQLite can't make the -wal and -shm files it keeps beside the file
+                    raise StoreUnavailable(
+                        f"cannot open {path}: its folder {folder} is read-only (the file itself is writable, but "
+                        f"SQLite keeps its write-ahead log {os.path.basename(path)}-wal and -shm beside it); make "
+                        f"the folder writable or give a path in a writable folder") from None
+                if isinstance(error, StoreSchemaError):
+                    raise
                 raise StoreUnavailable(f"cannot open {path}: {error}") from None
+            try:
+                verify(self)
+            except BaseException:
+                super().close()
+                raise
         except BaseException:
             os.close(fd)  # SQLite has let go of the file by now: closing can't drop its locks
             raise
@@ -81,6 +97,84 @@ class StateFile(SQLiteStore):
             if self._lock_fd >= 0:
                 os.close(self._lock_fd)
                 self._lock_fd = -1
+
+
+def writable(folder: str) -> bool:
+    """Whether a file can be made in `folder` (tried, not judged from its mode: root ignores the mode, not
+    a read-only mount or an immutable folder)."""
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
+
+
+# What a file's meta values must be, when there (simulator/persistence.py writes them): checked at start.
+def _int(raw: bytes) -> object:
+    return int(raw.decode("ascii"))
+
+
+def _clock(raw: bytes) -> object:
+    return clock.bounded(datetime.fromisoformat(raw.decode("ascii")))
+
+
+def _pem(raw: bytes) -> object:
+    text = raw.decode("ascii")
+    if not (text.startswith("-----BEGIN PRIVATE KEY-----") and text.rstrip().endswith("-----END PRIVATE KEY-----")):
+        raise ValueError("not a PEM private key")
+    return text
+
+
+SIGNING_KEY = "keys.signing"
+META_CHECKS: dict[str, Callable[[bytes], object]] = {
+    "clock": _clock, "seed": _int, "ids.seed": _int, "ids.random": lambda raw: unpack(raw),
+    "ids.tracing": lambda raw: unpack(raw), SIGNING_KEY: _pem}
+RESTORED = ("clock", "seed", "ids.seed", "ids.random", "ids.tracing")  # filed together, by the first commit
+
+# The documents' rows: text keys, a JSON array of strings as the parent, a JSON object as the document.
+# SQLite's JSON functions judge the JSON (fast: no document is decoded in Python at start).
+BAD_DOCS = """
+SELECT seq, kind, id FROM docs
+WHERE typeof(kind) != 'text' OR typeof(id) != 'text' OR typeof(parent) != 'text'
+   OR typeof(doc) NOT IN ('blob', 'text') OR NOT json_valid(parent) OR json_type(parent) != 'array'
+   OR EXISTS (SELECT 1 FROM json_each(docs.parent) WHERE json_each.type != 'text')
+   OR NOT json_valid(CAST(doc AS TEXT)) OR json_type(CAST(doc AS TEXT)) != 'object'
+ORDER BY seq LIMIT 3"""
+
+
+def verify(store: SQLiteStore) -> None:
+    """Refuses (StoreSchemaError, saying what and where) a file whose pages, meta values or documents pcsim
+    can't read, at start rather than as a 500 on every read of them later."""
+    db = store.connection()
+    try:
+        problems = [row[0] for row in db.execute("PRAGMA quick_check(3)") if row[0] != "ok"]
+        if problems:
+            raise StoreSchemaError(f"{store.path} is damaged (SQLite's quick_check: {'; '.join(problems)}); restore "
+                                   f"it from a copy or give another path")
+        typed = db.execute("SELECT name, typeof(value), value FROM meta").fetchall()
+        values = {}
+        for name, kind, value in typed:
+            if kind not in ("blob", "text"):
+                raise StoreSchemaError(f"{store.path} has a meta value {name!r} of type {kind}; pcsim files them "
+                                       f"as bytes (the file was edited by hand?)")
+            values[name] = value.encode() if isinstance(value, str) else bytes(value)
+        for name, check in META_CHECKS.items():
+            if name in values:
+                try:
+                    check(values[name])
+                except (ValueError, TypeError, UnicodeError, struct.error, binascii.Error) as error:
+                    raise StoreSchemaError(f"{store.path} has a pcsim schema but its saved clock or ids are unreadable "
+                                           f"(the meta value {name!r}: {error})") from None
+        missing = [name for name in RESTORED if name not in values]
+        if "clock" in values and missing:
+            raise StoreSchemaError(f"{store.path} has a saved clock but no {', '.join(missing)}")
+        bad = db.execute(BAD_DOCS).fetchall()
+        if bad:
+            listed = ", ".join(f"row {seq} ({kind!r} {doc_id!r})" for seq, kind, doc_id in bad)
+            raise StoreSchemaError(f"{store.path} holds documents that are not pcsim's JSON: {listed}; restore it "
+                                   f"from a copy or give another path")
+    except sqlite3.DatabaseError as error:
+        raise StoreSchemaError(f"{store.path} is damaged: {error}") from None
 
 
 def open_state(settings: Settings, store: Store | None) -> Store | None:
@@ -170,6 +264,8 @@ def attach(ctx: Context) -> bool:
         ctx.clock.on_move = None
         if isinstance(store, StateFile):  # opened for these settings: let go of it and its lock
             store.close()
+        if isinstance(error, clock.OutOfRange):
+            raise StoreSchemaError(f"{store.path} has its clock at a time this pcsim refuses: {error}") from None
         if isinstance(error, (KeyError, ValueError, TypeError, struct.error)):
             raise StoreSchemaError(f"{store.path} has a pcsim schema but its saved clock or ids are unreadable "
                                    f"({type(error).__name__}: {error})") from None
@@ -178,7 +274,6 @@ def attach(ctx: Context) -> bool:
 
 
 # --- the token signing key ---------------------------------------------------------------------------
-SIGNING_KEY = "keys.signing"
 
 
 def keeps_signing_key(store: Store) -> bool:

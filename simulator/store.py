@@ -455,6 +455,10 @@ class SQLiteStore:
         with self._lock:
             self._db.close()
 
+    def connection(self) -> sqlite3.Connection:
+        """The connection itself, for checks of a whole file (simulator/persistence.py, at start)."""
+        return self._db
+
     @property
     def changes(self) -> int:
         """Rows this connection has written since it opened (SQLite's total_changes)."""
@@ -469,7 +473,8 @@ class SQLiteStore:
     def _read_meta(self) -> dict[str, bytes]:
         """The meta table, read once per connection state (the caller holds the lock)."""
         if self._meta is None:
-            self._meta = {name: bytes(value) for name, value in self._db.execute("SELECT name, value FROM meta")}
+            self._meta = {name: value.encode() if isinstance(value, str) else bytes(value)
+                          for name, value in self._db.execute("SELECT name, value FROM meta")}
         return self._meta
 
     def put_meta(self, name: str, value: bytes) -> None:

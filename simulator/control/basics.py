@@ -18,7 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from simulator import errors, ids, wire
-from simulator.clock import MAX_SPEED, MODES
+from simulator.clock import MAX_SPEED, MODES, OutOfRange
 from simulator.context import Context
 from simulator.customers import records as customer_records
 
@@ -75,8 +75,8 @@ def configure_clock(ctx: Context, body: ClockIn) -> None:
 def advance_clock(ctx: Context, body: AdvanceIn) -> None:
     try:
         move_clock(ctx, body)
-    except OverflowError:
-        raise errors.InvalidRequestInput("the clock can't move past the year 9999") from None
+    except OutOfRange as exc:  # past what the rules can represent (simulator/clock.py, LATEST)
+        raise errors.InvalidRequestInput(str(exc)) from None
 
 
 def move_clock(ctx: Context, body: AdvanceIn) -> None:
@@ -87,6 +87,8 @@ def move_clock(ctx: Context, body: AdvanceIn) -> None:
             raise errors.InvalidRequestInput("until must be an ISO-8601 time") from None
         try:
             ctx.clock.set(target)
+        except OutOfRange:
+            raise
         except ValueError:  # before the clock's time (a running clock's, read now)
             raise errors.InvalidRequestInput("the clock only moves forward") from None
     elif body.seconds is not None:
