@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from starlette.applications import Starlette
 from starlette.datastructures import State
@@ -122,16 +123,19 @@ class WireMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        invalid = invalid_text(scope)
         new_path, raw_path = self.routed(scope["path"])
         scope = {**scope, "path": new_path, "raw_path": raw_path}
         request_id = correlation_id = None
         for name, value in scope["headers"]:  # the last of each, as a dict of the headers keeps it
-            if len(name) == 16 or len(name) == 12:  # ms-correlationid, ms-requestid
+            if len(name) in TEXT_HEADER_LENGTHS:
                 folded = name.lower()
                 if folded == b"ms-correlationid":
                     correlation_id = value
                 elif folded == b"ms-requestid":
                     request_id = value
+                if folded in TEXT_HEADERS and invalid is None and not utf8(value):
+                    invalid = f"the header {folded.decode()} is not UTF-8 text"
         ids = self.ctx.ids
         echo = [(b"ms-requestid", request_id or ids.request_guid().encode()),
                 (b"ms-correlationid", correlation_id or ids.request_guid().encode())]
@@ -141,7 +145,38 @@ class WireMiddleware:
                 message = {**message, "headers": [*message.get("headers", []), *echo]}
             await send(message)
 
+        if invalid is not None:  # refused before anything reads it, so nothing stores it
+            await errors.render(errors.InvalidRequestInput(invalid))(scope, receive, send_with_ids)
+            return
         await self.app(scope, receive, send_with_ids)
+
+
+# Request headers whose values pcsim reads as text (stores, compares or echoes them); their bytes must be
+# UTF-8, like the rest of a request's text (path, query, JSON bodies: simulator/wire read_json).
+TEXT_HEADERS = frozenset({b"ms-requestid", b"ms-correlationid", b"if-match", b"ms-continuationtoken"})
+TEXT_HEADER_LENGTHS = frozenset(len(name) for name in TEXT_HEADERS)
+
+
+def utf8(raw: bytes) -> bool:
+    if raw.isascii():
+        return True
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def invalid_text(scope: Scope) -> str | None:
+    """What of the request's path or query string is not text: percent-encoded (or raw) bytes that are no
+    UTF-8, which servers decode into U+FFFD replacement characters rather than refuse. None if all is well."""
+    raw_path = scope.get("raw_path")
+    if raw_path and (b"%" in raw_path or not raw_path.isascii()) and not utf8(unquote_to_bytes(raw_path)):
+        return "the path is not UTF-8 text (a percent-encoded byte sequence that is no UTF-8)"
+    query = scope.get("query_string")
+    if query and (b"%" in query or not query.isascii()) and not utf8(unquote_to_bytes(query)):
+        return "the query string is not UTF-8 text (a percent-encoded byte sequence that is no UTF-8)"
+    return None
 
 
 # The routed form of up to ROUTED_MOST paths of up to ROUTED_LONGEST characters is remembered (then

@@ -67,7 +67,7 @@ def _pcsim_header(token: str) -> dict[str, Any] | None:
         return None
     try:
         header = json.loads(_unb64(parts[0]))
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if isinstance(header, dict) and str(header.get("kid", "")).startswith(keys.KID_PREFIX):
         return header
@@ -269,16 +269,23 @@ def basic_client(header: str) -> dict[str, str]:
         return {}
     try:
         client, _, secret = base64.b64decode(value.strip()).decode().partition(":")
-    except ValueError:
+        return {"client_id": unquote_plus(client, errors="strict"),
+                "client_secret": unquote_plus(secret, errors="strict")}
+    except ValueError:  # not base64, or no UTF-8 text (raw or percent-encoded): no client given
         return {}
-    return {"client_id": unquote_plus(client), "client_secret": unquote_plus(secret)}
 
 
 async def _token(request: Request, v2: bool) -> Response:
     ctx: Context = request.app.state.ctx
-    raw = (await request.body()).decode("utf-8", "replace")
-    form = {**basic_client(request.headers.get("authorization", "")),
-            **{k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}}
+    try:
+        # Text, as every other request's (simulator/app.py, invalid_text): no byte sequence that is no UTF-8,
+        # raw or percent-encoded, becomes a replacement character in a token's claims.
+        raw = (await request.body()).decode("utf-8")
+        fields = parse_qs(raw, keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        return _oauth_error(OAuthError("invalid_request", "AADSTS90023: Invalid request: the request body is not "
+                                       "UTF-8 form data.", code=90023), ctx)
+    form = {**basic_client(request.headers.get("authorization", "")), **{k: v[0] for k, v in fields.items()}}
     try:
         body = issue_token(ctx, request.path_params["tenant"], form, v2, str(request.base_url).rstrip("/"))
     except OAuthError as exc:

@@ -2,7 +2,6 @@
 customers: size + seekOperation=Next + MS-ContinuationToken) and the sandbox delete."""
 from __future__ import annotations
 
-import json
 from urllib.parse import quote
 
 from starlette.requests import Request
@@ -25,10 +24,10 @@ def parse_filter(raw: str | None) -> tuple[str, str] | None:
     the record field it names and the lower-case prefix."""
     if raw is None or raw == "":
         return None
-    try:
-        spec = {str(k).lower(): v for k, v in json.loads(raw).items()}
-    except (ValueError, AttributeError):
-        raise errors.InvalidRequestInput("filter must be a JSON object with Field, Value and Operator") from None
+    data = wire.load_json_text(raw, "filter")
+    if not isinstance(data, dict):
+        raise errors.InvalidRequestInput("filter must be a JSON object with Field, Value and Operator")
+    spec = {str(k).lower(): v for k, v in data.items()}
     field = FILTER_FIELDS.get(str(spec.get("field", "")).lower())
     if field is None:
         raise errors.InvalidRequestInput("filter Field must be one of CompanyName, Domain, IndirectReseller, "

@@ -261,6 +261,18 @@ def _holds_lone_surrogate(value: Any) -> bool:
     return False
 
 
+def load_json_text(text: str, what: str) -> Any:
+    """JSON that a query value or header carries (`filter`): parsed as a body is, so that text no body
+    could bring in (a lone surrogate, nesting too deep to parse) comes in no other way; 400 naming `what`."""
+    try:
+        data = json.loads(text, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        raise errors.InvalidRequestInput(f"{what} is not valid JSON ({str(exc)[:200]})") from None
+    if "\\u" in text and _lone_surrogate(data):
+        raise errors.InvalidRequestInput(f"{what} is not valid JSON (a lone UTF-16 surrogate in a string)")
+    return data
+
+
 def parse_model(model: type[WireModel], data: Any) -> Any:
     from simulator.wire.models import validate
 
