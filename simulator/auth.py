@@ -102,6 +102,8 @@ def signed_claims(ctx: Context, token: str, *, access: bool = False) -> dict[str
             raise errors.InvalidToken("a refresh token is not an access token") from None
         if isinstance(exc, jwt.ExpiredSignatureError):
             raise errors.InvalidToken("the token has expired") from None
+        if isinstance(exc, jwt.MissingRequiredClaimError):  # absent, or null
+            raise errors.InvalidToken(f"the token has no {exc.claim} claim") from None
         raise errors.InvalidToken(f"the token's audience {claims.get('aud')!r} is not {PARTNER_CENTER}") from None
     except jwt.InvalidSignatureError:
         raise errors.InvalidToken("the signature does not match") from None
@@ -109,6 +111,8 @@ def signed_claims(ctx: Context, token: str, *, access: bool = False) -> dict[str
         raise errors.InvalidToken(f"the token is not signed with {keys.ALGORITHM}") from None
     except jwt.InvalidTokenError as exc:
         raise errors.InvalidToken(f"the token is malformed ({exc})") from None
+    except (TypeError, OverflowError, RecursionError) as exc:  # claims PyJWT didn't expect (an exp of 1e999 ...)
+        raise errors.InvalidToken(f"the token is malformed ({type(exc).__name__})") from None
 
 
 def verify(ctx: Context, token: str) -> dict[str, Any] | None:

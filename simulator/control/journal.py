@@ -62,7 +62,8 @@ def tenant_of(ctx: Context, headers: list[tuple[bytes, bytes]]) -> str | None:
         return None
     try:
         return auth.authenticate(ctx, Request({"type": "http", "headers": headers})).tenant.lower()
-    except (errors.PartnerCenterError, ValueError):  # no usable token: the endpoint said so
+    except (errors.PartnerCenterError, ValueError, TypeError, OverflowError, RecursionError):
+        # no usable token, whatever its claims hold: the endpoint said so, and the journal keeps answering
         return None
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -183,6 +184,15 @@ def _no_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
 
+def _finite(text: str) -> float:
+    """A JSON number with a fraction or exponent; one beyond a float's range (1e400) has no value JSON
+    can render back (it would be stored as infinity), so it is refused like NaN."""
+    value = float(text)
+    if value in (math.inf, -math.inf):
+        raise ValueError(f"{text[:40]} is beyond a number's range")
+    return value
+
+
 def query_param(request: Request, *names: str) -> str | None:
     """A query parameter under any of its spellings, in any casing."""
     folded = folded_query(request)
@@ -225,7 +235,7 @@ async def read_json(request: Request, *, allow_empty: bool = False) -> Any:
             return None
         raise errors.InvalidRequestInput("the request body is required")
     try:
-        data = json.loads(raw, parse_constant=_no_constant)
+        data = json.loads(raw, parse_constant=_no_constant, parse_float=_finite)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise errors.InvalidRequestInput(f"the request body is not valid JSON ({exc})") from None
     if _SURROGATE_ESCAPE.search(raw) and _lone_surrogate(data):  # the search: a few µs per KB
@@ -265,7 +275,7 @@ def load_json_text(text: str, what: str) -> Any:
     """JSON that a query value or header carries (`filter`): parsed as a body is, so that text no body
     could bring in (a lone surrogate, nesting too deep to parse) comes in no other way; 400 naming `what`."""
     try:
-        data = json.loads(text, parse_constant=_no_constant)
+        data = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
     except (ValueError, RecursionError) as exc:
         raise errors.InvalidRequestInput(f"{what} is not valid JSON ({str(exc)[:200]})") from None
     if "\\u" in text and _lone_surrogate(data):
