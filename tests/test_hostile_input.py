@@ -432,3 +432,78 @@ def test_a_writable_file_in_a_read_only_folder_is_refused_with_a_message_that_sa
     assert done.returncode == 2, done.stdout + done.stderr
     assert f"its folder {read_only_folder} is read-only" in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
+
+
+# --- the second probe: values out of range in every query parameter and continuation token ---------------
+ODD_VALUES = ("9223372036854775808", "-1", "1e400", "NaN", "", "9" * 5000, "[" * 1200 + "]" * 1200,
+              "\\ud800", "99999-01-01T00:00:00Z", "0001-01-01T00:00:00Z")
+ODD_TOKENS = ("OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OQ==", "", "%%%", "e30=", "x" * 5000,
+              base64.urlsafe_b64encode(b'{"v":1,"s":"x","p":99999999999999999999999,"d":"0"}').decode())
+
+
+def test_every_query_parameter_and_continuation_token_takes_any_value_without_a_server_error(
+        shop: tuple[Api, dict[str, str]]) -> None:
+    api, ids = shop
+    document = api.get("/openapi.json").json()
+    before = dump(api)
+    sent = 0
+    for path, operations in document["paths"].items():
+        op = operations.get("get")
+        if op is None or path.startswith("/_simulator/"):  # the control API's reads: the journal, faults ...
+            continue
+        names = [p["name"] for p in op.get("parameters", []) if p["in"] == "query"]
+        for name in names:
+            for value in ODD_VALUES:
+                reply = api.get(f"{fill(path, ids)}?{httpx.QueryParams({name: value})}")
+                assert reply.status_code < 500 or reply.status_code == 501, (path, name, value[:20], reply.text)
+                if reply.status_code >= 400:
+                    assert_refused(reply, statuses=range(400, 502))
+                sent += 1
+        if any(h["name"] == "MS-ContinuationToken" for h in op.get("parameters", []) if h["in"] == "header"):
+            for token in ODD_TOKENS:
+                reply = api.get(f"{fill(path, ids)}?seekOperation=Next&seek_operation=Next&size=1",
+                                headers={"MS-ContinuationToken": token})
+                assert_refused(reply)
+                sent += 1
+    assert 100 < sent < 1500, sent
+    assert dump(api) == before
+
+
+def number_fields(value: Any, trail: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        yield trail
+    elif isinstance(value, dict):
+        for name, sub in value.items():
+            yield from number_fields(sub, (*trail, name))
+    elif isinstance(value, list):
+        for n, sub in enumerate(value):
+            yield from number_fields(sub, (*trail, n))
+
+
+def replaced(value: Any, trail: tuple[Any, ...], new: Any) -> Any:
+    if not trail:
+        return new
+    copy = list(value) if isinstance(value, list) else dict(value)
+    copy[trail[0]] = replaced(value[trail[0]], trail[1:], new)
+    return copy
+
+
+def test_every_number_of_every_body_takes_any_value_without_a_server_error(shop: tuple[Api, dict[str, str]]) -> None:
+    """Partner Center operations only: the control API's would reset or seed the shop the probe runs in."""
+    api, ids = shop
+    document = api.get("/openapi.json").json()
+    components = document["components"]["schemas"]
+    sent = 0
+    for path, operations in document["paths"].items():
+        for method, op in operations.items():
+            content = op.get("requestBody", {}).get("content", {}) if isinstance(op, dict) else {}
+            if "application/json" not in content or not path.startswith("/v1/"):
+                continue
+            body = example(content["application/json"]["schema"], components)
+            for trail in number_fields(body):
+                for number in (10 ** 30, -(10 ** 30), 1e308, -1, 0):
+                    reply = raw_json(api, method.upper(), fill(path, ids), replaced(body, trail, number))
+                    assert reply.status_code < 500 or reply.status_code == 501, (method, path, trail, number,
+                                                                                 reply.text)
+                    sent += 1
+    assert 20 < sent < 1500, sent
