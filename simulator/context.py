@@ -46,8 +46,9 @@ class Writes:
     it is an error or the request fails before answering. So a request that fails leaves no trace, even
     when its rule succeeded and what came after it (rendering the answer) did not.
 
-    Between the first rule and the answer no endpoint awaits anything (tests/test_hostile_input.py
-    checks the endpoints' source), so no other request of the event loop runs inside the transaction."""
+    Between its first rule and its answer an endpoint awaits nothing (it reads its body before), so no
+    other request of the event loop runs inside the transaction; one that did would be refused by `join`
+    (a RuntimeError: a bug to fix, never two requests' writes mixed in one transaction)."""
 
     def __init__(self) -> None:
         self.thread = threading.get_ident()
@@ -58,16 +59,24 @@ class Writes:
     def join(self, store: Store) -> None:
         """Opens the request's transaction on `store` (once; a rule run on another thread, or on
         another store, keeps a transaction of its own)."""
+        global _holder
         if self.open is None and threading.get_ident() == self.thread:
+            if _holder is not None and _holder.thread == self.thread and _holder is not self:
+                raise RuntimeError("a request ran a rule while another request's transaction was open on its "
+                                   "thread (an endpoint awaited between its first rule and its answer)")
             opened = store.transaction()
             opened.__enter__()
             self.open, self.store = opened, store
+            _holder = self
 
     def end(self, keep: bool) -> None:
         """Commits (`keep`) or rolls back what the request wrote; a failed commit raises (StoreFull ...)."""
+        global _holder
         opened, self.open, self.store = self.open, None, None
         if opened is None:
             return
+        if _holder is self:
+            _holder = None
         if keep and not self.failed:
             opened.__exit__(None, None, None)
             return
@@ -81,6 +90,7 @@ class Undone(Exception):
 
 # The request being answered on this task, if any (set by simulator/app.py's Atomic around each request).
 WRITES: ContextVar[Writes | None] = ContextVar("pcsim-request-writes", default=None)
+_holder: Writes | None = None  # the request whose transaction is open (on its thread), if any
 
 
 @dataclass(frozen=True)
