@@ -359,3 +359,16 @@ def test_users_are_the_customers_own(user_api: Api) -> None:
     assert refused(api.get(f"/v1/customers/{other}/users/{uid}")) == (404, 60002)
     stranger = api.token_for("fabrikam-partner.onmicrosoft.com", user=True)
     assert refused(api.get(f"/v1/customers/{customer}/users/{uid}", token=stranger)) == (404, 60003)
+
+
+def test_the_first_admin_is_changed_like_any_user_and_stays_first(user_api: Api) -> None:
+    api = user_api
+    customer, domain = customer_with_domain(api)
+    new_user(api, customer, "daniel", domain)
+    admin = api.get(f"/v1/customers/{customer}/users").json()["items"][0]
+    changed = api.patch(f"/v1/customers/{customer}/users/{admin['id']}", json={"displayName": "Global Admin"})
+    assert changed.status_code == 200 and changed.json() == {**admin, "displayName": "Global Admin"}
+    listed = api.get(f"/v1/customers/{customer}/users").json()["items"]
+    assert [u["userPrincipalName"] for u in listed] == [f"admin@{domain}", f"daniel@{domain}"]
+    roles = api.get(f"/v1/customers/{customer}/directoryroles/{GLOBAL_ADMIN}/usermembers").json()["items"]
+    assert [m["displayName"] for m in roles] == ["Global Admin"]

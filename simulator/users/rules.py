@@ -76,7 +76,8 @@ def every_user(ctx: Context, tenant: str, customer: Customer, now: datetime) -> 
     """The customer's users that still exist at `now` (active and inactive), the first admin first."""
     stored = records.list_for_customer(ctx, tenant, customer["id"])
     admin = admin_of(customer)
-    users = stored if any(ids.same(u["id"], admin["id"]) for u in stored) else [admin, *stored]
+    changed = [u for u in stored if ids.same(u["id"], admin["id"])]
+    users = [*(changed or [admin]), *(u for u in stored if not ids.same(u["id"], admin["id"]))]
     return [u for u in users if state(u, now) is not None]
 
 

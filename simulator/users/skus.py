@@ -20,7 +20,6 @@ from simulator.subscriptions import records as subscription_records
 from simulator.subscriptions import rules as subscription_rules
 
 GROUP1, GROUP2 = "group1", "group2"   # Entra ID managed; Minecraft
-LICENSE_KINDS = (NCE, LEGACY_LICENSE)
 COUNTED = {"active": "active", "suspended": "suspended"}  # wire status -> unit bucket
 
 PART_NUMBERS = {
