@@ -27,7 +27,9 @@ from simulator.catalog import endpoints as catalog
 from simulator.catalog import inventory
 from simulator.contracts.endpoints import ENDPOINTS
 from simulator.customers import endpoints as customers
+from simulator.offers import endpoints as offers
 from simulator.subscriptions import endpoints as subscriptions
+from simulator.users import endpoints as users
 
 # Every documented operation (simulator/contracts/endpoints.py; docs/coverage.md lists them). Those no area
 # module implements answer 501 with a Partner Center
@@ -54,8 +56,8 @@ def not_simulated_routes(implemented: list[BaseRoute]) -> list[Route]:
 def implemented_routes() -> list[BaseRoute]:
     # Literal-segment routes under /subscriptions (customTermEndDates, overage) precede the id routes;
     # usage's `customers/usagerecords` and `subscriptions/usagerecords` precede the customer routes.
-    return [*usage.routes, *catalog.routes, *inventory.routes, *customers.routes, *carts.routes,
-            *simulator.orders.endpoints.routes, *subscriptions.routes,
+    return [*usage.routes, *catalog.routes, *inventory.routes, *customers.routes, *offers.routes, *users.routes,
+            *carts.routes, *simulator.orders.endpoints.routes, *subscriptions.routes,
             *lineitems.routes, *simulator.billing.endpoints.routes,  # literal invoice paths before {invoice_id}
             *control.routes, *demo.routes, *auth.routes]
 

@@ -1,7 +1,8 @@
 """Every Partner Center operation pcsim knows of, as data: the ids (C1-C13, U1-U4, K1-K4, O1-O7, S1-S15,
-N1-N6, A1-A7, I1-I8, P1-P11, X1) that the code, the tests and the contracts (contracts/<id>.json) use.
+N1-N6, A1-A7, I1-I8, P1-P11, X1; L1-L6, E1-E14 of api-integration.md) that the code, the tests and the
+contracts (contracts/<id>.json) use.
 
-One row per operation id, grouped in the sections 1.1-1.10 (comments elsewhere cite them as "api.md 1.x"),
+One row per operation id, grouped in the sections 1.1-1.10 and 1.14-1.15 (comments elsewhere cite them as "api.md 1.x"),
 with the method and the path as Partner Center's documentation spells them (X1 keeps its
 login.microsoftonline.com host, S2/S3 their defining query). `pcsim contracts report` turns the table into
 docs/coverage.md, the page that defines the ids for readers; tests/test_coverage_report.py checks that every
@@ -32,12 +33,14 @@ SECTIONS = {
     "1.1": "Catalog", "1.2": "Customers", "1.3": "Carts", "1.4": "Orders", "1.5": "Subscriptions",
     "1.6": "New commerce specifics", "1.7": "Azure plan", "1.8": "Invoices and reconciliation",
     "1.9": "Azure spending", "1.10": "Authentication endpoint",
+    "1.14": "Legacy offers", "1.15": "Customer users, licenses and directory roles",
 }
 
 C, S = "/v1/customers/{customer-id}", "/v1/customers/{customer-id}/subscriptions/{subscription-id}"
 P, SKU = "/v1/products/{product-id}", "/v1/products/{product-id}/skus/{sku-id}"
 CP, CSKU = C + "/products/{product-id}", C + "/products/{product-id}/skus/{sku-id}"
 ORD, E = C + "/orders/{order-id}", S + "/azureEntitlements/{entitlement-id}"
+USR, ROLE = C + "/users", C + "/directoryroles"
 
 _ROWS = [
     # 1.1 Catalog
@@ -129,6 +132,29 @@ _ROWS = [
     # 1.10 Authentication endpoint (Azure AD, not Partner Center)
     ("X1", "POST", "https://login.microsoftonline.com/{tenant-id}/oauth2/token", "1.10",
      "get an App-only token (Azure AD v1 token endpoint)"),
+    # 1.14 Legacy offers
+    ("L1", "GET", "/v1/offers?country={country-id}", "1.14", "get a list of offers for a market"),
+    ("L2", "GET", "/v1/offers/{offer-id}?country={country-id}", "1.14", "get an offer by ID"),
+    ("L3", "GET", "/v1/offers/{offer-id}/addons?country={country-id}", "1.14", "get add-on offers by offer ID"),
+    ("L4", "GET", "/v1/offercategories?country={country-id}", "1.14",
+     "get a list of offer categories by country and locale"),
+    ("L5", "GET", C + "/offers", "1.14", "get a list of offers for a customer"),
+    ("L6", "GET", C + "/offercategories", "1.14", "get a list of offer categories for a customer"),
+    # 1.15 Customer users, licenses and directory roles
+    ("E1", "GET", USR, "1.15", "get a list of all user accounts for a customer"),
+    ("E2", "POST", USR, "1.15", "create a user account for a customer"),
+    ("E3", "GET", USR + "/{user-id}", "1.15", "get a user account by ID"),
+    ("E4", "PATCH", USR + "/{user-id}", "1.15", "update (or restore) a user account"),
+    ("E5", "PATCH", USR + "/{user-id}/resetpassword", "1.15", "reset a user's password"),
+    ("E6", "DELETE", USR + "/{user-id}", "1.15", "delete a user account"),
+    ("E7", "POST", USR + "/{user-id}/licenseupdates", "1.15", "assign licenses to a user"),
+    ("E8", "GET", USR + "/{user-id}/licenses", "1.15", "check which licenses are assigned to a user"),
+    ("E9", "GET", C + "/subscribedskus", "1.15", "get a list of available licenses"),
+    ("E10", "GET", USR + "/{user-id}/directoryroles", "1.15", "get a user's directory roles"),
+    ("E11", "GET", ROLE, "1.15", "get the customer's directory roles"),
+    ("E12", "GET", ROLE + "/{role-id}/usermembers", "1.15", "get the users holding a directory role"),
+    ("E13", "POST", ROLE + "/{role-id}/usermembers", "1.15", "add a user to a directory role"),
+    ("E14", "DELETE", ROLE + "/{role-id}/usermembers/{user-id}", "1.15", "remove a user from a directory role"),
 ]
 
 ENDPOINTS: list[Endpoint] = [Endpoint(*row) for row in _ROWS]

@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
+from simulator.contracts.directory import directory
 from simulator.contracts.invoicing import invoices
 from simulator.contracts.lineitems import line_items
 from simulator.contracts.spending import spending
@@ -121,6 +122,7 @@ async def drive(d: Driver) -> None:
     await d.call(None, "POST", "/_simulator/clock/advance", json={"seconds": 3600})
     await read_orders(d, a, orders, user_token)
     await read_subscriptions(d, a, b, orders)
+    await directory(d, b, user_token)  # legacy offers; B's users, licenses and roles
     await manage_subscriptions(d, a, user_token)
     await upgrades(d, a, b, user_token)
     await d.call("O4", "PATCH", f"/v1/customers/{b}/orders/{ri_order}", json={"id": ri_order, "status": "cancelled"})

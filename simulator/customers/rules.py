@@ -20,6 +20,7 @@ from simulator.orders import records as order_records
 from simulator.subscriptions import records as subscription_records
 from simulator.subscriptions.kinds import OrderStatus
 from simulator.usage import records as usage_records
+from simulator.users import records as user_records
 
 SANDBOX_CUSTOMER_LIMIT = 75
 # create-a-customer.md: these countries need a registration number and a phone number.
@@ -147,5 +148,5 @@ def delete_customer(ctx: Context, caller: Caller, customer_id: str) -> None:
     if any(o.get("blocks_customer_delete") and o.get("status") != OrderStatus.CANCELLED
            for o in order_records.list_for_customer(ctx, caller.tenant, customer["id"])):
         raise errors.CustomerHasActiveOrders(customer["id"])
-    for owner in (cart_records, order_records, subscription_records, usage_records, records):
+    for owner in (cart_records, order_records, subscription_records, usage_records, user_records, records):
         owner.drop_customer(ctx, caller.tenant, customer["id"])
