@@ -51,7 +51,8 @@ def day(value: Any) -> str:
     return f"{moment:%Y-%m-%d}"
 
 
-templates.filters.update(when=when, day=day, quote=lambda value: quote(str(value), safe=""))
+templates.filters.update(when=when, day=day, quote=lambda value: quote(str(value), safe=""),
+                         company=views.display_name)
 
 
 def speed_text(speed: float) -> str:
@@ -137,7 +138,7 @@ async def customer(request: Request) -> Response:
     extra = panels.show(panels.CUSTOMER_PANELS, ctx, tenant, view.customer["id"])
     svg = Markup(chart.usage_chart(view.usage)) if view.usage else None  # noqa: S704 (escaped in chart.py)
     return page(request, "customer.html", tenant=tenant, view=view, panels=extra, chart=svg,
-                title=view.customer["company"]["company_name"])
+                clock_customer=view.customer["id"], title=views.display_name(view.customer))
 
 
 @console_page

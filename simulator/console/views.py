@@ -77,6 +77,13 @@ class CustomerPage:
     total: int | None  # the partner's customer count (a search does not count its matches)
 
 
+def display_name(customer: Customer) -> str:
+    """The company's name (the company profile's, else the billing profile's), else its domain."""
+    company = customer.get("company") or {}
+    billing = customer.get("billing") or {}
+    return str(company.get("company_name") or billing.get("company_name") or company.get("domain") or customer["id"])
+
+
 def matches(customer: Customer, term: str) -> bool:
     company = customer.get("company") or {}
     billing = customer.get("billing") or {}
