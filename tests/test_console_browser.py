@@ -106,7 +106,8 @@ def open_customer(browser: Any, site: str, domain: str) -> None:
 def rows(browser: Any) -> list[dict[str, str]]:
     found = []
     for row in css(browser, "#subscriptions tr[data-subscription]"):
-        cells = {name: row.find_element("css selector", f"[data-{name}]").text for name in ("status", "seats", "renews")}
+        cells = {name: row.find_element("css selector", f"[data-{name}]").text
+                 for name in ("status", "seats", "renews")}
         found.append({"id": row.get_attribute("data-subscription"), **cells})
     return found
 

@@ -156,7 +156,8 @@ def customer_view(ctx: Context, tenant: str, customer_id: str) -> CustomerView:
     subs = []
     for sub in subscription_rules.list_subscriptions(ctx, tenant, customer["id"]):
         saas = sub["kind"] == SAAS
-        links = [item["link"]["uri"] for item in subscription_render.activation_links_wire(sub)["items"]] if saas else []
+        wired = subscription_render.activation_links_wire(sub)["items"] if saas else []
+        links = [item["link"]["uri"] for item in wired]
         subs.append(SubscriptionView(subscription_render.subscription_wire(ctx, sub, country), dict(sub),
                                      [dict(e) for e in sub.get("events", [])], saas, links,
                                      dates.renewal_moment(sub) if sub["status"] in ("active", "suspended") else None))
