@@ -8,14 +8,16 @@ it (.ci/run) and runs them.
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.helpers import build_app, chromium, chromium_missing, customer_body, nce_line, serve
+from tests.helpers import ROOT, build_app, chromium, chromium_missing, customer_body, nce_line, serve
 
 MISSING = chromium_missing()
 if MISSING and os.environ.get("CI"):
@@ -63,9 +65,12 @@ def buy(api: httpx.Client, customer: str, line: dict[str, Any]) -> None:
 
 
 def wait_for(browser: Any, check: Any, what: str) -> Any:
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(browser, WAIT, poll_frequency=0.2).until(lambda _: check(), message=what)
+    # A live update may swap a part of the page out while it is read: that reading is tried again.
+    return WebDriverWait(browser, WAIT, poll_frequency=0.2, ignored_exceptions=[StaleElementReferenceException]
+                         ).until(lambda _: check(), message=what)
 
 
 def css(browser: Any, selector: str) -> list[Any]:
@@ -104,6 +109,18 @@ def open_customer(browser: Any, site: str, domain: str) -> None:
 
 
 def rows(browser: Any) -> list[dict[str, str]]:
+    """The subscriptions table, read again if a live update swaps it out meanwhile."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    for _ in range(5):
+        try:
+            return read_rows(browser)
+        except StaleElementReferenceException:
+            continue
+    return read_rows(browser)
+
+
+def read_rows(browser: Any) -> list[dict[str, str]]:
     found = []
     for row in css(browser, "#subscriptions tr[data-subscription]"):
         cells = {name: row.find_element("css selector", f"[data-{name}]").text
@@ -186,3 +203,15 @@ def test_a_fault_added_on_the_page_fires_and_shows_in_the_journal(browser: Any, 
     click(browser, f"#fault-{rule_id} button")
     assert css(browser, "#faults tr[id^=fault-]") == []
     assert api.get("/v1/invoices").status_code == 200
+
+
+def test_the_docs_screenshot_script_still_shoots(browser: Any, tmp_path: Path) -> None:
+    """docs/console/screenshots.py (which made docs/console/*.png) against `pcsim serve --demo`, one page."""
+    spec = importlib.util.spec_from_file_location("console_screenshots", ROOT / "docs" / "console" / "screenshots.py")
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    shots = [shot for shot in script.SHOTS if shot[0] == "customer.png"]
+    (written,) = script.shoot(tmp_path, shots, driver=browser)
+    assert written.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "Azure usage this period" in browser.page_source  # the demo customer with an Azure plan

@@ -1,7 +1,8 @@
 """The daily Azure usage chart: an inline SVG drawn on the server (no script, no library).
 
-Bars: each day's cost; a line: the period's running total; a dashed line: the budget, when there is
-one. The vertical scale holds the larger of the total and the budget, so the budget line always shows.
+Bars: each day's cost, on the right-hand scale; a line: the period's running total, and a dashed line:
+the budget (when there is one), on the left-hand scale, which holds the larger of the two so the budget
+line always shows.
 """
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from html import escape
 
 from simulator.console.views import UsageView
 
-WIDTH, HEIGHT = 720, 260
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 40
+WIDTH, HEIGHT = 760, 260
+LEFT, RIGHT, TOP, BOTTOM = 64, 56, 16, 40
 
 
 def money(value: Decimal, currency: str) -> str:
@@ -26,6 +27,7 @@ def usage_chart(usage: UsageView) -> str:
         running += cost
         totals.append(running)
     top = max([running, usage.budget or Decimal(0), Decimal(1)])
+    daily_top = max([cost for _, cost in days] + [Decimal(1)])
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / count
 
@@ -39,10 +41,12 @@ def usage_chart(usage: UsageView) -> str:
     for step in range(5):  # the scale
         value = top * step / 4
         parts.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value):.1f}" y2="{y(value):.1f}"/>'
-                     f'<text class="axis" x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end">{value:,.0f}</text>')
+                     f'<text class="axis" x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end">{value:,.0f}</text>'
+                     f'<text class="axis daily" x="{WIDTH - RIGHT + 6}" y="{y(value) + 4:.1f}">'
+                     f'{daily_top * step / 4:,.2f}</text>')
     for n, (day, cost) in enumerate(days):
         x = LEFT + n * slot
-        h = float(cost / top) * plot_h
+        h = float(cost / daily_top) * plot_h
         parts.append(f'<rect class="bar" x="{x + slot * 0.15:.1f}" y="{TOP + plot_h - h:.1f}" width="{slot * 0.7:.1f}" '
                      f'height="{h:.1f}"><title>{day.isoformat()}: {escape(money(cost, usage.currency))}</title></rect>')
         if day.day == 1 or day.day % 5 == 0:
@@ -57,6 +61,7 @@ def usage_chart(usage: UsageView) -> str:
                      f'y="{y(usage.budget) - 6:.1f}" text-anchor="end">budget '
                      f'{escape(money(usage.budget, usage.currency))}</text>')
     parts.append(f'<text class="axis" x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - 6}" text-anchor="middle">'
-                 f'day of {usage.first_day:%B %Y} (bars: daily cost, line: running total, {escape(usage.currency)})'
+                 f'day of {usage.first_day:%B %Y}, {escape(usage.currency)} (bars: daily cost, right scale; line: '
+                 'running total, left scale)'
                  '</text></svg>')
     return "".join(parts)
