@@ -53,11 +53,14 @@ class Partner:
     customers: int
 
 
+PARTNERS_LOOKED_AT = 200  # the journal's newest requests whose tokens name partners (a token check each)
+
+
 def partners(ctx: Context, control: Any) -> list[Partner]:
-    """The default partner, then every partner the journal saw a token of (newest requests first)."""
+    """The default partner, then every partner the journal's newest requests had a token of."""
     default = ctx.settings.default_tenant
     seen = [default]
-    for raw in reversed(control.journal.entries):
+    for raw in list(control.journal.entries)[-PARTNERS_LOOKED_AT:][::-1]:
         tenant = journal.tenant_of(ctx, raw.headers)
         if tenant and tenant not in seen:
             seen.append(tenant)
