@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -215,3 +216,33 @@ def test_the_docs_screenshot_script_still_shoots(browser: Any, tmp_path: Path) -
     (written,) = script.shoot(tmp_path, shots, driver=browser)
     assert written.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "Azure usage this period" in browser.page_source  # the demo customer with an Azure plan
+
+
+AUDIT = """
+const unlabelled = [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.textContent.trim())
+  .map(el => el.outerHTML.slice(0, 80));
+return {h1: document.querySelectorAll('h1').length,
+        landmarks: ['header[role=banner]', 'nav', 'main', 'footer[role=contentinfo]']
+          .filter(s => !document.querySelector(s)),
+        unlabelled: unlabelled,
+        overflow: Math.max(0, document.documentElement.scrollWidth - document.documentElement.clientWidth)};
+"""
+
+
+@pytest.mark.parametrize("width", [1280, 1920])
+def test_every_page_has_its_landmarks_labels_and_fits_the_width(browser: Any, site: str, api: httpx.Client,
+                                                                 width: int) -> None:
+    customer = new_customer(api, f"browser-audit-{width}.onmicrosoft.com")
+    buy(api, customer, nce_line(quantity=1, term="P1M"))
+    home = api.get("/_simulator/console", headers={"Accept": "text/html"}).text
+    tenant = re.findall(r"/_simulator/console/partners/([^/\"]+)", home)[0]
+    browser.set_window_size(width, 1000)
+    try:
+        for path in ("", f"/partners/{tenant}", f"/partners/{tenant}/customers/{customer}",
+                     f"/partners/{tenant}/billing", "/journal", "/tools"):
+            browser.get(f"{site}/_simulator/console{path}")
+            found = browser.execute_script(AUDIT)
+            assert found == {"h1": 1, "landmarks": [], "unlabelled": [], "overflow": 0}, path
+    finally:
+        browser.set_window_size(1280, 900)
