@@ -70,7 +70,7 @@ def page(request: Request, template: str, status: int = 200, **values: Any) -> H
     body = templates.get_template(template).render(
         request=request, path=request.url.path, here=here(request), now=clock.now(), mode=clock.mode,
         speed=clock.speed, speed_text=speed_text(clock.speed), speeds=SPEEDS, form_token=access.form_token(request),
-        default_tenant=ctx.settings.default_tenant, signed_out=bool(access.control_token(request)), **values)
+        default_tenant=ctx.settings.default_tenant, **values)
     return HTMLResponse(body, status_code=status, headers={"Cache-Control": "no-store",
                                                            "X-Frame-Options": "DENY",
                                                            "Content-Security-Policy": CSP})
