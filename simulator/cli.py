@@ -117,8 +117,9 @@ def serve(args: argparse.Namespace) -> int:
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
             await super().startup(sockets)
             if not self.should_exit:
-                print(f"pcsim ready on {scheme}://{settings.host}:{settings.port} (health: /_simulator/health)",
-                      flush=True)
+                console = "" if settings.no_control else ", console in a browser: /_simulator/console"
+                print(f"pcsim ready on {scheme}://{settings.host}:{settings.port} "
+                      f"(health: /_simulator/health{console})", flush=True)
 
         async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
             await super().shutdown(sockets)

@@ -25,6 +25,7 @@ from simulator.billing import lineitems
 from simulator.carts import endpoints as carts
 from simulator.catalog import endpoints as catalog
 from simulator.catalog import inventory
+from simulator.console import endpoints as console
 from simulator.contracts.endpoints import ENDPOINTS
 from simulator.customers import endpoints as customers
 from simulator.offers import endpoints as offers
@@ -59,7 +60,7 @@ def implemented_routes() -> list[BaseRoute]:
     return [*usage.routes, *catalog.routes, *inventory.routes, *customers.routes, *offers.routes, *users.routes,
             *carts.routes, *simulator.orders.endpoints.routes, *subscriptions.routes,
             *lineitems.routes, *simulator.billing.endpoints.routes,  # literal invoice paths before {invoice_id}
-            *control.routes, *demo.routes, *auth.routes]
+            *control.routes, *demo.routes, *console.routes, *auth.routes]
 
 
 @wire.operation(summary="this document", response={"type": "object", "required": ["openapi", "paths"]})

@@ -452,3 +452,26 @@ def serve_process(command: list[str], port: int, env: dict[str, str]
         proc.wait(timeout=20)
         proc.stdout.close()
         proc.stderr.close()
+
+
+# --- a real browser (the console's tests) -------------------------------------------------------------
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+
+
+def chromium_missing() -> str | None:
+    """Why Debian's chromium can't be driven here (.ci/run installs it), or None."""
+    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
+    return f"{' and '.join(missing)} missing: apt-get install chromium chromium-driver" if missing else None
+
+
+def chromium(width: int = 1280, height: int = 900) -> Any:
+    """Headless chromium driven by selenium through Debian's chromedriver: nothing is downloaded."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     f"--window-size={width},{height}", "--lang=en-US"):
+        options.add_argument(argument)
+    return webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)

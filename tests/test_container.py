@@ -308,6 +308,11 @@ def test_the_image_built_from_its_context_serves_its_cmd_and_passes_its_healthch
         with urllib.request.urlopen(request, timeout=30) as reply:
             products = json.loads(reply.read())
         assert reply.status == 200 and products["totalCount"] == len(products["items"]) > 0
+        # The console's templates and assets come from the wheel's package data too.
+        for path, kind in (("/_simulator/console", "text/html"),
+                           ("/_simulator/console/static/console.css", "text/css")):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as reply:
+                assert reply.status == 200 and reply.headers["content-type"].startswith(kind), path
     finally:
         server.terminate()
         try:

@@ -59,6 +59,27 @@ def is_control(path: str) -> bool:
     return path == "/_simulator" or path.startswith("/_simulator/")
 
 
+CONSOLE = "/_simulator/console"
+
+
+def is_console(path: str) -> bool:
+    """The console's pages check their visitor themselves (a login form and a cookie: a browser sends
+    no bearer token), so --control-token does not guard them here (simulator/console/access.py)."""
+    return path == CONSOLE or path.startswith(CONSOLE + "/")
+
+
+def wants_console(scope: Scope) -> bool:
+    """A browser opening `/`: a GET that accepts HTML. API clients keep the 404 they had."""
+    return scope["path"] == "/" and scope["method"] in ("GET", "HEAD") and \
+        "text/html" in Headers(scope=scope).get("accept", "")
+
+
+async def to_console(scope: Scope, receive: Receive, send: Send) -> None:
+    await send({"type": "http.response.start", "status": 303,
+                "headers": [(b"location", CONSOLE.encode()), (b"content-length", b"0")]})
+    await send({"type": "http.response.body", "body": b""})
+
+
 def token_allowed(settings: Settings, scope: Scope) -> bool:
     """Whether a /_simulator request may pass: always, unless --control-token asks for that token."""
     if not settings.control_token:
@@ -125,9 +146,11 @@ class ControlMiddleware:
         settings = self.ctx.settings
         if settings.no_control:
             await self.app(scope, receive, send)  # no control API: its routes are not even there
+        elif wants_console(scope):
+            await to_console(scope, receive, send)
         elif not is_control(scope["path"]):
             await self.answer(scope, receive, send)
-        elif scope["path"] == HEALTH or token_allowed(settings, scope):
+        elif scope["path"] == HEALTH or is_console(scope["path"]) or token_allowed(settings, scope):
             await self.app(scope, receive, send)
         else:
             await errors.render(errors.ControlTokenRequired())(scope, receive, send)
