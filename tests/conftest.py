@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +26,16 @@ from tests.helpers import Api, close_api, open_api, state_overrides  # noqa: E40
 # twice under two names, which pytest refuses.
 if "simulator.pytest_plugin" not in sys.modules:
     pytest_plugins = ["simulator.pytest_plugin"]
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto` (pyproject's addopts): the whole suite, or a folder of it, on every core (pytest-xdist's
+    count); named test files or tests in this one process, which starts sooner than workers do. `-n N`
+    on the command line decides instead."""
+    for arg in config.args:
+        if Path(arg.partition("::")[0]).is_dir():
+            return None  # pytest-xdist's own count
+    return 0
 
 
 @pytest.fixture
