@@ -38,6 +38,22 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     return 0
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test gets a node id of its own: schemathesis names its generated tests (one per operation of
+    tests/test_schemathesis.py) all `test_every_operation`, and pytest-xdist's loadgroup scheduling keys
+    its queue by node id, so it would run one of them and drop the rest. The operation's label is added."""
+    seen: dict[str, int] = {}
+    for item in items:
+        seen[item.nodeid] = seen.get(item.nodeid, 0) + 1
+    for item in items:
+        if seen[item.nodeid] > 1:
+            unique = f"{item.nodeid}[{getattr(item, 'operation_label', None) or id(item)}]"
+            if hasattr(item, "_id"):  # pytest 9: a structured node id
+                item._id = type(item._id).parse(unique)
+            else:
+                item._nodeid = unique
+
+
 @pytest.fixture
 def loop() -> Iterator[asyncio.AbstractEventLoop]:
     loop = asyncio.new_event_loop()
