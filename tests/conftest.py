@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +26,32 @@ from tests.helpers import Api, close_api, open_api, state_overrides  # noqa: E40
 # twice under two names, which pytest refuses.
 if "simulator.pytest_plugin" not in sys.modules:
     pytest_plugins = ["simulator.pytest_plugin"]
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto` (pyproject's addopts): the whole suite, or a folder of it, on every core (pytest-xdist's
+    count); named test files or tests in this one process, which starts sooner than workers do. `-n N`
+    on the command line decides instead."""
+    for arg in config.args:
+        if Path(arg.partition("::")[0]).is_dir():
+            return None  # pytest-xdist's own count
+    return 0
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test gets a node id of its own: schemathesis names its generated tests (one per operation of
+    tests/test_schemathesis.py) all `test_every_operation`, and pytest-xdist's loadgroup scheduling keys
+    its queue by node id, so it would run one of them and drop the rest. The operation's label is added."""
+    seen: dict[str, int] = {}
+    for item in items:
+        seen[item.nodeid] = seen.get(item.nodeid, 0) + 1
+    for item in items:
+        if seen[item.nodeid] > 1:
+            unique = f"{item.nodeid}[{getattr(item, 'operation_label', None) or id(item)}]"
+            if hasattr(item, "_id"):  # pytest 9: a structured node id
+                item._id = type(item._id).parse(unique)
+            else:
+                item._nodeid = unique
 
 
 @pytest.fixture

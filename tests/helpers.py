@@ -399,13 +399,13 @@ class Partner:
              ) -> list[UsageRow]:
         """The rated rows of the subscription as it stands now, through billing's interface (rated.py)."""
         from simulator.ids import name_guid
-        from simulator.subscriptions import records
+        from simulator.subscriptions import lifecycle, records
         from simulator.usage.rated import rated_usage
 
         ctx, now = self.api.ctx, self.api.ctx.clock.now()
         record = ctx.store.get("subscription", records.subscription_key(name_guid(TENANT), customer, sub))
         assert record is not None
-        return rated_usage(ctx, records.current(ctx, record, now), first, last, now)
+        return rated_usage(ctx, lifecycle.current(ctx, record, now), first, last, now)
 
 
 def new_partner(make_api: Any) -> Partner:

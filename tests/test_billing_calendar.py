@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulator.billing import calendar, ledger, periods
-from simulator.billing.records import MARK, STATE, calendar_state
+from simulator.billing.records import MARK, OLD_MARK, STATE, calendar_state
 from simulator.billing.ledger import Cursor, Line
 from tests.helpers import LEGACY_AZURE_LINE, LEGACY_E1, PLAN_LINE, SAAS_PLAN, Api, every_page, nce_line
 
@@ -308,6 +308,50 @@ def test_a_store_without_the_calendar_is_indexed_by_its_first_write(make_api: An
     api.advance(5 * 86400)  # the next period is invoiced from the calendar the purchase builds
     api.buy(api.new_customer(), nce_line(1, "P1M", "monthly"))
     assert calendar_state(api.ctx, api.ctx.settings.default_tenant) is not None
+    assert_open_periods_agree(api)
+    assert_invoices_agree(api)
+
+
+def as_version_1(api: Api) -> None:
+    """The store as the calendar's version 1 left it: one pointer document per subscription and bucket
+    under (tenant, bucket, subscription id), in the order first put, no `marks` in the records, and a
+    calendar state without a version."""
+    store, tenant = api.ctx.store, api.ctx.settings.default_tenant
+    dumped = json.loads(store.dump())
+    kept, pointers = [], []
+    for kind, parent, id_, raw in dumped["docs"]:
+        doc = json.loads(raw)
+        if kind == MARK:
+            pointers.append((parent[1], int(id_), doc["m"]))
+            continue
+        if kind == "subscription":
+            doc.pop("marks")
+        if kind == STATE:
+            doc.pop("version")
+        kept.append([kind, parent, id_, json.dumps(doc)])
+    for bucket, _, entries in sorted(pointers):
+        for entry in entries:
+            mark = dict(zip(("c", "s", "f", "l"), entry, strict=False))
+            kept.append([OLD_MARK, [tenant, bucket], entry[1].lower(), json.dumps(mark)])
+    with store.transaction():
+        store.load(json.dumps({**dumped, "docs": kept}).encode())
+
+
+def test_a_store_of_the_first_calendar_reads_the_same_after_its_pointers_become_pages(make_api: Any) -> None:
+    """A --state file or snapshot of version 1 (a document per pointer): invoices indexed by bucket and
+    offset list the same lines once the pointers are pages, each at its offset, and writes go on."""
+    api = make_api(provisioning_delay=0)
+    history_of_a_quarter(api)
+    before = answers(api)
+    as_version_1(api)
+    tenant = api.ctx.settings.default_tenant
+    assert "version" not in (calendar_state(api.ctx, tenant) or {"version": None})
+    assert any(kind == "invoice_index" for kind, *_ in json.loads(api.ctx.store.dump())["docs"])
+    assert answers(api) == before
+    assert calendar_state(api.ctx, tenant)["version"] == 2
+    assert [kind for kind, *_ in json.loads(api.ctx.store.dump())["docs"] if kind == OLD_MARK] == []
+    api.advance(5 * 86400)
+    api.buy(api.new_customer(), nce_line(1, "P1M", "monthly"))
     assert_open_periods_agree(api)
     assert_invoices_agree(api)
 

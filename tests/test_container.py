@@ -282,6 +282,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Image:
 
 
 @pytest.mark.container
+@pytest.mark.xdist_group("image")  # with the other test of `built` on one worker (--dist loadgroup)
 def test_the_image_built_from_its_context_serves_its_cmd_and_passes_its_healthcheck(built: Image) -> None:
     assert built.user in built.users, f"USER {built.user} is not made by the RUN line"
     # The one change to the Dockerfile's ENV: a free port instead of 8080, for the server and its check.
@@ -322,6 +323,7 @@ def test_the_image_built_from_its_context_serves_its_cmd_and_passes_its_healthch
 
 
 @pytest.mark.container
+@pytest.mark.xdist_group("image")
 def test_the_installed_contracts_report_runs_from_an_empty_folder_outside_the_clone(
         built: Image, tmp_path: Path) -> None:
     env = built.run_env()

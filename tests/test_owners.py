@@ -106,7 +106,7 @@ def test_a_deleted_customer_leaves_nothing_behind_and_its_domain_is_free(make_ap
     # Nothing is filed under the customer any more, whatever the kind (the billing calendar's pointers
     # name subscriptions, not customers, and are read as gone).
     left = [(kind, parent, id_) for kind, parent, id_, raw in json.loads(ctx.store.dump())["docs"]
-            if customer.lower() in [*parent, id_] or (customer in raw and kind != "billing_mark")]
+            if customer.lower() in [*parent, id_] or (customer in raw and kind != "billing_marks")]
     assert left == []
     # The other customer keeps everything; a new customer may take the domain (and the request id).
     assert len(api.get(f"/v1/customers/{other}/subscriptions", token=app).json()["items"]) == 1

@@ -32,6 +32,9 @@ import requests
 from simulator import tls
 from tests.helpers import Live, build_app, customer_body, nce_line, serve
 
+# One worker runs this module: its tests share a module-scoped fixture (pytest-xdist, --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("tls-certs")
+
 ROOT = Path(__file__).resolve().parents[1]
 PARTNER_CENTER = "https://api.partnercenter.microsoft.com"
 SCOPE = [f"{PARTNER_CENTER}/.default"]

@@ -28,6 +28,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.helpers import ENV, ROOT, Api, Live, build_app, free_port, serve
 
+# One worker runs this module: its tests share a module-scoped fixture (pytest-xdist, --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("token-server")
+
 PARTNER_CENTER = "https://api.partnercenter.microsoft.com"
 CLIENT = "11111111-2222-3333-4444-555555555555"
 TENANT = "contoso.onmicrosoft.com"

@@ -8,15 +8,16 @@ cancel, activate, transitions...) that no rule holds for on its day. The rules c
 on read: the billing cycles of each term (from its
 purchase or renew event), the terms after the written one (from the renewal moment, while it
 auto-renews), and, every month from creation, what can't be foreseen from the record: Azure usage,
-new commerce add-ons (which end with their base, records.follow_base), trials and scheduled next-term
+new commerce add-ons (which end with their base, lifecycle.follow_base), trials and scheduled next-term
 changes. `last` bounds the rules once the record says nothing more can be charged (a stopping event,
 a term that ends without renewing). The marks may name months without lines (the replay finds none)
 but never miss one: charges.py makes charges only at events and cycle starts.
 
-The index is `billing_mark` pointer documents, filed per bucket under (tenant, bucket): one bucket per
+The index is lists of pointers, one per bucket (billing/records.py files them in pages): one bucket per
 line class (provider x line type) and month for the events, one per class, step, phase and day for
-the rules. Every write of a subscription puts its pointers again (a pointer is overwritten in place, so
-a bucket keeps its order and an offset in it stays valid; nothing is ever deleted). A period's buckets
+the rules. Every write of a subscription puts its pointers again where they changed (a pointer is
+overwritten in place, at the offset the subscription's record says it has, so a bucket keeps its order
+and an offset in it stays valid; nothing is ever deleted). A period's buckets
 are numbered (`slot`); a subscription found in several of them is read in the first one only
 (`canonical`), which its own marks decide. Rule buckets of a later day than today are not read for the
 open period: a cycle of that day has not been charged yet. Cycles of a day past the 28th fall on the
@@ -138,7 +139,7 @@ def last_month(sub: Mapping[str, Any], events: list[dict[str, Any]], renewal: da
     if latest is not None and sub["status"] not in (SubscriptionStatus.ACTIVE, SubscriptionStatus.SUSPENDED) and (
             latest["type"] in STOPS or (latest["type"] == EventType.TRANSITION and "to" in latest)):
         end = month_of(wire.parse_time(latest["at"]))
-    elif sub.get("transition"):  # 0145P moved to an Azure plan: disabled from the move (records.apply_transition)
+    elif sub.get("transition"):  # 0145P moved to an Azure plan: disabled from the move (lifecycle.apply_transition)
         end = max(month_of(wire.parse_time(sub["transition"]["at"])),
                   month_of(wire.parse_time(latest["at"])) if latest else 0)
     elif renewal is not None and not (sub["status"] == SubscriptionStatus.ACTIVE and dates.renews(sub)):
@@ -173,6 +174,24 @@ def bucket(slot: int, month: int) -> str:
         return month_bucket(slot // PER_CLASS, month)
     cls, step, _, day = rule
     return rule_bucket(cls, step, month % step, day)
+
+
+def latest_month(sub: Mapping[str, Any]) -> int:
+    """The month of the record's latest moment (creation, event, transition): no month bucket after it."""
+    moments = [sub["created"], *(ev["at"] for ev in sub.get("events") or [])]
+    if sub.get("transition"):
+        moments.append(sub["transition"]["at"])
+    return month_of(wire.parse_time(max(moments)))
+
+
+def every_bucket(first: int | None, last: int) -> list[str]:
+    """Every bucket a pointer may be in: each class's rule buckets, and its month buckets from `first` to a
+    year after `last` (events are marked in their month; none is later than that)."""
+    rules = [rule_bucket(cls, step, phase, day) for cls in range(len(CLASSES)) for step in STEPS
+             for phase in range(step) for day in range(1, DAYS + 1)]
+    months = [month_bucket(cls, month) for cls in range(len(CLASSES))
+              for month in range(first if first is not None else last, last + 13)]
+    return rules + months
 
 
 def canonical(marks: Marks, cls: int, month: int, last_day: int) -> int | None:
@@ -216,21 +235,31 @@ def pointers_at(ctx: Context, tenant: str, month: int,
 
 # --- writes -----------------------------------------------------------------------------------
 
-def mark(ctx: Context, sub: Mapping[str, Any], state: records.CalendarState) -> None:
+def mark(ctx: Context, sub: Mapping[str, Any], state: records.CalendarState,
+         placed: records.Placed) -> records.Placed:
     """Files the subscription's pointers (the subscription owner calls this with every write, with the
-    partner's calendar state)."""
-    first = put_marks(ctx, sub)
-    if state["first"] is None or first < state["first"]:
+    partner's calendar state and where the record's pointers were); where they are now."""
+    first, placed = put_marks(ctx, sub, placed)
+    known = state.get("first")
+    if known is None or first < known:
         records.save_calendar_state(ctx, sub["tenant"], {**state, "first": first})
+    return placed
 
 
-def put_marks(ctx: Context, sub: Mapping[str, Any]) -> int:
-    """Puts the pointers; the first month marked."""
+def put_marks(ctx: Context, sub: Mapping[str, Any], placed: records.Placed) -> tuple[int, records.Placed]:
+    """Puts the pointers, each in place where `placed` says the record has one, and only when it changed;
+    the first month marked and where the pointers are."""
     marks, cls, tenant = marks_of(sub), class_of(sub), sub["tenant"]
-    for month in marks.months:
-        records.put_mark(ctx, tenant, month_bucket(cls, month), sub["id"],
-                                 {"c": sub["customer_id"], "s": sub["id"]})
-    for (step, phase, day), first in marks.rules.items():
-        records.put_mark(ctx, tenant, rule_bucket(cls, step, phase, day), sub["id"],
-                                 {"c": sub["customer_id"], "s": sub["id"], "f": first, "l": marks.last})
-    return min([*marks.months, *marks.rules.values()])
+    now: records.Placed = dict(placed)
+    wanted: list[tuple[str, records.Mark]] = [
+        (month_bucket(cls, month), {"c": sub["customer_id"], "s": sub["id"]}) for month in sorted(marks.months)]
+    wanted += [(rule_bucket(cls, step, phase, day), {"c": sub["customer_id"], "s": sub["id"], "f": first,
+                                                     "l": marks.last})
+               for (step, phase, day), first in marks.rules.items()]
+    for name, pointer in wanted:
+        was = placed.get(name)
+        facts = [pointer.get("f"), pointer.get("l")]
+        if was is not None and was[1:] == facts:
+            continue
+        now[name] = [records.put_mark(ctx, tenant, name, pointer, was[0] if was else None), *facts]
+    return min([*marks.months, *marks.rules.values()]), now

@@ -35,7 +35,7 @@ from simulator.billing.records import (
 )
 from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE, Market
 from simulator.context import Context
-from simulator.subscriptions import dates, records
+from simulator.subscriptions import dates, lifecycle, records
 from simulator.usage import rated
 
 
@@ -88,6 +88,7 @@ def walk(ctx: Context, tenant: str, period: Period, now: datetime, cursor: Curso
     `sources` classes. `index`, an invoice's, names the subscriptions that have lines, so a page of a
     big invoice reads only subscriptions it shows."""
     if index is not None and "slots" in index:
+        records.ensure_calendar(ctx, tenant)  # a store of the calendar's version 1 has its pointers paged first
         classes = classes_of(sources)
         slots = [place for place in index["slots"] if place[0] // calendar.PER_CLASS in classes]
         yield from walk_slots(ctx, tenant, period, now, cursor, wanted, slots)
@@ -176,9 +177,9 @@ def walk_all(ctx: Context, tenant: str, period: Period, now: datetime) -> Iterat
 
 def sub_lines(ctx: Context, customer: Mapping[str, Any], market: Market, sub: dict[str, Any], here: Cursor,
               start: datetime, end: datetime, now: datetime, wanted: Any) -> Iterator[tuple[Cursor, Line]]:
-    if not records.visible(sub, now) or (wanted is not None and not wanted(sub, market)):
+    if not lifecycle.visible(sub, now) or (wanted is not None and not wanted(sub, market)):
         return
-    standing = dict(records.current(ctx, cast(records.Subscription, sub), now))
+    standing = dict(lifecycle.current(ctx, cast(records.Subscription, sub), now))
     items = items_of(ctx, standing, market, start, end, now)
     for i in range(here.item, len(items)):
         line = Line(customer, standing, market, items[i], provider_of(standing), line_type_of(standing))

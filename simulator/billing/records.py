@@ -3,8 +3,14 @@
 * `ledger`: how far periods were invoiced ({"through": a period key}), under (tenant, "ledger");
 * `invoice` and `invoice_index` (where the subscriptions with lines on an invoice are), under
   (tenant, invoice number in its canonical case);
-* `billing_mark` (the calendar's pointers to subscriptions, filed per bucket under (tenant, bucket))
-  and `billing_calendar` (its state), see billing/calendar.py.
+* `billing_marks` (the calendar's pointers to subscriptions: per bucket, a list filed in pages of PAGE
+  pointers under (tenant, bucket, page number)) and `billing_calendar` (its state), see
+  billing/calendar.py. A pointer keeps its offset in its bucket for good (an invoice's index names
+  pointers by bucket and offset); the subscription owner keeps, in each record, where its pointers are
+  (`Placed`), so a write rewrites a pointer in place, and only when it changed. Version 1 of the calendar
+  filed one `billing_mark` document per pointer: some 100,000 small documents at 10,000 customers, where
+  the store spends far more per document than on its JSON (issue 13: RSS at scale); `convert_marks`
+  turns them into pages once, each pointer at its offset.
 
 Billing holds nothing per customer: a deleted customer's pointers stay (a bucket's offsets must stay
 valid) and are read as gone, and closed invoices are history. So there is no `drop_customer` here.
@@ -17,7 +23,10 @@ from simulator import ids
 from simulator.context import Context
 
 LEDGER, INVOICE, INVOICE_INDEX = "ledger", "invoice", "invoice_index"
-MARK, STATE = "billing_mark", "billing_calendar"
+MARK, STATE = "billing_marks", "billing_calendar"
+OLD_MARK = "billing_mark"     # version 1: (tenant, bucket, subscription id) -> a pointer
+PAGE = 100                    # pointers per page of a bucket
+CALENDAR_VERSION = 2
 
 
 class LedgerState(TypedDict):
@@ -48,8 +57,14 @@ class Mark(TypedDict, total=False):
     l: int | None             # a rule's last month  # noqa: E741
 
 
-class CalendarState(TypedDict):
+class CalendarState(TypedDict, total=False):
     first: int | None         # the first month marked
+    version: int              # CALENDAR_VERSION; absent: version 1 (one document per pointer)
+
+
+# Where a subscription's pointers are: bucket -> [offset, first, last] (first and last as in its Mark, None
+# for a month bucket's pointer), kept in the subscription's record by its owner.
+Placed = dict[str, list[Any]]
 
 
 # --- the ledger and invoices ---------------------------------------------------------------------
@@ -94,14 +109,67 @@ def save_invoice(ctx: Context, invoice: Invoice, index: InvoiceIndex) -> None:
 
 # --- the calendar's pointers and state -------------------------------------------------------------
 
+def _entry(mark: Mark) -> list[Any]:
+    """A pointer as stored: [customer, subscription] or, for a rule's, [customer, subscription, first, last]."""
+    return [mark["c"], mark["s"], mark["f"], mark.get("l")] if "f" in mark else [mark["c"], mark["s"]]
+
+
+def _mark(entry: list[Any]) -> Mark:
+    return {"c": entry[0], "s": entry[1], "f": entry[2], "l": entry[3]} if len(entry) > 2 else \
+        {"c": entry[0], "s": entry[1]}
+
+
+def _page(ctx: Context, tenant: str, bucket: str, number: int) -> list[list[Any]]:
+    found = ctx.store.get(MARK, (tenant, bucket, str(number)))
+    return list(found["m"]) if found is not None else []
+
+
 def marks(ctx: Context, tenant: str, bucket: str, offset: int, limit: int) -> list[Mark]:
-    """`limit` pointers of a bucket from `offset`, in the order they were first put."""
-    return cast("list[Mark]", ctx.store.scan(MARK, (tenant, bucket), offset, limit))
+    """`limit` pointers of a bucket from `offset`, in the order they were first put (reading only the
+    pages that hold them)."""
+    found: list[list[Any]] = []
+    number = offset // PAGE
+    while len(found) < limit + offset % PAGE:
+        page = _page(ctx, tenant, bucket, number)
+        found.extend(page)
+        if len(page) < PAGE:
+            break
+        number += 1
+    return [_mark(entry) for entry in found[offset % PAGE:offset % PAGE + limit]]
 
 
-def put_mark(ctx: Context, tenant: str, bucket: str, sub_id: str, mark: Mark) -> None:
-    """Puts a subscription's pointer in a bucket (in place when it is there: offsets stay valid)."""
-    ctx.store.put(MARK, (tenant, bucket, ids.key(sub_id)), dict(mark))
+def put_mark(ctx: Context, tenant: str, bucket: str, mark: Mark, at: int | None) -> int:
+    """Puts a subscription's pointer in a bucket: at its offset `at` when it has one there (offsets stay
+    valid), else after the last; its offset."""
+    entry = _entry(mark)
+    if at is not None:
+        page = _page(ctx, tenant, bucket, at // PAGE)
+        if at % PAGE < len(page):
+            page[at % PAGE] = entry
+            ctx.store.put(MARK, (tenant, bucket, str(at // PAGE)), {"m": page})
+            return at
+    pages = ctx.store.count(MARK, (tenant, bucket))
+    last = _page(ctx, tenant, bucket, pages - 1) if pages else []
+    if pages == 0 or len(last) >= PAGE:
+        pages, last = pages + 1, []
+    last.append(entry)
+    ctx.store.put(MARK, (tenant, bucket, str(pages - 1)), {"m": last})
+    return (pages - 1) * PAGE + len(last) - 1
+
+
+def convert_marks(ctx: Context, tenant: str, buckets: list[str]) -> dict[str, Placed]:
+    """Version 1's pointer documents of these buckets as pages, each pointer at the offset it had (the
+    first-put order), the documents removed; where each subscription's pointers now are, by its id."""
+    placed: dict[str, Placed] = {}
+    for bucket in buckets:
+        old = cast("list[Mark]", ctx.store.scan(OLD_MARK, (tenant, bucket)))
+        for number in range(0, len(old), PAGE):
+            ctx.store.put(MARK, (tenant, bucket, str(number // PAGE)),
+                          {"m": [_entry(mark) for mark in old[number:number + PAGE]]})
+        for offset, mark in enumerate(old):
+            placed.setdefault(ids.key(mark["s"]), {})[bucket] = [offset, mark.get("f"), mark.get("l")]
+            ctx.store.delete(OLD_MARK, (tenant, bucket, ids.key(mark["s"])))
+    return placed
 
 
 def state_key(tenant: str) -> tuple[str, str]:

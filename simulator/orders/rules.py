@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 import simulator.orders.records
+import simulator.subscriptions.lifecycle
 import simulator.subscriptions.records
 from simulator import errors, wire
 from simulator.catalog.data import (
@@ -124,7 +125,7 @@ def order_line(ctx: Context, order: dict[str, Any], record: dict[str, Any], numb
         line["publisher_name"] = product.wire.get("publisherName")
         sku = ctx.catalog.sku(record["product_id"], record["sku_id"])
         line["is_trial"] = bool(sku is not None and sku.wire.get("isTrial"))
-    sub = simulator.subscriptions.records.new_subscription(ctx, order, line, start=start, parent_id=parent)
+    sub = simulator.subscriptions.lifecycle.new_subscription(ctx, order, line, start=start, parent_id=parent)
     simulator.subscriptions.records.save(ctx, sub)
     line["subscription_id"] = sub["id"]
     return line
@@ -192,7 +193,7 @@ def create_order(ctx: Context, tenant: str, customer_id: str, lines_in: list[lin
 def standing_now(ctx: Context, subs: list[Any]) -> list[dict[str, Any]]:
     """Records as they stand now, ended ones left out."""
     now = ctx.clock.now()
-    rolled = (simulator.subscriptions.records.current(ctx, s, now) for s in subs)
+    rolled = (simulator.subscriptions.lifecycle.current(ctx, s, now) for s in subs)
     return [dict(s) for s in rolled if s["status"] not in simulator.subscriptions.records.ENDED]
 
 
@@ -271,7 +272,8 @@ def check_custom_term_end_date(ctx: Context, tenant: str, customer: Mapping[str,
         wanted = wire.parse_time(raw).date()
     except ValueError:
         raise errors.CustomTermEndDateInvalid(raw) from None
-    allowed = coterm_dates(ctx, tenant, customer["id"], ctx.clock.now(), record["term_duration"])
+    now = ctx.clock.now()
+    allowed = coterm_dates(ctx, tenant, customer["id"], now, record["term_duration"], now)
     if wanted not in {d.date() for d, _ in allowed}:
         raise errors.CustomTermEndDateInvalid(raw)
 
@@ -318,7 +320,7 @@ def cancel_subscription(ctx: Context, tenant: str, order: Mapping[str, Any], sub
     sub = simulator.subscriptions.records.get(ctx, tenant, order["customer_id"], sub_id)
     if sub is not None:
         # A sandbox order cancel refunds the purchase in full (billing reads the event).
-        cancel = simulator.subscriptions.records.event(EventType.CANCEL, now, quantity=sub["quantity"], refund="Full")
+        cancel = simulator.subscriptions.lifecycle.event(EventType.CANCEL, now, quantity=sub["quantity"], refund="Full")
         sub["events"].append(cancel)
         sub["status"] = SubscriptionStatus.DELETED
         sub["version"] = sub["version"] + 1

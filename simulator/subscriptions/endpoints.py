@@ -68,8 +68,9 @@ async def list_addons_endpoint(request: Request) -> Response:
 async def provisioning_status_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     cid, sid = wire.subscription_ids(request)
-    sub = rules.load(ctx, caller.tenant, cid, sid)
-    return wire.respond(render.provisioning_status_wire(sub, ctx.clock.now()))
+    now = ctx.clock.now()
+    sub = rules.load(ctx, caller.tenant, cid, sid, now)
+    return wire.respond(render.provisioning_status_wire(sub, now))
 
 
 async def activate_endpoint(request: Request) -> Response:
@@ -97,8 +98,9 @@ async def register_endpoint(request: Request) -> Response:
 async def registration_status_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     cid, sid = wire.subscription_ids(request)
-    sub = rules.load(ctx, caller.tenant, cid, sid)
-    return wire.respond(render.registration_status_wire(sub, ctx.clock.now()))
+    now = ctx.clock.now()
+    sub = rules.load(ctx, caller.tenant, cid, sid, now)
+    return wire.respond(render.registration_status_wire(sub, now))
 
 
 # --- Azure entitlements (A1-A4) ----------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Subscription records: the one owner of the `subscription` kind and its indexes, and of the
-`transition`, `overage` and `product-upgrade` kinds; the record made from an order line, and the
-roll-forward that derives renewals and expiries from stored dates and `now` (term dates: `dates`).
+`transition`, `overage` and `product-upgrade` kinds. What happens to a record (made from an order line,
+rolled forward by time) is `lifecycle`'s; term dates are `dates`'.
 
 Every write of a subscription goes through `save`, which keeps the secondary indexes (a customer's
 subscriptions by kind and SKU while not ended, by order, by base subscription) and the billing
@@ -8,19 +8,14 @@ calendar's pointers, so that a request reads what it touches, not the customer's
 Ids are filed in their canonical case (`ids.key`).
 
 A subscription is written when its order is placed, with `visible_from` set to the order's
-provisioning time. Terms are not advanced by a background task: `current(ctx, sub, now)` returns
-the record as it stands at `now` (renewed, expired, trial converted), and a write stores that.
-Sources: subscription-resources.md, create-scheduled-changes.md (renewals run from 00:00 UTC
-after the term's last day), purchase-new-commerce-license-based.md (7-day window after
-purchase or renewal), change-the-quantity-of-a-subscription.md (seats added mid-term).
+provisioning time; `lifecycle.current(ctx, sub, now)` returns it as it stands at `now`.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Iterator
 from typing import Any, TypedDict, cast
 
-from simulator import ids, wire
+from simulator import ids
 from simulator.billing import calendar
 from simulator.billing import records as billing_records
 from simulator.catalog.data import (
@@ -32,12 +27,9 @@ from simulator.catalog.data import (
     SAAS,
     SOFTWARE_PERPETUAL,
     SOFTWARE_SUBSCRIPTION,
-    Availability,
-    Sku,
 )
 from simulator.context import Context
 from simulator.customers import records as customer_records
-from simulator.subscriptions.dates import AUTO_RENEWING, iso_duration_days, midnight, renewal_moment, renews, term_end
 
 # --- the owner: subscriptions, their indexes, transitions, overage and product upgrades -----
 
@@ -118,6 +110,7 @@ class Subscription(TypedDict, total=False):
     license_changed: str
     registered_at: str
     transition: dict[str, Any]  # a 0145P subscription moved by a product upgrade: {upgrade_id, at, to}
+    marks: dict[str, list[Any]]  # where billing's calendar filed its pointers (billing_records.Placed), kept by save
 
 
 class Transition(TypedDict):
@@ -191,11 +184,13 @@ def save(ctx: Context, sub: Subscription) -> None:
     pointers (every write of a subscription goes through here)."""
     tenant = sub["tenant"]
     ensure_indexes(ctx, tenant)
+    state = ensure_calendar(ctx, tenant)
     key = subscription_key(tenant, sub["customer_id"], sub["id"])
     before = cast("Subscription | None", ctx.store.get(SUBSCRIPTION, key))
-    ctx.store.put(SUBSCRIPTION, key, dict(sub))
+    record = cast(Subscription, dict(sub))
+    record["marks"] = calendar.mark(ctx, sub, state, (before or {}).get("marks") or {})
+    ctx.store.put(SUBSCRIPTION, key, dict(record))
     reindex(ctx, before, sub)
-    calendar.mark(ctx, sub, ensure_calendar(ctx, tenant))
 
 
 def delete(ctx: Context, sub: Subscription) -> None:
@@ -402,16 +397,28 @@ def add_ons_of(ctx: Context, tenant: str, customer_id: str, base_id: str) -> lis
 # --- the billing calendar --------------------------------------------------------------------
 
 def ensure_calendar(ctx: Context, tenant: str) -> billing_records.CalendarState:
-    """The partner's calendar state ({"first": the first month marked}); a partner whose subscriptions
-    were written before the calendar existed is marked now, once."""
+    """The partner's calendar state ({"first": the first month marked, "version"}): a partner whose
+    subscriptions were written before the calendar existed is marked now, once; one of version 1 (a
+    document per pointer) has its pointers turned into pages once, each at its offset."""
     stored = billing_records.calendar_state(ctx, tenant)
-    if stored is not None:
+    if stored is not None and stored.get("version") == billing_records.CALENDAR_VERSION:
         return stored
     first: int | None = None
-    for sub in every(ctx, tenant):
-        month = calendar.put_marks(ctx, sub)
-        first = month if first is None else min(first, month)
-    state: billing_records.CalendarState = {"first": first}
+    if stored is None:
+        for sub in every(ctx, tenant):
+            month, placed = calendar.put_marks(ctx, sub, {})
+            ctx.store.put(SUBSCRIPTION, subscription_key(tenant, sub["customer_id"], sub["id"]),
+                          {**sub, "marks": placed})
+            first = month if first is None else min(first, month)
+    else:
+        first = stored.get("first")
+        subs = list(every(ctx, tenant))
+        latest = max((calendar.latest_month(s) for s in subs), default=first or 0)
+        placed_by_id = billing_records.convert_marks(ctx, tenant, calendar.every_bucket(first, latest))
+        for sub in subs:
+            ctx.store.put(SUBSCRIPTION, subscription_key(tenant, sub["customer_id"], sub["id"]),
+                          {**sub, "marks": placed_by_id.get(ids.key(sub["id"]), {})})
+    state: billing_records.CalendarState = {"first": first, "version": billing_records.CALENDAR_VERSION}
     billing_records.save_calendar_state(ctx, tenant, state)
     return state
 
@@ -476,221 +483,3 @@ def save_upgrade(ctx: Context, upgrade: ProductUpgrade) -> None:
     ensure_indexes(ctx, tenant)
     ctx.store.put(UPGRADE, upgrade_key(tenant, upgrade["id"]), dict(upgrade))
     ctx.store.put(UPGRADE_OF, (tenant, ids.key(upgrade["customer_id"]), ids.key(upgrade["id"])), {"u": upgrade["id"]})
-
-
-# --- the record made from an order line ------------------------------------------------------
-
-
-def new_subscription(ctx: Context, order: Mapping[str, Any], line: Mapping[str, Any], *, start: datetime,
-                     parent_id: str | None = None) -> Subscription:
-    kind, sub_id = line["kind"], ctx.ids.guid()
-    record: Subscription = {
-        "key": sub_id, "id": sub_id, "tenant": order["tenant"], "customer_id": order["customer_id"],
-        "order_id": order["id"], "kind": kind, "offer_id": line["catalog_item_id"],
-        "offer_name": line.get("offer_name") or line.get("friendly_name"),
-        "friendly_name": line.get("friendly_name") or line.get("offer_name"), "quantity": line["quantity"],
-        "product_id": line.get("product_id"), "sku_id": line.get("sku_id"),
-        "availability_id": line.get("availability_id"), "term_duration": line.get("term_duration"),
-        "billing_cycle": line.get("billing_cycle"), "created": wire.iso(start), "visible_from": wire.iso(start),
-        "status": "active", "renews_to": line.get("renews_to"), "is_trial": bool(line.get("is_trial")),
-        "auto_renew": kind in AUTO_RENEWING and (line.get("billing_cycle") != "none" or bool(line.get("renews_to"))),
-        "parent_subscription_id": parent_id or line.get("parent_subscription_id"),
-        "partner_id": line.get("partner_id_on_record") or "", "activated": kind != SAAS,
-        "entitlement_id": ctx.ids.guid() if kind in (LEGACY_AZURE, AZURE_PLAN) else None,
-        "publisher_name": line.get("publisher_name"), "is_microsoft_product": kind != SAAS,
-        "custom_term_end_date": line.get("custom_term_end_date"), "scheduled": None, "version": 1,
-        "unit_price": line.get("unit_price"), "events": [], "line_item_number": line.get("line_item_number"),
-    }
-    if kind == AZURE_PLAN:
-        # Buying an Azure plan also creates one Azure subscription under it (create-azure-plan.md).
-        record["entitlements"] = [{"id": record["entitlement_id"], "friendly_name": "Microsoft Azure",
-                                   "created": wire.iso(start), "cancelled_at": None}]
-    start_term(ctx, record, start)
-    record["events"].append(event("purchase", start, quantity=line["quantity"], **price_facts(record)))
-    return record
-
-
-def start_term(ctx: Context, sub: Subscription, start: datetime) -> None:
-    """A new term (purchase or renewal): its dates, its cancellation window and refund options."""
-    term = sub["term_duration"] or ("P1Y" if sub["kind"] == LEGACY_LICENSE else None)
-    end = term_end(start, term)
-    custom = sub.get("custom_term_end_date")
-    if custom and sub["kind"] == NCE and end is not None:
-        end = midnight(wire.parse_time(custom))
-    window = start + timedelta(days=ctx.settings.cancellation_window_days)
-    sub.update({"start": wire.iso(start), "end": wire.iso(end), "custom_term_end_date": None})
-    if sub["kind"] == NCE:
-        sub["cancellation_allowed_until"] = wire.iso(window)
-        sub["seat_windows"] = [{"quantity": sub["quantity"], "until": wire.iso(window)}]
-        sub["refund_options"] = refund_options(ctx, sub, start)
-    else:
-        sub.update({"cancellation_allowed_until": None, "seat_windows": [], "refund_options": []})
-
-
-def refund_options(ctx: Context, sub: Subscription, start: datetime) -> list[dict[str, Any]]:
-    av = availability_of(ctx, sub)
-    options = []
-    for term in av.find_terms(sub["term_duration"], sub["billing_cycle"]) if av else []:
-        for policy in term.get("cancellationPolicies") or []:
-            for option in policy.get("refundOptions") or []:
-                expires = start + timedelta(days=iso_duration_days(option.get("expiresAfter", "P7D")))
-                options.append({"type": option.get("type", "Full"), "expiresAt": wire.iso(expires)})
-    return options
-
-
-def availability_of(ctx: Context, sub: Mapping[str, Any]) -> Availability | None:
-    """The catalog availability the record was bought from (None for a legacy offer)."""
-    product_id, sku_id, av_id = sub.get("product_id"), sub.get("sku_id"), sub.get("availability_id")
-    if not (product_id and sku_id and av_id):
-        return None
-    return ctx.catalog.availability(product_id, sku_id, av_id)
-
-
-def sku_of(ctx: Context, sub: Mapping[str, Any]) -> Sku | None:
-    """The catalog SKU the record was bought from (None for a legacy offer)."""
-    product_id, sku_id = sub.get("product_id"), sub.get("sku_id")
-    return ctx.catalog.sku(product_id, sku_id) if product_id and sku_id else None
-
-
-def price_facts(sub: Mapping[str, Any]) -> dict[str, Any]:
-    """What a new term is billed by (billing prices each term from the catalog with these)."""
-    return {"offer_id": sub["offer_id"], "product_id": sub.get("product_id"), "sku_id": sub.get("sku_id"),
-            "availability_id": sub.get("availability_id"), "term": sub.get("term_duration"),
-            "cycle": sub.get("billing_cycle"), "end": sub.get("end"), "trial": bool(sub.get("is_trial"))}
-
-
-def event(kind: str, moment: datetime, **facts: Any) -> Event:
-    """What happened to a subscription and when; billing reads these (issue 6)."""
-    return cast(Event, {"type": kind, "at": wire.iso(moment), **facts})
-
-
-def with_facts(entry: Event, **facts: Any) -> Event:
-    """The event with more facts about it (what the caller learned after it was written)."""
-    return cast(Event, {**entry, **facts})
-
-
-def etag(sub: Mapping[str, Any]) -> str:
-    """Changes with every write and with every renewal or expiry applied on read (both add events)."""
-    return wire.etag(sub["id"], sub["version"] + len(sub["events"]))
-
-
-def visible(sub: Mapping[str, Any], now: datetime) -> bool:
-    return wire.parse_time(sub["visible_from"]) <= now
-
-
-def standing(ctx: Context, tenant: str, customer_id: str, now: datetime) -> list[Subscription]:
-    """A customer's subscriptions as they stand at `now`: those visible yet, each rolled forward."""
-    return [current(ctx, s, now) for s in list_for_customer(ctx, tenant, customer_id) if visible(s, now)]
-
-
-def status(sub: Mapping[str, Any]) -> str:
-    if sub["kind"] == SAAS and not sub["activated"] and sub["status"] == "active":
-        return "pending"  # marketplace SaaS waits for activation (S8)
-    return sub["status"]
-
-
-# --- states derived from stored moments (Azure entitlements, product upgrades) -------------
-
-ENTITLEMENT_CANCEL_TAKES = timedelta(minutes=10)
-UPGRADE_IN_PROGRESS, UPGRADE_COMPLETED = "InProgress", "Completed"
-
-
-def entitlement_status(entitlement: Mapping[str, Any], now: datetime) -> str:
-    """An Azure entitlement reads `inactive` once its cancellation has taken effect."""
-    cancelled = entitlement.get("cancelled_at")
-    if cancelled and wire.parse_time(cancelled) + ENTITLEMENT_CANCEL_TAKES <= now:
-        return "inactive"
-    return "active"
-
-
-def upgrade_status(upgrade: Mapping[str, Any], now: datetime) -> str:
-    """A product upgrade is `InProgress` until its completion moment, `Completed` after."""
-    done = now >= wire.parse_time(upgrade["completes_at"])
-    return UPGRADE_COMPLETED if done else UPGRADE_IN_PROGRESS
-
-
-# --- time ---------------------------------------------------------------------------------
-
-def current(ctx: Context, sub: Subscription, now: datetime) -> Subscription:
-    """The record as it stands at `now`: every term end passed since it was written is applied."""
-    apply_transition(sub, now)
-    follow_base(ctx, sub, now)
-    moment = renewal_moment(sub)
-    while moment is not None and moment <= now and sub["status"] in ("active", "suspended"):
-        if sub["status"] == "suspended" or not renews(sub):
-            sub.update({"status": "expired", "auto_renew": False})
-            sub["events"].append(event("expire", moment))
-            break
-        renew(ctx, sub, moment)
-        moment = renewal_moment(sub)
-    return sub
-
-
-def apply_transition(sub: Subscription, now: datetime) -> Subscription:
-    """A 0145P subscription moved by a completed upgrade is disabled from the completion moment."""
-    moved = sub.get("transition")
-    if moved and sub["status"] in ("active", "suspended") and wire.parse_time(moved["at"]) <= now:
-        sub["status"] = "disabled"
-        sub["events"].append(event("transition", wire.parse_time(moved["at"]), to=moved["to"]))
-    return sub
-
-
-def follow_base(ctx: Context, sub: Subscription, now: datetime) -> None:
-    """A new commerce add-on ends when its base ends, and renews onto the base's new term."""
-    if sub["kind"] != NCE or not sub.get("parent_subscription_id") or sub["status"] not in ("active", "suspended"):
-        return
-    base = get(ctx, sub["tenant"], sub["customer_id"], sub.get("parent_subscription_id") or "")
-    if base is None:
-        return
-    base = current(ctx, base, now)
-    if base["status"] in ("deleted", "expired"):
-        # The add-on ends when its base ended (not when it is read), with the base's refund.
-        last = next((e for e in reversed(base["events"]) if e["type"] in ("cancel", "expire", "transition_out")),
-                    {"type": "expire", "at": wire.iso(now)})
-        sub.update({"status": base["status"], "auto_renew": False})
-        sub["events"].append(event("cancel" if base["status"] == "deleted" else "expire", wire.parse_time(last["at"]),
-                                   quantity=sub["quantity"], refund=last.get("refund")))
-    elif (mine := sub.get("end")) and (theirs := base.get("end")) and mine < theirs and renews(sub):
-        sub["custom_term_end_date"] = theirs
-
-
-def renew(ctx: Context, sub: Subscription, moment: datetime) -> None:
-    """Scheduled next-term instructions apply; a trial becomes the SKU it renews to."""
-    plan = sub.get("scheduled") or {}
-    product = plan.get("product") or {}
-    if sub["is_trial"]:
-        convert_trial(ctx, sub)
-    if product.get("productId"):
-        sku = ctx.catalog.sku(product["productId"], product["skuId"])
-        title = sku.wire["title"] if sku else sub["offer_name"]
-        if sub["friendly_name"] == sub["offer_name"]:
-            sub["friendly_name"] = title  # a nickname the partner set stays
-        sub.update({"product_id": product["productId"], "sku_id": product["skuId"], "offer_name": title,
-                    "availability_id": product["availabilityId"],
-                    "offer_id": f"{product['productId']}:{product['skuId']}:{product['availabilityId']}"})
-    sub["term_duration"] = (product.get("termDuration") or sub.get("renews_to") or sub["term_duration"])
-    sub["billing_cycle"] = (product.get("billingCycle") or sub["billing_cycle"] or "").lower()
-    sub["quantity"] = plan.get("quantity") or sub["quantity"]
-    sub["custom_term_end_date"] = plan.get("customTermEndDate") or sub.get("custom_term_end_date")
-    sub.update({"scheduled": None, "renews_to": None})
-    start_term(ctx, sub, moment)
-    sub["events"].append(event("renew", moment, quantity=sub["quantity"], **price_facts(sub)))
-
-
-def convert_trial(ctx: Context, sub: Subscription) -> None:
-    """A trial converts to the SKU its availability's renewal instructions name."""
-    av = availability_of(ctx, sub)
-    instructions = (av.wire.get("renewalInstructions") or []) if av else []
-    targets = [o.get("renewToId") for r in instructions for o in r.get("renewalOptions") or []]
-    for target in filter(None, targets):
-        product_id, _, sku_id = target.partition(":")
-        sku = ctx.catalog.sku(product_id, sku_id)
-        paid = next((a for a in sku.availabilities.values() if a.segment == "commercial"), None) if sku else None
-        if sku is None or paid is None:
-            continue
-        cycle = "monthly" if "monthly" in sku.wire.get("supportedBillingCycles", []) else sub["billing_cycle"]
-        sub.update({"product_id": sku.product.id, "sku_id": sku.id, "availability_id": paid.id,
-                    "offer_id": paid.wire["catalogItemId"], "offer_name": sku.wire["title"], "is_trial": False,
-                    "billing_cycle": cycle, "term_duration": sub.get("renews_to") or "P1M"})
-        return
-    sub["is_trial"] = False

@@ -22,7 +22,7 @@ from simulator.catalog.data import (
 )
 from simulator.context import Context
 from simulator.orders.rules import DUMMY_ACTIVATION
-from simulator.subscriptions import dates, records, rules_productupgrades, rules_transitions, rules_upgrades
+from simulator.subscriptions import dates, lifecycle, rules_productupgrades, rules_transitions, rules_upgrades
 
 LICENSE_CHANGE_MINUTES = 15  # get-subscription-provisioning-status.md: refreshes every 15 minutes
 REGISTRATION_SECONDS = 300
@@ -92,7 +92,7 @@ def subscription_wire(ctx: Context, sub: Mapping[str, Any], country: str) -> dic
         out["parentSubscriptionId"] = sub["parent_subscription_id"]
     out["hasPurchasableAddons"] = kind == NCE and has_addons(ctx, sub)
     out.update({"creationDate": sub["created"], "effectiveStartDate": sub["start"], **term_fields(sub)})
-    out.update({"status": records.status(sub), "autoRenewEnabled": sub["auto_renew"], "isTrial": sub["is_trial"],
+    out.update({"status": lifecycle.status(sub), "autoRenewEnabled": sub["auto_renew"], "isTrial": sub["is_trial"],
                 "billingType": BILLING_TYPES.get(kind, "none")})
     if sub.get("scheduled"):
         out["scheduledNextTermInstructions"] = {k: v for k, v in sub["scheduled"].items() if v is not None}
@@ -112,7 +112,7 @@ def subscription_wire(ctx: Context, sub: Mapping[str, Any], country: str) -> dic
     if kind == NCE:
         out["refundableQuantity"] = refundable_quantity(sub, now)
     out["orderId"] = sub["order_id"]
-    out["attributes"] = wire.attributes("Subscription", records.etag(sub))
+    out["attributes"] = wire.attributes("Subscription", lifecycle.etag(sub))
     return out
 
 
@@ -154,7 +154,7 @@ def registration_status_wire(sub: Mapping[str, Any], now: datetime) -> dict[str,
 def entitlement_wire(plan: Mapping[str, Any], entitlement: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     path = f"/customers/{plan['customer_id']}/subscriptions/{plan['id']}/azureEntitlements/{entitlement['id']}"
     return {"id": entitlement["id"], "friendlyName": entitlement["friendly_name"],
-            "status": records.entitlement_status(entitlement, now), "subscriptionId": plan["id"],
+            "status": lifecycle.entitlement_status(entitlement, now), "subscriptionId": plan["id"],
             "links": {"self": wire.link(path)}}
 
 
@@ -190,13 +190,13 @@ def upgrade_eligibility_wire(found: rules_productupgrades.Eligibility) -> dict[s
 
 
 def upgrade_status_wire(upgrade: Mapping[str, Any], now: datetime) -> dict[str, Any]:
-    state = records.upgrade_status(upgrade, now)
+    state = lifecycle.upgrade_status(upgrade, now)
     items = []
     for item in upgrade["line_items"]:
         line: dict[str, Any] = {
             "sourceProduct": {"id": item["source_id"], "name": item["source_name"]},
             "targetProduct": {"id": upgrade["target_subscription_id"], "name": upgrade["target_name"]}}
-        if state == records.UPGRADE_COMPLETED:
+        if state == lifecycle.UPGRADE_COMPLETED:
             line["upgradedDate"] = upgrade["completes_at"]
         line["status"] = state
         items.append(line)

@@ -27,9 +27,10 @@ from simulator.catalog.data import (
 from simulator.context import Caller, Context
 from simulator.customers.records import get_customer
 from simulator.orders import lines
-from simulator.subscriptions import dates, records
+from simulator.subscriptions import dates, lifecycle, records
 from simulator.subscriptions.kinds import EventType, SubscriptionStatus
-from simulator.subscriptions.records import Subscription, current, event
+from simulator.subscriptions.lifecycle import current, event
+from simulator.subscriptions.records import Subscription
 from simulator.subscriptions.rules_newcommerce import coterm_dates
 
 LEGACY_KINDS = (LEGACY_LICENSE, LEGACY_AZURE)
@@ -65,34 +66,36 @@ class SubscriptionPatchIn(wire.WireModel):
 
 # --- reads --------------------------------------------------------------------------------
 
-def load(ctx: Context, tenant: str, customer_id: str, sub_id: str) -> Subscription:
+def load(ctx: Context, tenant: str, customer_id: str, sub_id: str, now: datetime | None = None) -> Subscription:
+    """The subscription as it stands at `now` (the clock's now unless a rule that read it passes it)."""
     customer = get_customer(ctx, tenant, customer_id)
     sub = records.get(ctx, tenant, customer["id"], sub_id)
-    now = ctx.clock.now()
-    if sub is None or not records.visible(sub, now):
+    now = ctx.clock.now() if now is None else now
+    if sub is None or not lifecycle.visible(sub, now):
         raise errors.SubscriptionNotFound()
     return current(ctx, sub, now)
 
 
 def list_subscriptions(ctx: Context, tenant: str, customer_id: str, *, order_id: str | None = None,
-                       mpn_id: str | None = None) -> list[Subscription]:
+                       mpn_id: str | None = None, now: datetime | None = None) -> list[Subscription]:
     customer = get_customer(ctx, tenant, customer_id)
-    now = ctx.clock.now()
+    now = ctx.clock.now() if now is None else now
     if order_id is not None:  # read only the order's subscriptions
         subs = [current(ctx, s, now) for s in records.of_order(ctx, tenant, customer["id"], order_id)
-                if records.visible(s, now)]
+                if lifecycle.visible(s, now)]
     else:
-        subs = records.standing(ctx, tenant, customer["id"], now)
+        subs = lifecycle.standing(ctx, tenant, customer["id"], now)
     if mpn_id is not None:
         subs = [s for s in subs if s["partner_id"] == mpn_id]
     return subs
 
 
-def list_addons(ctx: Context, tenant: str, customer_id: str, sub_id: str) -> list[Subscription]:
-    parent = load(ctx, tenant, customer_id, sub_id)
-    now = ctx.clock.now()
+def list_addons(ctx: Context, tenant: str, customer_id: str, sub_id: str,
+                now: datetime | None = None) -> list[Subscription]:
+    now = ctx.clock.now() if now is None else now
+    parent = load(ctx, tenant, customer_id, sub_id, now)
     return [current(ctx, s, now) for s in records.add_ons_of(ctx, tenant, parent["customer_id"], parent["id"])
-            if records.visible(s, now)]
+            if lifecycle.visible(s, now)]
 
 
 def save(ctx: Context, sub: Subscription) -> Subscription:
@@ -107,7 +110,7 @@ def save(ctx: Context, sub: Subscription) -> Subscription:
 def update_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id: str, body: SubscriptionPatchIn,
                         if_match: str | None) -> Subscription:
     now = ctx.clock.now()
-    sub = load(ctx, caller.tenant, customer_id, sub_id)
+    sub = load(ctx, caller.tenant, customer_id, sub_id, now)
     check_updatable(sub, body, if_match)
     wanted = (body.status or sub["status"]).lower()
     if sub["status"] == SubscriptionStatus.SUSPENDED and wanted != SubscriptionStatus.ACTIVE:
@@ -125,12 +128,12 @@ def update_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id: 
     change_auto_renew(sub, bool(body.auto_renew_enabled))
     if body.friendly_name is not None:
         sub["friendly_name"] = body.friendly_name
-    sub["scheduled"] = scheduled_change(ctx, sub, body.scheduled_next_term_instructions)
+    sub["scheduled"] = scheduled_change(ctx, sub, body.scheduled_next_term_instructions, now)
     return save(ctx, sub)
 
 
 def check_updatable(sub: Subscription, body: SubscriptionPatchIn, if_match: str | None) -> None:
-    if if_match and if_match.strip('"') != records.etag(sub):
+    if if_match and if_match.strip('"') != lifecycle.etag(sub):
         raise errors.StaleEtag()
     if sub["status"] == SubscriptionStatus.DELETED:
         raise errors.SubscriptionDeleted()
@@ -196,10 +199,10 @@ def refund_type(sub: Subscription, now: datetime) -> str | None:
 def check_plan_is_idle(ctx: Context, sub: Subscription, now: datetime) -> None:
     """An Azure plan suspends only without active Azure subscriptions or reservations (900115)."""
     active_entitlements = [e for e in sub.get("entitlements", [])
-                           if records.entitlement_status(e, now) == "active"]
+                           if lifecycle.entitlement_status(e, now) == "active"]
     # As they stand now: a reservation whose term ended holds nothing back.
     reservations = [s for s in records.live(ctx, sub["tenant"], sub["customer_id"], (RESERVATION,))
-                    if records.visible(s, now) and current(ctx, s, now)["status"] == SubscriptionStatus.ACTIVE]
+                    if lifecycle.visible(s, now) and current(ctx, s, now)["status"] == SubscriptionStatus.ACTIVE]
     if active_entitlements or reservations:
         raise errors.AzurePlanHasActiveSubscriptions()
 
@@ -259,7 +262,7 @@ def change_auto_renew(sub: Subscription, wanted: bool) -> None:
     sub["auto_renew"] = wanted
 
 
-def scheduled_change(ctx: Context, sub: Subscription, plan: ScheduledIn | None) -> dict[str, Any] | None:
+def scheduled_change(ctx: Context, sub: Subscription, plan: ScheduledIn | None, now: datetime) -> dict[str, Any] | None:
     """Scheduled next-term instructions (create-scheduled-changes.md): new commerce, auto-renewing."""
     if plan is None:
         return None
@@ -282,19 +285,20 @@ def scheduled_change(ctx: Context, sub: Subscription, plan: ScheduledIn | None) 
         lines.check_quantity(quantity, av.sku.minimum, av.sku.maximum, item)
         product = product.model_copy(update={"term_duration": term, "billing_cycle": cycle})
     if plan.custom_term_end_date:
-        check_scheduled_end_date(ctx, sub, plan.custom_term_end_date, product)
+        check_scheduled_end_date(ctx, sub, plan.custom_term_end_date, product, now)
     return {"product": product.wire() if product else None, "quantity": quantity,
             "customTermEndDate": plan.custom_term_end_date}
 
 
-def check_scheduled_end_date(ctx: Context, sub: Subscription, raw: str, product: ProductIn | None) -> None:
+def check_scheduled_end_date(ctx: Context, sub: Subscription, raw: str, product: ProductIn | None,
+                             now: datetime) -> None:
     start = dates.renewal_moment(sub)
     term = (product.term_duration if product else None) or sub["term_duration"]
     try:
         wanted = dates.midnight(wire.parse_time(raw))
     except ValueError:
         raise errors.InvalidRequestInput("customTermEndDate is not a date") from None
-    allowed = coterm_dates(ctx, sub["tenant"], sub["customer_id"], start, term)
+    allowed = coterm_dates(ctx, sub["tenant"], sub["customer_id"], start, term, now)
     if wanted.date() not in {d.date() for d, _ in allowed}:
         raise errors.CustomTermEndDateNoMatch()
 
@@ -304,14 +308,14 @@ def check_scheduled_end_date(ctx: Context, sub: Subscription, raw: str, product:
 def activate_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id: str) -> Subscription:
     """Sandbox activation of a marketplace SaaS subscription: billing starts now (the activated
     subscription is returned)."""
-    sub = load(ctx, caller.tenant, customer_id, sub_id)
+    now = ctx.clock.now()
+    sub = load(ctx, caller.tenant, customer_id, sub_id, now)
     if sub["kind"] != SAAS:
         raise errors.InvalidRequestInput("only commercial marketplace SaaS subscriptions are activated")
     if sub["status"] == SubscriptionStatus.DELETED:
         raise errors.SubscriptionDeleted()  # a cancelled, never-activated subscription stays cancelled
     if sub["activated"]:
         raise errors.AlreadyActivated()
-    now = ctx.clock.now()
     sub["activated"] = True
     sub["events"].append(event(EventType.ACTIVATE, now, quantity=sub["quantity"]))
     return save(ctx, sub)
@@ -319,11 +323,12 @@ def activate_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id
 
 def register_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id: str) -> Subscription:
     """Registering an Azure subscription enables Azure reservation purchases (register-a-subscription.md)."""
-    sub = load(ctx, caller.tenant, customer_id, sub_id)
+    now = ctx.clock.now()
+    sub = load(ctx, caller.tenant, customer_id, sub_id, now)
     if sub["kind"] not in (LEGACY_AZURE, AZURE_PLAN):
         raise errors.InvalidRequestInput("only Azure subscriptions and Azure plans are registered")
     if not sub.get("registered_at"):
-        sub["registered_at"] = wire.iso(ctx.clock.now())
+        sub["registered_at"] = wire.iso(now)
         save(ctx, sub)
     return sub
 
@@ -333,7 +338,7 @@ def register_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id
 def purchase_block(ctx: Context, tenant: str, customer_id: str) -> errors.PartnerCenterError | None:
     """An Azure plan can't be bought while a product upgrade (rules_productupgrades) is in progress."""
     now = ctx.clock.now()
-    if any(records.upgrade_status(u, now) == records.UPGRADE_IN_PROGRESS
+    if any(lifecycle.upgrade_status(u, now) == lifecycle.UPGRADE_IN_PROGRESS
            for u in records.upgrades_of(ctx, tenant, customer_id)):
         return errors.PurchaseBlockedUpgradeInProgress()
     return None

@@ -1,6 +1,6 @@
 """Azure plan entitlements (A1-A4): the Azure subscriptions under an Azure plan, their cancellation
 and reactivation. An entitlement's status is derived from its stored cancellation moment and `now`
-(`records.entitlement_status`)."""
+(`lifecycle.entitlement_status`)."""
 from __future__ import annotations
 
 from typing import Any

@@ -14,7 +14,7 @@ from simulator.catalog.data import NCE
 from simulator.context import Context
 from simulator.customers.records import get_customer
 from simulator.ids import same
-from simulator.subscriptions import dates, records
+from simulator.subscriptions import dates, lifecycle, records
 from simulator.subscriptions.kinds import SubscriptionStatus
 
 
@@ -31,18 +31,17 @@ def month_ends(start: datetime, last: datetime) -> list[datetime]:
 
 
 def coterm_dates(ctx: Context, tenant: str, customer_id: str, start: datetime | None,
-                 term: str | None) -> list[tuple[datetime, list[str]]]:
-    """(date, co-termed subscription ids) pairs within the term that would start at `start`."""
-    now = ctx.clock.now()
+                 term: str | None, now: datetime) -> list[tuple[datetime, list[str]]]:
+    """(date, co-termed subscription ids) pairs within the term that would start at `start` (now: None)."""
     start = start or now
     last = dates.term_end(start, term)
     if last is None:
         return []
     found: dict[datetime, list[str]] = {end: [] for end in month_ends(start, last)}
     for sub in records.live(ctx, tenant, customer_id, (NCE,)):  # an ended record never comes back
-        if not records.visible(sub, now):
+        if not lifecycle.visible(sub, now):
             continue
-        sub = records.current(ctx, sub, now)
+        sub = lifecycle.current(ctx, sub, now)
         end = dates.at(sub, "end")
         active = sub["status"] == SubscriptionStatus.ACTIVE
         if sub["kind"] == NCE and active and end is not None and start < end <= last:
@@ -56,11 +55,12 @@ def custom_term_end_dates(ctx: Context, tenant: str, customer_id: str, term: str
     customer = get_customer(ctx, tenant, customer_id)
     if not term or term.upper() not in dates.TERM_MONTHS:
         raise errors.MissingQueryParameter("term_duration")
+    now = ctx.clock.now()
     try:
-        start = wire.parse_time(start_raw) if start_raw else ctx.clock.now()
+        start = wire.parse_time(start_raw) if start_raw else now
     except ValueError:
         raise errors.NotADateTime("term_start_date") from None
-    found = coterm_dates(ctx, tenant, customer["id"], start, term.upper())
+    found = coterm_dates(ctx, tenant, customer["id"], start, term.upper(), now)
     if target:
         found = [(d, subs) for d, subs in found if any(same(target, i) for i in subs)]
     return found

@@ -18,7 +18,7 @@ from simulator.context import Caller, Context
 from simulator.customers import records as customer_records
 from simulator.customers.records import get_customer
 from simulator.ids import same
-from simulator.subscriptions import records
+from simulator.subscriptions import lifecycle, records
 from simulator.subscriptions.kinds import HELD, SubscriptionStatus
 from simulator.subscriptions.rules import list_subscriptions
 
@@ -33,7 +33,7 @@ def azure_plan_entitlements(ctx: Context, tenant: str, customer_id: str, now: da
     """The active Azure subscriptions under the customer's active Azure plans."""
     plans = [s for s in list_subscriptions(ctx, tenant, customer_id) if s["kind"] == AZURE_PLAN
              and s["status"] == SubscriptionStatus.ACTIVE]
-    return [e for s in plans for e in s.get("entitlements", []) if records.entitlement_status(e, now) == "active"]
+    return [e for s in plans for e in s.get("entitlements", []) if lifecycle.entitlement_status(e, now) == "active"]
 
 
 def get_overage(ctx: Context, caller: Caller, customer_id: str) -> list[records.Overage]:
@@ -52,7 +52,7 @@ def get_overage(ctx: Context, caller: Caller, customer_id: str) -> list[records.
 def update_overage(ctx: Context, caller: Caller, customer_id: str, body: OverageIn) -> records.Overage:
     now = ctx.clock.now()
     customer = get_customer(ctx, caller.tenant, customer_id)
-    subs = list_subscriptions(ctx, caller.tenant, customer["id"])
+    subs = list_subscriptions(ctx, caller.tenant, customer["id"], now=now)
     if any(s["kind"] == LEGACY_AZURE and s["status"] in HELD for s in subs):
         raise errors.OverageLegacyAzure()
     plans = [s for s in subs if s["kind"] == AZURE_PLAN and s["status"] == SubscriptionStatus.ACTIVE]
@@ -64,7 +64,7 @@ def update_overage(ctx: Context, caller: Caller, customer_id: str, body: Overage
         if belongs_to_another_customer(ctx, caller.tenant, customer["id"], body.azure_entitlement_id):
             raise errors.OverageAssignedElsewhere()
         raise errors.EntitlementNotFound(body.azure_entitlement_id)
-    if records.entitlement_status(entitlement, now) != "active":
+    if lifecycle.entitlement_status(entitlement, now) != "active":
         raise errors.OverageNotEligible()
     record: records.Overage = {"customer_id": customer["id"], "azure_entitlement_id": entitlement["id"],
                                "partner_id": "" if body.partner_id is None else str(body.partner_id),

@@ -9,7 +9,7 @@ provisioning; the upgrade reads `InProgress` until then and `Completed` after (U
 give no duration). At completion the 0145P subscriptions are `disabled` and their Azure subscriptions
 (entitlements, same ids) move under the plan, so usage runs on under the plan. The disabling is
 written by the first upgrade call after the moment (`settle`); `apply_transition` is the same rule for
-a subscription read, for the roll-forward in `records.current`.
+a subscription read, for the roll-forward in `lifecycle.current`.
 """
 from __future__ import annotations
 
@@ -26,9 +26,10 @@ from simulator.customers.records import Customer, customer_country, get_customer
 from simulator.ids import same
 from simulator.orders import lines
 from simulator.orders.rules import order_line
-from simulator.subscriptions import records, rules
+from simulator.subscriptions import lifecycle, records, rules
 from simulator.subscriptions.kinds import HELD, EventType, SubscriptionStatus
-from simulator.subscriptions.records import Subscription, event
+from simulator.subscriptions.lifecycle import event
+from simulator.subscriptions.records import Subscription
 
 AZURE_FAMILY = "azure"
 AZURE_PLAN_ITEM = "DZH318Z0BPS6:0001:DZH318Z0BML6"
@@ -60,21 +61,20 @@ def customer_upgrades(ctx: Context, tenant: str, customer_id: str) -> list[recor
 def settle(ctx: Context, tenant: str, customer_id: str, now: datetime) -> None:
     """Write what completed upgrades did: their 0145P subscriptions are disabled."""
     for upgrade in customer_upgrades(ctx, tenant, customer_id):
-        if upgrade["settled"] or records.upgrade_status(upgrade, now) != records.UPGRADE_COMPLETED:
+        if upgrade["settled"] or lifecycle.upgrade_status(upgrade, now) != lifecycle.UPGRADE_COMPLETED:
             continue
         for item in upgrade["line_items"]:
             sub = rules.load(ctx, tenant, customer_id, item["source_id"])
             if sub["status"] in HELD:
-                rules.save(ctx, records.apply_transition(sub, now))
+                rules.save(ctx, lifecycle.apply_transition(sub, now))
         upgrade["settled"] = True
         records.save_upgrade(ctx, upgrade)
 
 
-def held(ctx: Context, tenant: str, customer_id: str) -> list[Subscription]:
-    """The customer's 0145P subscriptions and Azure plans held now (reading only those)."""
-    now = ctx.clock.now()
-    subs = [records.current(ctx, s, now) for s in records.live(ctx, tenant, customer_id, (LEGACY_AZURE, AZURE_PLAN))
-            if records.visible(s, now)]
+def held(ctx: Context, tenant: str, customer_id: str, now: datetime) -> list[Subscription]:
+    """The customer's 0145P subscriptions and Azure plans held at `now` (reading only those)."""
+    subs = [lifecycle.current(ctx, s, now) for s in records.live(ctx, tenant, customer_id, (LEGACY_AZURE, AZURE_PLAN))
+            if lifecycle.visible(s, now)]
     return [s for s in subs if s["status"] in HELD]
 
 
@@ -84,10 +84,10 @@ def blocker(ctx: Context, tenant: str, customer_id: str,
     earlier = customer_upgrades(ctx, tenant, customer_id)
     if earlier:
         last = earlier[-1]
-        if records.upgrade_status(last, now) == records.UPGRADE_IN_PROGRESS:
+        if lifecycle.upgrade_status(last, now) == lifecycle.UPGRADE_IN_PROGRESS:
             return errors.UpgradeInProgress(last["id"]), last
         return errors.UpgradeCompleted(last["id"]), last
-    subs = held(ctx, tenant, customer_id)
+    subs = held(ctx, tenant, customer_id, now)
     legacy = [s for s in subs if s["kind"] == LEGACY_AZURE]
     if not legacy:
         return errors.NoAzureSubscriptions(), None
@@ -117,7 +117,7 @@ def create_upgrade(ctx: Context, caller: Caller, body: ProductUpgradeIn) -> reco
     customer, now, problem, _ = standing(ctx, caller, body)
     if problem is not None:
         raise problem
-    legacy = [s for s in held(ctx, caller.tenant, customer["id"]) if s["kind"] == LEGACY_AZURE]
+    legacy = [s for s in held(ctx, caller.tenant, customer["id"], now) if s["kind"] == LEGACY_AZURE]
     upgrade_id, done = ctx.ids.guid(), now + UPGRADE_TAKES
     plan = new_azure_plan(ctx, caller.tenant, customer, upgrade_id, done, legacy)
     for sub in legacy:

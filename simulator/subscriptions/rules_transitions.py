@@ -23,9 +23,10 @@ from simulator.context import Caller, Context
 from simulator.customers.records import customer_country, get_customer
 from simulator.ids import name_guid, same
 from simulator.orders import lines
-from simulator.subscriptions import dates, records, rules
+from simulator.subscriptions import dates, lifecycle, records, rules
 from simulator.subscriptions.kinds import EventType, SubscriptionStatus
-from simulator.subscriptions.records import Subscription, event
+from simulator.subscriptions.lifecycle import event
+from simulator.subscriptions.records import Subscription
 from simulator.subscriptions.rules import list_subscriptions, load, save
 
 CONVERSION_TAKES = timedelta(minutes=5)
@@ -77,8 +78,8 @@ def check_new_commerce(sub: Subscription) -> None:
 def upgrade_targets(ctx: Context, sub: Subscription) -> list[Availability]:
     """The availabilities of the SKUs the source SKU names in `upgradeTargetOffers`, in the source's
     segment (commercial when the target has none there)."""
-    sku = records.sku_of(ctx, sub)
-    source_av = records.availability_of(ctx, sub) if sku else None
+    sku = lifecycle.sku_of(ctx, sub)
+    source_av = lifecycle.availability_of(ctx, sub) if sku else None
     segment = source_av.segment if source_av else "commercial"
     found = []
     for name in (sku.attribute("upgradeTargetOffers") or []) if sku else []:
@@ -122,7 +123,7 @@ def subscriptions_of(subs: list[Subscription], av: Availability, source: Subscri
 def transition_eligibilities(ctx: Context, caller: Caller, customer_id: str, sub_id: str,
                              eligibility_type: str | None) -> list[Eligibility]:
     now = ctx.clock.now()
-    source = load(ctx, caller.tenant, customer_id, sub_id)
+    source = load(ctx, caller.tenant, customer_id, sub_id, now)
     check_new_commerce(source)
     kind = (eligibility_type or "immediate").lower()
     if kind not in ELIGIBILITY_TYPES:
@@ -132,7 +133,7 @@ def transition_eligibilities(ctx: Context, caller: Caller, customer_id: str, sub
         return []
     operation_id = name_guid(f"transitioneligibilities:{source['id']}:{wire.iso(now)}")
     reasons = [] if source["status"] == SubscriptionStatus.ACTIVE else [SOURCE_NOT_ACTIVE]
-    subs = list_subscriptions(ctx, caller.tenant, customer_id)
+    subs = list_subscriptions(ctx, caller.tenant, customer_id, now=now)
     return [Eligibility(source, av, [(t, target_problems(source, t, now)) for t in subscriptions_of(subs, av, source)],
                         reasons, operation_id)
             for av in upgrade_targets(ctx, source)]
@@ -145,7 +146,7 @@ def transition_subscription(ctx: Context, caller: Caller, customer_id: str, sub_
     """Seats move now: into `toSubscriptionId`, or into a new subscription of the target SKU. The
     source loses them and ends (deleted) when none are left; a trial converts to paid this way."""
     now = ctx.clock.now()
-    source = load(ctx, caller.tenant, customer_id, sub_id)
+    source = load(ctx, caller.tenant, customer_id, sub_id, now)
     check_source(source, body)
     transition_type = body.transition_type.lower()
     if transition_type not in TRANSITION_TYPES:
@@ -165,7 +166,7 @@ def transition_subscription(ctx: Context, caller: Caller, customer_id: str, sub_
         target = new_target(ctx, caller, customer_id, source, av, body, now)
     facts = {"transition": transition_id, "quantity": body.quantity}
     give_up_seats(source, body.quantity, now, to_subscription=target["id"], **facts)
-    target["events"][-1] = records.with_facts(target["events"][-1], from_subscription=source["id"], **facts)
+    target["events"][-1] = lifecycle.with_facts(target["events"][-1], from_subscription=source["id"], **facts)
     if source["status"] == SubscriptionStatus.DELETED:
         move_add_ons(ctx, source, target)
     save(ctx, target)
@@ -244,7 +245,7 @@ def new_target(ctx: Context, caller: Caller, customer_id: str, source: Subscript
             "publisher_name": sku.product.wire.get("publisherName"),
             "unit_price": str(market.price(av.price_usd(term, cycle))) if market else None}
     order = {"id": source["order_id"], "tenant": source["tenant"], "customer_id": source["customer_id"]}
-    target = records.new_subscription(ctx, order, line, start=now)
+    target = lifecycle.new_subscription(ctx, order, line, start=now)
     target["license_changed"] = wire.iso(now)
     return target
 
@@ -270,10 +271,10 @@ def give_up_seats(source: Subscription, seats: int, now: datetime, **facts: Any)
 
 def move_add_ons(ctx: Context, source: Subscription, target: Subscription) -> None:
     """A source that ends hands its new commerce add-ons to the target when the target's SKU is one of
-    their prerequisites; the others end with it (records.follow_base)."""
+    their prerequisites; the others end with it (lifecycle.follow_base)."""
     wanted = f"{target['product_id']}:{target['sku_id']}".upper()
     for child in rules.children(ctx, source):
-        sku = records.sku_of(ctx, child) if child["kind"] == NCE else None
+        sku = lifecycle.sku_of(ctx, child) if child["kind"] == NCE else None
         if sku and wanted in {p.upper() for p in sku.attribute("prerequisiteSkus") or []}:
             child["parent_subscription_id"] = target["id"]
             save(ctx, child)

@@ -13,6 +13,7 @@ S10 answers an empty collection and S11 the generic 800002 saying why.
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from pydantic import Field
@@ -26,7 +27,8 @@ from simulator.orders import lines
 from simulator.orders.rules import order_line
 from simulator.subscriptions import rules
 from simulator.subscriptions.kinds import HELD, EventType, SubscriptionStatus
-from simulator.subscriptions.records import Subscription, event
+from simulator.subscriptions.lifecycle import event
+from simulator.subscriptions.records import Subscription
 
 # UpgradeType (Partner Center SDK): the wire carries the snake-case name or, from the SDK, the number.
 UPGRADE_TYPES = {"upgrade_only": 1, "upgradeonly": 1, "upgrade_with_license_transfer": 2,
@@ -74,8 +76,9 @@ class UpgradeResult(NamedTuple):
     target_id: str | None
 
 
-def load_legacy(ctx: Context, caller: Caller, customer_id: str, sub_id: str) -> Subscription:
-    sub = rules.load(ctx, caller.tenant, customer_id, sub_id)
+def load_legacy(ctx: Context, caller: Caller, customer_id: str, sub_id: str,
+                now: datetime | None = None) -> Subscription:
+    sub = rules.load(ctx, caller.tenant, customer_id, sub_id, now)
     if sub["kind"] != LEGACY_LICENSE:
         raise errors.NotLegacyLicense(sub["id"])
     return sub
@@ -94,16 +97,16 @@ def upgrade_error(code: int, description: str, details: str | None = None) -> Up
 
 
 def upgrade_errors(ctx: Context, caller: Caller, sub: Subscription, offer: Offer,
-                   upgrade_type: int) -> list[UpgradeProblem]:
+                   upgrade_type: int, now: datetime) -> list[UpgradeProblem]:
     found = []
     if sub["status"] != SubscriptionStatus.ACTIVE:
         found.append(upgrade_error(STATUS_NOT_ACTIVE, "Subscription cannot be upgraded because the source "
                                    "subscription state is not active.  Additional Details contains the current "
                                    "source subscription state.", sub["status"]))
-    if any(s["status"] in HELD for s in rules.list_addons(ctx, caller.tenant, sub["customer_id"], sub["id"])):
+    if any(s["status"] in HELD for s in rules.list_addons(ctx, caller.tenant, sub["customer_id"], sub["id"], now)):
         found.append(upgrade_error(ADD_ONS_PRESENT, "Upgrade cannot be performed because the source subscription "
                                    "has previously purchased add-ons."))
-    owned = [s for s in rules.list_subscriptions(ctx, caller.tenant, sub["customer_id"])
+    owned = [s for s in rules.list_subscriptions(ctx, caller.tenant, sub["customer_id"], now=now)
              if s["offer_id"].upper() == offer.id.upper() and s["status"] in HELD]
     if owned:
         found.append(upgrade_error(CONFLICTING_SERVICES, "Upgrade cannot be performed because of conflicting "
@@ -117,9 +120,11 @@ def upgrade_errors(ctx: Context, caller: Caller, sub: Subscription, offer: Offer
 def list_upgrades(ctx: Context, caller: Caller, customer_id: str,
                   sub_id: str) -> tuple[Subscription, str, list[tuple[Offer, list[UpgradeProblem]]]]:
     """S14: the source, the customer's country and each target offer with why it can't be taken."""
-    sub = load_legacy(ctx, caller, customer_id, sub_id)
+    now = ctx.clock.now()
+    sub = load_legacy(ctx, caller, customer_id, sub_id, now)
     country = customer_country(get_customer(ctx, caller.tenant, customer_id))
-    return sub, country, [(offer, upgrade_errors(ctx, caller, sub, offer, 1)) for offer in upgrade_targets(ctx, sub)]
+    return sub, country, [(offer, upgrade_errors(ctx, caller, sub, offer, 1, now))
+                          for offer in upgrade_targets(ctx, sub)]
 
 
 def upgrade_type_of(raw: int | str | None) -> int:
@@ -138,7 +143,8 @@ def upgrade_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id:
     """S15 on the source subscription: the target offer's subscription is created; the source is
     suspended when all its seats move, or keeps the rest."""
     upgrade_type = upgrade_type_of(body.upgrade_type)
-    sub = load_legacy(ctx, caller, customer_id, sub_id)
+    now = ctx.clock.now()
+    sub = load_legacy(ctx, caller, customer_id, sub_id, now)
     targets = upgrade_targets(ctx, sub)
     offer = next((o for o in targets if o.id.upper() == body.target_offer.id.strip().upper()), None)
     if not targets:
@@ -148,14 +154,13 @@ def upgrade_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id:
         problems = [upgrade_error(TARGET_NOT_FOUND, "Upgrade cannot be performed because the specified upgrade path "
                                   "is not an available upgrade path.", body.target_offer.id)]
     else:
-        problems = upgrade_errors(ctx, caller, sub, offer, upgrade_type)
+        problems = upgrade_errors(ctx, caller, sub, offer, upgrade_type, now)
     if offer is None or problems:
         return UpgradeResult(sub["id"], upgrade_type, problems, None)
     quantity = body.quantity if body.quantity is not None else sub["quantity"]
     if not 1 <= quantity <= sub["quantity"]:
         raise errors.LegacyQuantityOutOfRange(quantity, 1, sub["quantity"])
-    target = new_target(ctx, caller, sub, offer, quantity)
-    now = ctx.clock.now()
+    target = new_target(ctx, caller, sub, offer, quantity, now)
     sub["events"].append(event(EventType.UPGRADE, now, quantity=quantity, to=target["id"],
                                type=UPGRADE_TYPE_NAMES[upgrade_type]))
     if quantity == sub["quantity"]:
@@ -168,7 +173,8 @@ def upgrade_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id:
     return UpgradeResult(sub["id"], upgrade_type, [], target["id"])
 
 
-def new_target(ctx: Context, caller: Caller, sub: Subscription, offer: Offer, quantity: int) -> Subscription:
+def new_target(ctx: Context, caller: Caller, sub: Subscription, offer: Offer, quantity: int,
+               now: datetime) -> Subscription:
     """The target offer's subscription, bought like a legacy order line in the source's billing cycle.
     The upgrade places no order of its own: the new subscription's orderId is a fresh legacy (GUID) id."""
     customer = get_customer(ctx, caller.tenant, sub["customer_id"])
@@ -180,8 +186,8 @@ def new_target(ctx: Context, caller: Caller, sub: Subscription, offer: Offer, qu
     if record["error"]:
         raise errors.InvalidRequestInput(record["error"]["errorDescription"])
     order = {"id": ctx.ids.guid(), "tenant": caller.tenant, "customer_id": customer["id"]}
-    created = order_line(ctx, order, record, 0, ctx.clock.now())
-    return rules.load(ctx, caller.tenant, customer["id"], created["subscription_id"])
+    created = order_line(ctx, order, record, 0, now)
+    return rules.load(ctx, caller.tenant, customer["id"], created["subscription_id"], now)
 
 
 # --- S10, S11: legacy trial conversions ---------------------------------------------------

@@ -140,7 +140,7 @@ def on_intervals(sub: dict[str, Any]) -> list[Span]:
     moments = [(wire.parse_time(e["at"]), e["type"], e) for e in sub.get("events") or []
                if e.get("type") in (*OFF, *ON, EventType.TRANSITION)]
     moved = sub.get("transition")
-    if moved:  # a 0145P subscription moved to an Azure plan is disabled from the move (records.apply_transition)
+    if moved:  # a 0145P subscription moved to an Azure plan is disabled from the move (lifecycle.apply_transition)
         moments.append((wire.parse_time(moved["at"]), EventType.CANCEL, moved))
     for moment, kind, facts in sorted(moments, key=lambda m: m[0]):
         if kind == EventType.TRANSITION and "to" not in facts:

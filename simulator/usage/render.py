@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from simulator import wire
-from simulator.subscriptions import records
+from simulator.subscriptions import lifecycle
 from simulator.usage.rules import (
     CustomerUsage,
     Group,
@@ -79,7 +79,7 @@ def customer_monthly_usage_record_wire(usage: CustomerUsage) -> dict[str, Any]:
 
 
 def subscription_monthly_usage_record_wire(sub: dict[str, Any], spend: Spend) -> dict[str, Any]:
-    out: dict[str, Any] = {"status": records.status(sub)}
+    out: dict[str, Any] = {"status": lifecycle.status(sub)}
     if spend.modern:
         out["partnerOnRecord"] = sub.get("partner_id") or ""
     out.update({"offerId": sub["offer_id"], **named(sub["id"], sub["friendly_name"] or sub["offer_name"]),

@@ -38,7 +38,7 @@ from simulator.billing.periods import Period, period_of
 from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE
 from simulator.context import Caller, Context
 from simulator.customers.records import Customer, customer_country, get_customer, list_all
-from simulator.subscriptions import dates, records, rules
+from simulator.subscriptions import dates, lifecycle, rules
 from simulator.usage import meters
 from simulator.usage.meters import Meter
 from simulator.usage.rated import (
@@ -124,7 +124,7 @@ def grouped(ctx: Context, rows: list[UsageRow], key: Callable[[UsageRow], Hashab
 # --- customers (P1, P5, P11) ----------------------------------------------------------------
 
 def azure_subscriptions(ctx: Context, tenant: str, customer_id: str, now: datetime) -> list[dict[str, Any]]:
-    return [dict(s) for s in records.standing(ctx, tenant, customer_id, now) if s["kind"] in AZURE_KINDS]
+    return [dict(s) for s in lifecycle.standing(ctx, tenant, customer_id, now) if s["kind"] in AZURE_KINDS]
 
 
 def customer_usage(ctx: Context, tenant: str, customer: Customer, now: datetime) -> CustomerUsage:
