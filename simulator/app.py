@@ -19,6 +19,7 @@ from simulator import auth, control, errors, persistence, routetable
 from simulator.catalog import data as catalog_data
 from simulator.catalog.data import Catalog
 from simulator.clock import MANUAL, Clock
+from simulator.control import guard
 from simulator.context import Context
 from simulator.ids import Ids, partner_id
 from simulator.settings import Settings, from_env, replace
@@ -215,5 +216,5 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app.router = ExactRouter(routes)  # before the first request builds the middleware stack around it
     app.state.ctx = ctx
     app.state.control = control.State(settings)  # snapshots, fault rules, the request journal
-    guarded = control.ControlMiddleware(app, ctx, app.state.control)
+    guarded = guard.Guard(control.ControlMiddleware(app, ctx, app.state.control), settings)
     return WireMiddleware(guarded, literal_segments(routes), ctx, app.state)
