@@ -19,8 +19,8 @@ from simulator import auth, control, errors, persistence, routetable
 from simulator.catalog import data as catalog_data
 from simulator.catalog.data import Catalog
 from simulator.clock import MANUAL, Clock
-from simulator.control import guard
 from simulator.context import Context
+from simulator.control import guard
 from simulator.ids import Ids, partner_id
 from simulator.settings import Settings, from_env, replace
 from simulator.store import MemoryStore, Store
