@@ -140,11 +140,16 @@ def _has_body(headers: dict[bytes, bytes]) -> bool:
 
 
 def _declared_length(scope: Scope) -> int | None:
+    """The body's length as `Content-Length` declares it; 0 for a request with no body at all; None
+    for a body of no declared length (chunked)."""
+    length: int | None = 0
     for name, value in scope["headers"]:
         if len(name) == 14 and name.lower() == b"content-length":
             value = value.strip()
             return int(value) if value.isdigit() and len(value) < 20 else None
-    return None
+        if len(name) == 17 and name.lower() == b"transfer-encoding":
+            length = None
+    return length
 
 
 class Guard:
@@ -166,17 +171,15 @@ class Guard:
                 await errors.render(refusal)(scope, receive, send)
                 return
         declared = _declared_length(scope)
-        if declared is not None and declared > self.limit:
+        if declared is None:
+            await self.limited(scope, receive, send)
+        elif declared > self.limit:
             await errors.render(BodyTooLarge(self.limit))(scope, receive, send)
-            return
-        await self.limited(scope, receive, send)
+        else:  # the server never passes more than `Content-Length` says
+            await self.app(scope, receive, send)
 
     async def limited(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """The app, with a receive that refuses to pass more than the limit. Only a body of no declared
-        length needs one: the server never passes more than `Content-Length` says."""
-        if _declared_length(scope) is not None:
-            await self.app(scope, receive, send)
-            return
+        """The app, with a receive that refuses to pass more than the limit (a chunked body)."""
         capped, started = Capped(receive, self.limit), False
 
         async def watched(message: Message) -> None:
