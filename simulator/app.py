@@ -21,6 +21,7 @@ from simulator.catalog import data as catalog_data
 from simulator.catalog.data import Catalog
 from simulator.clock import MANUAL, Clock
 from simulator.context import WRITES, Context, Writes
+from simulator.control import guard
 from simulator.ids import Ids, partner_id
 from simulator.settings import Settings, from_env, replace
 from simulator.store import MemoryStore, Store, StoreFull
@@ -292,5 +293,5 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app.router = ExactRouter(routes)  # before the first request builds the middleware stack around it
     app.state.ctx = ctx
     app.state.control = control.State(settings)  # snapshots, fault rules, the request journal
-    guarded = control.ControlMiddleware(Atomic(app), ctx, app.state.control)
+    guarded = guard.Guard(control.ControlMiddleware(Atomic(app), ctx, app.state.control), settings)
     return WireMiddleware(guarded, literal_segments(routes), ctx, app.state)

@@ -125,15 +125,34 @@ def serve(args: argparse.Namespace) -> int:
             await super().shutdown(sockets)
             stop(app)  # here, not after run(): uvicorn re-raises SIGTERM once it has stopped, which ends the process
 
-    # loop/http "auto": uvloop and httptools (dependencies of pcsim; about 40 % less CPU per request
-    # than asyncio and h11, bench/README.md), asyncio and h11 where they are not installed (Windows).
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
-                            lifespan="off", loop="auto", http="auto", **tls)
+    from simulator import serving
+
+    warn_if_open(settings)
+    # loop "auto": uvloop (a dependency of pcsim; about 40 % less CPU per request than asyncio,
+    # bench/README.md), asyncio where it is not installed (Windows); the protocol is httptools' (or
+    # h11's) with a deadline for request heads, and the app runs on a loop of its own (simulator/serving.py).
+    offloaded = serving.Offloaded(app)
+    config = uvicorn.Config(offloaded, host=settings.host, port=settings.port, log_level="warning",
+                            lifespan="off", loop="auto", **serving.options(), **tls)
     try:
         Server(config).run()
     finally:
         stop(app)  # if it did not stop cleanly (a port in use); closing twice is harmless
+        offloaded.close()
     return 0
+
+
+def warn_if_open(settings: settings_module.Settings) -> None:
+    """A loud warning when the control API is open to more than this machine."""
+    from simulator.control import guard
+
+    if guard.loopback_bind(settings) or settings.control_token or settings.no_control:
+        return
+    bar = "!" * 78
+    print(f"{bar}\npcsim: WARNING: listening on {settings.host} with the control API open to anyone who "
+          f"reaches the port:\n  they can reset, seed, snapshot and move the clock. Set --control-token "
+          f"(PCSIM_CONTROL_TOKEN)\n  or --no-control, or keep the port on a private network "
+          f"(docs/control-api.md#access).\n{bar}", file=sys.stderr, flush=True)
 
 
 def health(args: argparse.Namespace) -> int:

@@ -120,6 +120,16 @@ class Settings:
     max_snapshots: int = field(
         default=100, metadata={"help": "snapshots kept in memory at most (POST /_simulator/snapshots)"}
     )
+    max_snapshot_bytes: int = field(
+        default=256 * 1024 * 1024,
+        metadata={"help": "bytes all snapshots may take together, compressed (a snapshot that would go over "
+                          "is refused with 409)"},
+    )
+    max_body_size: int = field(
+        default=1024 * 1024,
+        metadata={"help": "largest request body in bytes; a larger one is refused with 413 before it is read "
+                          "whole"},
+    )
 
     def tls_folder(self) -> Path:
         return Path(self.tls_dir) if self.tls_dir else Path(tempfile.gettempdir()) / "pcsim-tls"

@@ -89,7 +89,7 @@ def test_the_document_names_every_status_of_the_control_api(api: Api) -> None:
         ("GET", "/_simulator/snapshots"): ["200", "401"],
         ("POST", "/_simulator/snapshots/{name}/restore"): ["200", "401", "404"],
         ("DELETE", "/_simulator/snapshots/{name}"): ["204", "401", "404"],
-        ("POST", "/_simulator/faults"): ["201", "400", "401"],
+        ("POST", "/_simulator/faults"): ["201", "400", "401", "409"],
         ("GET", "/_simulator/faults"): ["200", "401"],
         ("DELETE", "/_simulator/faults"): ["204", "401"],
         ("DELETE", "/_simulator/faults/{id}"): ["204", "401", "404"],

@@ -224,7 +224,7 @@ def test_bad_seed_requests_are_refused_whole(api: Api) -> None:
         reply = api.post("/_simulator/seed", json=body)
         assert reply.status_code == 400, (body, reply.text)
         assert reply.json()["code"]
-    assert api.post("/_simulator/seed", content=b"{").status_code == 400
+    assert api.post("/_simulator/seed", content=b"{", headers={"Content-Type": "application/json"}).status_code == 400
     assert items(api, "/v1/customers") == []
 
 

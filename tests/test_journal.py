@@ -30,7 +30,8 @@ def test_an_entry_holds_the_whole_exchange(api: Api) -> None:
     headers = entry.pop("requestHeaders")
     assert entry == {"at": "2026-01-05T10:00:00Z", "method": "POST", "path": "/v1/customers", "query": "trace=1",
                      "status": 201, "tenant": DEFAULT_PARTNER,
-                     "requestBody": json.dumps(body, separators=(",", ":")), "responseBody": reply.text,
+                     "requestBody": json.dumps(body, separators=(",", ":")),
+                     "responseBody": reply.text.replace(reply.json()["userCredentials"]["password"], "[redacted]"),
                      "durationMs": 0.0}  # the test's wall clock stands still
     assert headers["authorization"] == "Bearer [redacted]"
     assert headers["ms-correlationid"] == "corr-1"

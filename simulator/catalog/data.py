@@ -142,7 +142,7 @@ class Catalog:
                                               tuple(a.upper() for a in o.get("addonOfferIds", ())),
                                               dict(o.get("prices", {})), o.get("description", ""))
                        for o in data.get("offers", [])}
-        self.rendered: dict[tuple[Any, ...], bytes] = {}  # catalog answers are rendered once
+        self.rendered = Rendered()  # catalog answers are rendered once (the most recent ones)
         # "product:sku" of every SKU some add-on names as its prerequisite (upper case).
         self.prerequisite_skus = frozenset(x.upper() for p in self.products.values() for s in p.skus.values()
                                            for x in s.attribute("prerequisiteSkus") or [])
@@ -167,6 +167,43 @@ class Catalog:
         if len(parts) == 3:
             return self.availability(*parts)
         return self.offers.get(catalog_item_id.upper()) if len(parts) == 1 else None
+
+
+class Rendered:
+    """Rendered catalog answers by key, bounded: at most MOST of them and LARGEST bytes together; the
+    least recently used goes first. Keys hold what the answer depends on, some of it as the client
+    typed it (a customer id, a `reservationScope` echoed in links), so they are not a closed set."""
+
+    MOST, LARGEST = 1024, 32 * 1024 * 1024
+
+    def __init__(self, most: int = MOST, largest: int = LARGEST) -> None:
+        self.most, self.largest = most, largest
+        self.items: dict[tuple[Any, ...], bytes] = {}
+        self.size = 0
+
+    def get(self, key: tuple[Any, ...]) -> bytes | None:
+        found = self.items.pop(key, None)
+        if found is not None:
+            self.items[key] = found  # now the most recent
+        return found
+
+    def put(self, key: tuple[Any, ...], payload: bytes) -> None:
+        if len(payload) > self.largest:
+            return
+        old = self.items.pop(key, None)
+        if old is not None:
+            self.size -= len(old)
+        while self.items and (len(self.items) >= self.most or self.size + len(payload) > self.largest):
+            self.size -= len(self.items.pop(next(iter(self.items))))
+        self.items[key] = payload
+        self.size += len(payload)
+
+    def clear(self) -> None:
+        self.items.clear()
+        self.size = 0
+
+    def __len__(self) -> int:
+        return len(self.items)
 
 
 def fixture_path() -> Path:

@@ -17,11 +17,16 @@ from simulator.context import Context
 from simulator.wire import query
 
 
-def cached(ctx: Context, key: tuple[Any, ...], make: Callable[[], Any]) -> Response:
-    """The answer rendered for `key`, made (`make`) on the first request that asks for it."""
-    payload = ctx.catalog.rendered.get(key)
+def cached(ctx: Context, key: tuple[Any, ...], make: Callable[[], Any], scope: str | None = None) -> Response:
+    """The answer rendered for `key`, made (`make`) on the first request that asks for it. An answer
+    that echoes a `reservationScope` other than the known ones (free text: every value of it is an
+    answer of its own) is made every time."""
+    rendered = ctx.catalog.rendered
+    payload = rendered.get(key)
     if payload is None:
-        payload = ctx.catalog.rendered[key] = wire.dumps(make())
+        payload = wire.dumps(make())
+        if scope is None or scope.lower() in rules.SCOPES:
+            rendered.put(key, payload)
     return wire.respond_bytes(payload)
 
 
@@ -48,7 +53,7 @@ def list_products_endpoint(customer_scoped: bool) -> Callable[[Request], Any]:
         base = _base(request, customer_scoped)
         return cached(ctx, ("products", base, market.country, view, segment, scope), lambda: render.products_wire(
             rules.list_products(ctx, market, view, segment, scope), rules.legacy_azure_offers(ctx, view),
-            market.country, base, view, segment, scope))
+            market.country, base, view, segment, scope), scope)
     return endpoint
 
 
@@ -71,7 +76,7 @@ def list_skus_endpoint(customer_scoped: bool) -> Callable[[Request], Any]:
         product = rules.get_product(ctx, pid)
         base = _base(request, customer_scoped)
         return cached(ctx, ("skus", base, market.country, pid.upper(), segment, scope),
-                      lambda: render.skus_wire(skus, product, market.country, base, segment, scope))
+                      lambda: render.skus_wire(skus, product, market.country, base, segment, scope), scope)
     return endpoint
 
 
@@ -95,7 +100,7 @@ def list_availabilities_endpoint(customer_scoped: bool) -> Callable[[Request], A
         base = _base(request, customer_scoped)
         sku = rules.get_sku(ctx, p, s)
         return cached(ctx, ("avails", base, market.country, sku.product.id, sku.id, segment, scope),
-                      lambda: render.availabilities_wire(found, sku, market, base, segment, scope))
+                      lambda: render.availabilities_wire(found, sku, market, base, segment, scope), scope)
     return endpoint
 
 

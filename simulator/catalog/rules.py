@@ -66,6 +66,9 @@ def segment_matches(availability: Availability, segment: str | None) -> bool:
     return availability.segment == segment
 
 
+SCOPES = frozenset({"azureplan", "microsoftazure"})  # the reservationScope values that mean something
+
+
 def scope_matches(product: Product, scope: str | None) -> bool:
     """reservationScope=AzurePlan: reservations usable with an Azure plan; omitted: with MS-AZR-0145P."""
     if product.kind != RESERVATION:

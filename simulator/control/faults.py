@@ -103,11 +103,11 @@ class Rule:
     probability: float | None
     fired: int = 0
 
-    def matches(self, method: str, path: str, tenant: str | None) -> bool:
+    def matches(self, method: str, path: str) -> bool:
+        """Whether the rule is for this method and path (its tenant aside)."""
         if self.effect["type"] == "accepted" and method != "PATCH":
             return False
-        return (self.method in ("*", method) and (self.tenant is None or self.tenant == tenant)
-                and fnmatch.fnmatchcase(path.lower(), self.path.lower()))
+        return self.method in ("*", method) and fnmatch.fnmatchcase(path.lower(), self.path.lower())
 
     def wire(self) -> dict[str, Any]:
         body = {"id": self.id, "method": self.method, "path": self.path, "tenant": self.tenant, "effect": self.effect,
@@ -115,24 +115,53 @@ class Rule:
         return {key: value for key, value in body.items() if value is not None}
 
 
+MOST = 256  # fault rules in force at most (POST /_simulator/faults answers 409 beyond)
+
+
 class Rules:
-    """The app's fault rules and the random stream their probabilities draw from."""
+    """The app's fault rules and the random stream their probabilities draw from.
+
+    A request is matched against the rules whose method and path glob match its own: those are worked
+    out once per method and path (`candidates`) and kept until the rules change, so a request whose
+    path was seen before costs a lookup, not a glob per rule."""
 
     def __init__(self, seed: int) -> None:
         self.items: list[Rule] = []
         self.count = 0
+        self.by_path: dict[tuple[str, str], tuple[Rule, ...]] = {}
+        self.tenanted = False  # whether some rule names a tenant (the tenant costs a token check)
         self.reseed(seed)
 
     def reseed(self, seed: int) -> None:
         self.random = ids.stream("faults", seed)
 
+    def changed(self) -> None:
+        self.by_path.clear()
+        self.tenanted = any(rule.tenant for rule in self.items)
+
+    def candidates(self, method: str, path: str) -> tuple[Rule, ...]:
+        key = (method, path)
+        found = self.by_path.get(key)
+        if found is None:
+            found = tuple(rule for rule in self.items if rule.matches(method, path))
+            if len(self.by_path) >= CANDIDATES_MOST:
+                self.by_path.clear()
+            self.by_path[key] = found
+        return found
+
+
+CANDIDATES_MOST = 4096  # method and path pairs whose candidate rules are remembered (then forgotten at once)
+
 
 def add(ctx: Context, rules: Rules, body: FaultIn) -> Rule:
+    if len(rules.items) >= MOST:
+        raise errors.TooManyFaultRules(MOST)
     rules.count += 1
     tenant = ids.partner_id(body.tenant, ctx.settings.default_tenant) if body.tenant else None
     rule = Rule(id=str(rules.count), method=body.method.upper(), path=body.path, tenant=tenant,
                 effect=body.effect.wire(), times=body.times, remaining=body.times, probability=body.probability)
     rules.items.append(rule)
+    rules.changed()
     return rule
 
 
@@ -141,12 +170,18 @@ def remove(rules: Rules, rule_id: str) -> None:
     if not found:
         raise errors.FaultNotFound(rule_id)
     rules.items.remove(found[0])
+    rules.changed()
+
+
+def clear(rules: Rules) -> None:
+    rules.items.clear()
+    rules.changed()
 
 
 def pick(rules: Rules, method: str, path: str, tenant: str | None) -> Rule | None:
     """The rule that fires for this request, if one does; a rule that has fired its times expires."""
-    for rule in rules.items:
-        if not rule.matches(method, path, tenant):
+    for rule in rules.candidates(method, path):
+        if rule.tenant is not None and rule.tenant != tenant:
             continue
         if rule.probability is not None and rules.random.random() >= rule.probability:
             continue
@@ -155,6 +190,7 @@ def pick(rules: Rules, method: str, path: str, tenant: str | None) -> Rule | Non
             rule.remaining -= 1
             if rule.remaining <= 0:
                 rules.items.remove(rule)
+                rules.changed()
         return rule
     return None
 
@@ -229,7 +265,7 @@ def rules_of(request: Request) -> Rules:
     return rules
 
 
-@wire.operation(summary="add a fault rule", body=FaultIn, status=201, response=RULE, errors=[401])
+@wire.operation(summary="add a fault rule", body=FaultIn, status=201, response=RULE, errors=[401, 409])
 async def add_endpoint(request: Request) -> Response:
     ctx: Context = request.app.state.ctx
     body = await wire.parse_body(request, FaultIn)
@@ -244,7 +280,7 @@ async def list_endpoint(request: Request) -> Response:
 
 @wire.operation(summary="remove every fault rule", status=204, errors=[401])
 async def clear_endpoint(request: Request) -> Response:
-    rules_of(request).items.clear()
+    clear(rules_of(request))
     return wire.empty()
 
 

@@ -1,17 +1,25 @@
 """The request journal: the last `--journal-size` requests the simulator answered, newest last.
 
 Each entry: simulated time, method, path, query, status (null for a dropped connection), the
-partner tenant the token resolves to, request headers (Authorization redacted), both bodies cut to
-`--journal-body-limit` characters (token secrets redacted), the wall-clock duration and, for a
-faulted request, the id of the fault rule that fired. /_simulator requests are not journaled.
+partner tenant the token resolves to, request headers, both bodies cut to `--journal-body-limit`
+characters, the wall-clock duration and, for a faulted request, the id of the fault rule that fired.
+/_simulator requests are not journaled.
+
+Secrets are redacted when an entry is read: the headers of SECRET_HEADERS (the scheme of
+`Authorization` and `Proxy-Authorization` stays); form fields and query parameters whose name,
+percent-decoded (`client%5Fsecret` is `client_secret`, as the token endpoint reads it), is one of
+SECRET_FIELDS; JSON string members of SECRET_MEMBERS, by their unescaped name (`pass\u0077ord`), in
+both bodies (a token answer's tokens, a new customer's admin password).
 """
 from __future__ import annotations
 
 import fnmatch
+import json
 import re
 from collections import deque
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
+from urllib.parse import unquote_plus
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -22,9 +30,15 @@ from simulator.context import Context
 from simulator.wire import query
 
 REDACTED = "[redacted]"
-# Secrets in token requests (form fields) and answers (JSON keys), which a journal reader has no need of.
-FORM_SECRET = re.compile(r"(^|&)(client_secret|client_assertion|password|refresh_token|code)=[^&]*")
-JSON_SECRET = re.compile(r'"(access_token|refresh_token|id_token|client_secret)"(\s*:\s*)"[^"]*("|$)')
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key",
+                            "ocp-apim-subscription-key", "x-functions-key", "x-auth-token"})
+SECRET_FIELDS = frozenset({"client_secret", "client_assertion", "password", "refresh_token", "access_token",
+                           "id_token", "code", "code_verifier", "assertion", "token", "api_key", "apikey",
+                           "secret", "sig", "signature"})
+SECRET_MEMBERS = SECRET_FIELDS - {"code", "token", "sig", "signature"}  # JSON names ("code" is an error's)
+FORM_FIELD = re.compile(r"(^|&)([^=&]*)=([^&]*)")
+# A JSON string member; the value may be cut short by the body limit (then it runs to the end).
+JSON_MEMBER = re.compile(r'"((?:[^"\\]|\\.)*)"(\s*:\s*)"(?:[^"\\]|\\.)*("|\\?$)')
 
 
 class Raw(NamedTuple):
@@ -49,7 +63,8 @@ class Journal:
 
 def render(ctx: Context, raw: Raw, limit: int) -> dict[str, Any]:
     entry: dict[str, Any] = {
-        "at": wire.iso(raw.at), "method": raw.method, "path": raw.path, "query": raw.query.decode("latin-1"),
+        "at": wire.iso(raw.at), "method": raw.method, "path": raw.path,
+        "query": redact_form(raw.query.decode("latin-1")),
         "status": raw.status, "tenant": tenant_of(ctx, raw.headers), "requestHeaders": redact_headers(raw.headers),
         "requestBody": text(raw.request_body, limit), "responseBody": text(raw.response_body, limit),
         "durationMs": round(raw.duration.total_seconds() * 1000, 3), "fault": raw.fault}
@@ -71,11 +86,35 @@ def redact_headers(headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
     found: dict[str, str] = {}
     for raw_name, raw_value in headers:
         name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
-        if name == "authorization":  # the scheme stays: "Bearer [redacted]"
+        if name in SECRET_HEADERS:
             scheme, space, _ = value.strip().partition(" ")
-            value = f"{scheme} {REDACTED}" if space else REDACTED
+            # The scheme of a credential stays ("Bearer [redacted]"); a cookie or a key goes whole.
+            value = f"{scheme} {REDACTED}" if space and name.endswith("authorization") else REDACTED
         found[name] = f"{found[name]}, {value}" if name in found else value
     return found
+
+
+def secret_field(name: str) -> bool:
+    """Whether a form field or query parameter, named as sent, holds a secret (by its decoded name)."""
+    return unquote_plus(name).strip().lower() in SECRET_FIELDS
+
+
+def redact_form(text: str) -> str:
+    """A form body or a query string with the values of secret fields redacted."""
+    return FORM_FIELD.sub(lambda m: f"{m[1]}{m[2]}={REDACTED}" if secret_field(m[2]) else m[0], text)
+
+
+def _member_name(escaped: str) -> str:
+    try:
+        name = json.loads(f'"{escaped}"')
+    except ValueError:
+        return escaped
+    return name if isinstance(name, str) else escaped
+
+
+def redact_json(text: str) -> str:
+    return JSON_MEMBER.sub(lambda m: f'"{m[1]}"{m[2]}"{REDACTED}"'
+                           if _member_name(m[1]).lower() in SECRET_MEMBERS else m[0], text)
 
 
 def text(body: bytes, limit: int) -> str:
@@ -83,8 +122,10 @@ def text(body: bytes, limit: int) -> str:
     # Cut first (a body can be a whole catalog): a secret cut short is still matched, since both
     # patterns run to the end of the text, and one whose name was cut off has no value left.
     decoded = body[:limit * 4].decode("utf-8", "replace")[:limit]
-    decoded = FORM_SECRET.sub(lambda m: f"{m[1]}{m[2]}={REDACTED}", decoded)
-    decoded = JSON_SECRET.sub(lambda m: f'"{m[1]}"{m[2]}"{REDACTED}"', decoded)
+    if decoded.lstrip()[:1] in ("{", "["):
+        decoded = redact_json(decoded)
+    else:
+        decoded = redact_form(decoded)
     return decoded[:limit]
 
 

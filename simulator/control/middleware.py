@@ -47,7 +47,7 @@ class State:
         if self._snapshots is None:
             from simulator.control import snapshots
 
-            self._snapshots = snapshots.Shelf(self.settings.max_snapshots)
+            self._snapshots = snapshots.Shelf(self.settings.max_snapshots, self.settings.max_snapshot_bytes)
         return self._snapshots
 
     def armed(self) -> Rules | None:
@@ -166,7 +166,7 @@ class ControlMiddleware:
             from simulator.control import faults
 
             # The tenant costs a token check: only when a rule names one (the journal works it out on read).
-            tenant = journal.tenant_of(ctx, scope["headers"]) if any(r.tenant for r in rules.items) else None
+            tenant = journal.tenant_of(ctx, scope["headers"]) if rules.tenanted else None
             rule = faults.pick(rules, scope["method"], scope["path"], tenant)
         seen = Seen(control.journal.body_limit)
 

@@ -3,10 +3,14 @@
 A snapshot holds every store document (`Store.dump()`), the simulated clock's now and the state of
 both id streams (business ids and tracing ids), so that after a restore the same requests give the
 same ids again. Restoring is the one way the clock moves back. Snapshots live in memory on the app
-(`app.state.control.snapshots`), at most `--max-snapshots` of them; the store never sees them.
+(`app.state.control.snapshots`), the store never sees them: deflated (store documents repeat their
+keys and most values: 2,000 customers take some 1 MB), at most `--max-snapshots` of them and at most
+`--max-snapshot-bytes` together. A snapshot that would go over either bound is refused with 409 and
+nothing is dropped: the client deletes the ones it no longer needs.
 """
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -31,7 +35,7 @@ class Snapshot:
     name: str
     now: datetime       # the simulated clock's
     taken_at: datetime  # wall time
-    docs: bytes         # Store.dump()
+    docs: bytes         # Store.dump(), deflated
     ids: Any            # Ids.state(): the seed and both streams
 
     def wire(self) -> dict[str, Any]:
@@ -41,9 +45,13 @@ class Snapshot:
 class Shelf:
     """The app's snapshots by name, in the order they were taken."""
 
-    def __init__(self, limit: int) -> None:
-        self.limit = max(limit, 0)
+    def __init__(self, limit: int, largest: int) -> None:
+        self.limit, self.largest = max(limit, 0), max(largest, 0)
         self.items: dict[str, Snapshot] = {}
+
+    def size(self, but: str | None = None) -> int:
+        """The bytes the snapshots take (but the one named `but`)."""
+        return sum(len(s.docs) for name, s in self.items.items() if name != but)
 
 
 def take(ctx: Context, shelf: Shelf, name: str) -> Snapshot:
@@ -51,7 +59,10 @@ def take(ctx: Context, shelf: Shelf, name: str) -> Snapshot:
     if name not in shelf.items and len(shelf.items) >= shelf.limit:
         raise errors.TooManySnapshots(shelf.limit)
     with ctx.store.transaction():  # a consistent copy, whatever the backend
-        docs = ctx.store.dump()
+        docs = zlib.compress(ctx.store.dump(), 1)
+    total = shelf.size(but=name) + len(docs)
+    if total > shelf.largest:
+        raise errors.TooManySnapshotBytes(total, shelf.largest)
     snapshot = Snapshot(name, ctx.clock.now(), ctx.clock.wall(), docs, ctx.ids.state())
     shelf.items.pop(name, None)
     shelf.items[name] = snapshot
@@ -72,7 +83,7 @@ def restore(ctx: Context, shelf: Shelf, name: str) -> Snapshot:
     ctx.clock.restore(snapshot.now)
     # Last, in one transaction: a store that persists the clock and ids on commit (--state) keeps these.
     with ctx.store.transaction():
-        ctx.store.load(snapshot.docs)
+        ctx.store.load(zlib.decompress(snapshot.docs))
     ctx.catalog.rendered.clear()
     return snapshot
 

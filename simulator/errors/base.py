@@ -12,7 +12,8 @@ from starlette.responses import Response
 __all__ = [
     "PartnerCenterError", "InvalidRequestInput", "RouteNotFound", "MethodNotAllowed", "NotSimulated",
     "PartnerTokenMissing", "InvalidToken", "AppOnlyNotSupported", "SandboxOnlyOperation",
-    "ControlTokenRequired", "SnapshotNotFound", "TooManySnapshots", "FaultNotFound", "InjectedFault",
+    "ControlTokenRequired", "SnapshotNotFound", "TooManySnapshots", "TooManySnapshotBytes", "FaultNotFound",
+    "TooManyFaultRules", "InjectedFault",
     "Throttled", "StorageFull", "MissingQueryParameter", "InvalidNumberParameter", "NotABoolean", "NotADateTime",
     "UnparsableEnum", "ContinuationTokenMissing", "ContinuationTokenInvalid", "error_body", "render",
     "partner_center_error_handler", "http_exception_handler",
@@ -133,6 +134,17 @@ class SnapshotNotFound(PartnerCenterError):
 class TooManySnapshots(PartnerCenterError):
     status, code = 409, 800002
     description = ("Invalid request input: the simulator keeps at most {0} snapshots (--max-snapshots); "
+                   "delete one first.")
+
+
+class TooManyFaultRules(PartnerCenterError):
+    status, code = 409, 800002
+    description = "Invalid request input: the simulator keeps at most {0} fault rules; remove one first."
+
+
+class TooManySnapshotBytes(PartnerCenterError):
+    status, code = 409, 800002
+    description = ("Invalid request input: the snapshots would take {0} bytes, over --max-snapshot-bytes ({1}); "
                    "delete one first.")
 
 

@@ -1,0 +1,216 @@
+"""How pcsim runs on a real socket (`pcsim serve` and the pytest plugin's server): uvicorn's options,
+a deadline for request heads, one log line for a flood of descriptor errors, and the health check
+answered while the simulator works.
+
+- Idle and slow connections are closed: a connection has HEAD_TIMEOUT seconds to send a request's
+  head (slowloris), and KEEP_ALIVE seconds between requests. At most CONCURRENCY requests and
+  connections are served at once (uvicorn answers 503 beyond).
+- The app runs on an event loop of its own in a thread (`Offloaded`), one request at a time on it
+  as before; the server's loop only moves bytes. So a long request (the first invoice list after a
+  100-year advance closes 1,200 periods) holds up other requests, but not GET /_simulator/health,
+  which is answered on the server's loop, nor the server's reading, timeouts and connection limits.
+- "Too many open files" (a descriptor limit reached by a flood of connections) is logged once a
+  minute with a count, not once per connection.
+"""
+from __future__ import annotations
+
+import asyncio
+import errno
+import logging
+import threading
+import time
+from collections.abc import Awaitable
+from typing import Any, TypeVar
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from simulator.control.health import HEALTH
+
+HEAD_TIMEOUT = 10.0   # seconds to send a request's head, from the connection or the last answer
+KEEP_ALIVE = 5.0      # seconds an idle keep-alive connection stays open
+CONCURRENCY = 1000    # connections and requests served at once; 503 beyond
+FLOOD_QUIET = 60.0    # seconds a repeated descriptor error stays quiet after it was logged
+
+T = TypeVar("T")
+
+
+async def awaited(awaitable: Awaitable[T]) -> T:
+    """An awaitable as a coroutine, for run_coroutine_threadsafe."""
+    return await awaitable
+
+
+async def across(awaitable: Awaitable[T], loop: asyncio.AbstractEventLoop) -> T:
+    """Awaits `awaitable` on another thread's `loop`."""
+    return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(awaited(awaitable), loop))
+
+
+class Offloaded:
+    """The app on its own event loop in a thread; health on the server's loop."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.loop = new_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="pcsim-app", daemon=True)
+        self.thread.start()
+        self.state = getattr(app, "state", None)
+        self.ctx = getattr(app, "ctx", None)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].rstrip("/").lower() == HEALTH:
+            await self.app(scope, receive, send)
+            return
+        bridge = Bridge(asyncio.get_running_loop(), receive, send)
+        await across(self.app(scope, bridge.receive, bridge.send), self.loop)
+
+    def close(self) -> None:
+        if not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(timeout=10)
+
+
+def new_loop() -> asyncio.AbstractEventLoop:
+    try:
+        import uvloop
+    except ImportError:  # Windows
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
+class Bridge:
+    """The server's receive and send, called from the app's loop. `transport` and `disconnected` are
+    the server's request cycle's, for a `drop` fault (simulator/control/faults.py)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, receive: Receive, send: Send) -> None:
+        self.server_loop, self.inner_receive, self.inner_send = loop, receive, send
+        self.cycle = getattr(receive, "__self__", None)
+
+    async def receive(self) -> Message:
+        return await across(self.inner_receive(), self.server_loop)
+
+    async def send(self, message: Message) -> None:
+        await across(self.inner_send(message), self.server_loop)
+
+    @property
+    def transport(self) -> Any:
+        transport = getattr(self.cycle, "transport", None)
+        return None if transport is None else Closer(transport, self.server_loop)
+
+    @property
+    def disconnected(self) -> bool:
+        return bool(getattr(self.cycle, "disconnected", True))
+
+
+class Closer:
+    """A transport's close, from another thread."""
+
+    def __init__(self, transport: Any, loop: asyncio.AbstractEventLoop) -> None:
+        self.transport, self.loop = transport, loop
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.transport.close)
+
+
+class HeadDeadline:
+    """Mixed into uvicorn's protocol: a connection that has not sent a whole request head within
+    HEAD_TIMEOUT of its start (or of the last answer) is closed."""
+
+    cycle: Any
+    loop: asyncio.AbstractEventLoop
+    transport: asyncio.Transport
+
+    def connection_made(self, transport: asyncio.Transport) -> None:
+        super().connection_made(transport)  # type: ignore[misc]
+        self.deadline_cycle: Any = None
+        self.deadline: asyncio.TimerHandle | None = None
+        self.arm()
+
+    def arm(self) -> None:
+        self.disarm()
+        self.deadline = self.loop.call_later(HEAD_TIMEOUT, self.expire)
+
+    def disarm(self) -> None:
+        if getattr(self, "deadline", None) is not None:
+            assert self.deadline is not None
+            self.deadline.cancel()
+            self.deadline = None
+
+    def expire(self) -> None:
+        self.deadline = None
+        if not self.transport.is_closing():
+            self.transport.close()
+
+    def noticed(self) -> bool:
+        """Disarms the deadline when a new request's head is complete; whether it was."""
+        if self.cycle is not None and self.cycle is not self.deadline_cycle:
+            self.deadline_cycle = self.cycle
+            self.disarm()
+            return True
+        return False
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)  # type: ignore[misc]
+        self.noticed()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()  # type: ignore[misc]
+        if not self.noticed() and not self.transport.is_closing():
+            self.arm()  # the next request's head has its time from now
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.disarm()
+        super().connection_lost(exc)  # type: ignore[misc]
+
+
+def protocol() -> type:
+    """uvicorn's HTTP protocol (httptools where installed, else h11) with the head deadline."""
+    try:
+        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as Base
+    except ImportError:  # no httptools (Windows)
+        from uvicorn.protocols.http.h11_impl import H11Protocol as Base  # type: ignore[assignment]
+    return type("PcsimProtocol", (HeadDeadline, Base), {})
+
+
+class FloodFilter(logging.Filter):
+    """Lets one "Too many open files" record through a minute, with how many were kept quiet."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.quiet_until, self.kept = 0.0, 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not flood_record(record):
+            return True
+        now = time.monotonic()
+        if now < self.quiet_until:
+            self.kept += 1
+            return False
+        if self.kept:
+            record.msg = f"{record.msg} ({self.kept} more like it in the last minute were not logged)"
+        record.exc_info, record.exc_text = None, None  # the message says it; no traceback per connection
+        self.quiet_until, self.kept = now + FLOOD_QUIET, 0
+        return True
+
+
+def flood_record(record: logging.LogRecord) -> bool:
+    exc = record.exc_info[1] if record.exc_info else None
+    if isinstance(exc, OSError) and exc.errno in (errno.EMFILE, errno.ENFILE):
+        return True
+    return "Too many open files" in record.getMessage()
+
+
+_FLOOD = FloodFilter()
+
+
+def quiet_floods() -> None:
+    """Puts the flood filter on the loggers a descriptor flood writes to (once)."""
+    for name in ("asyncio", "uvicorn.error", "uvicorn"):
+        logger = logging.getLogger(name)
+        if _FLOOD not in logger.filters:
+            logger.addFilter(_FLOOD)
+
+
+def options() -> dict[str, Any]:
+    """uvicorn.Config's options for the limits above."""
+    quiet_floods()
+    return {"http": protocol(), "timeout_keep_alive": KEEP_ALIVE, "limit_concurrency": CONCURRENCY,
+            "h11_max_incomplete_event_size": 64 * 1024}

@@ -1,0 +1,112 @@
+"""pcsim on a real socket (simulator/serving.py): health answers while a long request works, slow and
+idle connections are closed, a flood of descriptor errors is logged once, and a bind beyond loopback
+without a control token is warned about loudly."""
+from __future__ import annotations
+
+import errno
+import logging
+import socket
+import threading
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from simulator import cli, serving
+from simulator.settings import from_env
+from tests.helpers import M365_BASIC, build_app, customer_body, nce_line, serve
+
+
+def test_health_answers_while_a_long_request_works() -> None:
+    app = build_app(wall="real", sandbox_limits=False)
+    with serve(app) as live, httpx.Client(base_url=live.base_url, headers={"Authorization": "Bearer x"},
+                                          timeout=120) as client:
+        customer = client.post("/v1/customers", json=customer_body()).json()["id"]
+        for term in ("P1M", "P1Y"):
+            lines = [{**nce_line(item=M365_BASIC, term=term), "id": 0}]
+            cart = client.post(f"/v1/customers/{customer}/carts", json={"lineItems": lines}).json()
+            assert client.post(f"/v1/customers/{customer}/carts/{cart['id']}/checkout").status_code == 201
+        client.post("/_simulator/clock/advance", json={"until": "2056-01-01T00:00:00Z"})
+        answered: list[float] = []
+
+        def invoices() -> None:
+            started = time.monotonic()
+            assert client.get("/v1/invoices").status_code == 200
+            answered.append(time.monotonic() - started)
+
+        worker = threading.Thread(target=invoices)
+        worker.start()
+        slowest, polls = 0.0, 0
+        with httpx.Client(base_url=live.base_url, timeout=5) as health:
+            while worker.is_alive() and polls < 200:
+                started = time.monotonic()
+                assert health.get("/_simulator/health").json() == {"status": "ok"}
+                slowest, polls = max(slowest, time.monotonic() - started), polls + 1
+                time.sleep(0.02)
+        worker.join(timeout=120)
+        assert answered, "the invoice list did not answer"
+        if answered[0] > 1.0:  # long enough for health to have had to wait behind it
+            assert polls >= 5 and slowest < 0.5, (polls, slowest, answered)
+
+
+@pytest.fixture
+def short_deadlines(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(serving, "HEAD_TIMEOUT", 0.5)
+
+
+def closed_within(sock: socket.socket, seconds: float) -> bool:
+    """Whether the server closes the connection within `seconds` (whatever it answered first)."""
+    sock.settimeout(seconds)
+    try:
+        while sock.recv(65536):
+            pass
+    except TimeoutError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+@pytest.mark.usefixtures("short_deadlines")
+def test_a_slow_request_head_and_an_idle_connection_are_closed() -> None:
+    with serve(build_app(wall="real")) as live:
+        host, port = live.base_url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=5) as idle, \
+                socket.create_connection((host, int(port)), timeout=5) as slow:
+            slow.sendall(b"GET /_simulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # and never the rest
+            assert closed_within(idle, 5) and closed_within(slow, 5)
+        with socket.create_connection((host, int(port)), timeout=5) as quick:  # a whole head in time is served
+            quick.sendall(b"GET /_simulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            assert quick.recv(65536).startswith(b"HTTP/1.1 200 ")
+
+
+def test_a_flood_of_descriptor_errors_is_logged_once(caplog: pytest.LogCaptureFixture) -> None:
+    serving.quiet_floods()
+    serving._FLOOD.quiet_until = 0.0
+    logger = logging.getLogger("asyncio")
+    with caplog.at_level(logging.ERROR, logger="asyncio"):
+        for _ in range(500):
+            try:
+                raise OSError(errno.EMFILE, "Too many open files")
+            except OSError:
+                logger.error("socket.accept() out of system resource", exc_info=True)
+        logger.error("something else")
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages == ["socket.accept() out of system resource", "something else"]
+    assert caplog.records[0].exc_info is None  # no traceback
+
+
+@pytest.mark.parametrize(("overrides", "warned"), [
+    ({"host": "0.0.0.0"}, True),
+    ({"host": "::"}, True),
+    ({"host": "0.0.0.0", "control_token": "t"}, False),
+    ({"host": "0.0.0.0", "no_control": True}, False),
+    ({"host": "127.0.0.1"}, False),
+    ({"host": "localhost"}, False),
+])
+def test_a_bind_beyond_loopback_without_a_control_token_is_warned_about(
+        capsys: pytest.CaptureFixture[str], overrides: dict[str, Any], warned: bool) -> None:
+    cli.warn_if_open(from_env({}, **overrides))
+    said = capsys.readouterr().err
+    assert ("WARNING" in said and "--control-token" in said) is warned
