@@ -23,7 +23,8 @@ from tests.helpers import ROOT, build_app, chromium, chromium_missing, customer_
 MISSING = chromium_missing()
 if MISSING and os.environ.get("CI"):
     raise RuntimeError(f"the console's browser tests need chromium in CI: {MISSING}")  # .ci/run installs it
-pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
+pytestmark = [pytest.mark.skipif(MISSING is not None, reason=MISSING or ""),
+              pytest.mark.xdist_group("console-browser")]  # one browser and one server for the module
 
 WAIT = 15  # seconds: live updates come every 2 s
 

@@ -16,7 +16,7 @@ from typing import Any
 from simulator import ids
 from simulator.catalog.data import LEGACY_LICENSE, NCE
 from simulator.context import Context
-from simulator.subscriptions import records as subscription_records
+from simulator.subscriptions import lifecycle as subscription_lifecycle
 from simulator.subscriptions import rules as subscription_rules
 
 GROUP1, GROUP2 = "group1", "group2"   # Entra ID managed; Minecraft
@@ -126,11 +126,11 @@ def customer_skus(ctx: Context, tenant: str, customer_id: str) -> dict[str, Sku]
         key, name = item
         sku = found.get(ids.name_guid(f"subscribed-sku:{key}"))
         if sku is None:
-            catalog_sku = subscription_records.sku_of(ctx, sub)
+            catalog_sku = subscription_lifecycle.sku_of(ctx, sub)
             name = str(catalog_sku.wire.get("title", name)) if catalog_sku is not None else name
             sku = Sku(key, name, plans_for(name))
             found[sku.id] = sku
-        bucket = COUNTED.get(subscription_records.status(sub))
+        bucket = COUNTED.get(subscription_lifecycle.status(sub))
         if bucket == "active":
             sku.active += int(sub["quantity"])
         elif bucket == "suspended":
