@@ -5,9 +5,11 @@ operation); where a page documents no code, the class
 says which documented code was chosen and why.
 
 The classes live by area in this package (`base`: the root class, generic and control API errors
-and the rendering; `sales`; `subscriptions`; `billing`); `simulator.errors.X` names every one.
+and the rendering; `sales`; `subscriptions`; `billing`; `integration`: agreements, validation and
+profiles); `simulator.errors.X` names every one.
 """
 from simulator.errors.base import *  # noqa: F403
 from simulator.errors.billing import *  # noqa: F403
+from simulator.errors.integration import *  # noqa: F403
 from simulator.errors.sales import *  # noqa: F403
 from simulator.errors.subscriptions import *  # noqa: F403
