@@ -68,10 +68,10 @@ def number_lines(records: list[dict[str, Any]]) -> None:
 def check_cart_lines(ctx: Context, tenant: str, customer: Mapping[str, Any], body: CartIn) -> list[dict[str, Any]]:
     if not body.line_items:
         raise errors.CartEmpty()
-    may_buy(ctx, tenant, customer["id"])
     # A customer may live where nothing is sold (create-a-customer.md's registration countries).
     market = require_market(ctx, customer_country(customer))
     records = [lines.check_line(ctx, market, line) for line in body.line_items]
+    may_buy(ctx, tenant, customer["id"])  # after the request itself is checked: a customer-level refusal
     if any(r.get("participants") for r in records) and body.partner_on_record_attestation_accepted is False:
         raise errors.PartnerAttestationMissing()
     check_against_holdings(ctx, tenant, customer, records)

@@ -177,7 +177,6 @@ def create_order(ctx: Context, tenant: str, customer_id: str, lines_in: list[lin
                  billing_cycle: str | None) -> Order:
     """O1, the one-step purchase: every line is checked like a cart line; problems fail the call."""
     customer = get_customer(ctx, tenant, customer_id)
-    may_buy(ctx, tenant, customer["id"])
     country = customer_country(customer)
     market = ctx.catalog.market(country)
     if market is None:
@@ -188,6 +187,7 @@ def create_order(ctx: Context, tenant: str, customer_id: str, lines_in: list[lin
         if line.billing_cycle is None and billing_cycle:
             line.billing_cycle = billing_cycle
     records = [lines.check_line(ctx, market, line) for line in lines_in]
+    may_buy(ctx, tenant, customer["id"])
     check_against_holdings(ctx, tenant, customer, records)
     if ctx.settings.sandbox_limits:
         lines.check_subscription_limit(records, owned_subscription_count(ctx, tenant, customer),
