@@ -99,13 +99,19 @@ def agreement_body(first: str = "Ada", last: str = "Lovelace", email: str = "ada
             "templateId": MCA_TEMPLATE, "dateAgreed": agreed, "type": "MicrosoftCustomerAgreement"}
 
 
-def token_tenant(token: str) -> str:
-    """The `tid` of a pcsim token (read, not verified)."""
+def token_claims(token: str) -> dict[str, Any]:
+    """The claims of a pcsim token (read, not verified)."""
     import base64
     import json
 
     payload = token.split(".")[1]
-    return str(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["tid"])
+    claims: dict[str, Any] = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    return claims
+
+
+def token_tenant(token: str) -> str:
+    """The `tid` of a pcsim token."""
+    return str(token_claims(token)["tid"])
 
 
 # --- building apps ----------------------------------------------------------------------------------
@@ -242,7 +248,7 @@ class Api:
         """G3 as a partner user: an App-only `token` is swapped for an App+User one of the same partner."""
         reply = self.post(f"/v1/customers/{customer}/agreements", json=agreement_body(), **kw)
         if reply.status_code == 403 and reply.json().get("code") == 900329:
-            user = self.token_for(token_tenant(kw["token"]), user=True)
+            user = self.token_for(token_tenant(kw.get("token") or self.token), user=True)
             reply = self.post(f"/v1/customers/{customer}/agreements", json=agreement_body(),
                               **{**kw, "token": user})
         assert reply.status_code == 201, reply.text
