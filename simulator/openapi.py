@@ -243,7 +243,9 @@ def build(routes: list[BaseRoute], not_simulated: set[tuple[str, str]], contract
     for route in routes:
         if not isinstance(route, Route) or not route.include_in_schema:
             continue
-        for method in sorted((route.methods or set()) - {"HEAD"}):
+        methods = route.methods or set()
+        # A GET route serves HEAD too (Starlette): only a HEAD-only route (D1) documents its HEAD.
+        for method in sorted(methods - {"HEAD"} if "GET" in methods else methods):
             key = (method, shape(route.path))
             found = by_shape.get(key, [])
             same_shape = [c for (m, s), cs in by_shape.items() if s == key[1] for c in cs]
@@ -366,6 +368,8 @@ def operation(route: Route, method: str, contract: dict[str, Any] | None, stub: 
         responses["400"] = _error(400)
     for status in declared.errors:
         responses.setdefault(str(status), _oauth_error() if declared.oauth else _error(status))
+    if method == "HEAD":  # no body, whatever the status (D1: 200 taken, 404 free)
+        responses = {status: {"description": answer["description"]} for status, answer in responses.items()}
     entry["responses"] = dict(sorted(responses.items()))
     return entry
 
