@@ -128,10 +128,16 @@ TOKEN_FORM = {
 CUSTOMER = "$request.path.customer-id"
 NEW_COMMERCE_CART = {"lineItems": [{"id": 0, "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971", "quantity": 2,
                                     "termDuration": "P1M", "billingCycle": "Monthly"}]}
+# A partner user confirms the new customer's acceptance of the Customer Agreement before it buys (13605).
+AGREEMENT = {"primaryContact": {"firstName": "Tania", "lastName": "Carr", "email": "someone@example.com"},
+             "templateId": "117a77b0-9360-443b-8795-c6dedc750cf9", "dateAgreed": "2018-06-14T00:00:00.000Z",
+             "type": "MicrosoftCustomerAgreement"}
 LINKS: dict[str, dict[str, dict[str, Any]]] = {
-    "U3": {"U2": {"customer-id": "$response.body#/id"},
+    "U3": {"G3": {"customer-id": "$response.body#/id", "requestBody": AGREEMENT},
+           "U2": {"customer-id": "$response.body#/id"},
            "K1": {"customer-id": "$response.body#/id", "requestBody": NEW_COMMERCE_CART},
            "S1_S2_S3": {"customer-id": "$response.body#/id"}, "O2": {"customer-id": "$response.body#/id"}},
+    "G3": {"K1": {"customer-id": CUSTOMER, "requestBody": NEW_COMMERCE_CART}},
     "K1": {"K2": {"customer-id": CUSTOMER, "cart-id": "$response.body#/id"},
            "K4": {"customer-id": CUSTOMER, "cart-id": "$response.body#/id"}},
     "K4": {"O3": {"customer-id": CUSTOMER, "order-id": "$response.body#/orders/0/id"},
