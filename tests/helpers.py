@@ -114,6 +114,21 @@ def token_tenant(token: str) -> str:
     return str(token_claims(token)["tid"])
 
 
+def confirm_over_http(client: httpx.Client, customer: str, headers: dict[str, str]) -> None:
+    """G3 through a plain httpx client, as a partner user of the partner `headers` (or the client's own
+    headers) speak for: an App-only token is swapped for an App+User one from the token endpoint."""
+    path = f"/v1/customers/{customer}/agreements"
+    reply = client.post(path, json=agreement_body(), headers=headers)
+    if reply.status_code == 403 and reply.json().get("code") == 900329:
+        bearer = (headers.get("Authorization") or client.headers["Authorization"]).split()[-1]
+        form = {"grant_type": "password", "username": "admin@partner.example", "password": "pw",
+                "client_id": "tests", "resource": BASE}
+        user = client.post(f"/{token_tenant(bearer)}/oauth2/token", data=form, headers={"Authorization": ""})
+        reply = client.post(path, json=agreement_body(),
+                            headers={**headers, "Authorization": f"Bearer {user.json()['access_token']}"})
+    assert reply.status_code == 201, reply.text
+
+
 # --- building apps ----------------------------------------------------------------------------------
 class FakeWall:
     """Wall time for the few things that run on it (token lifetimes), moved by hand in tests."""
