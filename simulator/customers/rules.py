@@ -46,7 +46,9 @@ def validate_customer(ctx: Context, body: CustomerIn) -> None:
         raise errors.InvalidRequestInput("billingProfile.defaultAddress.firstName and lastName are required")
     if strict and not address.postal_code:
         raise errors.InvalidRequestInput("billingProfile.defaultAddress.postalCode is required for US addresses")
-    if strict and address.state and address.state.upper() not in rules.states:
+    # Creation takes any two-letter code (military and territory codes too); address validation (D2)
+    # checks it against the country's list.
+    if strict and address.state and len(address.state) > 2:
         raise errors.InvalidRequestInput("billingProfile.defaultAddress.state must be a two-letter code")
     if strict and address.postal_code and not rules.postal_ok(address.postal_code):
         raise errors.InvalidRequestInput("billingProfile.defaultAddress.postalCode is not a US ZIP code")
