@@ -359,6 +359,8 @@ def operation(route: Route, method: str, contract: dict[str, Any] | None, stub: 
                                           {"Location": {"schema": {"type": "string"}}})
     elif declared.status == 204:
         responses["204"] = {"description": declared.summary or "done"}
+    elif declared.content is not None:  # a file with no contract (the agreement document behind a G4 link)
+        responses[str(declared.status)] = _document(declared.content, declared.summary or "the file")
     else:
         responses[str(declared.status)] = _json(declared.response or {"type": "object"}, declared.summary or "success")
     if partner_center:
@@ -394,14 +396,24 @@ def _tag(path: str) -> str:
     parts = [p for p in path.split("/") if p and not p.startswith("{")]
     if path.startswith("/_simulator") or path == "/openapi.json":
         return "simulator"
+    if path.startswith("/agreementdocuments"):
+        return "agreements"
     if not path.startswith("/v1"):
         return "entra-id"
     for word in ("invoices", "usagerecords", "usagesummary", "usagebudget", "productupgrades", "subscriptions",
-                 "orders", "carts", "products", "extensions", "customers"):
+                 "orders", "carts", "products", "extensions", *AROUND_PURCHASES, "customers"):
         if word in parts:
             return {"usagerecords": "usage", "usagesummary": "usage", "usagebudget": "usage",
-                    "extensions": "products", "productupgrades": "subscriptions"}.get(word, word)
+                    "extensions": "products", "productupgrades": "subscriptions",
+                    **AROUND_PURCHASES}.get(word, word)
     return "other"
+
+
+# api-integration.md 1.11-1.13: a path word and its tag.
+AROUND_PURCHASES = {"agreements": "agreements", "agreementtemplates": "agreements",
+                    "directsignedmicrosoftcustomeragreementstatus": "agreements", "domains": "validation",
+                    "validations": "validation", "countryvalidationrules": "validation",
+                    "validationstatus": "validation", "profiles": "profiles"}
 
 
 def document_bytes(routes: list[BaseRoute], not_simulated: set[tuple[str, str]]) -> bytes:
