@@ -234,3 +234,14 @@ def test_a_deleted_customer_leaves_no_agreement_behind(partner: tuple[Api, str, 
     again = api.new_customer("agreed.onmicrosoft.com", agreement=False)
     assert agreements_of(api, again, user) == {"totalCount": 0, "items": []}
     assert refused(api.new_cart(again, nce_line())) == (403, 13605)
+
+
+def test_another_partner_neither_sees_nor_confirms_the_customers_agreements(partner: tuple[Api, str, str]) -> None:
+    api, _, user = partner
+    customer = api.new_customer()
+    other = api.token_for("fabrikam-partner.onmicrosoft.com", user=True)
+    for reply in (api.get(f"/v1/customers/{customer}/agreements?agreementType=*", token=other),
+                  api.post(f"/v1/customers/{customer}/agreements", token=other, json=agreement_body(first="Eve")),
+                  api.get(f"/v1/customers/{customer}/directSignedMicrosoftCustomerAgreementStatus", token=other)):
+        assert refused(reply) == (404, 60003)
+    assert agreements_of(api, customer, user)["totalCount"] == 1
