@@ -54,8 +54,10 @@ CUSTOMER = {"companyProfile": {"domain": "{domain}"},
                                    "city": "Redmond", "state": "WA", "postalCode": "98052", "country": "US"}}}
 PRODUCTS = "/v1/products?country=US&targetView=OnlineServices"
 # pcsim serves the loads without the sandbox limits (a customer with 100 subscriptions, hundreds of
-# checkouts) and with provisioning at once, so that subscriptions are listed without moving the clock.
-PCSIM_FLAGS = ["--no-sandbox-limits", "--provisioning-delay", "0", "--order-list-delay", "0", "--seed", "1"]
+# checkouts) and with provisioning at once, so that subscriptions are listed without moving the clock;
+# its customers buy without a Customer Agreement confirmation (the rule costs one read per purchase).
+PCSIM_FLAGS = ["--no-sandbox-limits", "--no-agreement-required", "--provisioning-delay", "0", "--order-list-delay", "0",
+               "--seed", "1"]
 
 
 # --- processes ------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from simulator import errors, ids, wire
+from simulator.agreements.rules import confirm_for_seed
 from simulator.carts.models import CartIn
 from simulator.carts.rules import checkout_cart, create_cart
 from simulator.catalog.data import (
@@ -300,6 +301,8 @@ def seed(ctx: Context, tenant: str, count: int, per_customer: int | None = None)
     seeded: list[Customer] = []
     for turn in range(count):
         customer = new_customer(ctx, caller, people, rng)
+        # Made-up customers come with the Customer Agreement confirmed, so that they can buy (13605).
+        confirm_for_seed(ctx, tenant, dict(customer), name_guid(f"{tenant}:seed-admin"))
         country = customer_country(customer)
         if country not in stock:
             stock[country] = shelves(ctx.catalog, country)

@@ -128,10 +128,16 @@ TOKEN_FORM = {
 CUSTOMER = "$request.path.customer-id"
 NEW_COMMERCE_CART = {"lineItems": [{"id": 0, "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971", "quantity": 2,
                                     "termDuration": "P1M", "billingCycle": "Monthly"}]}
+# A partner user confirms the new customer's acceptance of the Customer Agreement before it buys (13605).
+AGREEMENT = {"primaryContact": {"firstName": "Tania", "lastName": "Carr", "email": "someone@example.com"},
+             "templateId": "117a77b0-9360-443b-8795-c6dedc750cf9", "dateAgreed": "2018-06-14T00:00:00.000Z",
+             "type": "MicrosoftCustomerAgreement"}
 LINKS: dict[str, dict[str, dict[str, Any]]] = {
-    "U3": {"U2": {"customer-id": "$response.body#/id"},
+    "U3": {"G3": {"customer-id": "$response.body#/id", "requestBody": AGREEMENT},
+           "U2": {"customer-id": "$response.body#/id"},
            "K1": {"customer-id": "$response.body#/id", "requestBody": NEW_COMMERCE_CART},
            "S1_S2_S3": {"customer-id": "$response.body#/id"}, "O2": {"customer-id": "$response.body#/id"}},
+    "G3": {"K1": {"customer-id": CUSTOMER, "requestBody": NEW_COMMERCE_CART}},
     "K1": {"K2": {"customer-id": CUSTOMER, "cart-id": "$response.body#/id"},
            "K4": {"customer-id": CUSTOMER, "cart-id": "$response.body#/id"}},
     "K4": {"O3": {"customer-id": CUSTOMER, "order-id": "$response.body#/orders/0/id"},
@@ -243,7 +249,9 @@ def build(routes: list[BaseRoute], not_simulated: set[tuple[str, str]], contract
     for route in routes:
         if not isinstance(route, Route) or not route.include_in_schema:
             continue
-        for method in sorted((route.methods or set()) - {"HEAD"}):
+        methods = route.methods or set()
+        # A GET route serves HEAD too (Starlette): only a HEAD-only route (D1) documents its HEAD.
+        for method in sorted(methods - {"HEAD"} if "GET" in methods else methods):
             key = (method, shape(route.path))
             found = by_shape.get(key, [])
             same_shape = [c for (m, s), cs in by_shape.items() if s == key[1] for c in cs]
@@ -351,6 +359,8 @@ def operation(route: Route, method: str, contract: dict[str, Any] | None, stub: 
                                           {"Location": {"schema": {"type": "string"}}})
     elif declared.status == 204:
         responses["204"] = {"description": declared.summary or "done"}
+    elif declared.content is not None:  # a file with no contract (the agreement document behind a G4 link)
+        responses[str(declared.status)] = _document(declared.content, declared.summary or "the file")
     else:
         responses[str(declared.status)] = _json(declared.response or {"type": "object"}, declared.summary or "success")
     if partner_center:
@@ -366,6 +376,8 @@ def operation(route: Route, method: str, contract: dict[str, Any] | None, stub: 
         responses["400"] = _error(400)
     for status in declared.errors:
         responses.setdefault(str(status), _oauth_error() if declared.oauth else _error(status))
+    if method == "HEAD":  # no body, whatever the status (D1: 200 taken, 404 free)
+        responses = {status: {"description": answer["description"]} for status, answer in responses.items()}
     entry["responses"] = dict(sorted(responses.items()))
     return entry
 
@@ -384,14 +396,24 @@ def _tag(path: str) -> str:
     parts = [p for p in path.split("/") if p and not p.startswith("{")]
     if path.startswith("/_simulator") or path == "/openapi.json":
         return "simulator"
+    if path.startswith("/agreementdocuments"):
+        return "agreements"
     if not path.startswith("/v1"):
         return "entra-id"
     for word in ("invoices", "usagerecords", "usagesummary", "usagebudget", "productupgrades", "subscriptions",
-                 "orders", "carts", "products", "extensions", "customers"):
+                 "orders", "carts", "products", "extensions", *AROUND_PURCHASES, "customers"):
         if word in parts:
             return {"usagerecords": "usage", "usagesummary": "usage", "usagebudget": "usage",
-                    "extensions": "products", "productupgrades": "subscriptions"}.get(word, word)
+                    "extensions": "products", "productupgrades": "subscriptions",
+                    **AROUND_PURCHASES}.get(word, word)
     return "other"
+
+
+# api-integration.md 1.11-1.13: a path word and its tag.
+AROUND_PURCHASES = {"agreements": "agreements", "agreementtemplates": "agreements",
+                    "directsignedmicrosoftcustomeragreementstatus": "agreements", "domains": "validation",
+                    "validations": "validation", "countryvalidationrules": "validation",
+                    "validationstatus": "validation", "profiles": "profiles"}
 
 
 def document_bytes(routes: list[BaseRoute], not_simulated: set[tuple[str, str]]) -> bytes:

@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute, Route
 import simulator.billing.endpoints
 import simulator.orders.endpoints
 from simulator import auth, control, demo, openapi, usage, wire
+from simulator.agreements import endpoints as agreements
 from simulator.app import refuse, stub
 from simulator.billing import lineitems
 from simulator.carts import endpoints as carts
@@ -29,8 +30,10 @@ from simulator.console import endpoints as console
 from simulator.contracts.endpoints import ENDPOINTS
 from simulator.customers import endpoints as customers
 from simulator.offers import endpoints as offers
+from simulator.profiles import endpoints as profiles
 from simulator.subscriptions import endpoints as subscriptions
 from simulator.users import endpoints as users
+from simulator.validation import endpoints as validation
 
 # Every documented operation (simulator/contracts/endpoints.py; docs/coverage.md lists them). Those no area
 # module implements answer 501 with a Partner Center
@@ -57,8 +60,9 @@ def not_simulated_routes(implemented: list[BaseRoute]) -> list[Route]:
 def implemented_routes() -> list[BaseRoute]:
     # Literal-segment routes under /subscriptions (customTermEndDates, overage) precede the id routes;
     # usage's `customers/usagerecords` and `subscriptions/usagerecords` precede the customer routes.
-    return [*usage.routes, *catalog.routes, *inventory.routes, *customers.routes, *offers.routes, *users.routes,
-            *carts.routes, *simulator.orders.endpoints.routes, *subscriptions.routes,
+    return [*usage.routes, *catalog.routes, *inventory.routes, *validation.routes, *agreements.routes,
+            *profiles.routes, *customers.routes, *offers.routes, *users.routes, *carts.routes,
+            *simulator.orders.endpoints.routes, *subscriptions.routes,
             *lineitems.routes, *simulator.billing.endpoints.routes,  # literal invoice paths before {invoice_id}
             *control.routes, *demo.routes, *console.routes, *auth.routes]
 

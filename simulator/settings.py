@@ -71,6 +71,13 @@ class Settings:
                           "customer and 10 per partner (lift them for load tests and large seeds)"},
     )
     cart_expiry_days: int = field(default=7, metadata={"help": "days until an unordered cart expires"})
+    agreement_required: bool = field(
+        default=True,
+        metadata={"help": "refuse a new purchase (cart, checkout, direct order) for a customer without the "
+                          "Microsoft Customer Agreement on file, as the service does: 403 13605 until a partner "
+                          "confirms it (POST /v1/customers/{id}/agreements) or the customer accepted it itself "
+                          "(turn it off for quick starts)"},
+    )
     default_tenant: str = field(
         default=DEFAULT_PARTNER_TENANT,
         metadata={"help": "the default partner, by name or GUID (one partner either way: the GUID is the one its "

@@ -88,6 +88,47 @@ def customer_body(domain: str = "contoso.onmicrosoft.com", country: str = "US", 
     return body
 
 
+# The Microsoft Customer Agreement's template (GET /v1/agreements?agreementType=MicrosoftCustomerAgreement).
+MCA_TEMPLATE = "117a77b0-9360-443b-8795-c6dedc750cf9"
+
+
+def agreement_body(first: str = "Ada", last: str = "Lovelace", email: str = "ada@contoso.com",
+                   agreed: str = "2019-10-01T00:00:00.000Z") -> dict[str, Any]:
+    """A partner's confirmation of the customer's acceptance of the Customer Agreement (G3)."""
+    return {"primaryContact": {"firstName": first, "lastName": last, "email": email, "phoneNumber": "4255550100"},
+            "templateId": MCA_TEMPLATE, "dateAgreed": agreed, "type": "MicrosoftCustomerAgreement"}
+
+
+def token_claims(token: str) -> dict[str, Any]:
+    """The claims of a pcsim token (read, not verified)."""
+    import base64
+    import json
+
+    payload = token.split(".")[1]
+    claims: dict[str, Any] = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    return claims
+
+
+def token_tenant(token: str) -> str:
+    """The `tid` of a pcsim token."""
+    return str(token_claims(token)["tid"])
+
+
+def confirm_over_http(client: httpx.Client, customer: str, headers: dict[str, str]) -> None:
+    """G3 through a plain httpx client, as a partner user of the partner `headers` (or the client's own
+    headers) speak for: an App-only token is swapped for an App+User one from the token endpoint."""
+    path = f"/v1/customers/{customer}/agreements"
+    reply = client.post(path, json=agreement_body(), headers=headers)
+    if reply.status_code == 403 and reply.json().get("code") == 900329:
+        bearer = (headers.get("Authorization") or client.headers["Authorization"]).split()[-1]
+        form = {"grant_type": "password", "username": "admin@partner.example", "password": "pw",
+                "client_id": "tests", "resource": BASE}
+        user = client.post(f"/{token_tenant(bearer)}/oauth2/token", data=form, headers={"Authorization": ""})
+        reply = client.post(path, json=agreement_body(),
+                            headers={**headers, "Authorization": f"Bearer {user.json()['access_token']}"})
+    assert reply.status_code == 201, reply.text
+
+
 # --- building apps ----------------------------------------------------------------------------------
 class FakeWall:
     """Wall time for the few things that run on it (token lifetimes), moved by hand in tests."""
@@ -206,11 +247,26 @@ class Api:
         assert reply.status_code == 200, reply.text
         return str(reply.json()["access_token"])
 
-    def new_customer(self, domain: str | None = None, country: str = "US", **kw: Any) -> str:
+    def new_customer(self, domain: str | None = None, country: str = "US", *, agreement: bool = True,
+                     **kw: Any) -> str:
+        """A customer, created as the partner `kw` speaks for; with `agreement` (the default) a partner user
+        then confirms its acceptance of the Customer Agreement, which every new purchase needs (13605)."""
         domain = domain or f"c{self.ctx.ids.request_guid()[:8]}.onmicrosoft.com"
         reply = self.post("/v1/customers", json=customer_body(domain, country), **kw)
         assert reply.status_code == 201, reply.text
-        return str(reply.json()["id"])
+        customer = str(reply.json()["id"])
+        if agreement:
+            self.confirm_agreement(customer, **kw)
+        return customer
+
+    def confirm_agreement(self, customer: str, **kw: Any) -> None:
+        """G3 as a partner user: an App-only `token` is swapped for an App+User one of the same partner."""
+        reply = self.post(f"/v1/customers/{customer}/agreements", json=agreement_body(), **kw)
+        if reply.status_code == 403 and reply.json().get("code") == 900329:
+            user = self.token_for(token_tenant(kw.get("token") or self.token), user=True)
+            reply = self.post(f"/v1/customers/{customer}/agreements", json=agreement_body(),
+                              **{**kw, "token": user})
+        assert reply.status_code == 201, reply.text
 
     def new_cart(self, customer: str, *lines: dict[str, Any], **kw: Any) -> httpx.Response:
         items = [{"id": n, **line} for n, line in enumerate(lines)]

@@ -29,6 +29,7 @@ from tests.helpers import (
     ROOT,
     START,
     Api,
+    agreement_body,
     build_app,
     close_api,
     customer_body,
@@ -273,6 +274,11 @@ def test_an_unmodified_integration_sees_its_order_completed_while_it_polls() -> 
             "grant_type": "client_credentials", "client_id": "11111111-2222-3333-4444-555555555555",
             "client_secret": "secret", "resource": "https://api.partnercenter.microsoft.com"})["access_token"]
         customer = call(base, "POST", "/v1/customers", customer_body("polling.onmicrosoft.com"), token)["id"]
+        # A partner user confirms the customer's acceptance of the Customer Agreement, as an integration does.
+        user = call(base, "POST", f"/{TENANT}/oauth2/token", form={
+            "grant_type": "password", "client_id": "11111111-2222-3333-4444-555555555555", "username": "admin@x.example",
+            "password": "pw", "resource": "https://api.partnercenter.microsoft.com"})["access_token"]
+        call(base, "POST", f"/v1/customers/{customer}/agreements", agreement_body(), user)
         cart = call(base, "POST", f"/v1/customers/{customer}/carts",
                     {"lineItems": [{"id": 0, **nce_line(quantity=3)}]}, token)
         started = time.monotonic()

@@ -16,7 +16,7 @@ CONTRACTS = ROOT / "contracts"
 RECORDED = CONTRACTS / "recorded"
 TYPES = {"string", "number", "boolean", "object", "array", "null"}
 AREAS = {"catalog", "customers", "carts", "orders", "subscriptions", "newcommerce", "azureplan", "invoices",
-         "spending", "common", "offers", "users"}
+         "spending", "common", "offers", "users", "agreements", "validation", "profiles"}
 
 
 def test_every_implemented_operation_meets_its_contract(capsys: pytest.CaptureFixture[str]) -> None:

@@ -93,7 +93,7 @@ def test_a_journal_of_size_0_keeps_nothing(make_api: Any) -> None:
 
 def test_filters_by_path_tenant_method_and_limit(api: Api) -> None:
     mine = api.token_for("mine.onmicrosoft.com")
-    customer = api.new_customer(domain="f.onmicrosoft.com", token=mine)
+    customer = api.new_customer(domain="f.onmicrosoft.com", token=mine, agreement=False)
     api.get(f"/v1/customers/{customer}", token=mine)
     api.get(f"/v1/customers/{customer}/orders", token=mine)
     api.get("/v1/customers")

@@ -29,7 +29,17 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 from simulator.store import BACKENDS, Store
-from tests.helpers import LEGACY_BASE, M365_BASIC, SAAS_PLAN, START, customer_body, open_api, opened, shared_catalog
+from tests.helpers import (
+    LEGACY_BASE,
+    M365_BASIC,
+    SAAS_PLAN,
+    START,
+    agreement_body,
+    customer_body,
+    open_api,
+    opened,
+    shared_catalog,
+)
 
 SEAT_SAAS = "DZH318Z0C1PM:0001:DZH318Z04MB5"
 NCE_TERMS = [("P1M", "monthly"), ("P1Y", "monthly"), ("P1Y", "annual"), ("P3Y", "annual"), ("P3Y", "triennial")]
@@ -130,6 +140,8 @@ class LifecycleMachine(RuleBasedStateMachine):
                 return customer
         reply = self.call("POST", "/v1/customers", json=customer_body(f"m{len(self.customers)}.onmicrosoft.com"))
         assert reply.status_code == 201, reply.text
+        agreed = self.call("POST", f"/v1/customers/{reply.json()['id']}/agreements", json=agreement_body())
+        assert agreed.status_code == 201, agreed.text  # without it nothing is bought (13605)
         self.customers.append(reply.json()["id"])
         return self.customers[-1]
 

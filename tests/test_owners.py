@@ -27,8 +27,8 @@ SIMULATOR = Path(__file__).resolve().parent.parent / "simulator"
 # The owners of stored kinds, and the modules that treat the store as a whole (the store itself, the
 # --state file's meta values, snapshots and reset).
 OWNERS = {"customers/records.py", "carts/records.py", "orders/records.py", "subscriptions/records.py",
-          "billing/records.py", "usage/records.py",
-          "users/records.py"}
+          "billing/records.py", "usage/records.py", "users/records.py", "agreements/records.py",
+          "validation/records.py"}
 WHOLE_STORE = {"store.py", "persistence.py", "control/snapshots.py", "control/basics.py"}
 RAW = re.compile(r"store\.(get|put|scan|delete|count)\(")
 UPGRADES = "/v1/productUpgrades"
@@ -85,6 +85,8 @@ def test_a_deleted_customer_leaves_nothing_behind_and_its_domain_is_free(make_ap
     assert member.status_code == 200, member.text
     role = f"/v1/customers/{customer}/directoryroles/729827e3-9c14-49f7-bb1b-9608f156bbb8/usermembers"
     assert api.post(role, token=user, json={"Id": member.json()["id"]}).status_code == 201
+    for path, body in (("validationStatus", {"status": "Allowed"}), ("agreement", {"isSigned": True})):
+        assert api.put(f"/_simulator/customers/{customer}/{path}", json={**body, "tenant": tenant}).status_code == 200
 
     ctx, partner = api.ctx, partner_id(tenant)
     subs = subscription_records.list_for_customer(ctx, partner, customer)

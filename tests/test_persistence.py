@@ -26,7 +26,18 @@ import pytest
 from simulator import persistence
 from simulator import store as stores
 from simulator.store import SCHEMA, SCHEMA_VERSION, SQLiteStore, StoreSchemaError, StoreUnavailable
-from tests.helpers import ENV, START, Api, close_api, customer_body, free_port, nce_line, open_api, serve_process
+from tests.helpers import (
+    ENV,
+    START,
+    Api,
+    agreement_body,
+    close_api,
+    customer_body,
+    free_port,
+    nce_line,
+    open_api,
+    serve_process,
+)
 
 Transcript = list[tuple[int, str, str | None]]
 
@@ -44,6 +55,7 @@ def first_half(api: Api, said: Transcript) -> str:
 
     note(api.post("/_simulator/reset", json={"seed": 3}))
     customer = note(api.post("/v1/customers", json=customer_body("first.onmicrosoft.com"))).json()["id"]
+    note(api.post(f"/v1/customers/{customer}/agreements", json=agreement_body()))
     cart = note(api.new_cart(customer, nce_line(2))).json()["id"]
     note(api.post(f"/v1/customers/{customer}/carts/{cart}/checkout"))
     note(api.post("/_simulator/clock/advance", json={"seconds": 3600.25}))
@@ -59,6 +71,7 @@ def second_half(api: Api, customer: str, said: Transcript) -> None:
 
     note(api.get("/_simulator/clock"))
     other = note(api.post("/v1/customers", json=customer_body("second.onmicrosoft.com"))).json()["id"]
+    note(api.post(f"/v1/customers/{other}/agreements", json=agreement_body()))
     cart = note(api.new_cart(other, nce_line(3), nce_line(1, term="P1M"))).json()["id"]
     note(api.post(f"/v1/customers/{other}/carts/{cart}/checkout"))
     note(api.get("/v1/customers"))

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from simulator.pytest_plugin import AsgiSimulator, ControlError, Simulator
-from tests.helpers import customer_body, nce_line
+from tests.helpers import confirm_over_http, customer_body, nce_line
 
 pytest_plugins = ["pytester"]
 
@@ -26,6 +26,7 @@ def buy(client: httpx.Client, headers: dict[str, str], domain: str = "fabrikam.o
     customer = client.post("/v1/customers", json=customer_body(domain), headers=headers)
     assert customer.status_code == 201, customer.text
     cid = customer.json()["id"]
+    confirm_over_http(client, cid, headers)  # the Customer Agreement, without which nothing is bought (13605)
     cart = client.post(f"/v1/customers/{cid}/carts", json={"lineItems": [{"id": 0, **nce_line()}]}, headers=headers)
     assert cart.status_code == 201, cart.text
     checkout = client.post(f"/v1/customers/{cid}/carts/{cart.json()['id']}/checkout", headers=headers)

@@ -176,12 +176,14 @@ def test_the_purchase_walk_runs_as_pasted_and_the_integration_example_sees_its_c
             reset, availabilities = json_lines(outs[0])
             assert reset["status"] == "reset" and reset["now"]
             assert [a["catalogItemId"] for a in availabilities["items"]] == [M365_BASIC]
-            # 3-5: a customer, a cart, the checkout: one pending order of five seats
-            (checkout,) = json_lines(outs[1])
+            # 3-6: a customer, its Customer Agreement confirmed by a partner user, a cart, the checkout: one
+            # pending order of five seats
+            agreement, checkout = json_lines(outs[1])
+            assert agreement["type"] == "MicrosoftCustomerAgreement" and GUID.match(agreement["userId"]), agreement
             (order,) = checkout["orders"]
             assert order["status"] == "pending" and order["referenceCustomerId"] == customer
             assert [(i["offerId"], i["quantity"]) for i in order["lineItems"]] == [(M365_BASIC, 5)]
-            # 6: time moves, the order is completed and listed, the subscription is there
+            # 7: time moves, the order is completed and listed, the subscription is there
             clock, orders, subscriptions = json_lines(outs[2])
             assert clock["now"] > reset["now"]
             assert [(o["id"], o["status"]) for o in orders["items"]] == [(order["id"], "completed")]

@@ -70,7 +70,7 @@ def test_every_operation(case: schemathesis.Case) -> None:
 # Stateful runs generate valid requests only: their point is the walk, and a negative step (say, one
 # with no Authorization) would be answered as authorised here, since every call carries AUTH.
 WALKS_AUTH = {"Authorization": f"Bearer {_token(WALKS_APP)}"}
-PURCHASE_PATH = ["U2", "U3", "K1", "K2", "K4", "O2", "O3", "O5", "S1_S2_S3", "S4", "S5", "S6", "S7", "N2"]
+PURCHASE_PATH = ["U2", "U3", "G3", "K1", "K2", "K4", "O2", "O3", "O5", "S1_S2_S3", "S4", "S5", "S6", "S7", "N2"]
 walks = schemathesis.openapi.from_asgi("/openapi.json", WALKS_APP).include(operation_id=PURCHASE_PATH)
 walks.config.generation.update(modes=[GenerationMode.POSITIVE])
 
@@ -162,4 +162,4 @@ def test_following_the_links_leads_from_a_new_customer_to_its_subscriptions() ->
             if body is not None:
                 kwargs["body"] = body
             queue.append((target_id, target.Case(**kwargs)))
-    assert set(visited) == {"U3", "U2", "K1", "S1_S2_S3", "O2", "K2", "K4", "S4", "S6", "N2", "O3", "S5", "S7", "O5"}
+    assert set(visited) == {"U3", "G3", "U2", "K1", "S1_S2_S3", "O2", "K2", "K4", "S4", "S6", "N2", "O3", "S5", "S7", "O5"}

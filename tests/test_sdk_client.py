@@ -42,7 +42,7 @@ from msrest.authentication import BasicTokenAuthentication
 from msrest.exceptions import DeserializationError
 from msrestazure.azure_exceptions import CloudError
 
-from tests.helpers import M365_BASIC, Live, build_app, customer_body, serve
+from tests.helpers import M365_BASIC, Live, agreement_body, build_app, customer_body, serve
 
 V = "1"  # the SDK's `version` path parameter: /v{version}/...
 TENANT = "contoso-partner.onmicrosoft.com"
@@ -76,6 +76,10 @@ class Partner:
     def new_customer(self, domain: str) -> str:
         reply = self.http.post("/v1/customers", json=customer_body(domain), headers=self.auth)
         assert reply.status_code == 201, reply.text
+        # A partner user confirms the Customer Agreement, without which nothing is bought (13605).
+        agreed = self.http.post(f"/v1/customers/{reply.json()['id']}/agreements", json=agreement_body(),
+                                headers={"Authorization": f"Bearer {self.user_token}"})
+        assert agreed.status_code == 201, agreed.text
         return reply.json()["id"]
 
     def new_cart(self, customer: str, *lines: dict[str, Any]) -> str:

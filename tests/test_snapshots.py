@@ -26,6 +26,7 @@ def backend_api(request: pytest.FixtureRequest, loop: asyncio.AbstractEventLoop)
 def create_customer(api: Api, domain: str) -> str:
     reply = api.post("/v1/customers", json=customer_body(domain))
     assert reply.status_code == 201, reply.text
+    api.confirm_agreement(reply.json()["id"])  # so that it can buy (13605)
     return str(reply.json()["id"])
 
 

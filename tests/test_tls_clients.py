@@ -30,7 +30,7 @@ import pytest
 import requests
 
 from simulator import tls
-from tests.helpers import Live, build_app, customer_body, nce_line, serve
+from tests.helpers import Live, build_app, confirm_over_http, customer_body, nce_line, serve
 
 # One worker runs this module: its tests share a module-scoped fixture (pytest-xdist, --dist loadgroup).
 pytestmark = pytest.mark.xdist_group("tls-certs")
@@ -108,6 +108,7 @@ def token_of(app: msal.ConfidentialClientApplication) -> str:
 def new_customer(http: httpx.Client) -> str:
     reply = http.post("/v1/customers", json=customer_body(f"c{time.monotonic_ns()}.onmicrosoft.com"))
     assert reply.status_code == 201, reply.text
+    confirm_over_http(http, reply.json()["id"], {})  # so that it can buy (13605)
     return str(reply.json()["id"])
 
 

@@ -16,8 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from simulator.usage import meters
-from tests.helpers import (BASE, DAY, ELIGIBILITY, PLAN_LINE, UPGRADES, Api, Partner, build_app, customer_body,
-                           legacy_customer, money, nce_line, new_partner, plan_customer, sub_path, summary, update)
+from tests.helpers import (BASE, DAY, ELIGIBILITY, PLAN_LINE, UPGRADES, Api, Partner, agreement_body, build_app,
+                           customer_body, legacy_customer, money, nce_line, new_partner, plan_customer, sub_path,
+                           summary, update)
 
 TEN_MINUTES = 600
 
@@ -145,6 +146,7 @@ COUNTRIES = ["US", "GB", "DE", "JP", "BR", "CA", "AU"]
 def test_every_total_is_the_sum_of_its_rows_to_the_cent(seed: int, country: str, days: int) -> None:
     app = build_app(wall="real", provisioning_delay=0, seed=seed)
     customer = call(app, "POST", "/v1/customers", json=customer_body("p.onmicrosoft.com", country))["id"]
+    call(app, "POST", f"/v1/customers/{customer}/agreements", json=agreement_body())
     cart = call(app, "POST", f"/v1/customers/{customer}/carts", json={"lineItems": [{"id": 0, **PLAN_LINE}]})
     plan = call(app, "POST", f"/v1/customers/{customer}/carts/{cart['id']}/checkout")["orders"][0][
         "lineItems"][0]["subscriptionId"]

@@ -20,7 +20,14 @@ from simulator.context import Caller, Context
 from simulator.customers.records import customer_country, get_customer
 from simulator.orders import lines
 from simulator.orders.records import Order
-from simulator.orders.rules import check_against_holdings, get_order, holds_any, owned_subscription_count, place_order
+from simulator.orders.rules import (
+    check_against_holdings,
+    get_order,
+    holds_any,
+    may_buy,
+    owned_subscription_count,
+    place_order,
+)
 
 LEGACY_GROUP = "OMS-0"
 
@@ -64,6 +71,7 @@ def check_cart_lines(ctx: Context, tenant: str, customer: Mapping[str, Any], bod
     # A customer may live where nothing is sold (create-a-customer.md's registration countries).
     market = require_market(ctx, customer_country(customer))
     records = [lines.check_line(ctx, market, line) for line in body.line_items]
+    may_buy(ctx, tenant, customer["id"])  # after the request itself is checked: a customer-level refusal
     if any(r.get("participants") for r in records) and body.partner_on_record_attestation_accepted is False:
         raise errors.PartnerAttestationMissing()
     check_against_holdings(ctx, tenant, customer, records)
@@ -127,6 +135,7 @@ def checkout_cart(ctx: Context, caller: Caller, customer_id: str, cart_id: str) 
     if problems:
         raise errors.CartLineErrors(data=problems)
     customer = get_customer(ctx, caller.tenant, customer_id)
+    may_buy(ctx, caller.tenant, customer["id"])  # the account status may have changed since the cart was made
     placed: list[str] = []
     failed: list[dict[str, Any]] = []
     for group, records in grouped(cart["lines"]).items():

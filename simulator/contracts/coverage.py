@@ -151,7 +151,7 @@ INTRO = f"""\
 Every Partner Center operation pcsim knows of, under the id that the code, the tests and the contracts use
 (`C1`, `U3`, `K4`, `S8`…). The list is data in
 [`simulator/contracts/endpoints.py`](../simulator/contracts/endpoints.py); the sections keep its numbering
-1.1–1.10, which comments in the code cite as "api.md 1.x".
+1.1–1.10, which comments in the code cite as "api.md 1.x", and 1.11–1.13, api-integration.md's.
 
 Per operation: whether pcsim implements it or answers 501 (read from the app's routes), its **recall**, the
 mean over the operation's recorded documentation examples

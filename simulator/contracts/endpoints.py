@@ -1,8 +1,9 @@
 """Every Partner Center operation pcsim knows of, as data: the ids (C1-C13, U1-U4, K1-K4, O1-O7, S1-S15,
-N1-N6, A1-A7, I1-I8, P1-P11, X1; L1-L6, E1-E14 of api-integration.md) that the code, the tests and the
-contracts (contracts/<id>.json) use.
+N1-N6, A1-A7, I1-I8, P1-P11, X1; G1-G5, D1-D5, R1-R5, L1-L6, E1-E14 of api-integration.md) that the code, the
+tests and the contracts (contracts/<id>.json) use.
 
-One row per operation id, grouped in the sections 1.1-1.10 and 1.14-1.15 (comments elsewhere cite them as "api.md 1.x"),
+One row per operation id, grouped in the sections 1.1-1.10 (comments elsewhere cite them as "api.md 1.x")
+and 1.11-1.15 (api-integration.md's),
 with the method and the path as Partner Center's documentation spells them (X1 keeps its
 login.microsoftonline.com host, S2/S3 their defining query). `pcsim contracts report` turns the table into
 docs/coverage.md, the page that defines the ids for readers; tests/test_coverage_report.py checks that every
@@ -17,7 +18,7 @@ class Endpoint(NamedTuple):
     id: str
     method: str
     path: str       # as the documentation spells it
-    section: str    # "1.1" ... "1.10"
+    section: str    # "1.1" ... "1.13"
     name: str       # a short name (a contract's `operation` where there is one)
 
     @property
@@ -33,6 +34,8 @@ SECTIONS = {
     "1.1": "Catalog", "1.2": "Customers", "1.3": "Carts", "1.4": "Orders", "1.5": "Subscriptions",
     "1.6": "New commerce specifics", "1.7": "Azure plan", "1.8": "Invoices and reconciliation",
     "1.9": "Azure spending", "1.10": "Authentication endpoint",
+    # api-integration.md continues the numbering
+    "1.11": "Agreements", "1.12": "Domains and validation", "1.13": "Partner profiles",
     "1.14": "Legacy offers", "1.15": "Customer users, licenses and directory roles",
 }
 
@@ -132,6 +135,25 @@ _ROWS = [
     # 1.10 Authentication endpoint (Azure AD, not Partner Center)
     ("X1", "POST", "https://login.microsoftonline.com/{tenant-id}/oauth2/token", "1.10",
      "get an App-only token (Azure AD v1 token endpoint)"),
+    # 1.11 Agreements (api-integration.md)
+    ("G1", "GET", "/v1/agreements", "1.11", "get agreement metadata"),
+    ("G2", "GET", C + "/agreements", "1.11", "get a customer's agreement confirmations"),
+    ("G3", "POST", C + "/agreements", "1.11", "confirm the customer's acceptance of an agreement"),
+    ("G4", "GET", "/v1/agreementtemplates/{template-id}/document", "1.11", "get an agreement template document link"),
+    ("G5", "GET", C + "/directSignedMicrosoftCustomerAgreementStatus", "1.11",
+     "get the direct-signed status of the Customer Agreement"),
+    # 1.12 Domains and validation
+    ("D1", "HEAD", "/v1/domains/{domain}", "1.12", "verify domain availability"),
+    ("D2", "POST", "/v1/validations/address", "1.12", "validate an address"),
+    ("D3", "GET", "/v1/countryvalidationrules/{country}", "1.12", "get market-specific validation rules"),
+    ("D4", "GET", "/v1/customers/all/validations", "1.12", "get the partner's validation codes"),
+    ("D5", "GET", C + "/validationStatus", "1.12", "get a customer's account validation status"),
+    # 1.13 Partner profiles
+    ("R1", "GET", "/v1/profiles/organization", "1.13", "get the organization profile"),
+    ("R2", "GET", "/v1/profiles/billing", "1.13", "get the partner billing profile"),
+    ("R3", "GET", "/v1/profiles/legalbusiness", "1.13", "get the legal business profile"),
+    ("R4", "GET", "/v1/profiles/mpn", "1.13", "get the MPN (partner network) profile"),
+    ("R5", "GET", "/v1/profiles/support", "1.13", "get the support profile"),
     # 1.14 Legacy offers
     ("L1", "GET", "/v1/offers?country={country-id}", "1.14", "get a list of offers for a market"),
     ("L2", "GET", "/v1/offers/{offer-id}?country={country-id}", "1.14", "get an offer by ID"),

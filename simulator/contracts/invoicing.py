@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from simulator.contracts.integration import agree
+
 PARTNER = "contoso-billing.onmicrosoft.com"
 NCE_ITEM = "CFQ7TTC0LH18:0001:CFQ7TTC0K971"
 INVOICE_MOMENT = "2026-02-02T00:00:00Z"  # January's invoices: a day after the period closes
@@ -20,8 +22,9 @@ def customer_body(country: str) -> dict[str, Any]:
                                "CompanyName": f"Contoso {country}", "DefaultAddress": address}}
 
 
-async def buy_seats(d: Any, token: str, country: str, quantity: int) -> None:
+async def buy_seats(d: Any, token: str, user: str, country: str, quantity: int) -> None:
     customer = (await d.call(None, "POST", "/v1/customers", json=customer_body(country), token=token))["id"]
+    await agree(d, customer, user)
     line = {"id": 0, "catalogItemId": NCE_ITEM, "quantity": quantity, "billingCycle": "monthly", "termDuration": "P1M"}
     cart = await d.call(None, "POST", f"/v1/customers/{customer}/carts", json={"lineItems": [line]}, token=token)
     await d.call(None, "POST", f"/v1/customers/{customer}/carts/{cart['id']}/checkout", token=token)
@@ -31,8 +34,8 @@ async def invoices(d: Any, app_form: dict[str, str], user_form: dict[str, str]) 
     """Returns the invoices as read by id (I2), for steps that read their line items."""
     app, user = [(await d.call(None, "POST", f"/{PARTNER}/oauth2/token", data=form, token=""))["access_token"]
                  for form in (app_form, user_form)]
-    await buy_seats(d, app, "US", 5)
-    await buy_seats(d, app, "CA", 2)
+    await buy_seats(d, app, user, "US", 5)
+    await buy_seats(d, app, user, "CA", 2)
     await d.call(None, "POST", "/_simulator/clock/advance", json={"until": INVOICE_MOMENT})
     listed = (await d.call("I1", "GET", "/v1/invoices", token=app))["items"]
     await d.call("I1", "GET", "/v1/invoices?size=1&offset=0", token=app)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from simulator.contracts.directory import directory
+from simulator.contracts.integration import agree, integration
 from simulator.contracts.invoicing import invoices
 from simulator.contracts.lineitems import line_items
 from simulator.contracts.spending import spending
@@ -112,6 +113,8 @@ async def drive(d: Driver) -> None:
     user_token = (await d.call(None, "POST", f"/{TENANT}/oauth2/token", data=USER_FORM, token=""))["access_token"]
     a = (await d.call("U3", "POST", "/v1/customers", json=customer_body("contoso-a.onmicrosoft.com")))["id"]
     b = (await d.call(None, "POST", "/v1/customers", json=customer_body("contoso-b.onmicrosoft.com")))["id"]
+    await agree(d, a, user_token, "G3")  # every new purchase needs the Customer Agreement on file (13605)
+    await agree(d, b, user_token)
     await d.call("U2", "GET", f"/v1/customers/{a}")
     await d.call("U1", "GET", "/v1/customers?size=40")
     for op, path in catalog_reads(a):
@@ -127,10 +130,12 @@ async def drive(d: Driver) -> None:
     await upgrades(d, a, b, user_token)
     await d.call("O4", "PATCH", f"/v1/customers/{b}/orders/{ri_order}", json={"id": ri_order, "status": "cancelled"})
     fresh = (await d.call(None, "POST", "/v1/customers", json=customer_body("contoso-c.onmicrosoft.com")))["id"]
+    await agree(d, fresh, user_token)
     trial = {"id": 1, "catalogItemId": SAAS_TRIAL, "quantity": 1, "billingCycle": "none", "termDuration": "P1M",
              "renewsTo": {"termDuration": "P1Y"}}  # the SaaS free trial line of create-a-cart.md, next to an RI
     await d.call("K1", "POST", f"/v1/customers/{fresh}/carts", json={"lineItems": [purchase_lines()[1], trial]})
     await d.call("U4", "DELETE", f"/v1/customers/{fresh}")
+    await integration(d, a, "contoso-a.onmicrosoft.com", user_token)
     await spending(d, user_token)  # it moves the clock by days
     await invoices(d, APP_FORM, USER_FORM)  # after the days of usage, it moves the clock to February
     await line_items(d)  # last: after the invoices, it reads their lines, then moves the clock a week on
@@ -211,7 +216,7 @@ async def manage_subscriptions(d: Driver, a: str, user_token: str) -> None:
     await d.call("S12", "POST", f"{base}/{azure['id']}/registrations")
     await d.call("S13", "GET", f"{base}/{azure['id']}/registrationstatus")
     await d.call("N1", "GET", f"{base}/customTermEndDates?term_duration=P1M")
-    owner = await azure_plan(d)
+    owner = await azure_plan(d, user_token)
     await transitions(d, a, nce["id"])
     await overage(d, owner, a)
 
@@ -240,8 +245,9 @@ async def upgrades(d: Driver, a: str, b: str, user_token: str) -> None:
     await d.call("S11", "POST", f"{base}/conversions", json=conversion, token=user_token)
 
 
-async def azure_plan(d: Driver) -> str:
+async def azure_plan(d: Driver, user_token: str) -> str:
     owner = (await d.call(None, "POST", "/v1/customers", json=customer_body("contoso-d.onmicrosoft.com")))["id"]
+    await agree(d, owner, user_token)
     line = {"id": 0, "catalogItemId": AZURE_PLAN, "quantity": 1, "billingCycle": "one_time"}
     cart = await d.call(None, "POST", f"/v1/customers/{owner}/carts", json={"lineItems": [line]})
     await d.call(None, "POST", f"/v1/customers/{owner}/carts/{cart['id']}/checkout")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from simulator.contracts.integration import agree
+
 AZURE_PLAN, LEGACY_AZURE = "DZH318Z0BPS6:0001:DZH318Z0BML6", "MS-AZR-0145P"
 THREE_DAYS = 3 * 86400
 
@@ -17,9 +19,10 @@ def customer_body(domain: str, country: str, city: str, culture: str) -> dict[st
                                "CompanyName": f"Contoso {country}", "DefaultAddress": address}}
 
 
-async def buy_azure(d: Any, domain: str, country: str, city: str, culture: str, item: str) -> str:
+async def buy_azure(d: Any, domain: str, country: str, city: str, culture: str, item: str, user_token: str) -> str:
     """A new customer of `country` who buys one Azure subscription (`item`)."""
     customer = (await d.call(None, "POST", "/v1/customers", json=customer_body(domain, country, city, culture)))["id"]
+    await agree(d, customer, user_token)
     cycle = "one_time" if item == AZURE_PLAN else "monthly"
     line = {"id": 0, "catalogItemId": item, "quantity": 1, "billingCycle": cycle}
     cart = await d.call(None, "POST", f"/v1/customers/{customer}/carts", json={"lineItems": [line]})
@@ -32,8 +35,8 @@ async def only_subscription(d: Any, customer: str) -> str:
 
 
 async def spending(d: Any, user_token: str) -> None:
-    plan_owner = await buy_azure(d, "contoso-p.onmicrosoft.com", "GB", "London", "en-GB", AZURE_PLAN)
-    legacy_owner = await buy_azure(d, "contoso-l.onmicrosoft.com", "FR", "Paris", "fr-FR", LEGACY_AZURE)
+    plan_owner = await buy_azure(d, "contoso-p.onmicrosoft.com", "GB", "London", "en-GB", AZURE_PLAN, user_token)
+    legacy_owner = await buy_azure(d, "contoso-l.onmicrosoft.com", "FR", "Paris", "fr-FR", LEGACY_AZURE, user_token)
     await d.call(None, "POST", "/_simulator/clock/advance", json={"seconds": THREE_DAYS})
     plan, legacy = await only_subscription(d, plan_owner), await only_subscription(d, legacy_owner)
     await d.call("P3", "PATCH", f"/v1/customers/{plan_owner}/usagebudget",

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from simulator import errors, wire
+from simulator.agreements import records as agreement_records
 from simulator.carts import records as cart_records
 from simulator.context import Caller, Context
 from simulator.customers import records
@@ -21,35 +22,45 @@ from simulator.subscriptions import records as subscription_records
 from simulator.subscriptions.kinds import OrderStatus
 from simulator.usage import records as usage_records
 from simulator.users import records as user_records
+from simulator.validation import countries
+from simulator.validation import records as validation_records
+from simulator.validation.domains import reserved_domain
 
 SANDBOX_CUSTOMER_LIMIT = 75
-# create-a-customer.md: these countries need a registration number and a phone number.
-REGISTRATION_COUNTRIES = {"AM", "AZ", "BY", "HU", "IN", "KZ", "KG", "MD", "RU", "TJ", "UZ", "UA"}
 DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", re.I)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def validate_customer(ctx: Context, body: CustomerIn) -> None:
+    """The address rules come from the country table address validation uses (validation/countries.py)."""
     address = body.billing_profile.default_address
     country = address.country.upper()
-    if ctx.catalog.market(country) is None and country not in REGISTRATION_COUNTRIES:
+    rules = countries.rules_for(ctx.catalog, country)
+    if rules is None:
         raise errors.InvalidRequestInput(f"billingProfile.defaultAddress.country '{address.country}' is not supported")
-    if country == "US" and not (address.state or address.region):
-        # US addresses are validated with their state and ZIP code (create-a-customer.md sends both).
+    # US addresses are validated with their state and ZIP code (create-a-customer.md sends both).
+    strict = rules.iso2 == "US"
+    if strict and not (address.state or address.region):
         raise errors.InvalidRequestInput("billingProfile.defaultAddress.state is required for US addresses")
     if not (address.first_name and address.last_name):
         # The billing address names its contact (create-a-customer.md: firstName, lastName).
         raise errors.InvalidRequestInput("billingProfile.defaultAddress.firstName and lastName are required")
-    if country == "US" and not address.postal_code:
+    if strict and not address.postal_code:
         raise errors.InvalidRequestInput("billingProfile.defaultAddress.postalCode is required for US addresses")
-    if country == "US" and address.state and len(address.state) > 2:
+    # Creation takes any two-letter code (military and territory codes too); address validation (D2)
+    # checks it against the country's list.
+    if strict and address.state and len(address.state) > 2:
         raise errors.InvalidRequestInput("billingProfile.defaultAddress.state must be a two-letter code")
+    if strict and address.postal_code and not rules.postal_ok(address.postal_code):
+        raise errors.InvalidRequestInput("billingProfile.defaultAddress.postalCode is not a US ZIP code")
     if not EMAIL.match(body.billing_profile.email):
         raise errors.InvalidRequestInput("billingProfile.email is not an email address")
     if not DOMAIN.match(body.company_profile.domain):
         raise errors.InvalidRequestInput("companyProfile.domain is not a domain name")
+    if reserved_domain(body.company_profile.domain):
+        raise errors.DomainTaken(body.company_profile.domain.lower())
     number = body.company_profile.organization_registration_number
-    if country in REGISTRATION_COUNTRIES:
+    if country in countries.REGISTRATION_COUNTRIES:
         if not number:
             raise errors.RegistrationNumberMissing(country)
         if not re.fullmatch(r"[A-Za-z0-9-]{4,20}", number):
@@ -148,5 +159,6 @@ def delete_customer(ctx: Context, caller: Caller, customer_id: str) -> None:
     if any(o.get("blocks_customer_delete") and o.get("status") != OrderStatus.CANCELLED
            for o in order_records.list_for_customer(ctx, caller.tenant, customer["id"])):
         raise errors.CustomerHasActiveOrders(customer["id"])
-    for owner in (cart_records, order_records, subscription_records, usage_records, user_records, records):
+    for owner in (cart_records, order_records, subscription_records, usage_records, user_records, agreement_records,
+                  validation_records, records):
         owner.drop_customer(ctx, caller.tenant, customer["id"])

@@ -6,10 +6,11 @@ says which documented code was chosen and why.
 
 The classes live by area in this package (`base`: the root class, generic and control API errors
 and the rendering; `sales`; `subscriptions`; `billing`; `directory`: legacy offers, users and
-licenses); `simulator.errors.X` names every one.
+licenses; `integration`: agreements, validation and profiles); `simulator.errors.X` names every one.
 """
 from simulator.errors.base import *  # noqa: F403
 from simulator.errors.billing import *  # noqa: F403
 from simulator.errors.directory import *  # noqa: F403
+from simulator.errors.integration import *  # noqa: F403
 from simulator.errors.sales import *  # noqa: F403
 from simulator.errors.subscriptions import *  # noqa: F403

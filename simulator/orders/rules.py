@@ -19,6 +19,7 @@ import simulator.orders.records
 import simulator.subscriptions.lifecycle
 import simulator.subscriptions.records
 from simulator import errors, wire
+from simulator.agreements.rules import require_agreement
 from simulator.catalog.data import (
     AZURE_PLAN,
     LEGACY_AZURE,
@@ -36,6 +37,7 @@ from simulator.orders.records import Order
 from simulator.subscriptions.kinds import HELD, EventType, OrderStatus, SubscriptionStatus
 from simulator.subscriptions.rules import purchase_block
 from simulator.subscriptions.rules_newcommerce import coterm_dates
+from simulator.validation.rules import require_account_allowed
 
 SANDBOX_CANCEL_DAYS = 60  # cancel-an-order-from-the-integration-sandbox.md
 SANDBOX_PLANS_PER_CUSTOMER, SANDBOX_PLANS_PER_PARTNER = 1, 10  # create-azure-plan.md, sandbox section
@@ -164,6 +166,14 @@ def list_orders(ctx: Context, tenant: str, customer_id: str, billing_type: str |
     return orders
 
 
+def may_buy(ctx: Context, tenant: str, customer_id: str) -> None:
+    """The customer-level rules of every new purchase (cart create/update, checkout, direct order): its
+    account validation status must not block it (800073-800075) and the Microsoft Customer Agreement must
+    be on file (13605). Renewals and changes to what it holds are not new purchases."""
+    require_account_allowed(ctx, tenant, customer_id)
+    require_agreement(ctx, tenant, customer_id)
+
+
 def create_order(ctx: Context, tenant: str, customer_id: str, lines_in: list[lines.PurchaseLineIn],
                  billing_cycle: str | None) -> Order:
     """O1, the one-step purchase: every line is checked like a cart line; problems fail the call."""
@@ -178,6 +188,7 @@ def create_order(ctx: Context, tenant: str, customer_id: str, lines_in: list[lin
         if line.billing_cycle is None and billing_cycle:
             line.billing_cycle = billing_cycle
     records = [lines.check_line(ctx, market, line) for line in lines_in]
+    may_buy(ctx, tenant, customer["id"])
     check_against_holdings(ctx, tenant, customer, records)
     if ctx.settings.sandbox_limits:
         lines.check_subscription_limit(records, owned_subscription_count(ctx, tenant, customer),

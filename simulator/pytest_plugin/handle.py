@@ -16,6 +16,7 @@ PARTNER_CENTER = "https://api.partnercenter.microsoft.com"
 DEFAULT_TENANT = DEFAULT_PARTNER_TENANT  # the example partner, which is also the simulator's default partner
 CLIENT_ID = "pcsim-pytest"
 CONTROL = "/_simulator"
+CUSTOMER_AGREEMENT_TEMPLATE = "117a77b0-9360-443b-8795-c6dedc750cf9"  # GET /v1/agreements (api-integration.md G1)
 
 
 class ControlError(RuntimeError):
@@ -151,6 +152,22 @@ class Simulator:
         """The GUID the simulator files a partner's data under, given its name or GUID (what its tokens
         carry as `tid`, and what journal entries and fault rules show)."""
         return ids.partner_id(tenant, ids.partner_id(self.settings.default_tenant))
+
+    # --- Partner Center steps ----------------------------------------------------------------
+    def confirm_agreement(self, customer_id: str, tenant: str = DEFAULT_TENANT, *, first_name: str = "Ada",
+                          last_name: str = "Lovelace", email: str = "admin@example.com",
+                          agreed: datetime | str = "2019-10-01T00:00:00Z") -> dict[str, Any]:
+        """A partner user of `tenant` confirms that the customer accepted the Microsoft Customer Agreement
+        (POST /v1/customers/{id}/agreements with an App+User token), which every new purchase needs: without
+        it carts, checkouts and orders are refused with 403 13605. Returns the confirmation."""
+        body = {"primaryContact": {"firstName": first_name, "lastName": last_name, "email": email},
+                "templateId": CUSTOMER_AGREEMENT_TEMPLATE, "type": "MicrosoftCustomerAgreement",
+                "dateAgreed": iso(agreed)}
+        reply = self.client.post(f"/v1/customers/{quote(customer_id, safe='')}/agreements", json=body,
+                                 headers=self.headers(tenant, user=True))
+        if reply.status_code != 201:
+            raise ControlError(f"POST /v1/customers/{customer_id}/agreements", reply)
+        return dict(reply.json())
 
     # --- the control API -------------------------------------------------------------------
     def control(self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None,
