@@ -28,6 +28,7 @@ from simulator.catalog import inventory
 from simulator.contracts.endpoints import ENDPOINTS
 from simulator.customers import endpoints as customers
 from simulator.subscriptions import endpoints as subscriptions
+from simulator.webhooks import endpoints as webhooks
 
 # Every documented operation (simulator/contracts/endpoints.py; docs/coverage.md lists them). Those no area
 # module implements answer 501 with a Partner Center
@@ -57,7 +58,7 @@ def implemented_routes() -> list[BaseRoute]:
     return [*usage.routes, *catalog.routes, *inventory.routes, *customers.routes, *carts.routes,
             *simulator.orders.endpoints.routes, *subscriptions.routes,
             *lineitems.routes, *simulator.billing.endpoints.routes,  # literal invoice paths before {invoice_id}
-            *control.routes, *demo.routes, *auth.routes]
+            *webhooks.routes, *control.routes, *demo.routes, *auth.routes]
 
 
 @wire.operation(summary="this document", response={"type": "object", "required": ["openapi", "paths"]})

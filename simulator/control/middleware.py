@@ -18,6 +18,7 @@ from simulator.context import Context
 from simulator.control import journal
 from simulator.control.health import HEALTH
 from simulator.settings import Settings
+from simulator.webhooks import records as webhook_records
 
 if TYPE_CHECKING:
     from simulator.control.faults import Rules
@@ -120,6 +121,10 @@ class ControlMiddleware:
             return
         with self.ctx.clock.pinned():  # every rule of one request sees one instant (simulator/clock.py)
             await self.route(scope, receive, send)
+        if self.ctx.store in webhook_records.WANTED:  # a webhook delivery queued: its worker (webhooks/delivery.py)
+            from simulator.webhooks import delivery
+
+            delivery.runtime_of(self.state).kick()
 
     async def route(self, scope: Scope, receive: Receive, send: Send) -> None:
         settings = self.ctx.settings

@@ -20,6 +20,8 @@ from simulator.orders import records as order_records
 from simulator.subscriptions import records as subscription_records
 from simulator.subscriptions.kinds import OrderStatus
 from simulator.usage import records as usage_records
+from simulator.webhooks import events as webhook_events
+from simulator.webhooks import records as webhook_records
 
 SANDBOX_CUSTOMER_LIMIT = 75
 # create-a-customer.md: these countries need a registration number and a phone number.
@@ -78,6 +80,9 @@ def create_customer(ctx: Context, caller: Caller, body: CustomerIn, request_id: 
     if request_id:
         customer["request_id"] = request_id
     records.save(ctx, caller.tenant, customer)
+    # The reseller relationship holds from creation on in the simulation: the moment a customer "accepts" it.
+    webhook_events.raise_event(ctx, caller.tenant, webhook_events.RESELLER_ACCEPTED, f"/v1/customers/{customer['id']}",
+                               ctx.clock.now(), resource_name="Customer")
     return customer
 
 
@@ -147,5 +152,5 @@ def delete_customer(ctx: Context, caller: Caller, customer_id: str) -> None:
     if any(o.get("blocks_customer_delete") and o.get("status") != OrderStatus.CANCELLED
            for o in order_records.list_for_customer(ctx, caller.tenant, customer["id"])):
         raise errors.CustomerHasActiveOrders(customer["id"])
-    for owner in (cart_records, order_records, subscription_records, usage_records, records):
+    for owner in (cart_records, order_records, subscription_records, usage_records, webhook_records, records):
         owner.drop_customer(ctx, caller.tenant, customer["id"])

@@ -11,3 +11,4 @@ from simulator.errors.base import *  # noqa: F403
 from simulator.errors.billing import *  # noqa: F403
 from simulator.errors.sales import *  # noqa: F403
 from simulator.errors.subscriptions import *  # noqa: F403
+from simulator.errors.webhooks import *  # noqa: F403

@@ -38,6 +38,7 @@ from simulator.catalog.data import (
 from simulator.context import Context
 from simulator.customers import records as customer_records
 from simulator.subscriptions.dates import AUTO_RENEWING, iso_duration_days, midnight, renewal_moment, renews, term_end
+from simulator.webhooks import events as webhook_events
 
 # --- the owner: subscriptions, their indexes, transitions, overage and product upgrades -----
 
@@ -196,6 +197,14 @@ def save(ctx: Context, sub: Subscription) -> None:
     ctx.store.put(SUBSCRIPTION, key, dict(sub))
     reindex(ctx, before, sub)
     calendar.mark(ctx, sub, ensure_calendar(ctx, tenant))
+    if webhook_events.watching(ctx, tenant) is not None:  # the partner asked for subscription-updated
+        webhook_events.subscription_saved(ctx, None if before is None else dict(before), dict(sub),
+                                          renewal_moment(sub))
+        if before is not None and before["status"] != sub["status"] and not sub.get("parent_subscription_id"):
+            now = ctx.clock.now()  # its add-ons follow the base (follow_base), without a write of their own
+            for addon in add_ons_of(ctx, tenant, sub["customer_id"], sub["id"]):
+                if addon["status"] in ("active", "suspended"):
+                    webhook_events.subscription_changed(ctx, dict(addon), now)
 
 
 def delete(ctx: Context, sub: Subscription) -> None:
