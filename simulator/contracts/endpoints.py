@@ -1,5 +1,5 @@
 """Every Partner Center operation pcsim knows of, as data: the ids (C1-C13, U1-U4, K1-K4, O1-O7, S1-S15,
-N1-N6, A1-A7, I1-I8, P1-P11, X1) that the code, the tests and the contracts (contracts/<id>.json) use.
+N1-N6, A1-A7, I1-I8, P1-P11, X1, W1-W6) that the code, the tests and the contracts (contracts/<id>.json) use.
 
 One row per operation id, grouped in the sections 1.1-1.10 (comments elsewhere cite them as "api.md 1.x"),
 with the method and the path as Partner Center's documentation spells them (X1 keeps its
@@ -31,7 +31,7 @@ class Endpoint(NamedTuple):
 SECTIONS = {
     "1.1": "Catalog", "1.2": "Customers", "1.3": "Carts", "1.4": "Orders", "1.5": "Subscriptions",
     "1.6": "New commerce specifics", "1.7": "Azure plan", "1.8": "Invoices and reconciliation",
-    "1.9": "Azure spending", "1.10": "Authentication endpoint",
+    "1.9": "Azure spending", "1.10": "Authentication endpoint", "1.16": "Webhooks",
 }
 
 C, S = "/v1/customers/{customer-id}", "/v1/customers/{customer-id}/subscriptions/{subscription-id}"
@@ -129,6 +129,14 @@ _ROWS = [
     # 1.10 Authentication endpoint (Azure AD, not Partner Center)
     ("X1", "POST", "https://login.microsoftonline.com/{tenant-id}/oauth2/token", "1.10",
      "get an App-only token (Azure AD v1 token endpoint)"),
+    # 1.16 Webhooks (api-integration.md; the events themselves are POSTed to the partner: docs/webhooks.md)
+    ("W1", "GET", "/webhooks/v1/registration/events", "1.16", "get the list of webhook events"),
+    ("W2", "POST", "/webhooks/v1/registration", "1.16", "register to receive webhook events"),
+    ("W3", "GET", "/webhooks/v1/registration", "1.16", "view the webhook registration"),
+    ("W4", "PUT", "/webhooks/v1/registration", "1.16", "update the webhook registration"),
+    ("W5", "POST", "/webhooks/v1/registration/validationEvents", "1.16", "send a webhook test event"),
+    ("W6", "GET", "/webhooks/v1/registration/validationEvents/{correlation-id}", "1.16",
+     "get the delivery report of a webhook test event"),
 ]
 
 ENDPOINTS: list[Endpoint] = [Endpoint(*row) for row in _ROWS]
