@@ -489,3 +489,27 @@ def test_events_are_shaped_as_the_recorded_examples(api: Api, receiver: Receiver
     callback = recorded("webhooks--partner-center-webhooks--2023--01.json")["request"]["headers"]
     wanted = {k.lower() for k in callback} - {"host", "content-length"}
     assert wanted <= set(got.headers)
+
+
+def test_the_registration_deliveries_and_signing_key_survive_a_restart_on_a_state_file(
+        loop: Any, tmp_path: Any, receiver: Receiver) -> None:
+    from tests.helpers import close_api, open_api
+
+    state = str(tmp_path / "pcsim.db")
+    first = open_api(loop, state=state)
+    register(first, receiver.url, "test-created")
+    first.post("/_simulator/webhooks/failures", json={"count": 1})
+    correlation = first.post(W + "/validationEvents").json()["correlationId"]
+    flush(first)                                   # fails on purpose: a retry is due in 60 s
+    cert = certificate(first)
+    close_api(first, clean=True)
+    second = open_api(loop, state=state)
+    try:
+        assert second.get(W).json()["WebhookUrl"] == receiver.url
+        assert certificate(second) == cert
+        second.advance(60)
+        [done] = flush(second)
+        assert done["id"] == correlation and done["state"] == "delivered"
+        verify_signature(cert, receiver.received[0].raw, receiver.received[0].signature())
+    finally:
+        close_api(second)
