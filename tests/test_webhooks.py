@@ -513,3 +513,27 @@ def test_the_registration_deliveries_and_signing_key_survive_a_restart_on_a_stat
         verify_signature(cert, receiver.received[0].raw, receiver.received[0].signature())
     finally:
         close_api(second)
+
+
+def test_saas_activation_and_add_ons_following_their_base(make_api: Any, receiver: Receiver) -> None:
+    from tests.helpers import SAAS_PLAN, TEAMS_PHONE_ADDON
+
+    api = make_api(provisioning_delay=0)
+    register(api, receiver.url, "subscription-updated")
+    customer = api.new_customer()
+    saas = buy_subscription(api, customer, {"catalogItemId": SAAS_PLAN, "quantity": 1, "billingCycle": "monthly",
+                                            "termDuration": "P1M"})
+    flush(api)
+    receiver.clear()
+    assert api.post(f"/v1/customers/{customer}/subscriptions/{saas}/activate").status_code == 200
+    flush(api)
+    assert [e["ResourceUri"] for e in receiver.events] == [f"{BASE}/v1/customers/{customer}/subscriptions/{saas}"]
+    receiver.clear()
+    addon = {"catalogItemId": TEAMS_PHONE_ADDON, "quantity": 1, "billingCycle": "monthly", "termDuration": "P1Y"}
+    lines = api.buy(customer, nce_line(), addon)["orders"][0]["lineItems"]
+    base, child = lines[0]["subscriptionId"], lines[1]["subscriptionId"]
+    flush(api)
+    receiver.clear()
+    updated(api, customer, base, status="deleted")
+    flush(api)
+    assert sorted(e["ResourceUri"].rsplit("/", 1)[1] for e in receiver.events) == sorted([base, child])
