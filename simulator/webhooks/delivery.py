@@ -127,7 +127,7 @@ class Runtime:
         return sent
 
     async def attempt(self, client: httpx.AsyncClient, attempt: Attempt
-                      ) -> tuple[int | None, str, float, str | None, datetime]:
+                      ) -> tuple[int | None, str, float, str | None, datetime, str]:
         body = attempt.body.encode()
         headers = signed_headers(self.ctx, attempt, body)
         wall = self.ctx.clock.wall()
@@ -145,7 +145,7 @@ class Runtime:
                 reason, error = "ServiceUnavailable", f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         latency = (time.perf_counter() - started) * 1000
         self.journal_entry(attempt, headers, body, status, answer, latency)
-        return status, reason, latency, error, wall
+        return status, reason, latency, error, wall, answer[:rules.ANSWER_KEPT * 4].decode("utf-8", "replace")
 
     def journal_entry(self, attempt: Attempt, headers: dict[str, str], body: bytes, status: int | None,
                       answer: bytes, latency_ms: float) -> None:

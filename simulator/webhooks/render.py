@@ -28,7 +28,7 @@ def utc_without_zone(text: str) -> str:
 
 def result_wire(attempt: dict[str, Any]) -> dict[str, Any]:
     return {"responseCode": attempt["reason"],
-            "responseMessage": attempt["error"] or f"{attempt['status']} {attempt['reason']}",
+            "responseMessage": attempt["error"] or attempt.get("answer") or f"{attempt['status']} {attempt['reason']}",
             "systemError": attempt["status"] is None, "dateTimeUtc": utc_without_zone(attempt["at"])}
 
 
@@ -47,14 +47,16 @@ def delivery_wire(doc: dict[str, Any]) -> dict[str, Any]:
             "payload": doc["body"],
             "attempts": [{"at": wire.iso(datetime.fromisoformat(a["at"])), "status": a["status"],
                           "responseCode": a["reason"], "latencyMs": a["latencyMs"], "error": a["error"],
-                          "injected": a.get("injected", False)} for a in doc["attempts"]]}
+                          "injected": a.get("injected", False), "answer": a.get("answer", "")}
+                         for a in doc["attempts"]]}
 
 
 ATTEMPT_SCHEMA = {"type": "object", "required": ["at", "status", "responseCode", "latencyMs"],
                   "properties": {"at": {"type": "string", "format": "date-time"},
                                  "status": {"type": "integer", "nullable": True},
                                  "responseCode": {"type": "string"}, "latencyMs": {"type": "number"},
-                                 "error": {"type": "string", "nullable": True}, "injected": {"type": "boolean"}}}
+                                 "error": {"type": "string", "nullable": True}, "injected": {"type": "boolean"},
+                                 "answer": {"type": "string"}}}
 DELIVERY_SCHEMA = {"type": "object",
                    "required": ["id", "tenant", "event", "target", "state", "created", "attempts", "payload"],
                    "properties": {"id": {"type": "string"}, "tenant": {"type": "string"}, "event": {"type": "string"},

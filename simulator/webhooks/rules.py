@@ -31,6 +31,7 @@ THROTTLE_WINDOW = timedelta(minutes=1)  # partner-center-webhooks.md: 2 test eve
 THROTTLE_COUNT = 2
 KEPT = timedelta(days=7)                # validation-event data is deleted 7 days after creation
 LIVE = ("active", "suspended")
+ANSWER_KEPT = 1000                      # characters of a receiver's answer kept with its attempt (W6)
 
 
 def parse(text: str) -> datetime:
@@ -265,14 +266,15 @@ def next_due(ctx: Context) -> datetime | None:
 
 
 def record_attempt(ctx: Context, attempt: Attempt, status: int | None, reason: str, latency_ms: float,
-                   error: str | None, wall: datetime) -> None:
+                   error: str | None, wall: datetime, answer: str = "") -> None:
     """One attempt's outcome: delivered on a 2xx, else retried after the interval, given up after 10."""
     doc = records.delivery(ctx, attempt.tenant, attempt.id)
     if doc is None:
         return
     now = ctx.clock.now()
     doc["attempts"].append({"at": now.isoformat(), "wallAt": wall.isoformat(), "status": status, "reason": reason,
-                            "latencyMs": round(latency_ms, 3), "error": error, "injected": attempt.fail})
+                            "latencyMs": round(latency_ms, 3), "error": error, "injected": attempt.fail,
+                            "answer": answer[:ANSWER_KEPT]})
     if status is not None and 200 <= status < 300:
         doc["state"] = "delivered"
     elif len(doc["attempts"]) >= MAX_ATTEMPTS:
