@@ -357,6 +357,8 @@ def operation(route: Route, method: str, contract: dict[str, Any] | None, stub: 
             responses[str(extra)] = _json(schema_from_paths(contract["paths"], contract.get("knownGaps")),
                                           "accepted, to finish later (Location)",
                                           {"Location": {"schema": {"type": "string"}}})
+    elif declared.content is not None:  # a document without a contract (the webhook signing certificate)
+        responses[str(declared.status)] = _document(declared.content, declared.summary or "success")
     elif declared.status == 204:
         responses["204"] = {"description": declared.summary or "done"}
     elif declared.content is not None:  # a file with no contract (the agreement document behind a G4 link)

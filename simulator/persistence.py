@@ -273,7 +273,9 @@ def attach(ctx: Context) -> bool:
     return restored
 
 
-# --- the token signing key ---------------------------------------------------------------------------
+# --- the token signing key (and the webhook signing key, under its own name) ---------------------------
+SIGNING_KEY = "keys.signing"
+WEBHOOK_KEY = "keys.webhooks"
 
 
 def keeps_signing_key(store: Store) -> bool:
@@ -281,16 +283,16 @@ def keeps_signing_key(store: Store) -> bool:
     return isinstance(store, SQLiteStore)
 
 
-def signing_key(store: Store, make: Callable[[], bytes]) -> bytes:
+def signing_key(store: Store, make: Callable[[], bytes], name: str = SIGNING_KEY) -> bytes:
     """The token signing key (PEM) that a SQLite store keeps; on first need, `make` makes it and it is
     filed at once, committed before any token it signs is out. The caller (simulator/keys.py) holds a
     lock, so two threads never make two keys for one file."""
     assert isinstance(store, SQLiteStore)
-    pem = store.meta().get(SIGNING_KEY)
+    pem = store.meta().get(name)
     if pem is None:
         pem = make()
         with store.transaction():
-            store.put_meta(SIGNING_KEY, pem)
+            store.put_meta(name, pem)
     return pem
 
 

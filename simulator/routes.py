@@ -34,6 +34,7 @@ from simulator.profiles import endpoints as profiles
 from simulator.subscriptions import endpoints as subscriptions
 from simulator.users import endpoints as users
 from simulator.validation import endpoints as validation
+from simulator.webhooks import endpoints as webhooks
 
 # Every documented operation (simulator/contracts/endpoints.py; docs/coverage.md lists them). Those no area
 # module implements answer 501 with a Partner Center
@@ -64,7 +65,7 @@ def implemented_routes() -> list[BaseRoute]:
             *profiles.routes, *customers.routes, *offers.routes, *users.routes, *carts.routes,
             *simulator.orders.endpoints.routes, *subscriptions.routes,
             *lineitems.routes, *simulator.billing.endpoints.routes,  # literal invoice paths before {invoice_id}
-            *control.routes, *demo.routes, *console.routes, *auth.routes]
+            *webhooks.routes, *control.routes, *demo.routes, *console.routes, *auth.routes]
 
 
 @wire.operation(summary="this document", response={"type": "object", "required": ["openapi", "paths"]})

@@ -124,6 +124,19 @@ class Settings:
     journal_body_limit: int = field(
         default=4096, metadata={"help": "characters of each request and response body the journal keeps"}
     )
+    webhook_delay: float = field(
+        default=0.0,
+        metadata={"help": "simulated seconds a subscription-updated webhook event waits before it is delivered "
+                          "(the docs: up to 48 hours, 172800)"},
+    )
+    webhook_retry_interval: float = field(
+        default=60.0,
+        metadata={"help": "simulated seconds between two delivery attempts of a webhook event that failed (10 "
+                          "attempts, then it is given up)"},
+    )
+    webhook_timeout: float = field(
+        default=10.0, metadata={"help": "wall seconds a webhook receiver has to answer a delivery"}
+    )
     max_snapshots: int = field(
         default=100, metadata={"help": "snapshots kept in memory at most (POST /_simulator/snapshots)"}
     )

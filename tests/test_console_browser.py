@@ -56,7 +56,11 @@ def api(site: str) -> Iterator[httpx.Client]:
 def new_customer(api: httpx.Client, domain: str) -> str:
     reply = api.post("/v1/customers", json=customer_body(domain))
     assert reply.status_code == 201, reply.text
-    return str(reply.json()["id"])
+    customer = str(reply.json()["id"])
+    # the customer accepted the Microsoft Customer Agreement itself, which every new purchase needs (13605)
+    signed = api.put(f"/_simulator/customers/{customer}/agreement", json={"isSigned": True})
+    assert signed.status_code == 200, signed.text
+    return customer
 
 
 def buy(api: httpx.Client, customer: str, line: dict[str, Any]) -> None:

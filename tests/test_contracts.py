@@ -16,7 +16,7 @@ CONTRACTS = ROOT / "contracts"
 RECORDED = CONTRACTS / "recorded"
 TYPES = {"string", "number", "boolean", "object", "array", "null"}
 AREAS = {"catalog", "customers", "carts", "orders", "subscriptions", "newcommerce", "azureplan", "invoices",
-         "spending", "common", "offers", "users", "agreements", "validation", "profiles"}
+         "spending", "common", "offers", "users", "agreements", "validation", "profiles", "webhooks"}
 
 
 def test_every_implemented_operation_meets_its_contract(capsys: pytest.CaptureFixture[str]) -> None:
@@ -56,6 +56,8 @@ def test_every_recorded_example_is_of_an_operation_of_the_table() -> None:
     _, examples = contracts.load([RECORDED])
     for name, example in examples:
         method, _, path = example["endpoint"].partition(" ")
+        if example["endpoint"] == "POST {WebhookUrl}":  # an event pcsim POSTs to the partner (tests/test_webhooks.py)
+            continue
         assert method == "ANY" or contracts.template(method, path) in routes, (name, example["endpoint"])
 
 

@@ -97,6 +97,11 @@ def test_the_document_names_every_status_of_the_control_api(api: Api) -> None:
         ("DELETE", "/_simulator/requests"): ["204", "401"],
         ("PUT", "/_simulator/customers/{customer-id}/agreement"): ["200", "400", "401", "404"],
         ("PUT", "/_simulator/customers/{customer-id}/validationStatus"): ["200", "400", "401", "404"],
+        ("GET", "/_simulator/webhooks/deliveries"): ["200", "400", "401"],
+        ("GET", "/_simulator/webhooks/deliveries/{delivery-id}"): ["200", "401", "404"],
+        ("POST", "/_simulator/webhooks/flush"): ["200", "401"],
+        ("POST", "/_simulator/webhooks/events"): ["201", "400", "401", "404"],
+        ("POST", "/_simulator/webhooks/failures"): ["200", "400", "401", "404"],
     }
     rule = paths["/_simulator/faults"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert rule == {"$ref": "#/components/schemas/FaultIn"}

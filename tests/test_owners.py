@@ -28,7 +28,7 @@ SIMULATOR = Path(__file__).resolve().parent.parent / "simulator"
 # --state file's meta values, snapshots and reset).
 OWNERS = {"customers/records.py", "carts/records.py", "orders/records.py", "subscriptions/records.py",
           "billing/records.py", "usage/records.py", "users/records.py", "agreements/records.py",
-          "validation/records.py"}
+          "validation/records.py", "webhooks/records.py"}
 WHOLE_STORE = {"store.py", "persistence.py", "control/snapshots.py", "control/basics.py"}
 RAW = re.compile(r"store\.(get|put|scan|delete|count)\(")
 UPGRADES = "/v1/productUpgrades"

@@ -262,6 +262,18 @@ def test_the_pytest_page_examples_pass(tmp_path: Path) -> None:
     assert f"{tests} passed" in done.stdout, done.stdout
 
 
+def test_the_webhooks_page_handler_verifies_what_pcsim_sends(tmp_path: Path) -> None:
+    """docs/webhooks.md: the handler and its test, saved as the page says, pass against the plugin's pcsim."""
+    text = page("webhooks.md")
+    (example,) = [b for b in blocks(text, "python") if "def test_" in b]
+    name = re.search(r"save as `(test_\w+\.py)`", text)
+    assert name, "the webhooks page names the file to save its example as"
+    (tmp_path / name.group(1)).write_text(example, encoding="utf-8")
+    done = run_pytest(tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed" in done.stdout, done.stdout
+
+
 def test_the_control_api_example_runs_as_pasted(tmp_path: Path) -> None:
     (example,) = blocks(page("control-api.md"), "sh")
     port = free_port()

@@ -38,6 +38,7 @@ from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE, Market
 from simulator.context import Context
 from simulator.subscriptions import dates, lifecycle, records
 from simulator.usage import rated
+from simulator.webhooks import events as webhook_events
 
 
 @dataclass(frozen=True)
@@ -270,6 +271,8 @@ def close_period(ctx: Context, tenant: str, period: Period, now: datetime) -> No
             "total": str(sum(parts.values(), Decimal(0))),
             "details": [{"provider": p, "line_type": t, "total": str(v)} for (p, t), v in sorted(parts.items())]},
             {"slots": index[currency]})
+        webhook_events.raise_event(ctx, tenant, webhook_events.INVOICE_READY, f"/v1/invoices/{number}",
+                                   period.invoice_at)
 
 
 def invoices(ctx: Context, tenant: str) -> list[Invoice]:

@@ -108,10 +108,12 @@ def load(dirs: list[Path]) -> tuple[list[dict[str, Any]], list[tuple[str, dict[s
     return contracts, examples
 
 
-def usable(example: dict[str, Any]) -> bool:
+def usable(example: dict[str, Any], pascal: bool = False) -> bool:
+    """An example with a request and a JSON response; a PascalCase response only for a contract that says
+    the service answers PascalCase (`"pascalCase": true`: the webhook registration)."""
     response = example.get("response") or {}
     body = response.get("body")
-    return example.get("request") is not None and isinstance(body, (dict, list)) and not pascal_copy(body)
+    return example.get("request") is not None and isinstance(body, (dict, list)) and (pascal or not pascal_copy(body))
 
 
 def pascal_copy(body: Any) -> bool:
@@ -233,7 +235,7 @@ def check(dirs: list[Path], replies: dict[str, list[Reply]] | None = None) -> tu
     results: list[Result] = []
     claimed: set[str] = set()
     for contract in sorted(contracts, key=lambda c: (c["id"][:1], int(c["id"][1:] or 0))):
-        own = [(n, e) for n, e in examples if usable(e) and matches(contract, e)]
+        own = [(n, e) for n, e in examples if usable(e, bool(contract.get("pascalCase"))) and matches(contract, e)]
         claimed.update(n for n, _ in own)
         results.append(evaluate(contract, replies.get(contract["id"], []), own))
     routes = {template(c["method"], c["path"]) for c in contracts}

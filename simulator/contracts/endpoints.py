@@ -1,9 +1,9 @@
 """Every Partner Center operation pcsim knows of, as data: the ids (C1-C13, U1-U4, K1-K4, O1-O7, S1-S15,
-N1-N6, A1-A7, I1-I8, P1-P11, X1; G1-G5, D1-D5, R1-R5, L1-L6, E1-E14 of api-integration.md) that the code, the
-tests and the contracts (contracts/<id>.json) use.
+N1-N6, A1-A7, I1-I8, P1-P11, X1; G1-G5, D1-D5, R1-R5, L1-L6, E1-E14, W1-W6 of api-integration.md) that the
+code, the tests and the contracts (contracts/<id>.json) use.
 
 One row per operation id, grouped in the sections 1.1-1.10 (comments elsewhere cite them as "api.md 1.x")
-and 1.11-1.15 (api-integration.md's),
+and 1.11-1.16 (api-integration.md's),
 with the method and the path as Partner Center's documentation spells them (X1 keeps its
 login.microsoftonline.com host, S2/S3 their defining query). `pcsim contracts report` turns the table into
 docs/coverage.md, the page that defines the ids for readers; tests/test_coverage_report.py checks that every
@@ -36,7 +36,7 @@ SECTIONS = {
     "1.9": "Azure spending", "1.10": "Authentication endpoint",
     # api-integration.md continues the numbering
     "1.11": "Agreements", "1.12": "Domains and validation", "1.13": "Partner profiles",
-    "1.14": "Legacy offers", "1.15": "Customer users, licenses and directory roles",
+    "1.14": "Legacy offers", "1.15": "Customer users, licenses and directory roles", "1.16": "Webhooks",
 }
 
 C, S = "/v1/customers/{customer-id}", "/v1/customers/{customer-id}/subscriptions/{subscription-id}"
@@ -177,6 +177,14 @@ _ROWS = [
     ("E12", "GET", ROLE + "/{role-id}/usermembers", "1.15", "get the users holding a directory role"),
     ("E13", "POST", ROLE + "/{role-id}/usermembers", "1.15", "add a user to a directory role"),
     ("E14", "DELETE", ROLE + "/{role-id}/usermembers/{user-id}", "1.15", "remove a user from a directory role"),
+    # 1.16 Webhooks (api-integration.md; the events themselves are POSTed to the partner: docs/webhooks.md)
+    ("W1", "GET", "/webhooks/v1/registration/events", "1.16", "get the list of webhook events"),
+    ("W2", "POST", "/webhooks/v1/registration", "1.16", "register to receive webhook events"),
+    ("W3", "GET", "/webhooks/v1/registration", "1.16", "view the webhook registration"),
+    ("W4", "PUT", "/webhooks/v1/registration", "1.16", "update the webhook registration"),
+    ("W5", "POST", "/webhooks/v1/registration/validationEvents", "1.16", "send a webhook test event"),
+    ("W6", "GET", "/webhooks/v1/registration/validationEvents/{correlation-id}", "1.16",
+     "get the delivery report of a webhook test event"),
 ]
 
 ENDPOINTS: list[Endpoint] = [Endpoint(*row) for row in _ROWS]

@@ -11,6 +11,7 @@ from simulator.contracts.integration import agree, integration
 from simulator.contracts.invoicing import invoices
 from simulator.contracts.lineitems import line_items
 from simulator.contracts.spending import spending
+from simulator.contracts.webhooks import webhooks
 
 BASE = "https://api.partnercenter.microsoft.com"
 START = "2026-01-05T10:00:00Z"
@@ -111,6 +112,7 @@ async def drive(d: Driver) -> None:
     """Customer A buys one line of each kind through a cart; B buys legacy add-ons and direct orders."""
     d.token = (await d.call("X1", "POST", f"/{TENANT}/oauth2/token", data=APP_FORM, token=""))["access_token"]
     user_token = (await d.call(None, "POST", f"/{TENANT}/oauth2/token", data=USER_FORM, token=""))["access_token"]
+    await webhooks(d)  # early: W6 keeps its report 7 days, and later steps move the clock further
     a = (await d.call("U3", "POST", "/v1/customers", json=customer_body("contoso-a.onmicrosoft.com")))["id"]
     b = (await d.call(None, "POST", "/v1/customers", json=customer_body("contoso-b.onmicrosoft.com")))["id"]
     await agree(d, a, user_token, "G3")  # every new purchase needs the Customer Agreement on file (13605)

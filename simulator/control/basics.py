@@ -21,6 +21,7 @@ from simulator import errors, ids, wire
 from simulator.clock import MAX_SPEED, MODES, OutOfRange
 from simulator.context import Context
 from simulator.customers import records as customer_records
+from simulator.webhooks import records as webhook_records
 
 
 class AdvanceIn(wire.WireModel):
@@ -134,6 +135,10 @@ async def configure_clock_endpoint(request: Request) -> Response:
 async def advance_clock_endpoint(request: Request) -> Response:
     ctx: Context = request.app.state.ctx
     advance_clock(ctx, await wire.parse_body(request, AdvanceIn))
+    if webhook_records.registered_tenants(ctx):  # webhook events the clock brought (renewals, invoices ...)
+        from simulator.webhooks import rules as webhook_rules
+
+        ctx.run(webhook_rules.catch_up)
     return wire.respond(clock_body(ctx))
 
 

@@ -3,7 +3,9 @@
 Each entry: simulated time, method, path, query, status (null for a dropped connection), the
 partner tenant the token resolves to, request headers, both bodies cut to `--journal-body-limit`
 characters, the wall-clock duration and, for a faulted request, the id of the fault rule that fired.
-/_simulator requests are not journaled.
+/_simulator requests are not journaled. Webhook deliveries pcsim POSTs to partners' URLs are journaled
+too, with `direction: "outgoing"` (the whole URL as path; `fault: "webhook-failure"` for an attempt the
+control API made fail).
 
 Secrets are redacted when an entry is read: the headers of SECRET_HEADERS (the scheme of
 `Authorization` and `Proxy-Authorization` stays); form fields and query parameters whose name,
@@ -53,6 +55,8 @@ class Raw(NamedTuple):
     response_body: bytes
     duration: timedelta
     fault: str | None
+    direction: str | None = None  # "outgoing": a webhook delivery pcsim POSTed to a partner's URL
+    tenant: str | None = None     # the partner, when known without a token (webhook deliveries)
 
 
 class Journal:
@@ -65,9 +69,10 @@ def render(ctx: Context, raw: Raw, limit: int) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "at": wire.iso(raw.at), "method": raw.method, "path": raw.path,
         "query": redact_form(raw.query.decode("latin-1")),
-        "status": raw.status, "tenant": tenant_of(ctx, raw.headers), "requestHeaders": redact_headers(raw.headers),
+        "status": raw.status, "tenant": raw.tenant or tenant_of(ctx, raw.headers),
+        "requestHeaders": redact_headers(raw.headers),
         "requestBody": text(raw.request_body, limit), "responseBody": text(raw.response_body, limit),
-        "durationMs": round(raw.duration.total_seconds() * 1000, 3), "fault": raw.fault}
+        "durationMs": round(raw.duration.total_seconds() * 1000, 3), "fault": raw.fault, "direction": raw.direction}
     return {k: v for k, v in entry.items() if v is not None or k == "status"}
 
 
@@ -136,7 +141,7 @@ def matching(ctx: Context, journal: Journal, path: str | None, tenant: str | Non
     raws = [raw for raw in journal.entries
             if (path is None or fnmatch.fnmatchcase(raw.path.lower(), path.lower()))
             and (method is None or raw.method == method.upper())
-            and (tenant_id is None or tenant_of(ctx, raw.headers) == tenant_id)]
+            and (tenant_id is None or (raw.tenant or tenant_of(ctx, raw.headers)) == tenant_id)]
     if limit is not None:
         raws = raws[max(len(raws) - limit, 0):]
     return [render(ctx, raw, journal.body_limit) for raw in raws]
@@ -155,7 +160,8 @@ ENTRY = {"type": "object",
                         "status": {"type": "integer", "nullable": True}, "tenant": {"type": "string"},
                         "requestHeaders": {"type": "object", "additionalProperties": {"type": "string"}},
                         "requestBody": {"type": "string"}, "responseBody": {"type": "string"},
-                        "durationMs": {"type": "number"}, "fault": {"type": "string"}}}
+                        "durationMs": {"type": "number"}, "fault": {"type": "string"},
+                        "direction": {"type": "string", "enum": ["outgoing"]}}}
 ENTRIES = wire.collection_schema(ENTRY)
 
 

@@ -18,6 +18,7 @@ from simulator.context import Context
 from simulator.control import journal
 from simulator.control.health import HEALTH
 from simulator.settings import Settings
+from simulator.webhooks import records as webhook_records
 
 if TYPE_CHECKING:
     from simulator.control.faults import Rules
@@ -134,6 +135,7 @@ class ControlMiddleware:
     def __init__(self, app: ASGIApp, ctx: Context, control: State) -> None:
         self.app, self.ctx, self.control = app, ctx, control
         self.state = getattr(app, "state", None)
+        self.looked = False  # whether the first request looked for webhook deliveries left by a --state file
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -141,6 +143,14 @@ class ControlMiddleware:
             return
         with self.ctx.clock.pinned():  # every rule of one request sees one instant (simulator/clock.py)
             await self.route(scope, receive, send)
+        if not self.looked:  # a restart on a --state file with registrations: the worker goes on
+            self.looked = True
+            if webhook_records.registered_tenants(self.ctx):
+                webhook_records.WANTED.add(self.ctx.store)
+        if self.ctx.store in webhook_records.WANTED:  # a webhook delivery queued: its worker (webhooks/delivery.py)
+            from simulator.webhooks import delivery
+
+            delivery.runtime_of(self.state).kick()
 
     async def route(self, scope: Scope, receive: Receive, send: Send) -> None:
         settings = self.ctx.settings

@@ -25,6 +25,8 @@ from simulator.users import records as user_records
 from simulator.validation import countries
 from simulator.validation import records as validation_records
 from simulator.validation.domains import reserved_domain
+from simulator.webhooks import events as webhook_events
+from simulator.webhooks import records as webhook_records
 
 SANDBOX_CUSTOMER_LIMIT = 75
 DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", re.I)
@@ -90,6 +92,9 @@ def create_customer(ctx: Context, caller: Caller, body: CustomerIn, request_id: 
     if request_id:
         customer["request_id"] = request_id
     records.save(ctx, caller.tenant, customer)
+    # The reseller relationship holds from creation on in the simulation: the moment a customer "accepts" it.
+    webhook_events.raise_event(ctx, caller.tenant, webhook_events.RESELLER_ACCEPTED, f"/v1/customers/{customer['id']}",
+                               ctx.clock.now(), resource_name="Customer")
     return customer
 
 
@@ -160,5 +165,5 @@ def delete_customer(ctx: Context, caller: Caller, customer_id: str) -> None:
            for o in order_records.list_for_customer(ctx, caller.tenant, customer["id"])):
         raise errors.CustomerHasActiveOrders(customer["id"])
     for owner in (cart_records, order_records, subscription_records, usage_records, user_records, agreement_records,
-                  validation_records, records):
+                  validation_records, webhook_records, records):
         owner.drop_customer(ctx, caller.tenant, customer["id"])

@@ -14,3 +14,4 @@ from simulator.errors.directory import *  # noqa: F403
 from simulator.errors.integration import *  # noqa: F403
 from simulator.errors.sales import *  # noqa: F403
 from simulator.errors.subscriptions import *  # noqa: F403
+from simulator.errors.webhooks import *  # noqa: F403

@@ -13,6 +13,10 @@ Fixtures (see docs/pytest.md):
 - `pcsim_session` (session scope): one server for the whole run. State, fault rules and the
   journal carry over between tests; isolate them with `clean()` (reset, no faults, empty journal;
   the clock stays) or, clock included, `clean("<snapshot>")` per test.
+- `pcsim_webhook_receiver` (function scope): a small HTTP server on a free loopback port that collects
+  the webhook events pcsim delivers (`url`, `events`, `wait(n)`, `answer(status, times)`, `verify(r)`:
+  the signature checked with the certificate at X-MS-Certificate-Url). Deliveries of a manual clock go
+  out when the simulator is flushed: `sim.webhooks.flush()`.
 - `pcsim_asgi` (function scope): no server; the app behind `httpx.ASGITransport` (`transport`,
   `async_client`) and a synchronous face on it (`sync_transport`, `client`), same helpers.
 
@@ -40,6 +44,7 @@ import pytest
 
 if TYPE_CHECKING:
     from simulator.pytest_plugin.handle import AsgiSimulator, Simulator
+    from simulator.pytest_plugin.receiver import Receiver
 
 __all__ = ["AsgiSimulator", "ControlError", "Simulator"]
 
@@ -139,6 +144,15 @@ def pcsim(pcsim_settings: dict[str, Any]) -> Iterator[Simulator]:
 def pcsim_session(pcsim_session_settings: dict[str, Any]) -> Iterator[Simulator]:
     """One simulator for the whole run: reset() or restore() a snapshot between tests."""
     yield from run_live(make_settings(dict(pcsim_session_settings), "pcsim_session_settings"))
+
+
+@pytest.fixture
+def pcsim_webhook_receiver() -> Iterator[Receiver]:
+    """A webhook receiver on a free loopback port: register `receiver.url`, read `receiver.events`."""
+    from simulator.pytest_plugin.receiver import Receiver
+
+    with Receiver() as receiver:
+        yield receiver
 
 
 @pytest.fixture

@@ -115,6 +115,31 @@ class Journal:
         self._sim.control("DELETE", "/requests", expect=204)
 
 
+class Webhooks:
+    """The webhook deliveries (docs/webhooks.md): `flush()` sends what is due and waits for the answers."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self._sim = sim
+
+    def flush(self) -> list[dict[str, Any]]:
+        """Attempts every delivery due now (after what the clock brought); the deliveries attempted."""
+        return list(self._sim.control("POST", "/webhooks/flush")["items"])
+
+    def deliveries(self, tenant: str | None = None, event: str | None = None,
+                   state: str | None = None) -> list[dict[str, Any]]:
+        params = drop_none({"tenant": tenant, "event": event, "state": state})
+        return list(self._sim.control("GET", "/webhooks/deliveries", params=params)["items"])
+
+    def fail_next(self, count: int, tenant: str | None = None) -> None:
+        """The partner's next `count` delivery attempts fail (as if its receiver failed)."""
+        self._sim.control("POST", "/webhooks/failures", json=drop_none({"count": count, "tenant": tenant}))
+
+    def raise_event(self, event: str, tenant: str | None = None, **resource: str) -> dict[str, Any]:
+        """Any event by hand: resource is resourceUri=..., or customerId=/subscriptionId=/invoiceId=."""
+        body = drop_none({"event": event, "tenant": tenant, **resource})
+        return dict(self._sim.control("POST", "/webhooks/events", json=body, expect=201))
+
+
 class Simulator:
     """A running simulator. `base_url` is where its Partner Center API answers; `client` is an
     httpx.Client on it (no token: pass `headers=sim.headers(...)`)."""
@@ -125,6 +150,7 @@ class Simulator:
         self.clock = Clock(self)
         self.faults = Faults(self)
         self.journal = Journal(self)
+        self.webhooks = Webhooks(self)
 
     def __repr__(self) -> str:
         return f"<pcsim {self.base_url} seed={self.settings.seed}>"

@@ -30,6 +30,8 @@ from simulator.catalog.data import (
 )
 from simulator.context import Context
 from simulator.customers import records as customer_records
+from simulator.subscriptions.dates import renewal_moment
+from simulator.webhooks import events as webhook_events
 
 # --- the owner: subscriptions, their indexes, transitions, overage and product upgrades -----
 
@@ -191,6 +193,14 @@ def save(ctx: Context, sub: Subscription) -> None:
     record["marks"] = calendar.mark(ctx, sub, state, (before or {}).get("marks") or {})
     ctx.store.put(SUBSCRIPTION, key, dict(record))
     reindex(ctx, before, sub)
+    if webhook_events.watching(ctx, tenant) is not None:  # the partner asked for subscription-updated
+        webhook_events.subscription_saved(ctx, None if before is None else dict(before), dict(sub),
+                                          renewal_moment(sub))
+        if before is not None and before["status"] != sub["status"] and not sub.get("parent_subscription_id"):
+            now = ctx.clock.now()  # its add-ons follow the base (follow_base), without a write of their own
+            for addon in add_ons_of(ctx, tenant, sub["customer_id"], sub["id"]):
+                if addon["status"] in ("active", "suspended"):
+                    webhook_events.subscription_changed(ctx, dict(addon), now)
 
 
 def delete(ctx: Context, sub: Subscription) -> None:

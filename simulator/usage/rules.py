@@ -50,6 +50,7 @@ from simulator.usage.rated import (
     rated_usage,
     reported_at,
 )
+from simulator.webhooks import events as webhook_events
 from simulator.wire import tokens
 
 ZERO = Decimal("0")
@@ -260,6 +261,8 @@ def update_usage_budget(ctx: Context, caller: Caller, customer_id: str, amount: 
     assert updated is not None
     simulator.usage.records.save(ctx, caller.tenant, customer["id"],
                                  {"amount": None if amount is None else str(amount), "updated": updated})
+    if amount is not None:  # watched by the clock for usagerecords-thresholdExceeded (webhooks.rules.catch_up)
+        webhook_events.watch_budget(ctx, caller.tenant, customer["id"])
     return customer, amount
 
 
