@@ -3,12 +3,14 @@ that its actions run the same rules as the API. tests/test_console_browser.py dr
 from __future__ import annotations
 
 import re
+from html import unescape
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
-from tests.helpers import DAY, PLAN_LINE, SAAS_PLAN, Api, nce_line
+from simulator.pytest_plugin.receiver import Receiver
+from tests.helpers import DAY, PLAN_LINE, SAAS_PLAN, Api, buy_subscription, nce_line
 
 CONSOLE = "/_simulator/console"
 HTML = {"Accept": "text/html"}
@@ -194,3 +196,76 @@ def test_the_journal_page_shows_requests_and_fault_rules(api: Api) -> None:
     act(api, "journal-clear", {})
     assert "No requests yet" in page(api, f"{CONSOLE}/journal")
     assert "Webhook deliveries" in html  # the panel other areas plug into (simulator/console/panels.py)
+
+
+# --- the panels of the other areas (simulator/console/panels.py) ---------------------------------------
+
+def panel(html: str, key: str) -> list[list[str]]:
+    """The rows of a panel's table, each cell's text."""
+    section = re.search(rf'<section [^>]*id="panel-{key}".*?</section>', html, re.S)
+    assert section, key
+    body = re.search(r"<tbody>(.*?)</tbody>", section.group(0), re.S)
+    assert body, section.group(0)
+    return [[unescape(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body.group(1), re.S)]
+
+
+def test_the_customer_page_shows_agreements_validation_users_and_licenses(make_api: Any) -> None:
+    api = make_api(provisioning_delay=0)
+    domain = "console-people.onmicrosoft.com"
+    customer = api.new_customer(domain)  # with the partner's confirmation of the Customer Agreement (Ada Lovelace)
+    buy_subscription(api, customer, nce_line(quantity=3))
+    user_token = api.token_for(api.ctx.settings.default_tenant, user=True)
+    made = api.post(f"/v1/customers/{customer}/users", token=user_token, json={
+        "usageLocation": "US", "userPrincipalName": f"grace@{domain}", "firstName": "Grace", "lastName": "Hopper",
+        "displayName": "Grace Hopper",
+        "passwordProfile": {"password": "Pa55w0rd!Pa55w0rd", "forceChangePassword": True},
+        "attributes": {"objectType": "CustomerUser"}})
+    assert made.status_code == 200, made.text
+    [sku] = api.get(f"/v1/customers/{customer}/subscribedskus", token=user_token).json()["items"]
+    assigned = api.post(f"/v1/customers/{customer}/users/{made.json()['id']}/licenseupdates", token=user_token, json={
+        "LicensesToAssign": [{"ExcludedPlans": None, "SkuId": sku["productSku"]["id"]}],
+        "Attributes": {"ObjectType": "LicenseUpdate"}})
+    assert assigned.status_code == 201, assigned.text
+    [admin, _] = api.get(f"/v1/customers/{customer}/users", token=user_token).json()["items"]
+    name = sku["productSku"]["name"]
+
+    html = page(api, f"{CONSOLE}/partners/{partner(api)}/customers/{customer}")
+    assert panel(html, "agreements") == [
+        ["MicrosoftCustomerAgreement", "Ada Lovelace <ada@contoso.com> (confirmed by the partner)", "2019-10-01"]]
+    assert panel(html, "validation") == [["none", "—", "no account validation status: purchases are not held"]]
+    assert panel(html, "users") == [
+        [f"{admin['displayName']} <{admin['userPrincipalName']}>", "active", "—"],
+        [f"Grace Hopper <grace@{domain}>", "active", name]]
+    assert panel(html, "skus") == [[name, sku["productSku"]["skuPartNumber"], "3", "0", "1", "2"]]
+    assert (sku["activeUnits"], sku["consumedUnits"], sku["availableUnits"]) == (3, 0, 3)  # before the license
+
+    # the customer's own acceptance (G5) and an account status under review show too
+    assert api.put(f"/_simulator/customers/{customer}/agreement", json={"isSigned": True}).status_code == 200
+    assert api.put(f"/_simulator/customers/{customer}/validationStatus",
+                   json={"status": "UnderReview"}).status_code == 200
+    html = page(api, f"{CONSOLE}/partners/{partner(api)}/customers/{customer}")
+    assert panel(html, "agreements")[1:] == [["MicrosoftCustomerAgreement", "the customer (accepted it directly)", "—"]]
+    assert panel(html, "validation") == [["UnderReview", "2026-01-05 10:00 UTC", "new purchases refused"]]
+
+
+def test_the_journal_page_lists_the_partners_webhook_deliveries(api: Api) -> None:
+    with Receiver() as receiver:
+        registered = api.post("/webhooks/v1/registration", json={"WebhookUrl": receiver.url,
+                                                                 "WebhookEvents": ["test-created"]})
+        assert registered.status_code == 200, registered.text
+        assert api.post("/_simulator/webhooks/failures", json={"count": 1}).status_code == 200
+        assert api.post("/webhooks/v1/registration/validationEvents").status_code == 200
+        assert api.post("/_simulator/webhooks/flush").status_code == 200  # failed on purpose: retried in 60 s
+        html = page(api, f"{CONSOLE}/journal")
+        assert panel(html, "webhooks") == [["2026-01-05 10:00 UTC", "test-created", receiver.url, "pending",
+                                            "1 of 10", "no answer ServiceUnavailable (failed on purpose)", "0 ms"]]
+        api.advance(60)
+        [delivered] = api.post("/_simulator/webhooks/flush").json()["items"]
+        assert delivered["state"] == "delivered" and len(receiver.received) == 1
+    html = page(api, f"{CONSOLE}/journal?partner={partner(api)}")
+    [row] = panel(html, "webhooks")
+    assert row[:6] == ["2026-01-05 10:00 UTC", "test-created", receiver.url, "delivered", "2 of 10", "200 OK"]
+    assert re.fullmatch(r"\d+ ms", row[6])  # the receiver's wall-clock latency
+    # another partner's deliveries are its own
+    assert panel(page(api, f"{CONSOLE}/journal?partner=fabrikam-partner.onmicrosoft.com"), "webhooks") == [["None."]]

@@ -180,9 +180,10 @@ async def statement(request: Request) -> Response:
 async def journal(request: Request) -> Response:
     ctx: Context = request.app.state.ctx
     control = request.app.state.control
-    extra = panels.show(panels.CONTROL_PANELS, ctx, ctx.settings.default_tenant)
+    shown = views.partner_id(ctx, request.query_params.get("partner", "").strip()[:256] or ctx.settings.default_tenant)
+    extra = panels.show(panels.CONTROL_PANELS, ctx, shown)
     return page(request, "journal.html", entries=views.journal_entries(ctx, control),
-                faults=views.fault_rules(control), panels=extra, title="Journal and faults")
+                faults=views.fault_rules(control), panels=extra, panel_partner=shown, title="Journal and faults")
 
 
 @console_page
