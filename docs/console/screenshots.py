@@ -93,6 +93,7 @@ def integration(base: str) -> dict[str, str]:
             s["offerId"].startswith("DZH318Z0BPS6") for s in api.get(f"/v1/customers/{c['id']}/subscriptions")
             .json()["items"]))  # one with an Azure plan: its page has the usage chart
         api.patch(f"/v1/customers/{customer}/usagebudget", json={"amount": 40})
+        licensed_user(api, found.group(1), customer)
         api.post("/_simulator/clock/advance", json={"seconds": 9 * 86400})
         api.post("/_simulator/faults", content=json.dumps({"method": "GET", "path": "/v1/invoices*", "times": 1,
                                                            "effect": {"type": "error", "status": 503, "code": 800002}}),
@@ -103,6 +104,23 @@ def integration(base: str) -> dict[str, str]:
         api.post("/_simulator/snapshots", content=json.dumps({"name": "before-the-demo"}),
                  headers={"Content-Type": "application/json"})
         return {"tenant": found.group(1), "customer": customer}
+
+
+def licensed_user(api: httpx.Client, tenant: str, customer: str) -> None:
+    """A user of the customer with a license of its first SKU, as a partner user (App+User) adds them."""
+    form = {"grant_type": "password", "username": "admin@partner.example", "password": "demo",
+            "client_id": "11111111-2222-3333-4444-555555555555", "resource": "https://api.partnercenter.microsoft.com"}
+    token = api.post(f"/{tenant}/oauth2/token", data=form).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    domain = api.get(f"/v1/customers/{customer}").json()["companyProfile"]["domain"]
+    user = api.post(f"/v1/customers/{customer}/users", headers=headers, json={
+        "usageLocation": "US", "userPrincipalName": f"megan@{domain}", "firstName": "Megan", "lastName": "Bowen",
+        "displayName": "Megan Bowen", "passwordProfile": {"password": "Demo-pa55word!", "forceChangePassword": True},
+        "attributes": {"objectType": "CustomerUser"}}).json()
+    skus = api.get(f"/v1/customers/{customer}/subscribedskus", headers=headers).json()["items"]
+    if skus:
+        api.post(f"/v1/customers/{customer}/users/{user['id']}/licenseupdates", headers=headers, json={
+            "LicensesToAssign": [{"SkuId": skus[0]["productSku"]["id"]}], "Attributes": {"ObjectType": "LicenseUpdate"}})
 
 
 def shoot(out: Path, shots: list[tuple[str, str, int]] | None = None, driver: Any = None) -> list[Path]:
