@@ -151,6 +151,11 @@ def test_a_purchase_by_the_api_shows_on_the_customer_page_without_a_reload(brows
     assert row["id"] == subscription["id"]
     assert browser.execute_script("return window.stayed") is True
     assert "purchase" in css(browser, "details.timeline")[0].get_attribute("textContent")
+    # the panels of the other areas move too: the seats bought are the customer's licenses
+    wait_for(browser, lambda: [c.text for c in css(browser, "#panel-skus tbody td")][2:5] == ["3", "0", "0"],
+             "the licenses bought, on the page")
+    assert [c.text for c in css(browser, "#panel-agreements tbody td")] == [
+        "MicrosoftCustomerAgreement", "the customer (accepted it directly)", "—"]
 
 
 def test_advancing_the_clock_from_the_page_renews_the_subscription_and_brings_an_invoice(
