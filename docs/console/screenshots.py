@@ -120,7 +120,8 @@ def licensed_user(api: httpx.Client, tenant: str, customer: str) -> None:
     skus = api.get(f"/v1/customers/{customer}/subscribedskus", headers=headers).json()["items"]
     if skus:
         api.post(f"/v1/customers/{customer}/users/{user['id']}/licenseupdates", headers=headers, json={
-            "LicensesToAssign": [{"SkuId": skus[0]["productSku"]["id"]}], "Attributes": {"ObjectType": "LicenseUpdate"}})
+            "LicensesToAssign": [{"SkuId": skus[0]["productSku"]["id"]}],
+            "Attributes": {"ObjectType": "LicenseUpdate"}})
 
 
 def shoot(out: Path, shots: list[tuple[str, str, int]] | None = None, driver: Any = None) -> list[Path]:
