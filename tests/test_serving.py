@@ -23,6 +23,8 @@ def test_health_answers_while_a_long_request_works() -> None:
     with serve(app) as live, httpx.Client(base_url=live.base_url, headers={"Authorization": "Bearer x"},
                                           timeout=120) as client:
         customer = client.post("/v1/customers", json=customer_body()).json()["id"]
+        # the customer accepted the Customer Agreement itself, which every new purchase needs (13605)
+        assert client.put(f"/_simulator/customers/{customer}/agreement", json={"isSigned": True}).status_code == 200
         for term in ("P1M", "P1Y"):
             lines = [{**nce_line(item=M365_BASIC, term=term), "id": 0}]
             cart = client.post(f"/v1/customers/{customer}/carts", json={"lineItems": lines}).json()

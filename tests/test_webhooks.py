@@ -401,6 +401,8 @@ def test_done_a_real_receiver_verifies_with_the_certificate_from_the_url(tmp_pat
         assert [len(d["attempts"]) for d in listed] == [2]
         # through the API, then the clock
         customer = call("POST", "/v1/customers", json=customer_body("done.onmicrosoft.com")).json()["id"]
+        signed = client.put(f"/_simulator/customers/{customer}/agreement", json={"isSigned": True})
+        assert signed.status_code == 200, signed.text  # the Customer Agreement, which a purchase needs (13605)
         cart = call("POST", f"/v1/customers/{customer}/carts", json={"lineItems": [{"id": 0, **nce_line()}]}).json()
         call("POST", f"/v1/customers/{customer}/carts/{cart['id']}/checkout")
         client.post("/_simulator/clock/advance", json={"until": "2026-02-02T01:00:00Z"})
