@@ -79,12 +79,22 @@ class PurchaseLineIn(wire.WireModel):
 
 
 def normalize_cycle(raw: str | None, item: str) -> str | None:
+    """The cycle asked for, or None when none is: absent, empty and `unknown` (BillingCycleType's default,
+    which the .NET SDK sends when the caller sets none) all leave the cycle to the offer (`default_cycle`)."""
     if raw is None or raw == "":
         return None
     cycle = CYCLES.get(raw.replace("_", "").replace("-", "").lower())
     if cycle is None:
         raise errors.InvalidBillingCycle(raw, item)
-    return cycle
+    return None if cycle == "unknown" else cycle
+
+
+def default_cycle(offered: set[str]) -> str | None:
+    """create-an-order.md: the billing cycle "defaults to monthly or one-time"; an offer with one cycle
+    bills in it."""
+    if len(offered) == 1:
+        return next(iter(offered))
+    return next((c for c in ("monthly", "one_time") if c in offered), None)
 
 
 def line_error(code: int, description: str, **info: Any) -> dict[str, Any]:
@@ -112,7 +122,7 @@ def check_term_and_cycle(av: Availability, line: PurchaseLineIn) -> tuple[str | 
     if not offered:
         offered = {normalize_cycle(c, item) or "" for c in av.sku.wire.get("supportedBillingCycles", [])}
     if cycle is None:
-        cycle = next(iter(sorted(offered))) if len(offered) == 1 else None
+        cycle = default_cycle(offered)
         if cycle is None:
             raise errors.InvalidBillingCycle("(none)", item)
     if cycle not in offered:
@@ -155,7 +165,8 @@ def check_catalog_line(ctx: Context, market: Market, line: PurchaseLineIn, av: A
 def check_offer_line(ctx: Context, market: Market, line: PurchaseLineIn, offer: Offer) -> dict[str, Any]:
     """A legacy offer line (GUID offer or MS-AZR-0145P); its order group is OMS-0."""
     item = line.item_id()
-    cycle = normalize_cycle(line.billing_cycle, item) or offer.billing_cycles[0]
+    cycle = normalize_cycle(line.billing_cycle, item) or default_cycle(set(offer.billing_cycles)) \
+        or offer.billing_cycles[0]
     if cycle not in offer.billing_cycles:
         raise errors.InvalidBillingCycle(cycle, item)
     check_quantity(line.quantity, offer.minimum, offer.maximum, item)

@@ -113,6 +113,7 @@ class Subscription(TypedDict, total=False):
     start: str
     end: str | None
     cancellation_allowed_until: str | None
+    refund_window_days: int | None  # marketplace SaaS: the days its cancellation policy allows
     seat_windows: list[dict[str, Any]]
     refund_options: list[dict[str, Any]]
     license_changed: str
@@ -525,6 +526,20 @@ def start_term(ctx: Context, sub: Subscription, start: datetime) -> None:
         sub["refund_options"] = refund_options(ctx, sub, start)
     else:
         sub.update({"cancellation_allowed_until": None, "seat_windows": [], "refund_options": []})
+        if sub["kind"] == SAAS and sub.get("activated"):
+            open_refund_window(ctx, sub, start)
+
+
+def open_refund_window(ctx: Context, sub: Subscription, start: datetime) -> None:
+    """Marketplace SaaS follows its availability's cancellation policy from the moment it bills: its
+    activation (S8), then each renewal. The refund options run from there (`expiresAfter`, P1D in the
+    catalog), and the subscription can be cancelled until the last of them expires
+    (cancel-an-azure-marketplace-subscription.md: `refundOptions[].expiresAt` one day after
+    `effectiveStartDate`). A term whose policy offers no refund (a free trial) keeps no window."""
+    sub["refund_options"] = refund_options(ctx, sub, start)
+    ends = [o["expiresAt"] for o in sub["refund_options"]]
+    sub["cancellation_allowed_until"] = max(ends, key=wire.parse_time) if ends else None
+    sub["refund_window_days"] = max((wire.parse_time(e) - start).days for e in ends) if ends else None
 
 
 def refund_options(ctx: Context, sub: Subscription, start: datetime) -> list[dict[str, Any]]:
@@ -617,13 +632,19 @@ def current(ctx: Context, sub: Subscription, now: datetime) -> Subscription:
     follow_base(ctx, sub, now)
     moment = renewal_moment(sub)
     while moment is not None and moment <= now and sub["status"] in ("active", "suspended"):
-        if sub["status"] == "suspended" or not renews(sub):
+        if sub["status"] == "suspended" or not renews(sub) or pending_trial(sub):
             sub.update({"status": "expired", "auto_renew": False})
             sub["events"].append(event("expire", moment))
             break
         renew(ctx, sub, moment)
         moment = renewal_moment(sub)
     return sub
+
+
+def pending_trial(sub: Mapping[str, Any]) -> bool:
+    """A marketplace SaaS free trial the publisher never activated does not roll into a paid term:
+    no trial was ever used, so nothing converts; it ends with its trial term, unbilled."""
+    return sub["kind"] == SAAS and bool(sub.get("is_trial")) and not sub.get("activated")
 
 
 def apply_transition(sub: Subscription, now: datetime) -> Subscription:

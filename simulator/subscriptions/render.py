@@ -101,8 +101,8 @@ def subscription_wire(ctx: Context, sub: Mapping[str, Any], country: str) -> dic
     if sub.get("term_duration"):
         out["termDuration"] = sub["term_duration"]
         out["renewalTermDuration"] = sub.get("renews_to") or ""
-    if kind == NCE:
-        out["refundOptions"] = sub["refund_options"]
+    if kind in (NCE, SAAS):
+        out["refundOptions"] = sub.get("refund_options") or []
     out.update({"isMicrosoftProduct": sub["is_microsoft_product"], "partnerId": sub["partner_id"],
                 "attentionNeeded": False, "actionTaken": False,
                 "contractType": "productKey" if kind == SOFTWARE_PERPETUAL else "subscription",

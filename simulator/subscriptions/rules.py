@@ -183,6 +183,10 @@ def check_cancellation_window(ctx: Context, sub: Subscription, now: datetime) ->
             wire.parse_time(sub["start"]) + timedelta(days=ctx.settings.cancellation_window_days))
         if now > until:
             raise errors.CancellationWindowPassed(ctx.settings.cancellation_window_days)
+    elif sub["kind"] == SAAS and sub["activated"] and (until := dates.at(sub, "cancellation_allowed_until")):
+        # The availability's policy: cancellable (with its refund) until the last refund option expires.
+        if now > until:
+            raise errors.CancellationWindowPassed(sub.get("refund_window_days") or 1)
 
 
 def refund_type(sub: Subscription, now: datetime) -> str | None:
@@ -313,6 +317,7 @@ def activate_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id
         raise errors.AlreadyActivated()
     now = ctx.clock.now()
     sub["activated"] = True
+    records.open_refund_window(ctx, sub, now)
     sub["events"].append(event(EventType.ACTIVATE, now, quantity=sub["quantity"]))
     return save(ctx, sub)
 
