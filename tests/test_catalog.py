@@ -112,8 +112,10 @@ def legacy_azure_product(country: str = "US") -> dict[str, Any]:
 
 def azure_plan_product(country: str = "US") -> dict[str, Any]:
     return {"id": AZURE_PLAN, "title": "Azure plan", "description": "Microsoft Azure plan",
-            "productType": {"id": "Azure", "displayName": "Azure"}, "isMicrosoftProduct": True,
-            "publisherName": "Microsoft",
+            "productType": {"id": "Azure", "displayName": "Azure", "subType": {"id": "Azure", "displayName": "Azure"}},
+            "isMicrosoftProduct": True, "publisherName": "Microsoft",
+            "localizedAttributes": [{"key": "OfferType", "value": "OfferType"}, {"key": "Standard", "value": "Standard"},
+                                    {"key": "DevTest", "value": "Dev/Test"}],
             "links": {"skus": link(f"/products/{AZURE_PLAN}/skus?country={country}"),
                       "self": link(f"/products/{AZURE_PLAN}?country={country}")}}
 
