@@ -183,9 +183,10 @@ def check_cancellation_window(ctx: Context, sub: Subscription, now: datetime) ->
             wire.parse_time(sub["start"]) + timedelta(days=ctx.settings.cancellation_window_days))
         if now > until:
             raise errors.CancellationWindowPassed(ctx.settings.cancellation_window_days)
-    elif sub["kind"] == SAAS and sub["activated"] and (until := dates.at(sub, "cancellation_allowed_until")):
+    elif sub["kind"] == SAAS and sub["activated"]:
         # The availability's policy: cancellable (with its refund) until the last refund option expires.
-        if now > until:
+        saas_until = dates.at(sub, "cancellation_allowed_until")
+        if saas_until is not None and now > saas_until:
             raise errors.CancellationWindowPassed(sub.get("refund_window_days") or 1)
 
 
