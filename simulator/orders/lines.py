@@ -42,6 +42,8 @@ EU_EFTA = {"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR
 # CartErrorCode values (cart-resources.md)
 CURRENCY_NOT_SUPPORTED, CATALOG_ITEM_INVALID, PARTICIPANTS_NOT_SUPPORTED = 10000, 10001, 10004
 INVALID_INPUT, SANDBOX_LIMIT_EXCEEDED, SEATS_EXCEED_LIMIT = 10010, 10009, 10015
+INVENTORY_NOT_AVAILABLE, SUBSCRIPTION_NOT_REGISTERED = 10003, 10011
+REGISTRATION, INVENTORY_CHECK = "AzureSubscriptionRegistration", "InventoryCheck"  # SKU purchasePrerequisites
 
 
 class KeyValue(wire.WireModel):
@@ -158,8 +160,28 @@ def check_catalog_line(ctx: Context, market: Market, line: PurchaseLineIn, av: A
     if sku.product.kind == NCE:
         record["pricing"] = pricing(av, market, term, cycle, line.quantity)
     record["unit_price"] = str(market.price(av.price_usd(term, cycle)))
-    record["error"] = soft_error(ctx, market, line, sku.product.kind, sku.wire, record)
+    record["error"] = soft_error(ctx, market, line, sku.product.kind, sku.wire, record) or inventory_error(
+        ctx, market, av)
     return record
+
+
+def prerequisites_of(ctx: Context, record: dict[str, Any]) -> list[str]:
+    sku = ctx.catalog.sku(record.get("product_id") or "", record.get("sku_id") or "")
+    return list(sku.wire.get("purchasePrerequisites") or []) if sku else []
+
+
+def inventory_error(ctx: Context, market: Market, av: Availability) -> dict[str, Any] | None:
+    """A SKU with the `InventoryCheck` prerequisite is bought only while the inventory check (C13) finds
+    it unrestricted where it is sold: else cart error 10003 (InventoryNotAvailable), as check-inventory.md
+    warns partners to check first."""
+    sku = av.sku
+    if INVENTORY_CHECK not in (sku.wire.get("purchasePrerequisites") or []):
+        return None
+    if market.country not in sku.sim.get("restrictedCountries", ()):
+        return None
+    region = sku.attribute("armRegionName") or ""
+    return line_error(INVENTORY_NOT_AVAILABLE, f"Inventory is not available: {sku.wire.get('title')} is restricted "
+                                               f"in location '{region}' for {market.country}.")
 
 
 def check_offer_line(ctx: Context, market: Market, line: PurchaseLineIn, offer: Offer) -> dict[str, Any]:

@@ -607,6 +607,23 @@ def status(sub: Mapping[str, Any]) -> str:
 # --- states derived from stored moments (Azure entitlements, product upgrades) -------------
 
 ENTITLEMENT_CANCEL_TAKES = timedelta(minutes=10)
+REGISTRATION_TAKES = timedelta(minutes=5)  # S12 -> S13 `Registered`
+NOT_REGISTERED, REGISTERING, REGISTERED = "NotRegistered", "Registering", "Registered"
+
+
+def registration_state(sub: Mapping[str, Any], now: datetime) -> str:
+    """S13's status: registering takes REGISTRATION_TAKES after S12 (register-a-subscription.md)."""
+    asked = sub.get("registered_at")
+    if not asked:
+        return NOT_REGISTERED
+    return REGISTERED if now >= wire.parse_time(asked) + REGISTRATION_TAKES else REGISTERING
+
+
+def names_azure_subscription(sub: Mapping[str, Any], azure_id: str) -> bool:
+    """Whether an Azure plan or 0145P subscription is, or holds, the Azure subscription `azure_id` (its
+    Partner Center id, its entitlement id, or one of a plan's Azure subscriptions)."""
+    known = [sub["id"], sub.get("entitlement_id") or "", *(e["id"] for e in sub.get("entitlements") or [])]
+    return any(ids.same(k, azure_id) for k in known if k)
 UPGRADE_IN_PROGRESS, UPGRADE_COMPLETED = "InProgress", "Completed"
 
 

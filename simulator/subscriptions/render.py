@@ -26,7 +26,6 @@ from simulator.orders.rules import DUMMY_ACTIVATION
 from simulator.subscriptions import dates, records, rules_productupgrades, rules_transitions, rules_upgrades
 
 LICENSE_CHANGE_MINUTES = 15  # get-subscription-provisioning-status.md: refreshes every 15 minutes
-REGISTRATION_SECONDS = 300
 OVERAGE_TYPE = "PhoneServices"
 
 # --- subscriptions (S1-S9, S12, S13) --------------------------------------------------------
@@ -139,14 +138,8 @@ def activation_links_wire(sub: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def registration_status_wire(sub: Mapping[str, Any], now: datetime) -> dict[str, Any]:
-    """S13: registering takes REGISTRATION_SECONDS after S12."""
-    registered = dates.at(sub, "registered_at")
-    if registered is None:
-        state = "NotRegistered"
-    else:
-        done = now >= registered + timedelta(seconds=REGISTRATION_SECONDS)
-        state = "Registered" if done else "Registering"
-    return {"subscriptionId": sub["id"], "status": state,
+    """S13: registering takes records.REGISTRATION_TAKES after S12."""
+    return {"subscriptionId": sub["id"], "status": records.registration_state(sub, now),
             "attributes": wire.attributes("SubscriptionRegistrationStatus")}
 
 
