@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import base64
 import json
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from tests.helpers import (DAY, LEGACY_AZURE_LINE, PLAN_LINE, SAAS_TRIAL, TENANT, Api, buy_subscription, link, read,
-                           refused, sub_path, update)
+from tests.helpers import (DAY, LEGACY_AZURE_LINE, PLAN_LINE, SAAS_PLAN, SAAS_TRIAL, TENANT, Api, buy_subscription, link,
+                           read, refused, sub_path, unbilled, update)
 
 FIVE_MINUTES = 300
 RI_EASTUS = "DZH318Z0BQ3Q:0001:DZH318XZXPHL"      # DSv2 reservation, eastus, sold in the US
@@ -205,3 +206,16 @@ def test_the_customer_scoped_azure_plan_product_has_its_sub_type_and_localized_a
     assert product["localizedAttributes"] == [{"key": "OfferType", "value": "OfferType"},
                                               {"key": "Standard", "value": "Standard"},
                                               {"key": "DevTest", "value": "Dev/Test"}]
+
+
+def test_a_saas_cancel_within_its_refund_window_is_refunded_in_full_in_billing(quick: Api) -> None:
+    """cancel-an-azure-marketplace-subscription.md: the availability's Full refund within P1D of the start."""
+    customer = quick.new_customer()
+    sub = buy_subscription(quick, customer, {"catalogItemId": SAAS_PLAN, "quantity": 1, "billingCycle": "monthly",
+                                             "termDuration": "P1M"})
+    assert quick.post(sub_path(customer, sub) + "/activate").status_code == 200
+    quick.advance(3600)
+    assert update(quick, customer, sub, status="deleted").status_code == 200
+    mine = [(x["chargeType"], x["quantity"], x["subtotal"]) for x in unbilled(quick) if x["subscriptionId"] == sub]
+    assert len(mine) == 2 and mine[0][0] == "new" and mine[1][0] == "cancelImmediate"
+    assert Decimal(mine[0][2]) == -Decimal(mine[1][2]) > 0
