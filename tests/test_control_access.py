@@ -95,6 +95,8 @@ def test_the_document_names_every_status_of_the_control_api(api: Api) -> None:
         ("DELETE", "/_simulator/faults/{id}"): ["204", "401", "404"],
         ("GET", "/_simulator/requests"): ["200", "400", "401"],
         ("DELETE", "/_simulator/requests"): ["204", "401"],
+        ("POST", "/_simulator/customers/{customer-id}/subscriptions/{subscription-id}/azureEntitlements"):
+            ["201", "400", "401", "404"],
     }
     rule = paths["/_simulator/faults"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert rule == {"$ref": "#/components/schemas/FaultIn"}
