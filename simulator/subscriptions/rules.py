@@ -314,10 +314,10 @@ def activate_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id
         raise errors.InvalidRequestInput("only commercial marketplace SaaS subscriptions are activated")
     if sub["status"] == SubscriptionStatus.DELETED:
         raise errors.SubscriptionDeleted()  # a cancelled, never-activated subscription stays cancelled
-    if sub["status"] == "expired":
-        raise errors.SubscriptionExpiring()  # a free trial never activated ended with its trial term
     if sub["activated"]:
         raise errors.AlreadyActivated()
+    if sub["status"] == "expired":
+        raise errors.SubscriptionExpiring()  # a free trial never activated ended with its trial term
     now = ctx.clock.now()
     sub["activated"] = True
     records.open_refund_window(ctx, sub, now)
