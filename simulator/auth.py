@@ -235,10 +235,12 @@ def authenticate(ctx: Context, request: Request, *, user_only: bool = False) -> 
     if claims is None or "tid" not in claims:
         if ctx.settings.strict_auth:
             raise errors.InvalidToken("only tokens issued by the simulator are accepted (--strict-auth)")
-        caller = Caller(ctx.settings.default_tenant, "00000000-0000-0000-0000-000000000000", "default-user")
+        caller = Caller(ctx.settings.default_tenant, "00000000-0000-0000-0000-000000000000", "default-user",
+                        name_guid(f"{ctx.settings.default_tenant}:default-user"))
     else:
         user = claims.get("oid") if claims.get("idtyp") == "user" else None
-        caller = Caller(str(claims["tid"]), str(claims.get("appid", "")), user)
+        caller = Caller(str(claims["tid"]), str(claims.get("appid", "")), user,
+                        str(claims["oid"]) if claims.get("oid") else None)
     if user_only and caller.app_only:
         raise errors.AppOnlyNotSupported()
     return caller

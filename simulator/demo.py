@@ -65,6 +65,7 @@ from simulator.orders.lines import SANDBOX_SEATS, SANDBOX_SUBSCRIPTIONS
 from simulator.orders.records import Order
 from simulator.orders.rules import SANDBOX_PLANS_PER_PARTNER, get_order, owned_subscription_count, partner_azure_plans
 from simulator.subscriptions import records as subscription_records
+from simulator.subscriptions.rules import register_as_seeded
 
 API_MAX_CUSTOMERS = 200      # per POST /_simulator/seed; `seed()` itself takes any number
 API_MAX_SUBSCRIPTIONS = 10   # per customer, per POST /_simulator/seed
@@ -225,12 +226,16 @@ def checkout(ctx: Context, caller: Caller, customer_id: str, lines: list[dict[st
 
 
 def azure_subscription(ctx: Context, caller: Caller, customer_id: str, placed: list[Order]) -> str | None:
-    """The Azure subscription (entitlement) the customer's new Azure plan came with."""
+    """The Azure subscription (entitlement) the customer's new Azure plan came with, registered for
+    reservation purchases (register-a-subscription.md) as a partner does before buying them."""
     for order in placed:
         for ln in order["lines"]:
             if ln["kind"] == AZURE_PLAN:
                 sub = subscription_records.get(ctx, caller.tenant, customer_id, ln["subscription_id"])
-                return None if sub is None else sub.get("entitlement_id")
+                if sub is None:
+                    return None
+                register_as_seeded(ctx, caller.tenant, customer_id, sub["id"])
+                return sub.get("entitlement_id")
     return None
 
 

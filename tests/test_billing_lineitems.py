@@ -16,10 +16,12 @@ TEAMS_PHONE_ADDON_LINE = {"catalogItemId": "CFQ7TTC0LH0T:0001:CFQ7TTC09FSD", "qu
                           "termDuration": "P1Y"}
 
 
-def january_invoice(api: Api, currency: str = "USD") -> str:
-    """January's invoice number, which the seed and the partner decide (periods.invoice_number)."""
+def january_invoice(api: Api, currency: str = "USD", *, recurring: bool = False) -> str:
+    """January's invoice number, which the seed and the partner decide (periods.invoice_number): the
+    OneTime (G) invoice of the modern platform, or the Recurring (D) one of legacy office and azure lines."""
     ctx = api.ctx
-    return periods.invoice_number(ctx.settings.seed, ctx.settings.default_tenant, periods.from_key("2026-01"), currency)
+    return periods.invoice_number(ctx.settings.seed, ctx.settings.default_tenant, periods.from_key("2026-01"), currency,
+                                  recurring=recurring)
 
 
 def billed(api: Api, invoice: str, query: str) -> list[dict[str, Any]]:
@@ -121,14 +123,18 @@ def test_a_suspended_legacy_license_subscription_is_credited_and_not_charged_unt
     ctx = api.ctx
 
     def office_lines(period: str) -> list[tuple[Any, ...]]:
-        number = periods.invoice_number(ctx.settings.seed, ctx.settings.default_tenant, periods.from_key(period), "USD")
+        number = periods.invoice_number(ctx.settings.seed, ctx.settings.default_tenant, periods.from_key(period), "USD",
+                                        recurring=True)
         return [(x["chargeType"], x["quantity"], x["amount"], x["chargeStartDate"][:10], x["chargeEndDate"][:10])
                 for x in billed(api, number, "provider=office&invoicelineitemtype=billinglineitems")]
     # 2 seats x 8.00 a month; the cycles start on the 5th.
     assert office_lines("2026-01") == [
         ("New", 2, 16.0, "2026-01-05", "2026-02-04"),
         ("Prorate fees when cancel", -2, -7.74, "2026-01-21", "2026-02-04")]  # 15 of 31 days: 7.7419
-    assert office_lines("2026-02") == []  # suspended: the Feb 5 cycle is not charged
+    # Suspended: the Feb 5 cycle is not charged, so February has no Recurring (legacy) invoice at all.
+    assert api.get(f"/v1/invoices/{periods.invoice_number(ctx.settings.seed, ctx.settings.default_tenant, periods.from_key('2026-02'), 'USD', recurring=True)}").status_code == 404  # noqa: E501
+    assert [i["invoiceType"] for i in api.get("/v1/invoices").json()["items"]
+            if i["billingPeriodStartDate"].startswith("2026-02")] == ["OneTime"]
     assert office_lines("2026-03") == [
         ("Prorate fees when activate", 2, 13.42, "2026-03-10", "2026-04-04")]  # 26 of 31 days: 13.4194
     assert office_lines("2026-04") == [("Cycle fee", 2, 16.0, "2026-04-05", "2026-05-04")]
@@ -162,17 +168,21 @@ def test_billed_lines_add_up_to_the_invoice(make_api: Any) -> None:
     api.buy(first, {"catalogItemId": LEGACY_AZURE, "quantity": 1, "billingCycle": "monthly"})
     api.buy(second, {"catalogItemId": AZURE_PLAN, "quantity": 1, "billingCycle": "one_time"})
     move_to(api, "2026-02-03T00:00:00Z")
-    invoice = next(i for i in api.get("/v1/invoices").json()["items"] if i["currencyCode"] == "USD")
-    assert invoice["id"] == january_invoice(api)
+    listed = {i["invoiceType"]: i for i in api.get("/v1/invoices").json()["items"] if i["currencyCode"] == "USD"}
+    invoice, legacy = listed["OneTime"], listed["Recurring"]  # the platforms are invoiced apart
+    assert (invoice["id"], legacy["id"]) == (january_invoice(api), january_invoice(api, recurring=True))
     recon = billed(api, invoice["id"], "provider=onetime&invoicelineitemtype=billinglineitems")
     rated = billed(api, invoice["id"], "provider=onetime&invoicelineitemtype=usagelineitems&currencycode=usd"
                                        "&period=previous")
-    office = billed(api, invoice["id"], "provider=office&invoicelineitemtype=billinglineitems")
-    azure = billed(api, invoice["id"], "provider=azure&invoicelineitemtype=billinglineitems")
+    office = billed(api, legacy["id"], "provider=office&invoicelineitemtype=billinglineitems")
+    azure = billed(api, legacy["id"], "provider=azure&invoicelineitemtype=billinglineitems")
     assert rated and office and azure
-    total = money([x["subtotal"] for x in recon] + [x["billingPreTaxTotal"] for x in rated]
-                  + [x["amount"] for x in office] + [x["pretaxCharges"] for x in azure])
+    assert billed(api, invoice["id"], "provider=office&invoicelineitemtype=billinglineitems") == []
+    assert billed(api, legacy["id"], "provider=onetime&invoicelineitemtype=billinglineitems") == []
+    total = money([x["subtotal"] for x in recon] + [x["billingPreTaxTotal"] for x in rated])
     assert total == Decimal(str(invoice["totalCharges"]))
+    assert money([x["amount"] for x in office] + [x["pretaxCharges"] for x in azure]) == Decimal(
+        str(legacy["totalCharges"]))
     assert [(x["chargeType"], x["quantity"], x["amount"]) for x in office] == [("New", 2, 16.0)]
     assert {x["invoiceNumber"] for x in recon + rated} == {invoice["id"]}
 
@@ -196,7 +206,8 @@ def test_legacy_azure_is_billed_per_meter_and_listed_per_day(make_api: Any) -> N
     api = make_api(provisioning_delay=0)
     api.buy(api.new_customer(), {"catalogItemId": LEGACY_AZURE, "quantity": 1, "billingCycle": "monthly"})
     move_to(api, "2026-02-02T00:00:00Z")
-    invoice = january_invoice(api)
+    invoice = january_invoice(api, recurring=True)
+    assert re.fullmatch(r"D[0-9A-Z]{9}", invoice)
     totals = billed(api, invoice, "provider=azure&invoicelineitemtype=billinglineitems")
     days = billed(api, invoice, "provider=azure&invoicelineitemtype=usagelineitems")
     per_meter: dict[str, Decimal] = {}
@@ -259,7 +270,7 @@ def shopped_and_invoiced(make_api: Any, customers: int, query: str) -> tuple[Api
     api = make_api(provisioning_delay=0)
     shop(api, customers)
     move_to(api, "2026-02-02T00:00:00Z")
-    invoice = january_invoice(api)
+    invoice = january_invoice(api, recurring="provider=onetime" not in query)
     return api, invoice, billed(api, invoice, query)
 
 

@@ -112,8 +112,10 @@ def legacy_azure_product(country: str = "US") -> dict[str, Any]:
 
 def azure_plan_product(country: str = "US") -> dict[str, Any]:
     return {"id": AZURE_PLAN, "title": "Azure plan", "description": "Microsoft Azure plan",
-            "productType": {"id": "Azure", "displayName": "Azure"}, "isMicrosoftProduct": True,
-            "publisherName": "Microsoft",
+            "productType": {"id": "Azure", "displayName": "Azure", "subType": {"id": "Azure", "displayName": "Azure"}},
+            "isMicrosoftProduct": True, "publisherName": "Microsoft",
+            "localizedAttributes": [{"key": "OfferType", "value": "OfferType"}, {"key": "Standard", "value": "Standard"},
+                                    {"key": "DevTest", "value": "Dev/Test"}],
             "links": {"skus": link(f"/products/{AZURE_PLAN}/skus?country={country}"),
                       "self": link(f"/products/{AZURE_PLAN}?country={country}")}}
 
@@ -428,8 +430,9 @@ def test_the_inventory_check_flags_skus_restricted_in_the_market(api: Api) -> No
     in_gb = ok(check_inventory(api, [{"productId": DSV2, "skuId": "0007"}], context, country="GB"))
 
     assert restricted == [{"productId": DSV2, "skuId": "0007", "isRestricted": True, "restrictions": [
-        {"reasonCode": "NotAvailableForPurchase", "description": restricted[0]["restrictions"][0]["description"],
-         "properties": {}}]}]
+        {"reasonCode": "NotAvailableForSubscription",
+         "description": "Restriction identified of type 'Location' with values 'japanwest'.",
+         "properties": {"type": "Location", "values": "japanwest"}}]}]
     assert in_gb == [{"productId": DSV2, "skuId": "0007", "isRestricted": False, "restrictions": []}]
 
 
@@ -439,15 +442,16 @@ def test_the_inventory_check_flags_a_region_other_than_the_skus(api: Api) -> Non
     body = ok(check_inventory(api, [{"productId": NV_SERIES, "skuId": "004G"}], context))
 
     assert body == [{"productId": NV_SERIES, "skuId": "004G", "isRestricted": True, "restrictions": [
-        {"reasonCode": "RegionMismatch", "description": body[0]["restrictions"][0]["description"],
-         "properties": {"armRegionName": "westeurope"}}]}]
+        {"reasonCode": "NotAvailableForSubscription",
+         "description": "Restriction identified of type 'Location' with values 'eastus2'.",
+         "properties": {"type": "Location", "values": "eastus2"}}]}]
 
 
 @pytest.mark.parametrize("missing", ["customerId", "azureSubscriptionId", "armRegionName"])
 def test_the_inventory_check_needs_the_skus_inventory_variables(api: Api, missing: str) -> None:
     context = {k: v for k, v in INVENTORY_CONTEXT.items() if k != missing}
 
-    assert_error(check_inventory(api, [{"productId": NV_SERIES, "skuId": "004G"}], context), 400, 800002)
+    assert_error(check_inventory(api, [{"productId": NV_SERIES, "skuId": "004G"}], context), 400, 400026)
 
 
 def test_the_inventory_context_keys_match_in_any_casing(api: Api) -> None:

@@ -102,6 +102,8 @@ def test_the_document_names_every_status_of_the_control_api(api: Api) -> None:
         ("POST", "/_simulator/webhooks/flush"): ["200", "401"],
         ("POST", "/_simulator/webhooks/events"): ["201", "400", "401", "404"],
         ("POST", "/_simulator/webhooks/failures"): ["200", "400", "401", "404"],
+        ("POST", "/_simulator/customers/{customer-id}/subscriptions/{subscription-id}/azureEntitlements"):
+            ["201", "400", "401", "404"],
     }
     rule = paths["/_simulator/faults"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert rule == {"$ref": "#/components/schemas/FaultIn"}

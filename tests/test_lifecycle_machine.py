@@ -46,6 +46,7 @@ NCE_TERMS = [("P1M", "monthly"), ("P1Y", "monthly"), ("P1Y", "annual"), ("P3Y", 
 SAAS_TERMS = [("P1M", "monthly"), ("P1Y", "monthly"), ("P1Y", "annual")]
 MONTHS = {"P1M": 1, "P1Y": 12, "P3Y": 36}
 WINDOW = timedelta(days=7)
+SAAS_REFUND = timedelta(days=1)  # the catalog's SaaS availabilities: a Full refund within P1D
 SANDBOX_SEATS, SANDBOX_SUBSCRIPTIONS = 25, 5
 EDGES = {("active", "suspended"), ("suspended", "active"), ("active", "deleted"), ("active", "expired"),
          ("suspended", "expired"), ("pending", "active"), ("pending", "deleted")}
@@ -95,6 +96,8 @@ class Sub:
         if self.kind == "nce":
             self.cancel_until = start + WINDOW
             self.windows = [[self.quantity, start + WINDOW]]
+        elif self.kind == "saas":  # the availability's Full refund for P1D, from activation or renewal
+            self.cancel_until = None if self.status == "pending" else start + SAAS_REFUND
 
 
 class LifecycleMachine(RuleBasedStateMachine):
@@ -261,6 +264,8 @@ class LifecycleMachine(RuleBasedStateMachine):
             return 400, 800096
         if status == "deleted" and sub.kind == "nce" and self.now > sub.cancel_until:  # type: ignore[operator]
             return 400, 900117
+        if status == "deleted" and sub.kind == "saas" and sub.cancel_until is not None and self.now > sub.cancel_until:
+            return 400, 900117
         return OK
 
     @rule(index=INDEXES)
@@ -276,6 +281,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         else:
             assert reply.status_code == 200 and reply.json() == {"subscriptionId": sub.id, "status": "Success"}
             sub.status = "active"
+            sub.cancel_until = self.now + SAAS_REFUND
 
     @rule(index=INDEXES, enabled=st.booleans())
     def set_auto_renew(self, index: int, enabled: bool) -> None:

@@ -468,12 +468,30 @@ def test_marketplace_saas_has_the_dummy_sandbox_activation_link(quick: Api) -> N
 
 @pytest.mark.parametrize("line", [SAAS_LINE, {"catalogItemId": SEAT_SAAS, "quantity": 3, "billingCycle": "monthly",
                                               "termDuration": "P1Y"}], ids=["flat", "seat-based"])
-def test_marketplace_saas_is_cancelled_by_patch(quick: Api, line: dict[str, Any]) -> None:
+def test_marketplace_saas_is_cancelled_by_patch_within_its_availabilitys_refund_window(
+        quick: Api, line: dict[str, Any]) -> None:
     customer = quick.new_customer()
     sub = activated_saas(quick, customer, line)
-    quick.advance(30 * DAY)
+    quick.advance(DAY - 1)
     assert updated(quick, customer, sub, status="deleted")["status"] == "deleted"
     assert read(quick, customer, sub)["status"] == "deleted"
+
+
+def test_marketplace_saas_shows_its_refund_options_from_activation_and_refuses_a_late_cancel(quick: Api) -> None:
+    """The availability's cancellationPolicies give a Full refund for P1D: the window runs from the
+    activation (cancel-an-azure-marketplace-subscription.md: expiresAt one day after the start)."""
+    customer = quick.new_customer()
+    sub = buy_subscription(quick, customer, SAAS_LINE)
+    pending = read(quick, customer, sub)
+    assert pending["refundOptions"] == [] and "cancellationAllowedUntilDate" not in pending
+    quick.advance(3600)
+    assert quick.post(sub_path(customer, sub) + "/activate").status_code == 200
+    active = read(quick, customer, sub)
+    assert active["refundOptions"] == [{"type": "Full", "expiresAt": "2026-01-06T11:00:00Z"}]
+    assert active["cancellationAllowedUntilDate"] == "2026-01-06T11:00:00Z"
+    quick.advance(DAY + 1)
+    assert refused(update(quick, customer, sub, status="deleted")) == (400, 900117)
+    assert read(quick, customer, sub)["status"] == "active"
 
 
 def test_seat_based_saas_changes_quantity_within_its_bounds(quick: Api) -> None:

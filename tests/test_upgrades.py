@@ -3,6 +3,7 @@ contracts of S10, S14, S15, A5-A7 against the answers of the requests proposed f
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -63,11 +64,19 @@ def error(reply: Any) -> tuple[int, int]:
 
 
 def e3_wire(tenant: str) -> dict[str, Any]:
+    """The target Offer in the shape of transition-a-subscription.md's example."""
     return {"id": E3, "name": "Office 365 Enterprise E3", "description": E3_DESCRIPTION, "minimumQuantity": 1,
-            "maximumQuantity": 10000, "uri": f"/{tenant}/Offers/{E3}", "locale": "en-us", "country": "US",
+            "maximumQuantity": 10000, "rank": 32, "uri": f"/{tenant}/Offers/{E3}", "locale": "en-us", "country": "US",
+            "category": {"id": "Enterprise_Key", "name": "Enterprise", "rank": 20, "locale": "en-us", "country": "US",
+                         "attributes": {"objectType": "OfferCategory"}},
             "prerequisiteOffers": [], "isAddOn": False, "isAvailableForPurchase": True, "billing": "license",
-            "isAutoRenewable": True, "isInternal": False, "conversionTargetOffers": [], "unitType": "Licenses",
-            "links": {"self": {"uri": f"/offers/{E3}?country=US", "method": "GET", "headers": []}},
+            "isAutoRenewable": True, "isInternal": False, "conversionTargetOffers": [],
+            "partnerQualifications": ["none"],
+            "product": {"id": str(uuid.uuid5(uuid.NAMESPACE_DNS, f"offer-product:{E3}".lower())),
+                        "name": "Office 365 Enterprise E3", "unit": "Licenses"},
+            "unitType": "Licenses",
+            "links": {"learnMore": {"uri": f"https://learn.pcsim.invalid/offers/{E3}", "method": "GET", "headers": []},
+                      "self": {"uri": f"/offers/{E3}?country=US", "method": "GET", "headers": []}},
             "attributes": {"objectType": "Offer"}}
 
 

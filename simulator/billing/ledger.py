@@ -248,29 +248,33 @@ def close_periods(ctx: Context, tenant: str, now: datetime) -> None:
 
 
 def close_period(ctx: Context, tenant: str, period: Period, now: datetime) -> None:
-    """The period's invoices, one per currency, with the index of the subscriptions on each."""
-    totals: dict[str, dict[tuple[str, str], Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    counts: dict[str, int] = defaultdict(int)
-    index: dict[str, list[list[int]]] = defaultdict(list)
+    """The period's invoices, one per currency and platform, with the index of the subscriptions on each:
+    the modern platform's charges (onetime provider) on a `OneTime` G-numbered invoice, the legacy
+    platform's (office license charges, azure 0145P usage) on a `Recurring` D-numbered one, as the
+    invoice examples keep them apart (get-a-collection-of-invoices.md, get-invoiceline-items.md)."""
+    Key = tuple[str, bool]  # (currency, recurring)
+    totals: dict[Key, dict[tuple[str, str], Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    counts: dict[Key, int] = defaultdict(int)
+    index: dict[Key, list[list[int]]] = defaultdict(list)
     symbols: dict[str, str] = {}
     for after, line in walk(ctx, tenant, period, now, Cursor()):
-        currency = line.market.currency
-        totals[currency][(line.provider, line.line_type)] += line.amount
-        counts[currency] += 1
-        if not index[currency] or index[currency][-1] != [after.place, after.offset]:
-            index[currency].append([after.place, after.offset])
-        symbols[currency] = line.market.symbol
-    for currency, parts in sorted(totals.items()):
-        number, attempt = invoice_number(ctx.settings.seed, tenant, period, currency), 0
+        key = (line.market.currency, line.provider != ONE_TIME)
+        totals[key][(line.provider, line.line_type)] += line.amount
+        counts[key] += 1
+        if not index[key] or index[key][-1] != [after.place, after.offset]:
+            index[key].append([after.place, after.offset])
+        symbols[line.market.currency] = line.market.symbol
+    for (currency, recurring), parts in sorted(totals.items()):
+        number, attempt = invoice_number(ctx.settings.seed, tenant, period, currency, recurring=recurring), 0
         while get_invoice(ctx, tenant, number) is not None:  # two currencies, one number
             attempt += 1
-            number = invoice_number(ctx.settings.seed, tenant, period, currency, attempt)
+            number = invoice_number(ctx.settings.seed, tenant, period, currency, attempt, recurring=recurring)
         save_invoice(ctx, {
             "id": number, "tenant": tenant, "period": period.key, "currency": currency,
-            "symbol": symbols[currency], "date": period.invoice_at.isoformat(), "lines": counts[currency],
+            "symbol": symbols[currency], "date": period.invoice_at.isoformat(), "lines": counts[(currency, recurring)],
             "total": str(sum(parts.values(), Decimal(0))),
             "details": [{"provider": p, "line_type": t, "total": str(v)} for (p, t), v in sorted(parts.items())]},
-            {"slots": index[currency]})
+            {"slots": index[(currency, recurring)]})
         webhook_events.raise_event(ctx, tenant, webhook_events.INVOICE_READY, f"/v1/invoices/{number}",
                                    period.invoice_at)
 

@@ -61,10 +61,18 @@ def invoiced(now: datetime) -> Period:
     return period if period.invoice_at <= now else period.previous()
 
 
-def invoice_number(seed: int, tenant: str, period: Period, currency: str, attempt: int = 0) -> str:
-    """`G` and nine digits, as the docs' examples (G000024135): the month's number, then five digits
-    drawn for the partner and currency (`attempt` draws again after a clash), so the same seed gives
-    the same numbers."""
+RECURRING_CHARACTERS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def invoice_number(seed: int, tenant: str, period: Period, currency: str, attempt: int = 0,
+                   recurring: bool = False) -> str:
+    """`G` and nine digits, as the docs' OneTime examples (G000024135): the month's number, then five
+    digits drawn for the partner and currency (`attempt` draws again after a clash), so the same seed
+    gives the same numbers. A Recurring (legacy platform) invoice is `D` and nine characters, as the
+    docs' Recurring example (D02005YFHI): the month's number, then five letters or digits drawn alike."""
     month = (period.start.year - 2000) * 12 + period.start.month
+    if recurring:
+        draw = ids.stream(f"invoice:recurring:{tenant}:{period.key}:{currency}:{attempt}", seed)
+        return f"D{month:04d}" + "".join(draw.choice(RECURRING_CHARACTERS) for _ in range(5))
     draw = ids.stream(f"invoice:{tenant}:{period.key}:{currency}:{attempt}", seed)
     return f"G{month:04d}{draw.randrange(100000):05d}"

@@ -91,7 +91,7 @@ def create_cart(ctx: Context, caller: Caller, customer_id: str, body: CartIn) ->
     cart_id = ctx.ids.guid()
     cart: Cart = {"key": cart_id, "id": cart_id, "customer_id": customer["id"], "created": wire.iso(now),
                   "modified": wire.iso(now), "expires": wire.iso(now + timedelta(days=ctx.settings.cart_expiry_days)),
-                  "modified_user": caller.user or caller.app_id, "status": "Active", "lines": records,
+                  "modified_user": caller.principal, "status": "Active", "lines": records,
                   "attested": body.partner_on_record_attestation_accepted, "checkout": None}
     cart_records.save(ctx, caller.tenant, cart)
     return cart
@@ -118,7 +118,7 @@ def update_cart(ctx: Context, caller: Caller, customer_id: str, cart_id: str, bo
     customer = get_customer(ctx, caller.tenant, customer_id)
     cart["lines"] = check_cart_lines(ctx, caller.tenant, customer, body)
     cart["modified"] = wire.iso(now)
-    cart["modified_user"] = caller.user or caller.app_id
+    cart["modified_user"] = caller.principal
     cart["attested"] = body.partner_on_record_attestation_accepted
     cart_records.save(ctx, caller.tenant, cart)
     return cart

@@ -163,19 +163,20 @@ def check_inventory(ctx: Context, market: Market, targets: Iterable[tuple[str, s
         for sku in skus:
             missing = [v for v in sku.wire.get("inventoryVariables") or [] if not given.get(v.lower())]
             if missing:
-                raise errors.InvalidRequestInput(f"inventoryContext needs {', '.join(missing)}")
+                raise errors.InventoryContextMissing(", ".join(missing))
             found.append(InventoryItem(sku, restrictions(sku, market, given)))
     return found
 
 
 def restrictions(sku: Sku, market: Market, given: dict[str, str]) -> list[Restriction]:
-    found = []
-    region = sku.attribute("armRegionName")
-    if market.country in sku.sim.get("restrictedCountries", ()):
-        found.append(Restriction("NotAvailableForPurchase",
-                                 f"{sku.wire['title']} is not available in {market.country}."))
+    """check-inventory.md's example: a SKU that can't be had for the subscription in its location
+    (restricted in the market, or another region asked for) is `NotAvailableForSubscription` with
+    `properties` {type: Location, values: the SKU's region}."""
+    region = str(sku.attribute("armRegionName") or "")
     asked = given.get("armregionname")
-    if region and asked and asked.lower() != str(region).lower():
-        found.append(Restriction("RegionMismatch", f"ArmRegionName must be {region} for this SKU.",
-                                 {"armRegionName": asked}))
-    return found
+    restricted = market.country in sku.sim.get("restrictedCountries", ())
+    if not restricted and not (region and asked and asked.lower() != region.lower()):
+        return []
+    return [Restriction("NotAvailableForSubscription",
+                        f"Restriction identified of type 'Location' with values '{region}'.",
+                        {"type": "Location", "values": region})]

@@ -149,6 +149,11 @@ async def check_inventory(d: Driver, customer: str) -> None:
                "ArmRegionName": sku["dynamicAttributes"]["armRegionName"]}
     await d.call("C13", "POST", "/v1/extensions/product/checkinventory?country=US",
                  json={"TargetItems": [{"ProductId": "DZH318Z0BQ3Q", "SkuId": "0001"}], "InventoryContext": context})
+    # As in check-inventory.md's example: a SKU of the product restricted where it is sold (japanwest in the US)
+    # next to one that is not.
+    await d.call("C13", "POST", "/v1/extensions/product/checkinventory?country=US",
+                 json={"TargetItems": [{"ProductId": "DZH318Z0BQ3Q", "SkuId": "0007"},
+                                       {"ProductId": "DZH318Z0BQ3Q", "SkuId": "0001"}], "InventoryContext": context})
 
 
 async def buy(d: Driver, customer: str) -> list[dict[str, Any]]:

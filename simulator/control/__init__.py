@@ -5,6 +5,7 @@
 - snapshots: the whole state kept under a name and restored;
 - faults: rules that throttle, fail, slow down, drop or accept matching requests;
 - journal: the last requests answered;
+- azure: Azure subscriptions created under an Azure plan, as the Azure side would;
 - middleware: applies the fault rules, keeps the journal and guards /_simulator (--control-token,
   --no-control).
 
@@ -29,7 +30,7 @@ def serves(path: str, no_control: bool) -> bool:
 
 def __getattr__(name: str) -> Any:
     if name == "routes":  # for simulator/routes.py, which composes the route table
-        from simulator.control import basics, faults, health, journal, snapshots
+        from simulator.control import azure, basics, faults, health, journal, snapshots
 
-        return [*health.routes, *basics.routes, *snapshots.routes, *faults.routes, *journal.routes]
+        return [*health.routes, *basics.routes, *snapshots.routes, *faults.routes, *journal.routes, *azure.routes]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -43,6 +43,14 @@ class AvailabilityNotFound(PartnerCenterError):
     status, code, description = 404, 400019, "Availability with id {0} was not found."
 
 
+class InventoryContextMissing(PartnerCenterError):
+    """check-inventory.md's error table: 400 400026, a required inventory context item is missing."""
+    code, description = 400026, "Required inventory context items are missing: {0}."
+
+
+__all__ += ["InventoryContextMissing"]
+
+
 # --- customers ----------------------------------------------------------------------------
 
 class CustomerIdNotGuid(PartnerCenterError):

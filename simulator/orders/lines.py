@@ -42,6 +42,8 @@ EU_EFTA = {"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR
 # CartErrorCode values (cart-resources.md)
 CURRENCY_NOT_SUPPORTED, CATALOG_ITEM_INVALID, PARTICIPANTS_NOT_SUPPORTED = 10000, 10001, 10004
 INVALID_INPUT, SANDBOX_LIMIT_EXCEEDED, SEATS_EXCEED_LIMIT = 10010, 10009, 10015
+INVENTORY_NOT_AVAILABLE, SUBSCRIPTION_NOT_REGISTERED = 10003, 10011
+REGISTRATION, INVENTORY_CHECK = "AzureSubscriptionRegistration", "InventoryCheck"  # SKU purchasePrerequisites
 
 
 class KeyValue(wire.WireModel):
@@ -79,12 +81,22 @@ class PurchaseLineIn(wire.WireModel):
 
 
 def normalize_cycle(raw: str | None, item: str) -> str | None:
+    """The cycle asked for, or None when none is: absent, empty and `unknown` (BillingCycleType's default,
+    which the .NET SDK sends when the caller sets none) all leave the cycle to the offer (`default_cycle`)."""
     if raw is None or raw == "":
         return None
     cycle = CYCLES.get(raw.replace("_", "").replace("-", "").lower())
     if cycle is None:
         raise errors.InvalidBillingCycle(raw, item)
-    return cycle
+    return None if cycle == "unknown" else cycle
+
+
+def default_cycle(offered: set[str]) -> str | None:
+    """create-an-order.md: the billing cycle "defaults to monthly or one-time"; an offer with one cycle
+    bills in it."""
+    if len(offered) == 1:
+        return next(iter(offered))
+    return next((c for c in ("monthly", "one_time") if c in offered), None)
 
 
 def line_error(code: int, description: str, **info: Any) -> dict[str, Any]:
@@ -112,7 +124,7 @@ def check_term_and_cycle(av: Availability, line: PurchaseLineIn) -> tuple[str | 
     if not offered:
         offered = {normalize_cycle(c, item) or "" for c in av.sku.wire.get("supportedBillingCycles", [])}
     if cycle is None:
-        cycle = next(iter(sorted(offered))) if len(offered) == 1 else None
+        cycle = default_cycle(offered)
         if cycle is None:
             raise errors.InvalidBillingCycle("(none)", item)
     if cycle not in offered:
@@ -148,14 +160,35 @@ def check_catalog_line(ctx: Context, market: Market, line: PurchaseLineIn, av: A
     if sku.product.kind == NCE:
         record["pricing"] = pricing(av, market, term, cycle, line.quantity)
     record["unit_price"] = str(market.price(av.price_usd(term, cycle)))
-    record["error"] = soft_error(ctx, market, line, sku.product.kind, sku.wire, record)
+    record["error"] = soft_error(ctx, market, line, sku.product.kind, sku.wire, record) or inventory_error(
+        ctx, market, av)
     return record
+
+
+def prerequisites_of(ctx: Context, record: dict[str, Any]) -> list[str]:
+    sku = ctx.catalog.sku(record.get("product_id") or "", record.get("sku_id") or "")
+    return list(sku.wire.get("purchasePrerequisites") or []) if sku else []
+
+
+def inventory_error(ctx: Context, market: Market, av: Availability) -> dict[str, Any] | None:
+    """A SKU with the `InventoryCheck` prerequisite is bought only while the inventory check (C13) finds
+    it unrestricted where it is sold: else cart error 10003 (InventoryNotAvailable), as check-inventory.md
+    warns partners to check first."""
+    sku = av.sku
+    if INVENTORY_CHECK not in (sku.wire.get("purchasePrerequisites") or []):
+        return None
+    if market.country not in sku.sim.get("restrictedCountries", ()):
+        return None
+    region = sku.attribute("armRegionName") or ""
+    return line_error(INVENTORY_NOT_AVAILABLE, f"Inventory is not available: {sku.wire.get('title')} is restricted "
+                                               f"in location '{region}' for {market.country}.")
 
 
 def check_offer_line(ctx: Context, market: Market, line: PurchaseLineIn, offer: Offer) -> dict[str, Any]:
     """A legacy offer line (GUID offer or MS-AZR-0145P); its order group is OMS-0."""
     item = line.item_id()
-    cycle = normalize_cycle(line.billing_cycle, item) or offer.billing_cycles[0]
+    cycle = normalize_cycle(line.billing_cycle, item) or default_cycle(set(offer.billing_cycles)) \
+        or offer.billing_cycles[0]
     if cycle not in offer.billing_cycles:
         raise errors.InvalidBillingCycle(cycle, item)
     check_quantity(line.quantity, offer.minimum, offer.maximum, item)

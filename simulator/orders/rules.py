@@ -234,6 +234,7 @@ def check_against_holdings(ctx: Context, tenant: str, customer: Mapping[str, Any
     the holdings it needs, and only when a line calls for it."""
     check_azure_plan(ctx, tenant, customer, records)
     check_eu_restriction(ctx, tenant, customer, records)
+    check_registration(ctx, tenant, customer, records)
     for record in records:
         if record["kind"] == NCE and record.get("custom_term_end_date"):
             check_custom_term_end_date(ctx, tenant, customer, record)
@@ -257,6 +258,29 @@ def check_azure_plan(ctx: Context, tenant: str, customer: Mapping[str, Any], rec
         raise errors.SandboxAzurePlanLimit(f"{SANDBOX_PLANS_PER_CUSTOMER} Azure plan per customer")
     if buying + partner_azure_plans(ctx, tenant) > SANDBOX_PLANS_PER_PARTNER:
         raise errors.SandboxAzurePlanLimit(f"{SANDBOX_PLANS_PER_PARTNER} Azure plans per partner")
+
+
+def check_registration(ctx: Context, tenant: str, customer: Mapping[str, Any], records: list[dict[str, Any]]) -> None:
+    """A SKU whose purchasePrerequisites hold `AzureSubscriptionRegistration` (Azure reservations) is
+    bought for an Azure subscription (provisioningContext `subscriptionId`) that must be registered
+    first (S12, register-a-subscription.md): while the customer's Azure plan or MS-AZR-0145P
+    subscription that is or holds it is not `Registered`, the line gets cart error 10011. An id that
+    names none of the customer's Azure subscriptions is left to the Azure side, which pcsim does not
+    simulate (the documented examples buy for made-up subscription ids)."""
+    wanting = [r for r in records if r["error"] is None and r.get("sku_id") and lines.REGISTRATION in (
+        lines.prerequisites_of(ctx, r))]
+    if not wanting:
+        return
+    azure = holdings(ctx, tenant, customer["id"], (LEGACY_AZURE, AZURE_PLAN))
+    now = ctx.clock.now()
+    for record in wanting:
+        target = (record.get("provisioning_context") or {}).get("subscriptionId") or ""
+        held = next((s for s in azure if simulator.subscriptions.lifecycle.names_azure_subscription(s, target)), None)
+        if held is not None and simulator.subscriptions.lifecycle.registration_state(held, now) != "Registered":
+            record["error"] = lines.line_error(lines.SUBSCRIPTION_NOT_REGISTERED,
+                                               f"The subscription {target} isn't registered for Azure reservation "
+                                               f"purchases; register it first (POST …/subscriptions/{held['id']}/"
+                                               f"registrations).")
 
 
 def partner_azure_plans(ctx: Context, tenant: str) -> int:

@@ -231,7 +231,7 @@ async def list_transitions_endpoint(request: Request) -> Response:
 async def list_upgrades_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     sub, country, targets = rules_upgrades.list_upgrades(ctx, caller, *wire.subscription_ids(request))
-    return wire.respond(wire.collection(render.upgrades_wire(sub, country, caller.tenant, targets)))
+    return wire.respond(wire.collection(render.upgrades_wire(ctx, sub, country, caller.tenant, targets)))
 
 
 @wire.operation(body=rules_upgrades.UpgradeIn)

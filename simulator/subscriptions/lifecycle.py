@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from simulator import wire
+from simulator import ids, wire
 from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE, LEGACY_LICENSE, NCE, SAAS, Availability, Sku
 from simulator.context import Context
 from simulator.subscriptions.dates import AUTO_RENEWING, iso_duration_days, midnight, renewal_moment, renews, term_end
@@ -65,6 +65,20 @@ def start_term(ctx: Context, sub: Subscription, start: datetime) -> None:
         sub["refund_options"] = refund_options(ctx, sub, start)
     else:
         sub.update({"cancellation_allowed_until": None, "seat_windows": [], "refund_options": []})
+        if sub["kind"] == SAAS and sub.get("activated"):
+            open_refund_window(ctx, sub, start)
+
+
+def open_refund_window(ctx: Context, sub: Subscription, start: datetime) -> None:
+    """Marketplace SaaS follows its availability's cancellation policy from the moment it bills: its
+    activation (S8), then each renewal. The refund options run from there (`expiresAfter`, P1D in the
+    catalog), and the subscription can be cancelled until the last of them expires
+    (cancel-an-azure-marketplace-subscription.md: `refundOptions[].expiresAt` one day after
+    `effectiveStartDate`). A term whose policy offers no refund (a free trial) keeps no window."""
+    sub["refund_options"] = refund_options(ctx, sub, start)
+    ends = [o["expiresAt"] for o in sub["refund_options"]]
+    sub["cancellation_allowed_until"] = max(ends, key=wire.parse_time) if ends else None
+    sub["refund_window_days"] = max((wire.parse_time(e) - start).days for e in ends) if ends else None
 
 
 def refund_options(ctx: Context, sub: Subscription, start: datetime) -> list[dict[str, Any]]:
@@ -132,6 +146,25 @@ def status(sub: Mapping[str, Any]) -> str:
 # --- states derived from stored moments (Azure entitlements, product upgrades) -------------
 
 ENTITLEMENT_CANCEL_TAKES = timedelta(minutes=10)
+REGISTRATION_TAKES = timedelta(minutes=5)  # S12 -> S13 `Registered`
+NOT_REGISTERED, REGISTERING, REGISTERED = "NotRegistered", "Registering", "Registered"
+
+
+def registration_state(sub: Mapping[str, Any], now: datetime) -> str:
+    """S13's status: registering takes REGISTRATION_TAKES after S12 (register-a-subscription.md)."""
+    asked = sub.get("registered_at")
+    if not asked:
+        return NOT_REGISTERED
+    return REGISTERED if now >= wire.parse_time(asked) + REGISTRATION_TAKES else REGISTERING
+
+
+def names_azure_subscription(sub: Mapping[str, Any], azure_id: str) -> bool:
+    """Whether an Azure plan or 0145P subscription is, or holds, the Azure subscription `azure_id` (its
+    Partner Center id, its entitlement id, or one of a plan's Azure subscriptions)."""
+    known = [sub["id"], sub.get("entitlement_id") or "", *(e["id"] for e in sub.get("entitlements") or [])]
+    return any(ids.same(k, azure_id) for k in known if k)
+
+
 UPGRADE_IN_PROGRESS, UPGRADE_COMPLETED = "InProgress", "Completed"
 
 
@@ -157,13 +190,19 @@ def current(ctx: Context, sub: Subscription, now: datetime) -> Subscription:
     follow_base(ctx, sub, now)
     moment = renewal_moment(sub)
     while moment is not None and moment <= now and sub["status"] in ("active", "suspended"):
-        if sub["status"] == "suspended" or not renews(sub):
+        if sub["status"] == "suspended" or not renews(sub) or pending_trial(sub):
             sub.update({"status": "expired", "auto_renew": False})
             sub["events"].append(event("expire", moment))
             break
         renew(ctx, sub, moment)
         moment = renewal_moment(sub)
     return sub
+
+
+def pending_trial(sub: Mapping[str, Any]) -> bool:
+    """A marketplace SaaS free trial the publisher never activated does not roll into a paid term:
+    no trial was ever used, so nothing converts; it ends with its trial term, unbilled."""
+    return sub["kind"] == SAAS and bool(sub.get("is_trial")) and not sub.get("activated")
 
 
 def apply_transition(sub: Subscription, now: datetime) -> Subscription:

@@ -107,6 +107,7 @@ class Subscription(TypedDict, total=False):
     start: str
     end: str | None
     cancellation_allowed_until: str | None
+    refund_window_days: int | None  # marketplace SaaS: the days its cancellation policy allows
     seat_windows: list[dict[str, Any]]
     refund_options: list[dict[str, Any]]
     license_changed: str

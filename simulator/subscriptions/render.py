@@ -21,11 +21,11 @@ from simulator.catalog.data import (
     Offer,
 )
 from simulator.context import Context
+from simulator.ids import name_guid
 from simulator.orders.rules import DUMMY_ACTIVATION
 from simulator.subscriptions import dates, lifecycle, rules_productupgrades, rules_transitions, rules_upgrades
 
 LICENSE_CHANGE_MINUTES = 15  # get-subscription-provisioning-status.md: refreshes every 15 minutes
-REGISTRATION_SECONDS = 300
 OVERAGE_TYPE = "PhoneServices"
 
 # --- subscriptions (S1-S9, S12, S13) --------------------------------------------------------
@@ -101,8 +101,8 @@ def subscription_wire(ctx: Context, sub: Mapping[str, Any], country: str) -> dic
     if sub.get("term_duration"):
         out["termDuration"] = sub["term_duration"]
         out["renewalTermDuration"] = sub.get("renews_to") or ""
-    if kind == NCE:
-        out["refundOptions"] = sub["refund_options"]
+    if kind in (NCE, SAAS):
+        out["refundOptions"] = sub.get("refund_options") or []
     out.update({"isMicrosoftProduct": sub["is_microsoft_product"], "partnerId": sub["partner_id"],
                 "attentionNeeded": False, "actionTaken": False,
                 "contractType": "productKey" if kind == SOFTWARE_PERPETUAL else "subscription",
@@ -138,14 +138,8 @@ def activation_links_wire(sub: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def registration_status_wire(sub: Mapping[str, Any], now: datetime) -> dict[str, Any]:
-    """S13: registering takes REGISTRATION_SECONDS after S12."""
-    registered = dates.at(sub, "registered_at")
-    if registered is None:
-        state = "NotRegistered"
-    else:
-        done = now >= registered + timedelta(seconds=REGISTRATION_SECONDS)
-        state = "Registered" if done else "Registering"
-    return {"subscriptionId": sub["id"], "status": state,
+    """S13: registering takes lifecycle.REGISTRATION_TAKES after S12."""
+    return {"subscriptionId": sub["id"], "status": lifecycle.registration_state(sub, now),
             "attributes": wire.attributes("SubscriptionRegistrationStatus")}
 
 
@@ -271,22 +265,42 @@ def upgrade_error_wire(problem: rules_upgrades.UpgradeProblem) -> dict[str, Any]
     return out
 
 
-def offer_wire(offer: Offer, country: str, tenant: str) -> dict[str, Any]:
-    """A legacy Offer, the subset the catalog holds (no rank, category or product of its own)."""
+# The legacy Offer's catalog facts that the fixture's offers don't carry (transition-a-subscription.md's
+# example Offer): its category, rank, partner qualifications, product and learnMore link, derived
+# from the offer so that they are stable. (When the legacy offer catalog, /v1/offers, renders
+# Offers, this should become its rendering.)
+OFFER_CATEGORY = {"id": "Enterprise_Key", "name": "Enterprise", "rank": 20}
+OFFER_RANK_STEP = 16
+LEARN_MORE = "https://learn.pcsim.invalid/offers/{0}"
+
+
+def offer_wire(offer: Offer, country: str, tenant: str, rank: int = 0) -> dict[str, Any]:
+    """A legacy Offer as S14 shows it (the example's shape)."""
+    category = {**OFFER_CATEGORY, "locale": "en-us", "country": country,
+                "attributes": wire.attributes("OfferCategory")}
     return {"id": offer.id, "name": offer.name, "description": offer.description,
-            "minimumQuantity": offer.minimum, "maximumQuantity": offer.maximum,
-            "uri": f"/{tenant}/Offers/{offer.id}", "locale": "en-us", "country": country,
+            "minimumQuantity": offer.minimum, "maximumQuantity": offer.maximum, "rank": rank,
+            "uri": f"/{tenant}/Offers/{offer.id}", "locale": "en-us", "country": country, "category": category,
             "prerequisiteOffers": [], "isAddOn": offer.is_addon, "isAvailableForPurchase": True,
             "billing": "license", "isAutoRenewable": True, "isInternal": False, "conversionTargetOffers": [],
+            "partnerQualifications": ["none"],
+            "product": {"id": name_guid(f"offer-product:{offer.id}"), "name": offer.name, "unit": offer.unit_type},
             "unitType": offer.unit_type,
-            "links": {"self": wire.link(f"/offers/{offer.id}?country={country}")},
+            "links": {"learnMore": wire.link(LEARN_MORE.format(offer.id)),
+                      "self": wire.link(f"/offers/{offer.id}?country={country}")},
             "attributes": wire.attributes("Offer")}
 
 
-def upgrades_wire(sub: Mapping[str, Any], country: str, tenant: str,
+def offer_rank(ctx: Context, offer: Offer) -> int:
+    """The offer's place in the catalog's legacy offers, spread out like the service's ranks."""
+    order = list(ctx.catalog.offers)
+    return (order.index(offer.id.upper()) + 1) * OFFER_RANK_STEP if offer.id.upper() in order else 0
+
+
+def upgrades_wire(ctx: Context, sub: Mapping[str, Any], country: str, tenant: str,
                   targets: list[tuple[Offer, list[rules_upgrades.UpgradeProblem]]]) -> list[dict[str, Any]]:
     """S14: each target offer, eligible or with the UpgradeErrors that stop it."""
-    return [{"targetOffer": offer_wire(offer, country, tenant), "upgradeType": "upgrade_only",
+    return [{"targetOffer": offer_wire(offer, country, tenant, offer_rank(ctx, offer)), "upgradeType": "upgrade_only",
              "isEligible": not problems, "quantity": sub["quantity"],
              "upgradeErrors": [upgrade_error_wire(p) for p in problems], "attributes": wire.attributes("Upgrade")}
             for offer, problems in targets]

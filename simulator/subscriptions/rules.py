@@ -186,6 +186,11 @@ def check_cancellation_window(ctx: Context, sub: Subscription, now: datetime) ->
             wire.parse_time(sub["start"]) + timedelta(days=ctx.settings.cancellation_window_days))
         if now > until:
             raise errors.CancellationWindowPassed(ctx.settings.cancellation_window_days)
+    elif sub["kind"] == SAAS and sub["activated"]:
+        # The availability's policy: cancellable (with its refund) until the last refund option expires.
+        saas_until = dates.at(sub, "cancellation_allowed_until")
+        if saas_until is not None and now > saas_until:
+            raise errors.CancellationWindowPassed(sub.get("refund_window_days") or 1)
 
 
 def refund_type(sub: Subscription, now: datetime) -> str | None:
@@ -316,7 +321,10 @@ def activate_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id
         raise errors.SubscriptionDeleted()  # a cancelled, never-activated subscription stays cancelled
     if sub["activated"]:
         raise errors.AlreadyActivated()
+    if sub["status"] == "expired":
+        raise errors.SubscriptionExpiring()  # a free trial never activated ended with its trial term
     sub["activated"] = True
+    lifecycle.open_refund_window(ctx, sub, now)
     sub["events"].append(event(EventType.ACTIVATE, now, quantity=sub["quantity"]))
     return save(ctx, sub)
 
@@ -331,6 +339,15 @@ def register_subscription(ctx: Context, caller: Caller, customer_id: str, sub_id
         sub["registered_at"] = wire.iso(now)
         save(ctx, sub)
     return sub
+
+
+def register_as_seeded(ctx: Context, tenant: str, customer_id: str, sub_id: str) -> None:
+    """Demo data: the Azure subscription registered as a partner would have before buying its
+    reservations (S12, then the few minutes S13 takes), so the seed's reservations may be bought at once."""
+    sub = records.get(ctx, tenant, customer_id, sub_id)
+    if sub is not None and not sub.get("registered_at"):
+        sub["registered_at"] = wire.iso(ctx.clock.now() - lifecycle.REGISTRATION_TAKES)
+        save(ctx, sub)
 
 
 # --- asked by the cart and order rules --------------------------------------------------------

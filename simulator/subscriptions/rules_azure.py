@@ -10,10 +10,12 @@ from pydantic import Field
 from simulator import errors, ids, wire
 from simulator.catalog.data import AZURE_PLAN
 from simulator.context import Caller, Context
+from simulator.subscriptions import lifecycle
 from simulator.subscriptions.records import Subscription
 from simulator.subscriptions.rules import load, save
 
 CANCELLATION_REASONS = ("compromise", "abuse")
+SANDBOX_AZURE_SUBSCRIPTIONS = 3  # create-azure-plan.md: 3 Azure subscriptions per plan in the sandbox
 
 
 class CancelEntitlementIn(wire.WireModel):
@@ -57,3 +59,26 @@ def reactivate_entitlement(ctx: Context, caller: Caller, customer_id: str, sub_i
     entitlement.setdefault("gaps", []).append(gap)
     entitlement["cancelled_at"] = None
     save(ctx, plan)
+
+
+def create_entitlement(ctx: Context, tenant: str, customer_id: str, sub_id: str,
+                       friendly_name: str | None) -> tuple[Subscription, dict[str, Any]]:
+    """A new Azure subscription under an active Azure plan, as one made on the Azure side (the control
+    API's stand-in: Partner Center has no route for it). The sandbox allows 3 active ones per plan
+    (400 900116); usage accrues for it from its creation."""
+    now = ctx.clock.now()
+    plan = load(ctx, tenant, customer_id, sub_id)
+    if plan["kind"] != AZURE_PLAN:
+        raise errors.InvalidRequestInput(f"subscription {sub_id} is not an Azure plan")
+    if plan["status"] != "active":
+        raise errors.InvalidRequestInput(f"Azure plan {sub_id} is {plan['status']}: Azure subscriptions are "
+                                         f"created under an active plan only")
+    entitlements = plan.setdefault("entitlements", [])
+    active = [e for e in entitlements if lifecycle.entitlement_status(e, now) == "active"]
+    if ctx.settings.sandbox_limits and len(active) >= SANDBOX_AZURE_SUBSCRIPTIONS:
+        raise errors.SandboxAzurePlanLimit(f"{SANDBOX_AZURE_SUBSCRIPTIONS} Azure subscriptions per Azure plan")
+    name = friendly_name or f"Azure subscription {len(entitlements) + 1}"
+    entitlement = {"id": ctx.ids.guid(), "friendly_name": name, "created": wire.iso(now), "cancelled_at": None}
+    entitlements.append(entitlement)
+    save(ctx, plan)
+    return plan, entitlement
