@@ -21,7 +21,7 @@ import json
 import threading
 import weakref
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 from simulator import persistence
 
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 KID_PREFIX = "pcsim"  # every kid pcsim gives starts with it (and its HS256 tokens of old had "pcsim")
 ALGORITHM = "RS256"
+K = TypeVar("K", bound="RsaKey")
 
 
 def _b64(data: bytes) -> str:
@@ -43,32 +44,31 @@ def _uint(number: int) -> str:
     return _b64(number.to_bytes((number.bit_length() + 7) // 8 or 1, "big"))
 
 
-class SigningKey:
-    """A private key with its kid, its public JWK and a self-signed certificate for the JWK's x5c."""
+class RsaKey:
+    """An RSA 2048 private key as pcsim keeps one (the token signing key here, the webhook signing key in
+    simulator/webhooks/signing.py): random, made on first need, filed as PKCS#8 PEM, with a self-signed
+    certificate made the same for the same key."""
+
+    WHAT = "signing key"  # in the message when a saved key is no RSA key
 
     def __init__(self, private: RSAPrivateKey) -> None:
         self.private = private
         self.public: RSAPublicKey = private.public_key()
-        numbers = self.public.public_numbers()
-        self.n, self.e = _uint(numbers.n), _uint(numbers.e)
-        # RFC 7638: the SHA-256 of the required members, in lexicographic order, without whitespace
-        thumbprint = json.dumps({"e": self.e, "kty": "RSA", "n": self.n}, separators=(",", ":"), sort_keys=True)
-        self.kid = f"{KID_PREFIX}-{_b64(hashlib.sha256(thumbprint.encode()).digest())}"
 
     @classmethod
-    def generate(cls) -> SigningKey:
+    def generate(cls) -> Self:
         from cryptography.hazmat.primitives.asymmetric import rsa
         return cls(rsa.generate_private_key(public_exponent=65537, key_size=2048))
 
     @classmethod
-    def from_pem(cls, pem: bytes) -> SigningKey:
+    def from_pem(cls, pem: bytes) -> Self:
         from cryptography.hazmat.primitives import serialization
         from cryptography.hazmat.primitives.asymmetric import rsa
         # The key comes from pcsim's own state file, where pcsim filed a key it generated: the RSA
         # consistency check (about 50 ms of primality tests) would only slow the first request down.
         key = serialization.load_pem_private_key(pem, password=None, unsafe_skip_rsa_key_validation=True)
         if not isinstance(key, rsa.RSAPrivateKey):
-            raise ValueError("the saved token signing key is not an RSA key")
+            raise ValueError(f"the saved {cls.WHAT} is not an RSA key")
         return cls(key)
 
     def pem(self) -> bytes:
@@ -76,24 +76,43 @@ class SigningKey:
         return self.private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                           serialization.NoEncryption())
 
-    @cached_property
-    def certificate(self) -> bytes:
-        """A self-signed certificate of the public key (DER), as Entra ID's JWKS carries in `x5c`. It is
-        made the same for the same key (fixed names and dates, the serial from the kid; PKCS#1 v1.5
-        signatures are deterministic), so a key read back from a state file publishes the same x5c."""
+    def self_signed(self, names: dict[str, str], serial_of: bytes) -> bytes:
+        """A self-signed certificate of the public key (DER) with the subject `names` (common name,
+        organization), valid 2020-2100, its serial from `serial_of`: PKCS#1 v1.5 signatures are
+        deterministic, so a key read back from a state file gives the same certificate."""
         from datetime import UTC, datetime
 
         from cryptography import x509
         from cryptography.hazmat.primitives import hashes, serialization
         from cryptography.x509.oid import NameOID
-        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "pcsim token signing")])
-        serial = int.from_bytes(hashlib.sha256(self.kid.encode()).digest()[:16], "big") >> 1 or 1
+        oids = {"CN": NameOID.COMMON_NAME, "O": NameOID.ORGANIZATION_NAME}
+        name = x509.Name([x509.NameAttribute(oids[k], v) for k, v in names.items()])
+        serial = int.from_bytes(hashlib.sha256(serial_of).digest()[:16], "big") >> 1 or 1
         cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(self.public)
                 .serial_number(serial)
                 .not_valid_before(datetime(2020, 1, 1, tzinfo=UTC))
                 .not_valid_after(datetime(2100, 1, 1, tzinfo=UTC))
                 .sign(self.private, hashes.SHA256()))
         return cert.public_bytes(serialization.Encoding.DER)
+
+
+class SigningKey(RsaKey):
+    """The token signing key with its kid, its public JWK and a self-signed certificate for the JWK's x5c."""
+
+    WHAT = "token signing key"
+
+    def __init__(self, private: RSAPrivateKey) -> None:
+        super().__init__(private)
+        numbers = self.public.public_numbers()
+        self.n, self.e = _uint(numbers.n), _uint(numbers.e)
+        # RFC 7638: the SHA-256 of the required members, in lexicographic order, without whitespace
+        thumbprint = json.dumps({"e": self.e, "kty": "RSA", "n": self.n}, separators=(",", ":"), sort_keys=True)
+        self.kid = f"{KID_PREFIX}-{_b64(hashlib.sha256(thumbprint.encode()).digest())}"
+
+    @cached_property
+    def certificate(self) -> bytes:
+        """The certificate Entra ID's JWKS carries in `x5c` (serial from the kid)."""
+        return self.self_signed({"CN": "pcsim token signing"}, self.kid.encode())
 
     @cached_property
     def jwk(self) -> dict[str, Any]:
@@ -104,31 +123,42 @@ class SigningKey:
                 "x5c": [base64.b64encode(self.certificate).decode()]}
 
 
-_lock = threading.Lock()
-_process: SigningKey | None = None  # the key of every simulator of this process without a state file
-_kept: weakref.WeakKeyDictionary[Store, SigningKey] = weakref.WeakKeyDictionary()  # read from or put in a file
+class Keeper(Generic[K]):
+    """Where a kind of key lives: in the state file of a SQLite store (`--state`; read, or made and filed,
+    on first need, under the meta name `meta`), else in the process (made on first need), shared by every
+    in-memory simulator of the process."""
+
+    def __init__(self, kind: type[K], meta: str) -> None:
+        self.kind, self.meta = kind, meta
+        self.lock = threading.Lock()
+        self.process: K | None = None
+        self.kept: weakref.WeakKeyDictionary[Store, K] = weakref.WeakKeyDictionary()
+
+    def of(self, ctx: Context) -> K:
+        store = ctx.store
+        with self.lock:  # two threads never make two keys for one file
+            key = self.kept.get(store)
+            if key is not None:
+                return key
+            if not persistence.keeps_signing_key(store):
+                if self.process is None:
+                    self.process = self.kind.generate()
+                return self.process
+            made: list[K] = []
+
+            def make() -> bytes:
+                made.append(self.kind.generate())
+                return made[0].pem()
+
+            pem = persistence.signing_key(store, make, self.meta)
+            key = made[0] if made else self.kind.from_pem(pem)
+            self.kept[store] = key
+            return key
+
+
+TOKENS: Keeper[SigningKey] = Keeper(SigningKey, persistence.SIGNING_KEY)
 
 
 def of(ctx: Context) -> SigningKey:
-    """The key that signs `ctx`'s tokens: its state file's (read, or made and filed, on first need), or
-    the process's (made on first need)."""
-    global _process
-    store = ctx.store
-    with _lock:
-        key = _kept.get(store)
-        if key is not None:
-            return key
-        if not persistence.keeps_signing_key(store):
-            if _process is None:
-                _process = SigningKey.generate()
-            return _process
-        made: list[SigningKey] = []
-
-        def make() -> bytes:
-            made.append(SigningKey.generate())
-            return made[0].pem()
-
-        pem = persistence.signing_key(store, make)
-        key = made[0] if made else SigningKey.from_pem(pem)
-        _kept[store] = key
-        return key
+    """The key that signs `ctx`'s tokens."""
+    return TOKENS.of(ctx)

@@ -125,10 +125,11 @@ def _pem(raw: bytes) -> object:
     return text
 
 
-SIGNING_KEY = "keys.signing"
+SIGNING_KEY = "keys.signing"   # the token signing key (simulator/keys.py)
+WEBHOOK_KEY = "keys.webhooks"  # the webhook signing key (simulator/webhooks/signing.py)
 META_CHECKS: dict[str, Callable[[bytes], object]] = {
     "clock": _clock, "seed": _int, "ids.seed": _int, "ids.random": lambda raw: unpack(raw),
-    "ids.tracing": lambda raw: unpack(raw), SIGNING_KEY: _pem}
+    "ids.tracing": lambda raw: unpack(raw), SIGNING_KEY: _pem, WEBHOOK_KEY: _pem}
 RESTORED = ("clock", "seed", "ids.seed", "ids.random", "ids.tracing")  # filed together, by the first commit
 
 # The documents' rows: text keys, a JSON array of strings as the parent, a JSON object as the document.
@@ -274,8 +275,6 @@ def attach(ctx: Context) -> bool:
 
 
 # --- the token signing key (and the webhook signing key, under its own name) ---------------------------
-SIGNING_KEY = "keys.signing"
-WEBHOOK_KEY = "keys.webhooks"
 
 
 def keeps_signing_key(store: Store) -> bool:

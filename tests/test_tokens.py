@@ -345,8 +345,8 @@ async def main():
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://pcsim") as http:
         said = [(await http.get("/v1/products?country=US&targetView=OnlineServices",
                                 headers={"Authorization": "Bearer bench"})).status_code]
-        said += ["jwt" in sys.modules, keys._process is not None]
-        said += [(await http.get("/contoso.onmicrosoft.com/discovery/keys")).status_code, keys._process is not None]
+        said += ["jwt" in sys.modules, keys.TOKENS.process is not None]
+        said += [(await http.get("/contoso.onmicrosoft.com/discovery/keys")).status_code, keys.TOKENS.process is not None]
     print(said)
 
 asyncio.run(main())
