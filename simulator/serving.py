@@ -6,9 +6,10 @@ answered while the simulator works.
   head (slowloris), and KEEP_ALIVE seconds between requests. At most CONCURRENCY requests and
   connections are served at once (uvicorn answers 503 beyond).
 - The app runs on an event loop of its own in a thread (`Offloaded`), one request at a time on it
-  as before; the server's loop only moves bytes. So a long request (the first invoice list after a
-  100-year advance closes 1,200 periods) holds up other requests, but not GET /_simulator/health,
-  which is answered on the server's loop, nor the server's reading, timeouts and connection limits.
+  as before; the server's loop only moves bytes, and an answer crosses back whole, in one hop. So a
+  long request (the first invoice list after a 100-year advance closes 1,200 periods) holds up other
+  requests, but not GET /_simulator/health, which is answered on the server's loop, nor the server's
+  reading, timeouts and connection limits.
 - "Too many open files" (a descriptor limit reached by a flood of connections) is logged once a
   minute with a count, not once per connection.
 """
@@ -60,7 +61,20 @@ class Offloaded:
             await self.app(scope, receive, send)
             return
         bridge = Bridge(asyncio.get_running_loop(), receive, send)
-        await across(self.app(scope, bridge.receive, bridge.send), self.loop)
+        for message in await across(self.answer(scope, bridge), self.loop):
+            await send(message)
+
+    async def answer(self, scope: Scope, bridge: Bridge) -> list[Message]:
+        """The app's answer to a request, run on the app's loop and handed back whole: one crossing
+        of threads for the answer instead of one per message (pcsim's answers are never streamed; a
+        request body is still read from the server's loop as the app asks for it)."""
+        messages: list[Message] = []
+
+        async def keep(message: Message) -> None:
+            messages.append(message)
+
+        await self.app(scope, bridge.receive, keep)
+        return messages
 
     def close(self) -> None:
         if not self.loop.is_closed():
