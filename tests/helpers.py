@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import importlib.metadata
+import json
 import os
 import select
 import socket
@@ -48,6 +49,30 @@ START = "2026-01-05T10:00:00Z"
 BASE = "https://api.partnercenter.microsoft.com"
 TENANT = "contoso-partner.onmicrosoft.com"
 DAY = 86400
+RECORDED = ROOT / "contracts" / "recorded"  # the documentation's examples the contracts are checked against
+
+
+def recorded_example(name: str) -> dict[str, Any]:
+    """One recorded example of contracts/recorded/ (request, response, source …)."""
+    example: dict[str, Any] = json.loads((RECORDED / name).read_text(encoding="utf-8"))
+    return example
+
+
+def recorded_body(name: str) -> Any:
+    """The response body of a recorded example."""
+    return recorded_example(name)["response"]["body"]
+
+
+def key_paths(value: Any, prefix: str = "") -> set[str]:
+    """Every key path of a JSON value, `[]` for array elements."""
+    found: set[str] = set()
+    if isinstance(value, dict):
+        for k, v in value.items():
+            found |= {f"{prefix}{k}"} | key_paths(v, f"{prefix}{k}.")
+    elif isinstance(value, list):
+        for v in value:
+            found |= key_paths(v, f"{prefix[:-1]}[].")
+    return found
 
 # --- the fixture catalog's items --------------------------------------------------------------------
 M365_BASIC = "CFQ7TTC0LH18:0001:CFQ7TTC0K971"

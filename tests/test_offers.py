@@ -3,33 +3,14 @@ customer-scoped lists, and MS-AZR-0145P's link from targetView=MicrosoftAzure; s
 recorded examples in contracts/recorded/offers--*.json."""
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.helpers import LEGACY_ADDONS, LEGACY_AZURE, LEGACY_BASE, Api, refused
+from tests.helpers import LEGACY_ADDONS, LEGACY_AZURE, LEGACY_BASE, Api, key_paths, recorded_body, refused
 
-RECORDED = Path(__file__).resolve().parents[1] / "contracts" / "recorded"
 LINK = {"method": "GET", "headers": []}
 CATALOG = "5c1d1b04-ff95-5ef1-87b6-1ae5ba02263c"  # the market's offer catalog id in `uri` (made from US)
-
-
-def recorded(name: str) -> Any:
-    return json.loads((RECORDED / name).read_text(encoding="utf-8"))["response"]["body"]
-
-
-def keys(value: Any, prefix: str = "") -> set[str]:
-    """Every key path of a JSON value, `[]` for array elements."""
-    found: set[str] = set()
-    if isinstance(value, dict):
-        for k, v in value.items():
-            found |= {f"{prefix}{k}"} | keys(v, f"{prefix}{k}.")
-    elif isinstance(value, list):
-        for v in value:
-            found |= keys(v, f"{prefix[:-1]}[].")
-    return found
 
 
 def category(id_: str = "Enterprise_Key", name: str = "Enterprise", rank: int = 20) -> dict[str, Any]:
@@ -61,7 +42,7 @@ def test_an_offer_by_id_is_the_whole_documented_offer(api: Api) -> None:
     assert reply.status_code == 200, reply.text
     body = reply.json()
     assert body == e1_offer()
-    assert keys(recorded("offers--get-an-offer-by-id--2023--01.json")) <= keys(body)
+    assert key_paths(recorded_body("offers--get-an-offer-by-id--2023--01.json")) <= key_paths(body)
 
 
 def test_the_market_list_pages_with_offset_and_size_and_counts_the_whole_list(api: Api) -> None:
@@ -76,7 +57,7 @@ def test_the_market_list_pages_with_offset_and_size_and_counts_the_whole_list(ap
         "self": {"uri": "/v1/offers?country=US&offset=2&size=2", **LINK},
         "next": {"uri": "/v1/offers?country=US&offset=4&size=2", **LINK},
         "previous": {"uri": "/v1/offers?country=US&offset=0&size=2", **LINK}}
-    assert keys(recorded("offers--get-a-list-of-offers-for-a-market--2023--01.json")) <= keys(page)
+    assert key_paths(recorded_body("offers--get-a-list-of-offers-for-a-market--2023--01.json")) <= key_paths(page)
     enterprise = api.get("/v1/offers?country=US&offer_category_id=Enterprise_Key").json()
     assert [o["category"]["id"] for o in enterprise["items"]] == ["Enterprise_Key"] * 3
 
@@ -98,7 +79,7 @@ def test_the_categories_are_the_documented_four(api: Api) -> None:
     assert body == {"totalCount": 4, "items": [
         category(), category("SmallBusiness_Key", "SmallBusiness", 30), category("Government_Key", "Government", 40),
         category("Internal_Key", "Internal", 100)], "attributes": {"objectType": "Collection"}}
-    assert body == recorded("offers--get-a-list-of-offer-categories-by-country-and-locale--2023--01.json")
+    assert body == recorded_body("offers--get-a-list-of-offer-categories-by-country-and-locale--2023--01.json")
 
 
 def test_the_customer_scoped_lists_are_in_the_customers_market(api: Api) -> None:

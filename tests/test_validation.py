@@ -3,14 +3,13 @@ market-specific rules, the partner's validation codes, a customer's account vali
 purchases it blocks."""
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.helpers import TENANT, Api, customer_body, nce_line, refused
+from tests.helpers import TENANT, Api, customer_body, nce_line, recorded_example, refused
 
 ROOT = Path(__file__).resolve().parents[1]
 ADDRESS = "/v1/validations/address"
@@ -22,11 +21,6 @@ def partner(make_api: Any) -> tuple[Api, str, str]:
     app, user = api.token_for(), api.token_for(user=True)
     api.token = app
     return api, app, user
-
-
-def recorded(name: str) -> dict[str, Any]:
-    body: dict[str, Any] = json.loads((ROOT / "contracts" / "recorded" / name).read_text(encoding="utf-8"))
-    return body
 
 
 def test_a_domain_is_taken_by_any_partners_customer_or_a_reserved_name(partner: tuple[Api, str, str]) -> None:
@@ -48,7 +42,7 @@ def test_a_domain_is_taken_by_any_partners_customer_or_a_reserved_name(partner: 
 
 def test_the_documented_address_is_verified_shippable_with_a_zip_plus_four(partner: tuple[Api, str, str]) -> None:
     api, _, _ = partner
-    example = recorded("validation--validate-an-address--2023--01.json")
+    example = recorded_example("validation--validate-an-address--2023--01.json")
     reply = api.post(ADDRESS, json=example["request"]["body"])
     assert reply.status_code == 200, reply.text
     body = reply.json()
@@ -103,7 +97,7 @@ def test_bad_addresses_are_400(partner: tuple[Api, str, str]) -> None:
 def test_the_us_rules_are_the_recorded_example_and_every_customer_country_has_rules(
         partner: tuple[Api, str, str]) -> None:
     api, _, _ = partner
-    example = recorded("validation--get-market-specific-validation-data--2023--01.json")
+    example = recorded_example("validation--get-market-specific-validation-data--2023--01.json")
     reply = api.get("/v1/countryvalidationrules/US")
     assert (reply.status_code, reply.json()) == (200, example["response"]["body"])
     assert api.get("/v1/countryvalidationrules/us").json() == example["response"]["body"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import time
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,6 +24,7 @@ from tests.helpers import (
     customer_body,
     move_to,
     nce_line,
+    recorded_example,
     serve,
     updated,
 )
@@ -456,23 +456,15 @@ def test_a_slow_receiver_never_slows_an_api_call() -> None:
         server.server_close()
 
 
-
 # --- against the recorded documentation examples -------------------------------------------------------
-
-RECORDED = Path(__file__).resolve().parents[1] / "contracts" / "recorded"
-
-
-def recorded(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((RECORDED / name).read_text(encoding="utf-8"))
-    return data
 
 
 def test_events_are_shaped_as_the_recorded_examples(api: Api, receiver: Receiver) -> None:
-    examples = [recorded(n)["request"]["body"] for n in (
+    examples = [recorded_example(n)["request"]["body"] for n in (
         "webhooks--partner-center-webhooks--2023--01.json", "webhooks--partner-center-webhooks--2023--02.json",
         "webhooks--partner-center-webhook-events--2023--01.json")]
     listed = api.get(W + "/events").json()
-    assert set(recorded("webhooks--partner-center-webhooks--2023--03.json")["response"]["body"]) <= set(listed)
+    assert set(recorded_example("webhooks--partner-center-webhooks--2023--03.json")["response"]["body"]) <= set(listed)
     register(api, receiver.url, "test-created")
     api.advance(0.352027)
     api.post(W + "/validationEvents")
@@ -488,7 +480,7 @@ def test_events_are_shaped_as_the_recorded_examples(api: Api, receiver: Receiver
             "http://", "https://")
     assert got.body["ResourceChangeUtcDate"] == "2026-01-05T10:00:00.3520270+00:00"
     # the delivery's headers are those of the recorded callback (values aside)
-    callback = recorded("webhooks--partner-center-webhooks--2023--01.json")["request"]["headers"]
+    callback = recorded_example("webhooks--partner-center-webhooks--2023--01.json")["request"]["headers"]
     wanted = {k.lower() for k in callback} - {"host", "content-length"}
     assert wanted <= set(got.headers)
 
