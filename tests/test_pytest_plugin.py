@@ -285,7 +285,9 @@ def test_an_installed_pcsim_brings_the_fixtures_through_its_entry_point(pytester
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: pcsim-probe\nVersion: 0\n")
     (info / "entry_points.txt").write_text(f"[pytest11]\npcsim = {entry_point()}\n")
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site), str(ROOT)]))
-    for name in ("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "PYTEST_ADDOPTS", "PYTEST_PLUGINS"):
+    # Nothing of the running suite's pytest leaks in: PYTEST_XDIST_WORKER, set on an xdist worker, makes
+    # an installed pytest-benchmark warn, and `-W error` turns that warning into an internal error.
+    for name in [k for k in os.environ if k.startswith("PYTEST_")]:
         monkeypatch.delenv(name, raising=False)
     pytester.makepyfile(test_outside=OUTSIDE)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-W", "error", "--strict-markers",
