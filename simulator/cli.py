@@ -130,15 +130,16 @@ def serve(args: argparse.Namespace) -> int:
     warn_if_open(settings)
     # loop "auto": uvloop (a dependency of pcsim; about 40 % less CPU per request than asyncio,
     # bench/README.md), asyncio where it is not installed (Windows); the protocol is httptools' (or
-    # h11's) with a deadline for request heads, and the app runs on a loop of its own (simulator/serving.py).
-    offloaded = serving.Offloaded(app)
-    config = uvicorn.Config(offloaded, host=settings.host, port=settings.port, log_level="warning",
+    # h11's) with a deadline for request heads; long requests run on a thread of their own, so that
+    # health answers meanwhile (simulator/serving.py).
+    served = serving.Served(app)
+    config = uvicorn.Config(served, host=settings.host, port=settings.port, log_level="warning",
                             lifespan="off", loop="auto", **serving.options(), **tls)
     try:
         Server(config).run()
     finally:
         stop(app)  # if it did not stop cleanly (a port in use); closing twice is harmless
-        offloaded.close()
+        served.close()
     return 0
 
 

@@ -5,11 +5,12 @@ import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager, suppress
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from simulator.catalog.data import Catalog
 from simulator.clock import Clock
+from simulator.gate import Gate
 from simulator.ids import Ids, name_guid
 from simulator.settings import Settings
 from simulator.store import Store
@@ -24,6 +25,7 @@ class Context:
     ids: Ids
     catalog: Catalog
     settings: Settings
+    gate: Gate = field(default_factory=Gate, compare=False)  # simulator/gate.py
 
     def run(self, rule: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run one rule as one transaction: everything it wrote, or nothing. Inside a request (see

@@ -5,11 +5,15 @@ answered while the simulator works.
 - Idle and slow connections are closed: a connection has HEAD_TIMEOUT seconds to send a request's
   head (slowloris), and KEEP_ALIVE seconds between requests. At most CONCURRENCY requests and
   connections are served at once (uvicorn answers 503 beyond).
-- The app runs on an event loop of its own in a thread (`Offloaded`), one request at a time on it
-  as before; the server's loop only moves bytes, and an answer crosses back whole, in one hop. So a
-  long request (the first invoice list after a 100-year advance closes 1,200 periods) holds up other
-  requests, but not GET /_simulator/health, which is answered on the server's loop, nor the server's
-  reading, timeouts and connection limits.
+- Requests run on the server's loop (`Served`), except those that can run long (`long_running`: the
+  invoice and usage reads, which close every invoice period the clock passed since the last one, the
+  control API's seed, reset, clock and snapshot routes, and any body over LONG_BODY bytes). Such a
+  request runs on an event loop of its own in a thread, and its answer crosses back whole, in one hop;
+  meanwhile the gate (simulator/gate.py) holds every other request back, but not GET
+  /_simulator/health, which is answered on the server's loop, nor the server's reading, timeouts and
+  connection limits. So a long request (the first invoice list after a 100-year advance closes 1,200
+  periods) holds up other requests, not the health check; and the common request pays no crossing of
+  threads (about half of a product list's CPU: bench/README.md).
 - "Too many open files" (a descriptor limit reached by a flood of connections) is logged once a
   minute with a count, not once per connection.
 """
@@ -26,6 +30,7 @@ from typing import Any, TypeVar
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from simulator.control.health import HEALTH
+from simulator.gate import Gate
 
 HEAD_TIMEOUT = 10.0   # seconds to send a request's head, from the connection or the last answer
 KEEP_ALIVE = 5.0      # seconds an idle keep-alive connection stays open
@@ -45,29 +50,49 @@ async def across(awaitable: Awaitable[T], loop: asyncio.AbstractEventLoop) -> T:
     return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(awaited(awaitable), loop))
 
 
-class Offloaded:
-    """The app on its own event loop in a thread; health on the server's loop."""
+class Served:
+    """The app on the server's loop, but for long requests: those run on a loop of their own in a
+    thread, the gate shut (simulator/gate.py). Health is answered on the server's loop, always."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.loop = new_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, name="pcsim-app", daemon=True)
-        self.thread.start()
         self.state = getattr(app, "state", None)
         self.ctx = getattr(app, "ctx", None)
+        self.gate = getattr(self.ctx, "gate", None) or Gate()
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.thread: threading.Thread | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].rstrip("/").lower() == HEALTH:
             await self.app(scope, receive, send)
             return
-        bridge = Bridge(asyncio.get_running_loop(), receive, send)
-        for message in await across(self.answer(scope, bridge), self.loop):
-            await send(message)
+        gate = self.gate
+        if gate.home is None:
+            gate.home = asyncio.get_running_loop()
+        if long_running(scope):
+            async with gate.held():
+                bridge = Bridge(asyncio.get_running_loop(), receive, send)
+                messages = await across(self.answer(scope, bridge), self.worker())
+            for message in messages:
+                await send(message)
+            return
+        if gate.shut is not None:
+            await gate.passing()
+        gated = Gated(gate, receive, send)
+        await self.app(scope, gated.receive, gated.send)
+
+    def worker(self) -> asyncio.AbstractEventLoop:
+        """The long requests' loop, started on the first of them."""
+        if self.loop is None:
+            self.loop = new_loop()
+            self.thread = threading.Thread(target=self.loop.run_forever, name="pcsim-long", daemon=True)
+            self.thread.start()
+        return self.loop
 
     async def answer(self, scope: Scope, bridge: Bridge) -> list[Message]:
-        """The app's answer to a request, run on the app's loop and handed back whole: one crossing
-        of threads for the answer instead of one per message (pcsim's answers are never streamed; a
-        request body is still read from the server's loop as the app asks for it)."""
+        """The app's answer to a long request, run on the long requests' loop and handed back whole:
+        one crossing of threads for the answer instead of one per message (pcsim's answers are never
+        streamed; a request body is still read from the server's loop as the app asks for it)."""
         messages: list[Message] = []
 
         async def keep(message: Message) -> None:
@@ -77,9 +102,44 @@ class Offloaded:
         return messages
 
     def close(self) -> None:
-        if not self.loop.is_closed():
+        if self.loop is not None and not self.loop.is_closed():
             self.loop.call_soon_threadsafe(self.loop.stop)
-            self.thread.join(timeout=10)
+            if self.thread is not None:
+                self.thread.join(timeout=10)
+
+
+# Requests that can run long, so run on the long requests' thread (`Served`): path prefixes (in lower
+# case; a trailing part is anything) by method, and bodies over LONG_BODY bytes or of no stated length.
+# - invoices and usage: the first read after the clock moved closes every invoice period it passed
+#   (billing/ledger.py close_periods; 1,200 periods after a 100-year advance);
+# - the control API's seed, reset, clock, snapshot and restore: work on the whole store.
+LONG_PATHS: dict[str, tuple[str, ...]] = {
+    "GET": ("/v1/invoices", "/v1/usagesummary", "/v1/customers/usagerecords"),
+    "POST": ("/_simulator/seed", "/_simulator/reset", "/_simulator/clock", "/_simulator/snapshots"),
+    "PUT": ("/_simulator/clock",),
+}
+LONG_PARTS = ("/usagesummary", "/usagerecords", "/meterusagerecords", "/resourceusagerecords",
+              "/utilizations/", "/usagebudget")  # a customer's or subscription's usage (closes periods too)
+LONG_BODY = 64 * 1024
+
+
+def long_running(scope: Scope) -> bool:
+    method = scope["method"]
+    path = scope["path"].lower()
+    if method in ("GET", "HEAD"):
+        if path.startswith(LONG_PATHS["GET"]) or (path.startswith("/v1/customers/") and any(
+                part in path for part in LONG_PARTS)):
+            return True
+    elif path.startswith(LONG_PATHS.get(method, ())):
+        return True
+    if method in ("GET", "HEAD", "DELETE"):
+        return False
+    for name, value in scope["headers"]:  # in lower case (ASGI)
+        if name == b"content-length":
+            return not value.isdigit() or int(value) > LONG_BODY
+        if name == b"transfer-encoding":
+            return True
+    return False
 
 
 def new_loop() -> asyncio.AbstractEventLoop:
@@ -108,6 +168,36 @@ class Bridge:
     def transport(self) -> Any:
         transport = getattr(self.cycle, "transport", None)
         return None if transport is None else Closer(transport, self.server_loop)
+
+    @property
+    def disconnected(self) -> bool:
+        return bool(getattr(self.cycle, "disconnected", True))
+
+
+class Gated:
+    """The server's receive and send for a request on the server's loop: each waits at the gate before
+    it returns, so a request that waited for its body or for its answer to go out while a long request
+    started goes on only once that one is done. `transport` and `disconnected` are the server's request
+    cycle's, for a `drop` fault (simulator/control/faults.py)."""
+
+    def __init__(self, gate: Gate, receive: Receive, send: Send) -> None:
+        self.gate, self.inner_receive, self.inner_send = gate, receive, send
+        self.cycle = getattr(receive, "__self__", None)
+
+    async def receive(self) -> Message:
+        message = await self.inner_receive()
+        if self.gate.shut is not None:
+            await self.gate.passing()
+        return message
+
+    async def send(self, message: Message) -> None:
+        await self.inner_send(message)
+        if self.gate.shut is not None:
+            await self.gate.passing()
+
+    @property
+    def transport(self) -> Any:
+        return getattr(self.cycle, "transport", None)
 
     @property
     def disconnected(self) -> bool:

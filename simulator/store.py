@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
 
+import orjson
+
 Key = tuple[str, ...]
 Doc = dict[str, Any]
 
@@ -46,7 +48,24 @@ DEFLATE_BITS = 13
 
 
 def encode(doc: Doc) -> bytes:
-    return json.dumps(doc, separators=(",", ":")).encode()
+    """A document's JSON, compact: orjson's (about ten times faster than the standard library's), or the
+    standard library's for what orjson refuses (an integer beyond 64 bits)."""
+    try:
+        return orjson.dumps(doc, option=orjson.OPT_NON_STR_KEYS)
+    except (TypeError, orjson.JSONEncodeError):
+        return json.dumps(doc, separators=(",", ":")).encode()
+
+
+def encode_text(doc: Doc) -> str:
+    return encode(doc).decode()
+
+
+def decode(raw: str | bytes) -> Any:
+    """A document from its JSON (what `encode` wrote, or an older pcsim's standard-library JSON)."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json.loads(raw)
 
 
 # dump() of every backend: {"pcsimStore": 1, "docs": [[kind, parent parts, id, document JSON], ...]} in
@@ -92,10 +111,10 @@ class MemoryStore:
 
     def get(self, kind: str, key: Key) -> Doc | None:
         value = self._data.get(kind, {}).get(key[:-1], {}).get(key[-1])
-        return None if value is None else json.loads(self._text(kind, key[:-1], key[-1], value))
+        return None if value is None else decode(self._text(kind, key[:-1], key[-1], value))
 
     def put(self, kind: str, key: Key, doc: Doc) -> None:
-        text = json.dumps(doc, separators=(",", ":"))
+        text = encode_text(doc)
         self._log(kind, key[:-1], key[-1])
         self._data.setdefault(kind, {}).setdefault(key[:-1], {})[key[-1]] = text
         self._rejuvenate(kind, key[:-1], key[-1], text)
@@ -110,7 +129,7 @@ class MemoryStore:
         """In the order first put; `offset`/`limit` page without decoding what they skip."""
         shelf = self._data.get(kind, {}).get(parent, {}).items()
         stop = None if limit is None else offset + limit
-        return [json.loads(self._text(kind, parent, id_, value))
+        return [decode(self._text(kind, parent, id_, value))
                 for id_, value in itertools.islice(shelf, offset, stop)]
 
     def count(self, kind: str, parent: Key) -> int:
@@ -359,7 +378,7 @@ class SQLiteStore:
         with self._lock:
             row = self._db.execute("SELECT doc FROM docs WHERE kind = ? AND parent = ? AND id = ?",
                                    self._where(kind, key)).fetchone()
-        return None if row is None else json.loads(row[0])
+        return None if row is None else decode(row[0])
 
     def put(self, kind: str, key: Key, doc: Doc) -> None:
         raw = encode(doc)
@@ -386,7 +405,7 @@ class SQLiteStore:
         with self._lock:
             rows = self._db.execute("SELECT doc FROM docs WHERE kind = ? AND parent = ? ORDER BY seq LIMIT ? OFFSET ?",
                                     (kind, self._parent(parent), -1 if limit is None else limit, offset)).fetchall()
-        return [json.loads(raw) for raw, in rows]
+        return [decode(raw) for raw, in rows]
 
     def count(self, kind: str, parent: Key) -> int:
         with self._lock:

@@ -52,6 +52,56 @@ def test_health_answers_while_a_long_request_works() -> None:
             assert polls >= 5 and slowest < 0.5, (polls, slowest, answered)
 
 
+def test_requests_that_come_while_a_long_request_works_wait_and_all_land() -> None:
+    # Long requests (clock moves and invoice lists, which close every period passed) run on a thread of
+    # their own while purchases come on other connections: every purchase lands whole, none is lost or
+    # mixed into another's transaction, and the invoices are listed each time.
+    app = build_app(wall="real", sandbox_limits=False)
+    with serve(app) as live, httpx.Client(base_url=live.base_url, headers={"Authorization": "Bearer x"},
+                                          timeout=120) as setup:
+        customer = setup.post("/v1/customers", json=customer_body()).json()["id"]
+        assert setup.put(f"/_simulator/customers/{customer}/agreement", json={"isSigned": True}).status_code == 200
+        statuses: list[int] = []
+        checkouts: list[int] = []
+        orders: list[str] = []
+        long_answers: list[int] = []
+
+        def buy() -> None:
+            with httpx.Client(base_url=live.base_url, headers={"Authorization": "Bearer x"}, timeout=120) as client:
+                for _ in range(15):
+                    lines = [{**nce_line(item=M365_BASIC, term="P1M"), "id": 0}]
+                    cart = client.post(f"/v1/customers/{customer}/carts", json={"lineItems": lines})
+                    statuses.append(cart.status_code)
+                    if cart.status_code == 201:
+                        checkout = client.post(f"/v1/customers/{customer}/carts/{cart.json()['id']}/checkout")
+                        # 404 only for a cart the clock's move expired meanwhile (800008: carts live seven days)
+                        checkouts.append(checkout.status_code if checkout.status_code != 404 else
+                                         checkout.json()["code"])
+                        if checkout.status_code == 201:
+                            orders.extend(order["id"] for order in checkout.json()["orders"])
+
+        def move_and_list() -> None:
+            with httpx.Client(base_url=live.base_url, headers={"Authorization": "Bearer x"}, timeout=120) as client:
+                for _ in range(3):
+                    moved = client.post("/_simulator/clock/advance", json={"seconds": 400 * 86400})
+                    long_answers.append(moved.status_code)
+                    long_answers.append(client.get("/v1/invoices").status_code)
+
+        workers = [threading.Thread(target=buy), threading.Thread(target=buy), threading.Thread(target=move_and_list)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=120)
+        assert long_answers == [200] * 6
+        assert statuses == [201] * 30
+        assert len(checkouts) == 30 and set(checkouts) <= {201, 800008}, checkouts
+        assert len(orders) == checkouts.count(201)
+        for order in orders:  # each purchase is there, whole
+            got = setup.get(f"/v1/customers/{customer}/orders/{order}")
+            assert got.status_code == 200 and got.json()["lineItems"][0]["quantity"] == 3
+        assert setup.get("/v1/invoices").status_code == 200
+
+
 @pytest.fixture
 def short_deadlines(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(serving, "HEAD_TIMEOUT", 0.5)

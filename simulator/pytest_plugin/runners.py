@@ -37,8 +37,8 @@ def serve(app: Any, host: str = "127.0.0.1", *, ssl_certfile: str | None = None,
     # An idle keep-alive client is closed at once on stop; a busy one gets at most 3 s.
     from simulator import serving
 
-    offloaded = serving.Offloaded(app)
-    config = uvicorn.Config(offloaded, host=host, port=0, log_level="warning", lifespan="off",
+    served = serving.Served(app)
+    config = uvicorn.Config(served, host=host, port=0, log_level="warning", lifespan="off",
                             timeout_graceful_shutdown=3, ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile,
                             **serving.options())
     server = Server(config)
@@ -47,7 +47,7 @@ def serve(app: Any, host: str = "127.0.0.1", *, ssl_certfile: str | None = None,
     if not server.ready.wait(START_TIMEOUT) or not server.started:
         server.should_exit = True
         thread.join(timeout=10)
-        offloaded.close()
+        served.close()
         raise RuntimeError(f"pcsim: the simulator did not start on {host}")
     port = server.servers[0].sockets[0].getsockname()[1]
     try:
@@ -55,7 +55,7 @@ def serve(app: Any, host: str = "127.0.0.1", *, ssl_certfile: str | None = None,
     finally:
         server.should_exit = True
         thread.join(timeout=10)
-        offloaded.close()
+        served.close()
 
 
 class LoopThread:

@@ -72,7 +72,12 @@ class Runtime:
         return self.lock
 
     def kick(self) -> None:
-        """Starts the worker on the running loop unless it runs already."""
+        """Starts the worker on the running loop unless it runs already; on the server's loop, when a
+        request on another thread asks (simulator/gate.py: the loop the store's requests run on)."""
+        home = self.ctx.gate.home
+        if home is not None and home is not asyncio.get_running_loop():
+            home.call_soon_threadsafe(self.kick)
+            return
         self._bind()
         records.WANTED.discard(self.ctx.store)
         if self.task is None or self.task.done():
@@ -83,6 +88,7 @@ class Runtime:
         """Everything due now is attempted (what the clock brought first); the ids of the deliveries
         attempted since the last flush (by it, or by the worker before it)."""
         async with self._bind():
+            await self.ctx.gate.passing()
             self.ctx.run(rules.catch_up)
             while await self.round():
                 pass
@@ -93,6 +99,7 @@ class Runtime:
         lock = self._bind()
         while True:
             async with lock:
+                await self.ctx.gate.passing()
                 if self.ctx.clock.mode != MANUAL:
                     self.ctx.run(rules.catch_up)
                 sent = await self.round()
@@ -113,12 +120,14 @@ class Runtime:
         return min(LOOK_EVERY, max(ahead, 0.01))
 
     async def round(self) -> list[str]:
+        await self.ctx.gate.passing()
         attempts = self.ctx.run(rules.due)
         if not attempts:
             return []
         timeout = self.ctx.settings.webhook_timeout
         async with httpx.AsyncClient(timeout=timeout, trust_env=False) as client:
             outcomes = await asyncio.gather(*(self.attempt(client, a) for a in attempts))
+        await self.ctx.gate.passing()
         for attempt, outcome in zip(attempts, outcomes, strict=True):
             self.ctx.run(rules.record_attempt, attempt, *outcome)
         sent = [a.id for a in attempts]
