@@ -117,8 +117,28 @@ def signed_claims(ctx: Context, token: str, *, access: bool = False) -> dict[str
 
 def verify(ctx: Context, token: str) -> dict[str, Any] | None:
     """Claims of a simulator-issued access token; None if it is not one; raises if it is forged,
-    expired, a refresh token, or meant for another resource."""
-    return signed_claims(ctx, token, access=True)
+    expired, a refresh token, or meant for another resource.
+
+    A token that passed is remembered with its claims (VERIFIED_MOST of them, by the key that signed
+    it): a client sends the same token with every request for its hour, and checking an RSA signature
+    costs more than most answers. A remembered token is taken again only while its `exp` is ahead of the
+    simulator's wall time; past it, the whole check runs again and says why the token is refused."""
+    known = _VERIFIED.get(token)
+    if known is not None:
+        kid, claims = known
+        if isinstance(claims.get("exp"), int | float) and claims["exp"] > ctx.clock.wall().timestamp() \
+                and kid == keys.of(ctx).kid:
+            return claims
+    claims = signed_claims(ctx, token, access=True)
+    if claims is not None:
+        if len(_VERIFIED) >= VERIFIED_MOST:
+            _VERIFIED.clear()
+        _VERIFIED[token] = (keys.of(ctx).kid, claims)
+    return claims
+
+
+VERIFIED_MOST = 1024
+_VERIFIED: dict[str, tuple[str, dict[str, Any]]] = {}  # token -> the kid of the key that signed it, its claims
 
 
 def tenant_id(ctx: Context, tenant: str) -> str:

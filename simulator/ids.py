@@ -1,6 +1,7 @@
 """The only source of ids and randomness; seeded, so the same requests give the same ids."""
 from __future__ import annotations
 
+import functools
 import random
 import re
 import string
@@ -77,8 +78,10 @@ def stream(name: str, seed: int) -> random.Random:
     return random.Random(f"{name}:{seed}")
 
 
+@functools.lru_cache(maxsize=4096)
 def name_guid(name: str) -> str:
-    """A stable GUID for a name (tenant domains in token URLs); not random."""
+    """A stable GUID for a name (tenant domains in token URLs); not random. Remembered for the names
+    asked lately (every request without a simulator token asks for the default user's)."""
     return str(uuid.uuid5(uuid.NAMESPACE_DNS, name.lower()))
 
 

@@ -1,9 +1,10 @@
 """The product list's hot path (simulator/app.py, simulator/wire): the shortcuts answer exactly as
-the long way did. The router's shortcut for literal paths picks the route Starlette's router picks
+the long way did. The router's shortcut by path shape picks the route Starlette's router picks
 from the whole table; the query is read under any casing however often the same query comes; paths
 in any casing are routed alike however often they come."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -30,20 +31,23 @@ def starlette_pick(routes: list[Any], scope: dict[str, Any]) -> Route | None:
 
 
 @pytest.mark.parametrize("no_control", [False, True])
-def test_the_literal_paths_shortcut_picks_the_route_the_whole_table_picks(no_control: bool) -> None:
+def test_the_shape_shortcut_picks_the_route_the_whole_table_picks(no_control: bool) -> None:
     routes = app_module.router(no_control)
     shortcut = app_module.ExactRouter(routes)
-    literal = {path for path, *_ in routetable.TABLE if "{" not in path and any(
-        getattr(r, "path", None) == path for r in routes)}
-
-    assert shortcut.literal == literal
-    assert shortcut.candidates("/v1/customers/some-id") is None
-    for path in sorted(literal):
-        candidates = shortcut.candidates(path)
-        assert candidates
+    assert shortcut.shaped
+    # Every route's path with its parameters filled in: by ids, and by words other routes have
+    # literally (a customer id "carts"), which give the path another shape.
+    fillings = ["some-id", "carts", "subscriptions", "products", "x"]
+    paths = sorted({re.sub(r"\{[^}]+\}", filling, path) for path, *_ in routetable.TABLE for filling in fillings})
+    for path in paths:
+        candidates = shortcut.candidates(path) or []
         for method in METHODS:
             scope = {"type": "http", "method": method, "path": path, "root_path": ""}
             assert starlette_pick(candidates, scope) is starlette_pick(routes, scope), (method, path)
+    assert shortcut.candidates("/v2/nothing/here") is None  # the whole table, for its 404
+    for n in range(app_module.SHAPES_MOST + 10):  # shapes of garbage paths are bounded
+        shortcut.candidates("/" + "/".join(["v1"] + ["x"] * (n % 50) + ["customers"] * (n // 50)))
+    assert len(shortcut.shapes) <= app_module.SHAPES_MOST
 
 
 def test_a_product_list_is_the_same_in_any_casing_asked_again_and_again(api: Api) -> None:

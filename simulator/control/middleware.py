@@ -143,6 +143,8 @@ class ControlMiddleware:
             return
         with self.ctx.clock.pinned():  # every rule of one request sees one instant (simulator/clock.py)
             await self.route(scope, receive, send)
+        if scope["path"] == HEALTH:  # touches no store: answered even while a long request works on it
+            return
         if not self.looked:  # a restart on a --state file with registrations: the worker goes on
             self.looked = True
             if webhook_records.registered_tenants(self.ctx):

@@ -12,12 +12,7 @@ def _address(address: dict[str, Any], *, phone: bool = True) -> dict[str, Any]:
     out = {k: v for k, v in address.items() if v is not None}
     if phone:
         out.setdefault("phone_number", "")
-    return {_camel(k): v for k, v in out.items()}
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(p.capitalize() for p in rest)
+    return {wire.camel(k): v for k, v in out.items()}
 
 
 def company_profile_wire(customer: Mapping[str, Any], *, full: bool, created: bool = False) -> dict[str, Any]:
@@ -48,7 +43,7 @@ def billing_profile_wire(customer: Mapping[str, Any], *, created: bool = False) 
     out: dict[str, Any] = {"id": customer["billing_id"]}
     for name in ("first_name", "last_name", "email", "culture", "language", "company_name"):
         if billing.get(name) is not None:
-            out[_camel(name)] = billing[name]
+            out[wire.camel(name)] = billing[name]
     out["defaultAddress"] = _address(billing["default_address"])
     if not created:
         out["links"] = {"self": wire.link(f"/customers/{cid}/profiles/billing")}

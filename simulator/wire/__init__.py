@@ -6,6 +6,7 @@ that the product list needs, so the first catalog answer doesn't wait for it."""
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import math
 import re
@@ -63,6 +64,13 @@ def operation(**declared: Any) -> Callable[[Endpoint], Endpoint]:
         endpoint.operation = described  # type: ignore[attr-defined]
         return endpoint
     return mark
+
+
+@functools.lru_cache(maxsize=1024)
+def camel(name: str) -> str:
+    """A stored field's name on the wire: `first_name` -> `firstName` (remembered: the names are few)."""
+    head, *rest = name.split("_")
+    return head + "".join(p.capitalize() for p in rest)
 
 
 def link(uri: str, method: str = "GET", headers: list[dict[str, str]] | None = None) -> dict[str, Any]:
