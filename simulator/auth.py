@@ -125,10 +125,10 @@ def verify(ctx: Context, token: str) -> dict[str, Any] | None:
     simulator's wall time; past it, the whole check runs again and says why the token is refused."""
     known = _VERIFIED.get(token)
     if known is not None:
-        kid, claims = known
-        if isinstance(claims.get("exp"), int | float) and claims["exp"] > ctx.clock.wall().timestamp() \
+        kid, kept = known
+        if isinstance(kept.get("exp"), int | float) and kept["exp"] > ctx.clock.wall().timestamp() \
                 and kid == keys.of(ctx).kid:
-            return claims
+            return kept
     claims = signed_claims(ctx, token, access=True)
     if claims is not None:
         if len(_VERIFIED) >= VERIFIED_MOST:
