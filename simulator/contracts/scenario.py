@@ -44,7 +44,7 @@ class Driver:
         self.replies: dict[str, list[Reply]] = {}
 
     async def call(self, op: str | None, method: str, path: str, *, token: str | None = None, **kw: Any) -> Any:
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": "application/json", **kw.pop("headers", {})}
         if token != "":
             headers["Authorization"] = f"Bearer {token or self.token}"
         reply = await self.client.request(method, path, headers=headers, **kw)
