@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-from typing import Any
-
 import base64
 import uuid
+from typing import Any
 
 from tests.helpers import (
     LEGACY_AZURE_LINE,
