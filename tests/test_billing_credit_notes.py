@@ -9,17 +9,22 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from tests.helpers import LEGACY_BASE, Api, buy_subscription, nce_line, read, sub_path
-from tests.test_billing_invoices import (
+from tests.helpers import (
+    LEGACY_BASE,
+    Api,
+    buy_subscription,
+    invoice_summary,
     invoices,
-    link,
     listed_invoice,
+    nce_line,
+    read,
     statement_rows,
     statement_text,
-    summary,
+    sub_path,
     until,
     users,
 )
+from tests.helpers import uri_link as link
 
 LATE_JANUARY, MARCH_2 = "2026-01-29T10:00:00Z", "2026-03-02T00:00:00Z"
 UNBILLED = "/v1/invoices/unbilled/lineitems?provider=onetime&invoicelineitemtype=billinglineitems&currencycode=usd"
@@ -107,7 +112,7 @@ def test_a_refund_of_an_invoiced_cycle_is_a_credit_note_that_amends_the_invoice(
     text = statement_text(api, note_id)
     assert f"Credit note of invoice {january['id']}" in text and statement_rows(text) == [Decimal("-28.80")]
     # the balance counts the credit
-    in_usd = summary(Decimal("7.20"), "USD", "2026-02-02T00:00:00Z", MARCH_2)
+    in_usd = invoice_summary(Decimal("7.20"), "USD", "2026-02-02T00:00:00Z", MARCH_2)
     assert api.get("/v1/invoices/summaries").json()["items"] == [
         {**{k: v for k, v in in_usd.items() if k != "attributes"},
          "details": [{"invoiceType": "OneTime", "summary": in_usd}],
