@@ -8,9 +8,11 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 from tests.helpers import (
     LEGACY_BASE,
+    TENANT,
     Api,
     buy_subscription,
     invoice_summary,
@@ -171,3 +173,19 @@ def test_a_legacy_license_credit_is_a_recurring_credit_note(make_api: Any) -> No
     assert note == credit_note(note["id"], Decimal(str(note["totalCharges"])), january["id"], "office",
                                "Recurring", "Office/BillingLineItems")
     assert note["totalCharges"] < 0 and january["amendments"] == [amendment(note)]
+
+
+def test_the_console_shows_a_credit_note_and_the_invoice_it_amends(make_api: Any) -> None:
+    api = users(make_api(provisioning_delay=0))
+    customer, sub = late_january_seats(api)
+    until(api, "2026-02-03T10:00:00Z")
+    cancel(api, customer, sub)
+    until(api, MARCH_2)
+    note, january = invoices(api)["items"]
+    console = f"/_simulator/console/partners/{quote(TENANT)}"  # the partner the helpers' tokens are for
+    billing = api.get(f"{console}/billing", headers={"Accept": "text/html"})
+    assert billing.status_code == 200 and f"credit note of {january['id']}" in billing.text
+    shown = api.get(f"{console}/invoices/{note['id']}", headers={"Accept": "text/html"}).text
+    assert f"<h1>Credit note {note['id']}</h1>" in shown and f">{january['id']}</a>" in shown
+    amended = api.get(f"{console}/invoices/{january['id']}", headers={"Accept": "text/html"}).text
+    assert f"<h1>Invoice {january['id']}</h1>" in amended and f">{note['id']}</a> (-28.80)" in amended
