@@ -43,11 +43,17 @@ DOCUMENTED = list(dict.fromkeys(
     (e.method, e.route.replace("-", "_")) for e in ENDPOINTS if e.route.startswith("/v1/")))
 
 
+# Routes outside the reference that pcsim's own answers link to: a legacy license subscription's
+# `links.entitlement` (`/entitlements?key=…`, as the recorded subscription examples write it). Following
+# the link gets the same 501 as a documented operation no area implements, never a 404.
+LINKED = [("GET", "/v1/entitlements")]
+
+
 def not_simulated(implemented: list[BaseRoute] | None = None) -> list[tuple[str, str]]:
-    """The documented operations no area module implements yet."""
+    """The documented operations no area module implements yet, and the linked routes of `LINKED`."""
     implemented = implemented if implemented is not None else implemented_routes()
     done = {(m, openapi.shape(r.path)) for r in implemented if isinstance(r, Route) for m in (r.methods or ())}
-    return [(method, path) for method, path in DOCUMENTED if (method, openapi.shape(path)) not in done]
+    return [(method, path) for method, path in [*DOCUMENTED, *LINKED] if (method, openapi.shape(path)) not in done]
 
 
 def not_simulated_routes(implemented: list[BaseRoute]) -> list[Route]:

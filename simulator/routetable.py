@@ -6,6 +6,7 @@ for a 405."""
 
 TABLE = [
     ('/openapi.json', ('GET', 'HEAD'), True, ('area', 'simulator.routes', 'openapi_endpoint')),
+    ('/v1/entitlements', ('GET', 'HEAD'), True, ('stub', 'GET', '/v1/entitlements')),
     ('/v1/customers/usagerecords',
      ('GET', 'HEAD'), True, ('area', 'simulator.usage.endpoints', 'customers_usage_records_endpoint')),
     ('/v1/customers/usagerecords',
@@ -298,6 +299,7 @@ TABLE = [
     ('/{tenant}/discovery/keys', ('GET', 'HEAD'), True, ('area', 'simulator.auth', 'keys_v1')),
     ('/{tenant}/discovery/v2.0/keys', ('GET', 'HEAD'), True, ('area', 'simulator.auth', 'keys_v2')),
     ('/openapi.json', ('DELETE', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE'), False, ('guard', 'GET, HEAD')),
+    ('/v1/entitlements', ('DELETE', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE'), False, ('guard', 'GET, HEAD')),
     ('/v1/usagesummary', ('DELETE', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE'), False, ('guard', 'GET, HEAD')),
     ('/v1/customers/{customer_id}/usagesummary',
      ('DELETE', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE'), False, ('guard', 'GET, HEAD')),

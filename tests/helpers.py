@@ -14,8 +14,10 @@ from __future__ import annotations
 import asyncio
 import functools
 import importlib.metadata
+import io
 import json
 import os
+import re
 import select
 import socket
 import subprocess
@@ -556,3 +558,64 @@ def chromium(width: int = 1280, height: int = 900) -> Any:
                      f"--window-size={width},{height}", "--lang=en-US"):
         options.add_argument(argument)
     return webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+
+
+# --- invoices (test_billing_invoices, test_billing_credit_notes) --------------------------------
+
+ROW = re.compile(r"^(OneTime|Office|Azure) (BillingLineItems|UsageLineItems) (-?[\d,]+(?:\.\d+)?) ([A-Z]{3})$")
+
+
+def uri_link(uri: str) -> dict[str, Any]:
+    """A link object as invoices carry them."""
+    return {"uri": uri, "method": "GET", "headers": []}
+
+
+def until(api: Api, moment: str) -> None:
+    assert api.post("/_simulator/clock/advance", json={"until": moment}).status_code == 200
+
+
+def users(api: Api) -> Api:
+    """The partner's App+User token for every call (I2, I7 and I8 take no other), App-only kept aside."""
+    api.app_token = api.token_for()  # type: ignore[attr-defined]
+    api.token = api.token_for(user=True)
+    return api
+
+
+def invoices(api: Api, query: str = "") -> dict[str, Any]:
+    reply = api.get(f"/v1/invoices{query}")
+    assert reply.status_code == 200, reply.text
+    return reply.json()
+
+
+def listed_invoice(invoice_id: str, total: Decimal, currency: str = "USD", month: str = "01",
+                   last_day: str = "31") -> dict[str, Any]:
+    """A OneTime invoice of a 2026 month as I1 lists it (the example's shape)."""
+    next_month = f"{int(month) + 1:02d}"
+    return {
+        "id": invoice_id, "invoiceDate": f"2026-{next_month}-02T00:00:00Z",
+        "billingPeriodStartDate": f"2026-{month}-01T00:00:00Z",
+        "billingPeriodEndDate": f"2026-{month}-{last_day}T00:00:00Z",
+        "totalCharges": float(total), "paidAmount": 0, "currencyCode": currency, "currencySymbol": "$", "taxReceipts": [],
+        "invoiceDetails": [{"invoiceLineItemType": "billing_line_items", "billingProvider": "one_time",
+                            "links": {"self": uri_link(f"/invoices/OneTime-{invoice_id}/lineitems/OneTime/BillingLineItems")},
+                            "attributes": {"objectType": "InvoiceDetail"}}],
+        "amendments": [], "documentType": "invoice", "invoiceType": "OneTime",
+        "links": {"self": uri_link(f"/invoices/OneTime-{invoice_id}")}, "attributes": {"objectType": "Invoice"}}
+
+
+def statement_text(api: Api, invoice_id: str) -> str:
+    reply = api.get(f"/v1/invoices/{invoice_id}/documents/statement")
+    assert reply.status_code == 200, reply.text
+    import pypdf
+
+    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(reply.content)).pages)
+
+
+def statement_rows(text: str) -> list[Decimal]:
+    return [Decimal(m.group(3).replace(",", "")) for line in text.splitlines() if (m := ROW.match(line.strip()))]
+
+
+def invoice_summary(balance: Decimal, currency: str, first: str, latest: str) -> dict[str, Any]:
+    return {"balanceAmount": float(balance), "currencyCode": currency, "currencySymbol": "$", "accountingDate": latest,
+            "firstInvoiceCreationDate": first, "lastPaymentDate": "0001-01-01T00:00:00", "lastPaymentAmount": 0,
+            "latestInvoiceDate": latest, "attributes": {"objectType": "InvoiceSummary"}}

@@ -121,9 +121,9 @@ def keys(lines: list[Line]) -> list[tuple[str, str]]:
 
 
 def indexed(api: Api, period: periods.Period, cursor: Cursor = Cursor(), wanted: Any = None,
-            index: dict[str, Any] | None = None) -> list[tuple[Cursor, Line]]:
+            index: dict[str, Any] | None = None, keep: Any = None) -> list[tuple[Cursor, Line]]:
     ctx, tenant, now = api.ctx, api.ctx.settings.default_tenant, api.ctx.clock.now()
-    return ctx.run(lambda c: list(ledger.walk(c, tenant, period, now, cursor, wanted, None, index)))
+    return ctx.run(lambda c: list(ledger.walk(c, tenant, period, now, cursor, wanted, None, index, keep)))
 
 
 def every_line(api: Api, period: periods.Period) -> list[Line]:
@@ -145,16 +145,26 @@ def assert_open_periods_agree(api: Api, resume: bool = True) -> None:
 def assert_invoices_agree(api: Api) -> None:
     ctx, tenant = api.ctx, api.ctx.settings.default_tenant
     ctx.run(ledger.close_periods, tenant, ctx.clock.now())
+    covered: dict[tuple[str, str, bool], list[Line]] = {}
     for invoice in ledger.invoices(ctx, tenant):
         period, currency = periods.from_key(invoice["period"]), invoice["currency"]
         index = ledger.invoice_index(ctx, tenant, invoice["id"])
-        billed = [line for _, line in indexed(api, period, Cursor(), lambda s, m: m.currency == currency, index)]
+        keep = ledger.keep_of(invoice)  # an invoice's lines, or a credit note's refunds
+        billed = [line for _, line in indexed(api, period, Cursor(), lambda s, m: m.currency == currency, index,
+                                              keep)]
         # One invoice per currency and platform: legacy office/azure lines on the Recurring (D) one.
         recurring = invoice["id"].startswith("D")
         assert keys(billed) == keys([line for line in every_line(api, period) if line.market.currency == currency
-                                     and (line.provider != ledger.ONE_TIME) == recurring])
+                                     and (line.provider != ledger.ONE_TIME) == recurring
+                                     and (keep is None or keep(line))])
         assert sum((line.amount for line in billed), Decimal(0)) == Decimal(invoice["total"])
         assert len(billed) == invoice["lines"]
+        covered.setdefault((invoice["period"], currency, recurring), []).extend(billed)
+    for (key, currency, recurring), billed in covered.items():  # each line on one document of its period
+        period = periods.from_key(key)
+        assert sorted(keys(billed)) == sorted(keys([
+            line for line in every_line(api, period)
+            if line.market.currency == currency and (line.provider != ledger.ONE_TIME) == recurring]))
 
 
 @settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))

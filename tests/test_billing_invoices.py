@@ -1,31 +1,27 @@
 from __future__ import annotations
 
-import io
 import re
 from decimal import Decimal
 from typing import Any
 
-import pypdf
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import Api, nce_line
+from tests.helpers import (
+    Api,
+    invoice_summary,
+    invoices,
+    listed_invoice,
+    nce_line,
+    statement_rows,
+    statement_text,
+    until,
+    users,
+)
 
 BEFORE_JANUARY_INVOICE = "2026-02-01T23:59:59Z"
 JANUARY_INVOICE = "2026-02-02T00:00:00Z"  # the day after January closes (simulator/billing/periods.py)
 FEBRUARY_INVOICE = "2026-03-02T00:00:00Z"
-ROW = re.compile(r"^(OneTime|Office|Azure) (BillingLineItems|UsageLineItems) (-?[\d,]+(?:\.\d+)?) ([A-Z]{3})$")
-
-
-def until(api: Api, moment: str) -> None:
-    assert api.post("/_simulator/clock/advance", json={"until": moment}).status_code == 200
-
-
-def users(api: Api) -> Api:
-    """The partner's App+User token for every call (I2, I7 and I8 take no other), App-only kept aside."""
-    api.app_token = api.token_for()  # type: ignore[attr-defined]
-    api.token = api.token_for(user=True)
-    return api
 
 
 def buy_seats(api: Api, quantity: int = 5, country: str = "US", term: str = "P1M") -> Decimal:
@@ -35,30 +31,8 @@ def buy_seats(api: Api, quantity: int = 5, country: str = "US", term: str = "P1M
     return Decimal(str(order["lineItems"][0]["pricing"]["listPrice"]))
 
 
-def invoices(api: Api, query: str = "") -> dict[str, Any]:
-    reply = api.get(f"/v1/invoices{query}")
-    assert reply.status_code == 200, reply.text
-    return reply.json()
-
-
 def link(uri: str) -> dict[str, Any]:
     return {"uri": uri, "method": "GET", "headers": []}
-
-
-def listed_invoice(invoice_id: str, total: Decimal, currency: str = "USD", month: str = "01",
-                   last_day: str = "31") -> dict[str, Any]:
-    """A OneTime invoice of a 2026 month as I1 lists it (the example's shape)."""
-    next_month = f"{int(month) + 1:02d}"
-    return {
-        "id": invoice_id, "invoiceDate": f"2026-{next_month}-02T00:00:00Z",
-        "billingPeriodStartDate": f"2026-{month}-01T00:00:00Z",
-        "billingPeriodEndDate": f"2026-{month}-{last_day}T00:00:00Z",
-        "totalCharges": float(total), "paidAmount": 0, "currencyCode": currency, "currencySymbol": "$", "taxReceipts": [],
-        "invoiceDetails": [{"invoiceLineItemType": "billing_line_items", "billingProvider": "one_time",
-                            "links": {"self": link(f"/invoices/OneTime-{invoice_id}/lineitems/OneTime/BillingLineItems")},
-                            "attributes": {"objectType": "InvoiceDetail"}}],
-        "amendments": [], "documentType": "invoice", "invoiceType": "OneTime",
-        "links": {"self": link(f"/invoices/OneTime-{invoice_id}")}, "attributes": {"objectType": "Invoice"}}
 
 
 def january_invoice(api: Api) -> tuple[str, Decimal]:
@@ -68,16 +42,6 @@ def january_invoice(api: Api) -> tuple[str, Decimal]:
     price = buy_seats(api, 5)
     until(api, JANUARY_INVOICE)
     return invoices(api)["items"][0]["id"], price
-
-
-def statement_text(api: Api, invoice_id: str) -> str:
-    reply = api.get(f"/v1/invoices/{invoice_id}/documents/statement")
-    assert reply.status_code == 200, reply.text
-    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(reply.content)).pages)
-
-
-def statement_rows(text: str) -> list[Decimal]:
-    return [Decimal(m.group(3).replace(",", "")) for line in text.splitlines() if (m := ROW.match(line.strip()))]
 
 
 # --- I1: invoices come out at the invoice moment, one per month and currency --------------
@@ -229,12 +193,6 @@ def test_the_statement_is_a_pdf_of_the_invoice_and_the_same_state_gives_the_same
 
 # --- I7: summaries --------------------------------------------------------------------------
 
-def summary(balance: Decimal, currency: str, first: str, latest: str) -> dict[str, Any]:
-    return {"balanceAmount": float(balance), "currencyCode": currency, "currencySymbol": "$", "accountingDate": latest,
-            "firstInvoiceCreationDate": first, "lastPaymentDate": "0001-01-01T00:00:00", "lastPaymentAmount": 0,
-            "latestInvoiceDate": latest, "attributes": {"objectType": "InvoiceSummary"}}
-
-
 def test_summaries_give_each_currency_its_unpaid_balance(api: Api) -> None:
     users(api)
     assert api.get("/v1/invoices/summaries").json() == {
@@ -243,8 +201,8 @@ def test_summaries_give_each_currency_its_unpaid_balance(api: Api) -> None:
     usd, cad = buy_seats(api, 5, "US", term="P1Y"), buy_seats(api, 2, "CA", term="P1Y")
     until(api, FEBRUARY_INVOICE)
     january, february = "2026-02-02T00:00:00Z", "2026-03-02T00:00:00Z"
-    in_cad = summary(4 * cad, "CAD", january, february)
-    in_usd = summary(10 * usd, "USD", january, february)
+    in_cad = invoice_summary(4 * cad, "CAD", january, february)
+    in_usd = invoice_summary(10 * usd, "USD", january, february)
     body = api.get("/v1/invoices/summaries").json()
     assert body == {"totalCount": 2, "items": [
         {**{k: v for k, v in in_cad.items() if k != "attributes"},

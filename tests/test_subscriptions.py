@@ -1,8 +1,22 @@
 from __future__ import annotations
 
+import base64
+import uuid
 from typing import Any
 
-from tests.helpers import M365_BASIC, TEAMS_PHONE_ADDON, Api, nce_line
+from tests.helpers import (
+    LEGACY_AZURE_LINE,
+    LEGACY_BASE,
+    M365_BASIC,
+    TEAMS_PHONE_ADDON,
+    Api,
+    buy_subscription,
+    key_paths,
+    nce_line,
+    read,
+    recorded_body,
+    refused,
+)
 
 
 def test_subscriptions_appear_once_their_order_is_provisioned(api: Api) -> None:
@@ -46,6 +60,46 @@ def test_a_new_commerce_subscription_has_the_documented_shape(make_api: Any) -> 
         "orderId": order["id"],
         "attributes": {"objectType": "Subscription", "etag": sub["attributes"]["etag"]},
     }
+
+
+def test_a_legacy_license_subscription_has_its_entitlement_as_the_examples(make_api: Any) -> None:
+    api = make_api(provisioning_delay=0)
+    customer = api.new_customer()
+    sub_id = buy_subscription(api, customer, {"catalogItemId": LEGACY_BASE, "quantity": 2, "billingCycle": "monthly"})
+    sub = read(api, customer, sub_id)
+    entitlement = str(uuid.uuid5(uuid.NAMESPACE_DNS, f"legacy-entitlement:{sub_id}"))
+    key = base64.urlsafe_b64encode(f"{customer}:{entitlement}".encode()).decode().rstrip("=")
+    assert sub == {
+        "id": sub_id, "entitlementId": entitlement, "offerId": LEGACY_BASE, "offerName": "Office 365 Enterprise E1",
+        "friendlyName": "Office 365 Enterprise E1", "quantity": 2, "unitType": "Licenses",
+        "hasPurchasableAddons": False, "creationDate": "2026-01-05T10:00:00Z",
+        "effectiveStartDate": "2026-01-05T10:00:00Z", "commitmentEndDate": "2027-01-04T00:00:00Z",
+        "commitmentEndDateTime": "2027-01-04T23:59:59Z", "status": "active", "autoRenewEnabled": False,
+        "isTrial": False, "billingType": "license", "billingCycle": "monthly", "isMicrosoftProduct": True,
+        "partnerId": "", "attentionNeeded": False, "actionTaken": False, "contractType": "subscription",
+        "links": {
+            "offer": {"uri": f"/offers/{LEGACY_BASE}?country=US", "method": "GET", "headers": []},
+            "entitlement": {"uri": f"/entitlements?key={key}", "method": "GET", "headers": []},
+            "self": {"uri": f"/customers/{customer}/subscriptions/{sub_id}", "method": "GET", "headers": []}},
+        "orderId": sub["orderId"], "attributes": {"objectType": "Subscription", "etag": sub["attributes"]["etag"]}}
+    assert read(api, customer, sub_id)["entitlementId"] == entitlement  # the same every time
+    example = recorded_body("subscriptions--get-all-of-a-customer-s-subscriptions--2023--01.json")["items"][0]
+    assert key_paths(example) <= key_paths(sub)
+    # the entitlements route is outside the reference: following the link is a 501 with an error body
+    followed = api.get(f"/v1/entitlements?key={key}")
+    assert refused(followed) == (501, 900127)
+    assert refused(api.get("/v1/entitlements?key=x", token="")) == (401, 800001)
+
+
+def test_only_legacy_and_azure_subscriptions_carry_an_entitlement_id(make_api: Any) -> None:
+    api = make_api(provisioning_delay=0)
+    customer = api.new_customer()
+    azure = read(api, customer, buy_subscription(api, customer, LEGACY_AZURE_LINE))
+    assert set(azure["links"]) == {"offer", "self"} and uuid.UUID(azure["entitlementId"])
+    example = recorded_body("subscriptions--get-a-subscription-by-id--2023--01.json")
+    assert key_paths(example) <= key_paths(azure)
+    modern = read(api, customer, buy_subscription(api, customer, nce_line()))
+    assert "entitlementId" not in modern and "entitlement" not in modern["links"]
 
 
 def test_refundable_quantity_runs_out_with_the_window(make_api: Any) -> None:

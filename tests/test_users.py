@@ -323,7 +323,9 @@ def test_directory_roles_and_their_members(user_api: Api) -> None:
               "id": daniel["id"], "attributes": {"objectType": "UserMember"}}
     assert added.status_code == 201 and added.json() == member
     assert refused(api.post(members, json={"Id": daniel["id"]})) == (400, 800002)  # already a member
-    assert api.get(members).json() == {"totalCount": 1, "items": [member], "attributes": {"objectType": "Collection"}}
+    assert api.get(members).json() == {"totalCount": 1, "items": [member], "links": {"self": {
+        "uri": f"/customers/{customer}/directoryroles/{HELPDESK}/usermembers", **LINK}},
+        "attributes": {"objectType": "Collection"}}
     held = api.get(f"/v1/customers/{customer}/users/{daniel['id']}/directoryroles").json()
     assert held == {"totalCount": 1, "items": [roles["items"][1]], "attributes": {"objectType": "Collection"}}
     assert key_paths(recorded_body("users--get-user-roles-for-a-customer--2023--01.json")) <= key_paths(held)
@@ -335,6 +337,39 @@ def test_directory_roles_and_their_members(user_api: Api) -> None:
     assert refused(api.get(unknown)) == (404, 1000)
     assert refused(api.post(members, json={"Id": "00000000-0000-0000-0000-000000000000"})) == (404, 60002)
     assert refused(api.post(members, json={})) == (400, 800002)
+
+
+def test_role_members_page_by_size_and_continuation_token(user_api: Api) -> None:
+    api = user_api
+    customer, domain = customer_with_domain(api)
+    people = [new_user(api, customer, alias, domain) for alias in ("a1", "a2", "a3")]
+    members = f"/v1/customers/{customer}/directoryroles/{HELPDESK}/usermembers"
+    for person in people:
+        assert api.post(members, json={"Id": person["id"]}).status_code == 201
+    wire = [{"displayName": p["displayName"], "userPrincipalName": p["userPrincipalName"], "roleId": HELPDESK,
+             "id": p["id"], "attributes": {"objectType": "UserMember"}} for p in people]
+    base = f"/customers/{customer}/directoryroles/{HELPDESK}/usermembers"
+    first = api.get(f"{members}?size=2").json()
+    token = first["links"]["next"]["headers"][0]["value"]
+    assert first == {"totalCount": 2, "items": wire[:2], "links": {
+        "self": {"uri": f"{base}?size=2", **LINK},
+        "next": {"uri": f"{base}?size=2&seekOperation=Next", "method": "GET",
+                 "headers": [{"key": "MS-ContinuationToken", "value": token}]}},
+        "attributes": {"objectType": "Collection"}}
+    second = api.get(f"{members}?size=2&seekOperation=Next", headers={"MS-ContinuationToken": token})
+    assert second.status_code == 200 and second.json() == {
+        "totalCount": 1, "items": wire[2:], "links": {"self": {"uri": f"{base}?size=2", **LINK}},
+        "attributes": {"objectType": "Collection"}}
+    whole = api.get(members).json()
+    assert whole["items"] == wire and "next" not in whole["links"]
+    # the token belongs to this role's members: another role's list, an edited token, no token, a bad size
+    other = f"/v1/customers/{customer}/directoryroles/{GLOBAL_ADMIN}/usermembers?size=2&seekOperation=Next"
+    assert refused(api.get(other, headers={"MS-ContinuationToken": token})) == (400, 800002)
+    assert refused(api.get(f"{members}?size=2&seekOperation=Next", headers={"MS-ContinuationToken": token[:-3]})) \
+        == (400, 800002)
+    assert refused(api.get(f"{members}?size=2&seekOperation=Next")) == (400, 800002)
+    assert refused(api.get(f"{members}?size=1000")) == (400, 800002)
+    assert refused(api.get(f"{members}?size=two")) == (400, 800002)
 
 
 def test_users_are_the_customers_own(user_api: Api) -> None:

@@ -86,6 +86,45 @@ def test_address_validation_by_the_country_rules(partner: tuple[Api, str, str], 
     assert reply.json() == wanted
 
 
+def test_a_street_without_its_type_matches_several_streets(partner: tuple[Api, str, str]) -> None:
+    api, _, _ = partner
+    sent = {"addressLine1": "200 Bay", "city": "Toronto", "state": "on", "postalCode": "M5J2J2", "country": "CA"}
+    reply = api.post(ADDRESS, json=sent)
+    assert reply.status_code == 200, reply.text
+    assert reply.json() == {"originalAddress": sent, "suggestedAddresses": [
+        {**sent, "addressLine1": f"200 Bay {kind}", "state": "ON", "postalCode": "M5J 2J2"}
+        for kind in ("Street", "Avenue", "Road")], "status": "Multiple"}
+    # a street type anywhere in the line, or a country that names streets otherwise, is no Multiple
+    assert api.post(ADDRESS, json={**sent, "addressLine1": "200 Bay St Suite 5"}).json()["status"] == \
+        "InteractionRequired"
+    assert api.post(ADDRESS, json={"addressLine1": "Rue 7", "city": "Paris", "postalCode": "75001",
+                                   "country": "FR"}).json()["status"] == "Verified"
+
+
+@pytest.mark.parametrize("sent, written", [
+    ({"addressLine1": "Microsoft Way", "city": "Redmond", "state": "WA", "country": "US", "postalCode": "98052-8300"},
+     "{n} Microsoft Way"),
+    ({"addressLine1": "Hauptstraße", "city": "München", "postalCode": "80331", "country": "DE"}, "Hauptstraße {n}"),
+])
+def test_a_street_without_a_house_number_is_premises_partial(partner: tuple[Api, str, str], sent: dict[str, Any],
+                                                             written: str) -> None:
+    api, _, _ = partner
+    reply = api.post(ADDRESS, json=sent)
+    assert reply.status_code == 200, reply.text
+    body = reply.json()
+    first = int(re.findall(r"\d+", body["suggestedAddresses"][0]["addressLine1"])[0])
+    assert 1 <= first <= 90
+    assert body == {"originalAddress": sent, "suggestedAddresses": [
+        {**sent, "addressLine1": written.format(n=n)} for n in (first, first + 2, first + 4)],
+        "status": "PremisesPartial"}
+    assert api.post(ADDRESS, json=sent).json() == body  # the same every time
+    # a number in the second line, or a number word leading the first, is a premise
+    assert api.post(ADDRESS, json={**sent, "addressLine2": "Building 92"}).json()["status"] in (
+        "VerifiedShippable", "Verified")
+    assert api.post(ADDRESS, json={**sent, "addressLine1": "One Microsoft Way"}).json()["status"] in (
+        "VerifiedShippable", "Verified")
+
+
 def test_bad_addresses_are_400(partner: tuple[Api, str, str]) -> None:
     api, _, _ = partner
     assert refused(api.post(ADDRESS, json={"AddressLine1": "1 Main St", "City": "X", "Country": "ZZ"})) == (

@@ -24,6 +24,9 @@ cancel-an-azure-marketplace-subscription.md, the recon line item examples of get
   charges the days from then to the end of the cycle ("Prorate fees when activate";
   recon-file-charge-types.md);
 - Azure plan and MS-AZR-0145P have no license charges (their consumption is `simulator.usage`).
+A refund (a negative charge: cancel, seats removed, suspend, transition out) remembers when the cycle it
+gives back was charged (`refunds`): the ledger puts a refund of a cycle whose invoice was already out
+on a credit note of that invoice (ledger.credited_period).
 """
 from __future__ import annotations
 
@@ -58,6 +61,7 @@ class Charge:
     term_end: date | None
     facts: dict[str, Any]    # offer_id, product_id, sku_id, availability_id, term, cycle, trial
     sequence: int            # its place among the subscription's charges
+    refunds: datetime | None = None  # a refund's (negative charge's): when the cycle it gives back was charged
 
     @property
     def effective_unit_price(self) -> Decimal:
@@ -89,6 +93,7 @@ class Term:
         self.end = wire.parse_time(facts["end"]).date() if facts.get("end") else None
         self.months = dates.CYCLE_MONTHS.get((facts.get("cycle") or "").lower())
         self.index = -1           # the cycle reached so far
+        self.cycle_at = start     # when that cycle was charged
         self.cycle_total = Decimal(0)
         self.stopped = False
         self.suspended = False    # a legacy license subscription is not charged while suspended
@@ -127,7 +132,7 @@ class Replay:
         amount = money(amount, self.currency)
         term.cycle_total += amount
         self.out.append(Charge(at, kind, start, end, quantity, term.price, amount, term.start, term.end,
-                               term.facts, len(self.out)))
+                               term.facts, len(self.out), term.cycle_at if amount < 0 else None))
 
     def cycles_until(self, limit: datetime, *, inclusive: bool) -> None:
         term = self.term
@@ -140,6 +145,7 @@ class Replay:
                 return
             term.index += 1
             term.cycle_total = Decimal(0)
+            term.cycle_at = moment
             if self.active and not term.suspended:
                 first, last, days = span
                 kind = CYCLE if term.index else (RENEW if term.facts.get("renewal") else NEW)

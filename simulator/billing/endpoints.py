@@ -32,8 +32,8 @@ async def get_invoices_endpoint(request: Request) -> Response:
 @wire.operation(user_only=True)
 async def get_invoice_by_id_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
-    record, expires = ctx.run(rules.get_invoice_by_id, caller.tenant, request.path_params["invoice_id"])
-    return wire.respond(render.invoice_wire(record, pdf_link=render.statement_link(record, expires)))
+    record, notes, expires = ctx.run(rules.get_invoice_by_id, caller.tenant, request.path_params["invoice_id"])
+    return wire.respond(render.invoice_wire(record, pdf_link=render.statement_link(record, expires), amendments=notes))
 
 
 @wire.operation(user_only=True)

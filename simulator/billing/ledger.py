@@ -14,16 +14,17 @@ from __future__ import annotations
 import bisect
 import contextvars
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any, cast
 
 import simulator.customers.records
 from simulator.billing import calendar, charges
 from simulator.billing.calendar import AZURE, BILLING, CLASSES, OFFICE, ONE_TIME, USAGE, line_type_of, provider_of  # noqa: F401
-from simulator.billing.periods import Period, from_key, invoice_number, invoiced, period_of
+from simulator.billing.periods import Period, credit_note_number, from_key, invoice_number, invoiced, period_of
 from simulator.billing.records import (
     Invoice,
     InvoiceIndex,
@@ -33,6 +34,7 @@ from simulator.billing.records import (
     list_invoices,
     save_invoice,
     save_ledger_state,
+    update_invoice,
 )
 from simulator.catalog.data import AZURE_PLAN, LEGACY_AZURE, Market
 from simulator.context import Context
@@ -84,19 +86,21 @@ def classes_of(sources: Any) -> set[int]:
 
 
 def walk(ctx: Context, tenant: str, period: Period, now: datetime, cursor: Cursor, wanted: Any = None,
-         sources: Any = None, index: Mapping[str, Any] | None = None) -> Iterator[tuple[Cursor, Line]]:
+         sources: Any = None, index: Mapping[str, Any] | None = None, keep: Keep | None = None
+         ) -> Iterator[tuple[Cursor, Line]]:
     """Every line of the period from `cursor` on, each with the cursor of the line after it.
     `wanted(sub, market)` picks the subscriptions (provider, line type, currency) among those of the
     `sources` classes. `index`, an invoice's, names the subscriptions that have lines, so a page of a
-    big invoice reads only subscriptions it shows."""
+    big invoice reads only subscriptions it shows. `keep(line)` picks the lines of one document of the
+    period (its invoice or a credit note: `keep_of`)."""
     if index is not None and "slots" in index:
         records.ensure_calendar(ctx, tenant)  # a store of the calendar's version 1 has its pointers paged first
         classes = classes_of(sources)
         slots = [place for place in index["slots"] if place[0] // calendar.PER_CLASS in classes]
-        yield from walk_slots(ctx, tenant, period, now, cursor, wanted, slots)
+        yield from walk_slots(ctx, tenant, period, now, cursor, wanted, slots, keep)
         return
     if index is not None:
-        yield from walk_positions(ctx, tenant, period, now, cursor, wanted, index["positions"])
+        yield from walk_positions(ctx, tenant, period, now, cursor, wanted, index["positions"], keep)
         return
     records.ensure_calendar(ctx, tenant)
     month = calendar.month_of(period.start)
@@ -112,7 +116,7 @@ def walk(ctx: Context, tenant: str, period: Period, now: datetime, cursor: Curso
             continue  # read in an earlier bucket of the period, or a pointer its marks no longer name
         first = cursor.item if (slot, offset) == (cursor.place, cursor.offset) else 0
         yield from sub_lines(ctx, customer, market, sub, Cursor(slot, offset, first), period.start, period.end,
-                             now, wanted)
+                             now, wanted, keep)
 
 
 def read(ctx: Context, tenant: str, pointer: Mapping[str, Any],
@@ -131,7 +135,7 @@ def read(ctx: Context, tenant: str, pointer: Mapping[str, Any],
 
 
 def walk_slots(ctx: Context, tenant: str, period: Period, now: datetime, cursor: Cursor, wanted: Any,
-               slots: list[list[int]]) -> Iterator[tuple[Cursor, Line]]:
+               slots: list[list[int]], keep: Keep | None = None) -> Iterator[tuple[Cursor, Line]]:
     month = calendar.month_of(period.start)
     held: dict[str, Any] = {}
     places = slots[bisect.bisect_left(slots, [cursor.place, cursor.offset]):]
@@ -139,11 +143,12 @@ def walk_slots(ctx: Context, tenant: str, period: Period, now: datetime, cursor:
         found = None if pointer is None else read(ctx, tenant, pointer, held)
         if found is not None:
             first = cursor.item if (slot, offset) == (cursor.place, cursor.offset) else 0
-            yield from sub_lines(ctx, *found, Cursor(slot, offset, first), period.start, period.end, now, wanted)
+            yield from sub_lines(ctx, *found, Cursor(slot, offset, first), period.start, period.end, now, wanted,
+                                 keep)
 
 
 def walk_positions(ctx: Context, tenant: str, period: Period, now: datetime, cursor: Cursor, wanted: Any,
-                   positions: list[list[int]]) -> Iterator[tuple[Cursor, Line]]:
+                   positions: list[list[int]], keep: Keep | None = None) -> Iterator[tuple[Cursor, Line]]:
     """An invoice indexed before the calendar: (customer offset, subscription offset) pairs."""
     at = bisect.bisect_left(positions, [cursor.place, cursor.offset])
     held: tuple[int, Mapping[str, Any]] | None = None
@@ -161,7 +166,7 @@ def walk_positions(ctx: Context, tenant: str, period: Period, now: datetime, cur
         first = cursor.item if (c_offset, s_offset) == (cursor.place, cursor.offset) else 0
         sub = cast("dict[str, Any]", subs[0])
         yield from sub_lines(ctx, customer, market, sub, Cursor(c_offset, s_offset, first), period.start,
-                             period.end, now, wanted)
+                             period.end, now, wanted, keep)
 
 
 def walk_all(ctx: Context, tenant: str, period: Period, now: datetime) -> Iterator[Line]:
@@ -215,14 +220,68 @@ def standing_of(ctx: Context, sub: dict[str, Any], market: Market, now: datetime
 
 
 def sub_lines(ctx: Context, customer: Mapping[str, Any], market: Market, sub: dict[str, Any], here: Cursor,
-              start: datetime, end: datetime, now: datetime, wanted: Any) -> Iterator[tuple[Cursor, Line]]:
+              start: datetime, end: datetime, now: datetime, wanted: Any, keep: Keep | None = None
+              ) -> Iterator[tuple[Cursor, Line]]:
     if not lifecycle.visible(sub, now) or (wanted is not None and not wanted(sub, market)):
         return
     standing, made = standing_of(ctx, sub, market, now)
     items = items_of(ctx, standing, market, start, end, now) if made is None else made.within(start, end)
     for i in range(here.item, len(items)):
         line = Line(customer, standing, market, items[i], provider_of(standing), line_type_of(standing))
-        yield Cursor(here.place, here.offset, i + 1), line
+        if keep is None or keep(line):
+            yield Cursor(here.place, here.offset, i + 1), line
+
+
+# --- credit notes -------------------------------------------------------------------------
+#
+# A refund (cancel, seats removed, suspend, transition out: a negative charge) is made when it happens,
+# so it falls in the period of that moment. When the cycle it gives back was charged in an earlier
+# period whose invoice was already out at the refund, the refund is no line of its own period's invoice:
+# at that period's close it goes on a credit note of the earlier invoice (documentType adjustment_note,
+# `amendsOf` that invoice, negative totals), one per amended invoice, and the amended invoice lists it
+# in `amendments`. A refund of a cycle not yet invoiced (charged in the same period, or in the previous
+# one before its invoice moment) stays a negative line of its own period's invoice. Until its period
+# closes, a refund is unbilled like any line.
+
+Keep = Callable[[Line], bool]
+INVOICE_PART, ADJUSTMENT_NOTE = 1, "adjustment_note"
+
+
+def credited_period(line: Line) -> Period | None:
+    """The earlier, already invoiced period a refund line credits; None for every other line."""
+    refunds = getattr(line.item, "refunds", None)
+    if refunds is None or line.amount >= 0:
+        return None
+    original = period_of(refunds)
+    return original if original.invoice_at <= line.item.at else None
+
+
+def keep_of(record: Mapping[str, Any]) -> Keep | None:
+    """Which of its period's lines a document holds: an invoice those no credit note takes, a credit
+    note the refunds of its amended period; None (every line) for invoices made before credit notes."""
+    if not record.get("parts"):
+        return None
+    amends = record.get("amends_period")
+    if amends is not None:
+        return lambda line: (found := credited_period(line)) is not None and found.key == amends
+    return lambda line: credited_period(line) is None
+
+
+def amended_invoice(ctx: Context, tenant: str, period: Period, currency: str, recurring: bool) -> Invoice | None:
+    """The invoice of `period` in `currency` on the platform (what a credit note amends): found by its
+    number, drawn again as at the period's close (a few draws at most: one per clash)."""
+    for attempt in range(64):
+        found = get_invoice(ctx, tenant, invoice_number(ctx.settings.seed, tenant, period, currency, attempt,
+                                                       recurring=recurring))
+        if found is None:
+            return None
+        if found["period"] == period.key and found["currency"] == currency and "document" not in found:
+            return found
+    return None
+
+
+def is_credit_note(record: Mapping[str, Any]) -> bool:
+    return record.get("document") == ADJUSTMENT_NOTE
 
 
 # --- invoices -----------------------------------------------------------------------------
@@ -252,36 +311,63 @@ def close_period(ctx: Context, tenant: str, period: Period, now: datetime) -> No
     the modern platform's charges (onetime provider) on a `OneTime` G-numbered invoice, the legacy
     platform's (office license charges, azure 0145P usage) on a `Recurring` D-numbered one, as the
     invoice examples keep them apart (get-a-collection-of-invoices.md, get-invoiceline-items.md)."""
-    Key = tuple[str, bool]  # (currency, recurring)
+    Key = tuple[str, bool, str]  # (currency, recurring, the period a credit note amends; "" for the invoice)
     totals: dict[Key, dict[tuple[str, str], Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     counts: dict[Key, int] = defaultdict(int)
     index: dict[Key, list[list[int]]] = defaultdict(list)
     symbols: dict[str, str] = {}
     for after, line in walk(ctx, tenant, period, now, Cursor()):
-        key = (line.market.currency, line.provider != ONE_TIME)
+        credited = credited_period(line)
+        key = (line.market.currency, line.provider != ONE_TIME, credited.key if credited else "")
         totals[key][(line.provider, line.line_type)] += line.amount
         counts[key] += 1
         if not index[key] or index[key][-1] != [after.place, after.offset]:
             index[key].append([after.place, after.offset])
         symbols[line.market.currency] = line.market.symbol
-    for (currency, recurring), parts in sorted(totals.items()):
-        number, attempt = invoice_number(ctx.settings.seed, tenant, period, currency, recurring=recurring), 0
-        while get_invoice(ctx, tenant, number) is not None:  # two currencies, one number
-            attempt += 1
-            number = invoice_number(ctx.settings.seed, tenant, period, currency, attempt, recurring=recurring)
-        save_invoice(ctx, {
-            "id": number, "tenant": tenant, "period": period.key, "currency": currency,
-            "symbol": symbols[currency], "date": period.invoice_at.isoformat(), "lines": counts[(currency, recurring)],
-            "total": str(sum(parts.values(), Decimal(0))),
-            "details": [{"provider": p, "line_type": t, "total": str(v)} for (p, t), v in sorted(parts.items())]},
-            {"slots": index[(currency, recurring)]})
-        webhook_events.raise_event(ctx, tenant, webhook_events.INVOICE_READY, f"/v1/invoices/{number}",
-                                   period.invoice_at)
+    for key, parts in sorted(totals.items(), key=lambda pair: (pair[0][2] != "", pair[0])):
+        currency, recurring, amends = key
+        header: dict[str, Any] = {
+            "tenant": tenant, "period": period.key, "currency": currency, "symbol": symbols[currency],
+            "date": period.invoice_at.isoformat(), "lines": counts[key], "total": str(sum(parts.values(), Decimal(0))),
+            "details": [{"provider": p, "line_type": t, "total": str(v)} for (p, t), v in sorted(parts.items())],
+            "parts": INVOICE_PART}
+        if not amends:
+            number = unused(ctx, tenant, partial(invoice_number, ctx.settings.seed, tenant, period, currency,
+                                                 recurring=recurring))
+            save_invoice(ctx, cast(Invoice, {"id": number, **header}), {"slots": index[key]})
+            webhook_events.raise_event(ctx, tenant, webhook_events.INVOICE_READY, f"/v1/invoices/{number}",
+                                       period.invoice_at)
+            continue
+        original = amended_invoice(ctx, tenant, from_key(amends), currency, recurring)
+        number = unused(ctx, tenant, partial(credit_note_number, ctx.settings.seed, tenant, period, amends, currency,
+                                             recurring=recurring))
+        save_invoice(ctx, cast(Invoice, {"id": number, **header, "document": ADJUSTMENT_NOTE,
+                                         "amends": original["id"] if original else None, "amends_period": amends}),
+                     {"slots": index[key]})
+        if original is not None:
+            original["amendments"] = [*original.get("amendments", []), number]
+            update_invoice(ctx, original)
+
+
+def unused(ctx: Context, tenant: str, draw: Callable[[int], str]) -> str:
+    """The first number of `draw(0)`, `draw(1)` ... that no invoice or credit note of the partner has."""
+    attempt = 0
+    while get_invoice(ctx, tenant, draw(attempt)) is not None:  # two currencies, one number
+        attempt += 1
+    return draw(attempt)
 
 
 def invoices(ctx: Context, tenant: str) -> list[Invoice]:
-    """The partner's invoices, newest first (call `close_periods` first)."""
-    return sorted(list_invoices(ctx, tenant), key=lambda i: (i["period"], i["currency"]), reverse=True)
+    """The partner's invoices and credit notes, newest first, a period's invoice before its credit notes
+    (call `close_periods` first)."""
+    return sorted(list_invoices(ctx, tenant), key=lambda i: (i["period"], i["currency"], not is_credit_note(i)),
+                  reverse=True)
+
+
+def amendments_of(ctx: Context, tenant: str, record: Mapping[str, Any]) -> list[Invoice]:
+    """The credit notes of an invoice, oldest first: read by their numbers (what the invoice lists)."""
+    found = (get_invoice(ctx, tenant, number) for number in record.get("amendments", []))
+    return [note for note in found if note is not None]
 
 
 def invoice(ctx: Context, tenant: str, invoice_id: str) -> Invoice | None:

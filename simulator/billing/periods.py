@@ -76,3 +76,14 @@ def invoice_number(seed: int, tenant: str, period: Period, currency: str, attemp
         return f"D{month:04d}" + "".join(draw.choice(RECURRING_CHARACTERS) for _ in range(5))
     draw = ids.stream(f"invoice:{tenant}:{period.key}:{currency}:{attempt}", seed)
     return f"G{month:04d}{draw.randrange(100000):05d}"
+
+
+def credit_note_number(seed: int, tenant: str, period: Period, amends: str, currency: str, attempt: int = 0,
+                       recurring: bool = False) -> str:
+    """A credit note's number, made at the close of `period` for the invoice of the period `amends`: shaped
+    as an invoice number of `period` (G + nine digits, D + nine characters for Recurring), drawn apart."""
+    month = (period.start.year - 2000) * 12 + period.start.month
+    draw = ids.stream(f"credit-note:{tenant}:{period.key}:{amends}:{currency}:{recurring}:{attempt}", seed)
+    if recurring:
+        return f"D{month:04d}" + "".join(draw.choice(RECURRING_CHARACTERS) for _ in range(5))
+    return f"G{month:04d}{draw.randrange(100000):05d}"

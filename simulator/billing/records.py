@@ -17,7 +17,7 @@ valid) and are read as gone, and closed invoices are history. So there is no `dr
 """
 from __future__ import annotations
 
-from typing import Any, TypedDict, cast
+from typing import Any, NotRequired, TypedDict, cast
 
 from simulator import ids
 from simulator.context import Context
@@ -43,6 +43,11 @@ class Invoice(TypedDict):
     lines: int
     total: str
     details: list[dict[str, Any]]
+    parts: NotRequired[int]           # 1: the period's refunds of invoiced cycles are on credit notes, not here
+    document: NotRequired[str]        # a credit note's documentType (adjustment_note); absent: an invoice
+    amends: NotRequired[str | None]   # a credit note's: the invoice it amends
+    amends_period: NotRequired[str]   # a credit note's: that invoice's period (its lines credit that period)
+    amendments: NotRequired[list[str]]  # an invoice's: its credit notes' numbers, oldest first
 
 
 class InvoiceIndex(TypedDict, total=False):
@@ -105,6 +110,11 @@ def save_invoice(ctx: Context, invoice: Invoice, index: InvoiceIndex) -> None:
     key = invoice_key(invoice["tenant"], invoice["id"])
     ctx.store.put(INVOICE, key, dict(invoice))
     ctx.store.put(INVOICE_INDEX, key, dict(index))
+
+
+def update_invoice(ctx: Context, invoice: Invoice) -> None:
+    """An invoice's header again (its `amendments`), its index unchanged."""
+    ctx.store.put(INVOICE, invoice_key(invoice["tenant"], invoice["id"]), dict(invoice))
 
 
 # --- the calendar's pointers and state -------------------------------------------------------------

@@ -40,8 +40,23 @@ def views(detail: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [detail]
 
 
-def invoice_wire(record: Mapping[str, Any], *, pdf_link: str | None = None, listed: bool = False) -> dict[str, Any]:
-    """The Invoice resource; `pdfDownloadLink` only when read by id, `amendments` where I1 shows them."""
+def amendment_wire(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A credit note as an invoice's `amendments` item: the I1 example's shape (no period, links or PDF)."""
+    return {"id": record["id"], "invoiceDate": wire.iso(wire.parse_time(record["date"])),
+            "totalCharges": Decimal(record["total"]), "paidAmount": 0, "currencyCode": record["currency"],
+            "currencySymbol": record["symbol"],
+            "invoiceDetails": [{"invoiceLineItemType": v["line_type"], "billingProvider": v["provider"],
+                                "attributes": wire.attributes("InvoiceDetail")}
+                               for d in record["details"] for v in views(d)],
+            "documentType": record["document"], "amendsOf": record.get("amends"), "invoiceType": invoice_type(record),
+            "attributes": wire.attributes("Invoice")}
+
+
+def invoice_wire(record: Mapping[str, Any], *, pdf_link: str | None = None, listed: bool = False,
+                 amendments: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
+    """The Invoice resource; `pdfDownloadLink` only when read by id, `amendments` (the credit notes that
+    amend it) always where I1 shows them and, read by id, when there are any. A credit note is the same
+    resource with `documentType` adjustment_note and `amendsOf`."""
     period = ledger.period_of_invoice(record)
     out: dict[str, Any] = {
         "id": record["id"], "invoiceDate": wire.iso(wire.parse_time(record["date"])),
@@ -53,10 +68,13 @@ def invoice_wire(record: Mapping[str, Any], *, pdf_link: str | None = None, list
         out["pdfDownloadLink"] = pdf_link
     out["taxReceipts"] = []
     out["invoiceDetails"] = [invoice_detail_wire(record, v) for d in record["details"] for v in views(d)]
-    if listed:
-        out["amendments"] = []
-    out.update(documentType="invoice", invoiceType=invoice_type(record),
-               links={"self": wire.link(invoice_ref(record))}, attributes=wire.attributes("Invoice"))
+    if listed or amendments:
+        out["amendments"] = [amendment_wire(a) for a in amendments]
+    out["documentType"] = record.get("document") or "invoice"
+    if record.get("document"):
+        out["amendsOf"] = record.get("amends")
+    out.update(invoiceType=invoice_type(record), links={"self": wire.link(invoice_ref(record))},
+               attributes=wire.attributes("Invoice"))
     return out
 
 
@@ -77,11 +95,14 @@ def invoice_summary_wire(summary: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def invoices_page(found: Sequence[Mapping[str, Any]], size: int | None, offset: int, more: bool) -> dict[str, Any]:
-    """A page of I1: the query it answers echoed in `self`, the next page's link while more follow."""
+def invoices_page(found: Sequence[tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]], size: int | None,
+                  offset: int, more: bool) -> dict[str, Any]:
+    """A page of I1 (each invoice with its credit notes): the query it answers echoed in `self`, the next
+    page's link while more follow."""
     echoed = wire.query_string(size=size, offset=offset if size is not None or offset else None)
     following = wire.link(f"/invoices{wire.query_string(size=size, offset=offset + (size or 0))}") if more else None
-    return wire.collection([invoice_wire(r, listed=True) for r in found], f"/invoices{echoed}", following)
+    return wire.collection([invoice_wire(r, listed=True, amendments=notes) for r, notes in found],
+                           f"/invoices{echoed}", following)
 
 
 def invoice_summaries(found: list[dict[str, Any]]) -> dict[str, Any]:

@@ -7,6 +7,10 @@ ledger.py): one per closed month and currency, made at the period's invoice mome
 00:00 UTC) the first time billing is read after it. Nothing is ever paid in the simulator: every
 `paidAmount` is 0 and a currency's balance is the sum of its invoices.
 
+Credit notes (ledger.py: a refund of a cycle whose invoice was already out) are documents of their own,
+listed and read like invoices (`documentType` adjustment_note, `amendsOf`, negative totals); the
+invoice they amend lists them in `amendments`. They count in the summaries' balances.
+
 The `pdfDownloadLink` of an invoice read by id "auto-expires in 30 minutes" (invoice-resources.md):
 it carries its expiry (`expiresAt`, simulated time), and the statement refuses it once that is past.
 The statement's own route (I8) without `expiresAt` serves the PDF as documented. `render` makes the
@@ -36,11 +40,15 @@ def invoices_of(ctx: Context, tenant: str, now: datetime) -> list[Invoice]:
     return ledger.invoices(ctx, tenant)
 
 
-def get_invoices(ctx: Context, tenant: str, size: int | None, offset: int) -> tuple[list[Invoice], bool]:
-    """A page of the partner's invoices, and whether more follow it."""
+Listed = tuple[Invoice, list[Invoice]]  # an invoice and its credit notes (`amendments`)
+
+
+def get_invoices(ctx: Context, tenant: str, size: int | None, offset: int) -> tuple[list[Listed], bool]:
+    """A page of the partner's invoices and credit notes, each with the credit notes that amend it, and
+    whether more follow it."""
     found = invoices_of(ctx, tenant, ctx.clock.now())
     end = len(found) if size is None else offset + size
-    return found[offset:end], end < len(found)
+    return [(r, ledger.amendments_of(ctx, tenant, r)) for r in found[offset:end]], end < len(found)
 
 
 def find_invoice(ctx: Context, tenant: str, invoice_id: str, now: datetime) -> Invoice:
@@ -51,11 +59,12 @@ def find_invoice(ctx: Context, tenant: str, invoice_id: str, now: datetime) -> I
     return record
 
 
-def get_invoice_by_id(ctx: Context, tenant: str, invoice_id: str) -> tuple[Invoice, datetime]:
-    """The invoice and when its PDF download link expires: 30 minutes of simulated time from now."""
+def get_invoice_by_id(ctx: Context, tenant: str, invoice_id: str) -> tuple[Invoice, list[Invoice], datetime]:
+    """The invoice (or credit note), the credit notes that amend it, and when its PDF download link
+    expires: 30 minutes of simulated time from now."""
     now = ctx.clock.now()
     record = find_invoice(ctx, tenant, invoice_id, now)
-    return record, now + LINK_LIFETIME
+    return record, ledger.amendments_of(ctx, tenant, record), now + LINK_LIFETIME
 
 
 def get_invoice_statement(ctx: Context, tenant: str, invoice_id: str, expires_at: str | None) -> Invoice:

@@ -27,7 +27,8 @@ def amount(value: str, currency: str) -> str:
 
 def header_rows(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     period = ledger.period_of_invoice(record)
-    return [("Invoice number", record["id"]),
+    credit = [("Credit note of invoice", record.get("amends") or "-")] if ledger.is_credit_note(record) else []
+    return [("Invoice number", record["id"]), *credit,
             ("Invoice date", wire.parse_time(record["date"]).date().isoformat()),
             ("Billing period", f"{period.first_day.isoformat()} to {period.last_day.isoformat()}"),
             ("Invoice type", invoice_type(record)), ("Currency", record["currency"]),

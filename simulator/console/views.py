@@ -212,7 +212,7 @@ def all_billing(currency: str | None, period: str | None) -> Query:
 def billing_view(ctx: Context, tenant: str, currency: str) -> BillingView:
     """The partner's invoices (newest first) and the open period's unbilled lines in one currency."""
     found, _ = billing_rules.get_invoices(ctx, tenant, None, 0)
-    invoices = [billing_render.invoice_wire(record, listed=True) for record in found]
+    invoices = [billing_render.invoice_wire(record, listed=True, amendments=notes) for record, notes in found]
     query = all_billing(currency, "current")
     page = lineitems_rules.get_unbilled_line_items(ctx, tenant, query)
     lines = lineitems_render.items(ctx, page, query.selection.shape)
@@ -227,11 +227,11 @@ class InvoiceView:
 
 
 def invoice_view(ctx: Context, tenant: str, invoice_id: str) -> InvoiceView:
-    record, _ = billing_rules.get_invoice_by_id(ctx, tenant, invoice_id)
+    record, notes, _ = billing_rules.get_invoice_by_id(ctx, tenant, invoice_id)
     query = all_billing(None, None)
     page = lineitems_rules.get_invoice_line_items(ctx, tenant, invoice_id, query, path_form=True)
-    return InvoiceView(billing_render.invoice_wire(record), lineitems_render.items(ctx, page, query.selection.shape),
-                       page.more)
+    return InvoiceView(billing_render.invoice_wire(record, amendments=notes),
+                       lineitems_render.items(ctx, page, query.selection.shape), page.more)
 
 
 def invoice_statement(ctx: Context, tenant: str, invoice_id: str) -> tuple[bytes, str]:

@@ -61,6 +61,12 @@ async def users(d: Any, customer: str, token: str) -> None:
               daniel["userPrincipalName"], "Attributes": {"ObjectType": "UserMember"}}
     await d.call("E13", "POST", f"{base}/directoryroles/{helpdesk}/usermembers", json=member, token=token)
     await d.call("E12", "GET", f"{base}/directoryroles/{helpdesk}/usermembers", token=token)
+    second = {**member, "Id": ferdinand["id"]}
+    await d.call("E13", "POST", f"{base}/directoryroles/{helpdesk}/usermembers", json=second, token=token)
+    page = await d.call("E12", "GET", f"{base}/directoryroles/{helpdesk}/usermembers?size=1", token=token)
+    follow = page["links"]["next"]
+    await d.call("E12", "GET", follow["uri"].replace("/customers/", "/v1/customers/", 1), token=token,
+                 headers={h["key"]: h["value"] for h in follow["headers"]})
     await d.call("E10", "GET", f"{base}/users/{daniel['id']}/directoryroles", token=token)
     await d.call("E14", "DELETE", f"{base}/directoryroles/{helpdesk}/usermembers/{daniel['id']}", token=token)
     await d.call("E6", "DELETE", f"{base}/users/{ferdinand['id']}", token=token)

@@ -49,6 +49,10 @@ async def validation(d: Any, customer: str, taken: str, user_token: str) -> None
         "AddressLine1": "1 Microsoft Way", "City": "Redmond", "State": "XX", "PostalCode": "9805", "Country": "US"})
     await d.call("D2", "POST", "/v1/validations/address", json={
         "addressLine1": "Hauptstraße 10", "city": "München", "postalCode": "80331", "country": "DE"})
+    await d.call("D2", "POST", "/v1/validations/address", json={  # Multiple: the street has no type
+        "AddressLine1": "1 Microsoft", "City": "Redmond", "State": "WA", "PostalCode": "98052", "Country": "US"})
+    await d.call("D2", "POST", "/v1/validations/address", json={  # PremisesPartial: no house number
+        "AddressLine1": "Microsoft Way", "City": "Redmond", "State": "WA", "PostalCode": "98052", "Country": "US"})
     for country in ("US", "de", "IN"):
         await d.call("D3", "GET", f"/v1/countryvalidationrules/{country}")
     await d.call("D4", "GET", "/v1/customers/all/validations")

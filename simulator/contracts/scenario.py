@@ -8,7 +8,7 @@ from typing import Any
 
 from simulator.contracts.directory import directory
 from simulator.contracts.integration import agree, integration
-from simulator.contracts.invoicing import invoices
+from simulator.contracts.invoicing import credit_notes, invoices
 from simulator.contracts.lineitems import line_items
 from simulator.contracts.spending import spending
 from simulator.contracts.webhooks import webhooks
@@ -44,7 +44,7 @@ class Driver:
         self.replies: dict[str, list[Reply]] = {}
 
     async def call(self, op: str | None, method: str, path: str, *, token: str | None = None, **kw: Any) -> Any:
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": "application/json", **kw.pop("headers", {})}
         if token != "":
             headers["Authorization"] = f"Bearer {token or self.token}"
         reply = await self.client.request(method, path, headers=headers, **kw)
@@ -140,7 +140,8 @@ async def drive(d: Driver) -> None:
     await integration(d, a, "contoso-a.onmicrosoft.com", user_token)
     await spending(d, user_token)  # it moves the clock by days
     await invoices(d, APP_FORM, USER_FORM)  # after the days of usage, it moves the clock to February
-    await line_items(d)  # last: after the invoices, it reads their lines, then moves the clock a week on
+    await line_items(d)  # after the invoices, it reads their lines, then moves the clock a week on
+    await credit_notes(d, APP_FORM, USER_FORM)  # last: a refund of an invoiced cycle; it moves the clock to April
 
 
 async def check_inventory(d: Driver, customer: str) -> None:

@@ -4,6 +4,7 @@ records and the rules' results; nothing here reads the store. Sections follow th
 product upgrades, new commerce transitions, legacy upgrades and conversions."""
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -45,10 +46,29 @@ def catalog_links(sub: Mapping[str, Any], country: str) -> dict[str, Any]:
             "availability": wire.link(f"/products/{p}/skus/{s}/availabilities/{a}?country={country}")}
 
 
+def legacy_entitlement_id(sub: Mapping[str, Any]) -> str | None:
+    """A legacy license subscription's entitlement id, as the recorded legacy subscription examples carry
+    one: made from the subscription id (stable, stored nowhere). An Azure subscription's (MS-AZR-0145P,
+    the Azure plan's first) is its stored `entitlement_id`; new commerce, SaaS, software and reservations
+    carry none, as their examples."""
+    if sub["kind"] == LEGACY_LICENSE:
+        return name_guid(f"legacy-entitlement:{sub['id']}")
+    return sub.get("entitlement_id") or None
+
+
+def entitlement_link(sub: Mapping[str, Any]) -> dict[str, Any]:
+    """`/entitlements?key=…` as the legacy examples write it: an opaque key naming the customer and the
+    entitlement. pcsim does not simulate the entitlements route: following the link answers 501 900127."""
+    raw = f"{sub['customer_id']}:{legacy_entitlement_id(sub)}".encode()
+    return wire.link(f"/entitlements?key={base64.urlsafe_b64encode(raw).decode().rstrip('=')}")
+
+
 def subscription_links(sub: Mapping[str, Any], country: str) -> dict[str, Any]:
     cid = sub["customer_id"]
     links = catalog_links(sub, country) if sub.get("product_id") else {
         "offer": wire.link(f"/offers/{sub['offer_id']}?country={country}")}
+    if sub["kind"] == LEGACY_LICENSE:
+        links["entitlement"] = entitlement_link(sub)
     if sub.get("parent_subscription_id"):
         links["parentSubscription"] = wire.link(f"/customers/{cid}/subscriptions/{sub['parent_subscription_id']}")
     if sub["kind"] == SAAS:
@@ -82,8 +102,9 @@ def term_fields(sub: Mapping[str, Any]) -> dict[str, Any]:
 def subscription_wire(ctx: Context, sub: Mapping[str, Any], country: str) -> dict[str, Any]:
     now, kind = ctx.clock.now(), sub["kind"]
     out: dict[str, Any] = {"id": sub["id"]}
-    if sub.get("entitlement_id"):
-        out["entitlementId"] = sub["entitlement_id"]
+    entitlement = legacy_entitlement_id(sub)
+    if entitlement:
+        out["entitlementId"] = entitlement
     out.update({"offerId": sub["offer_id"], "offerName": sub["offer_name"], "friendlyName": sub["friendly_name"]})
     if kind == NCE:
         out["productType"] = {"id": "OnlineServicesNCE", "displayName": "OnlineServicesNCE"}

@@ -122,12 +122,27 @@ async def roles_endpoint(request: Request) -> Response:
     return wire.respond(render.bare([render.role_wire(rid, name) for rid, name in roles]))
 
 
-@wire.operation(user_only=True)
+@wire.operation(query=["size", "seekOperation"], headers=["MS-ContinuationToken"], user_only=True)
 async def role_members_endpoint(request: Request) -> Response:
+    """E12, paged as the SDK pages it: `size` (all members when absent), then `seekOperation=Next` with
+    the `MS-ContinuationToken` of the previous page's `links.next`. The token is bound to the customer
+    and the role (another role's token is a 400)."""
     ctx, caller = auth.begin(request)
-    rid, members = ctx.run(rules.role_members, caller, request.path_params["customer_id"],
-                           request.path_params["role_id"])
-    return wire.respond(render.bare([render.member_wire(u, rid) for u in members]))
+    customer_id, role_id = request.path_params["customer_id"], request.path_params["role_id"]
+    size = query.integer(request, "size", default=0, high=MAX_PAGE)
+    token = query.continuation(request)
+    rid, members = ctx.run(rules.role_members, caller, customer_id, role_id)
+    scope = f"usermembers:{customer_id.lower()}:{rid}"
+    start = tokens.decode_int(scope, token) if token else 0
+    chunk = members[start:start + size] if size else members[start:]
+    base = f"/customers/{customer_id}/directoryroles/{rid}/usermembers"
+    echoed = wire.query_string(size=size or None)
+    next_link = None
+    if size and start + size < len(members):
+        next_link = wire.link(f"{base}{echoed}&seekOperation=Next", headers=[
+            {"key": "MS-ContinuationToken", "value": tokens.encode(scope, start + size)}])
+    return wire.respond(render.members_wire([render.member_wire(u, rid) for u in chunk], f"{base}{echoed}",
+                                            next_link))
 
 
 @wire.operation(body=UserMemberIn, user_only=True)

@@ -78,6 +78,13 @@ def role_wire(role_id: str, name: str) -> dict[str, Any]:
     return {"name": name, "id": role_id, "attributes": wire.attributes("DirectoryRole")}
 
 
+def members_wire(items: list[dict[str, Any]], self_uri: str, next_link: dict[str, Any] | None
+                 ) -> dict[str, Any]:
+    """E12's page: the UserMember items with the collection's `links.self` (and `links.next` while more
+    members follow), as the other paged lists answer."""
+    return wire.collection(items, self_uri, next_link)
+
+
 def member_wire(user: User, role_id: str) -> dict[str, Any]:
     return {"displayName": user["display_name"], "userPrincipalName": user["user_principal_name"],
             "roleId": role_id, "id": user["id"], "attributes": wire.attributes("UserMember")}

@@ -11,9 +11,18 @@ Address validation (D2) works from the country table customer creation uses (val
 * a state missing where required or not in the country's list (US, CA, CN, MX), a postal code missing where
   required or not of the country's format, a city without a letter: `StreetPartial`, naming the fields
   (`Region`, `PostalCode`, `City`) in `validationMessage`, no suggestion;
+* in the English-speaking markets (US, CA, GB, AU, NZ, IE), a street named without its type (`1 Main`:
+  no word of the line is a street type such as Street, St, Avenue, Road, Way, Drive, Lane) matches several
+  streets: `Multiple`, three suggestions, the line with ` Street`, ` Avenue` and ` Road`;
+* a street with no premise (house) number (no digit in the address lines, and the line does not start
+  with a number word: `One Microsoft Way` has one): `PremisesPartial`, three suggestions, the street
+  with three house numbers made up from the address (before the street, or after it where the country
+  writes it so: `Hauptstraße 12`);
 * otherwise one suggestion, the address in the country's own spelling (state and postal code upper case,
   the postal code's usual spacing; a US ZIP code gets its ZIP+4): `InteractionRequired` when that changed
   what was sent, else `VerifiedShippable` (US) or `Verified`.
+Every suggestion of `Multiple` and `PremisesPartial` is spelled as the single suggestion is (state, postal
+code); neither has a `validationMessage`. The same address always gets the same answer.
 """
 from __future__ import annotations
 
@@ -35,6 +44,22 @@ STATUSES = ("Unknown", "UnderReview", "Allowed", "NotAllowed", "Not Ready")  # a
 BLOCKING = {"UnderReview": errors.CustomerAccountUnderReview, "Unknown": errors.CustomerAccountStatusUnknown,
             "NotAllowed": errors.CustomerAccountNotApproved}
 LETTER = re.compile(r"[^\W\d_]")
+DIGIT = re.compile(r"\d")
+WORD = re.compile(r"[^\W_]+")
+STREET_TYPED = frozenset({"US", "CA", "GB", "AU", "NZ", "IE"})  # where a street is named with its type
+STREET_TYPES = frozenset({
+    "street", "st", "avenue", "ave", "av", "road", "rd", "way", "boulevard", "blvd", "drive", "dr", "lane", "ln",
+    "court", "ct", "place", "pl", "terrace", "ter", "parkway", "pkwy", "highway", "hwy", "circle", "cir",
+    "square", "sq", "close", "crescent", "cres", "row", "trail", "trl", "loop", "alley", "walk", "mews", "gardens",
+    "green", "grove", "hill", "park", "parade", "plaza", "path", "pike", "broadway", "quay", "wharf", "esplanade",
+    "promenade", "gate", "rise", "view", "vale", "yard", "box", "route", "rte", "expressway", "freeway", "fwy"})
+MULTIPLE_TYPES = ("Street", "Avenue", "Road")
+NUMBER_WORDS = frozenset({"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                          "eleven", "twelve", "twenty", "hundred"})
+NUMBER_AFTER_STREET = frozenset({  # countries that write the house number after the street name
+    "DE", "AT", "CH", "NL", "BE", "DK", "SE", "NO", "FI", "IS", "PL", "CZ", "SK", "HU", "SI", "HR", "RS", "IT",
+    "ES", "PT", "BR", "AR", "CL", "CO", "MX", "PE", "UY", "GR", "TR", "RU", "UA", "BY", "AM", "AZ", "KZ", "KG",
+    "MD", "TJ", "UZ", "EE", "LV", "LT", "RO", "BG"})
 
 
 def domain_taken(ctx: Context, domain: str) -> bool:
@@ -55,6 +80,30 @@ def _postal(rules: countries.CountryRules, postal: str, line: str) -> str:
         cut = 4 if rules.iso2 == "NL" else len(code) - 3
         return f"{code[:cut]} {code[cut:]}"
     return code
+
+
+def _typed_street(line: str) -> bool:
+    """The line names its street with a type (`Main Street`, `Microsoft Way`, `PO Box 7`)."""
+    return any(word.lower() in STREET_TYPES for word in WORD.findall(line))
+
+
+def _has_premise(body: AddressIn) -> bool:
+    """A house number: a digit in any address line, or a number word leading the first (`One Microsoft Way`)."""
+    lines = (body.address_line1, body.address_line2 or "", body.address_line3 or "")
+    if any(DIGIT.search(line) for line in lines):
+        return True
+    words = WORD.findall(body.address_line1)
+    return bool(words) and words[0].lower() in NUMBER_WORDS
+
+
+def _premises(rules: countries.CountryRules, line: str, city: str) -> list[int]:
+    """Three house numbers of the street, made up from it: the same street gets the same three."""
+    first = _digest(rules.iso2, line, city) % 90 + 1
+    return [first, first + 2, first + 4]
+
+
+def _with_number(rules: countries.CountryRules, line: str, number: int) -> str:
+    return f"{line} {number}" if rules.iso2 in NUMBER_AFTER_STREET else f"{number} {line}"
 
 
 def validate_address(ctx: Context, body: AddressIn) -> dict[str, Any]:
@@ -86,6 +135,14 @@ def validate_address(ctx: Context, body: AddressIn) -> dict[str, Any]:
         suggested["state"] = state.upper() if rules.states else state
     if postal:
         suggested["postalCode"] = _postal(rules, postal, body.address_line1)
+    line = body.address_line1.strip()
+    if rules.iso2 in STREET_TYPED and not _typed_street(line):
+        return {**result, "status": "Multiple",
+                "suggestedAddresses": [dict(suggested, addressLine1=f"{line} {kind}") for kind in MULTIPLE_TYPES]}
+    if not _has_premise(body):
+        return {**result, "status": "PremisesPartial",
+                "suggestedAddresses": [dict(suggested, addressLine1=_with_number(rules, line, number))
+                                       for number in _premises(rules, line, body.city)]}
     plain = {k: v for k, v in suggested.items() if k != "postalCode"} == {
         k: v for k, v in original.items() if k != "postalCode"}
     zip_plus_four = rules.iso2 == "US" and suggested.get("postalCode", "").startswith(postal) and postal.isdigit()

@@ -1,7 +1,9 @@
 """Which lines a request reads, and the page of them.
 
 A billed invoice's lines are the ledger's walk over its period, in its currency (the invoice is made
-of that very walk at close, so its totals are what its lines add up to). Unbilled `current` is the open
+of that very walk at close, so its totals are what its lines add up to); a credit note's are the
+refunds of that walk that credit the invoice it amends, and the invoice's are the others
+(ledger.keep_of). Unbilled `current` is the open
 period up to now; unbilled `previous` is the period before it only until its invoice is out (the 2nd of
 the month: periods.INVOICE_AFTER), empty afterwards, so billed and unbilled never hold a charge twice.
 
@@ -32,6 +34,7 @@ class Window:
     period: periods.Period
     currency: str | None     # None: nothing to read (another currency than the invoice's, an invoiced period)
     invoice_number: str      # "" while unbilled
+    keep: ledger.Keep | None = None  # which of the period's lines the document holds (its invoice, a credit note)
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,8 @@ def invoice_window(ctx: Context, tenant: str, invoice_id: str, query: Query, now
     if record is None:
         raise errors.InvoiceNotFound(invoice_id)
     currency = record["currency"] if query.currency in (None, record["currency"]) else None
-    return Window(f"invoice:{record['id']}", ledger.period_of_invoice(record), currency, record["id"])
+    return Window(f"invoice:{record['id']}", ledger.period_of_invoice(record), currency, record["id"],
+                  ledger.keep_of(record))
 
 
 def unbilled_window(query: Query, now: datetime) -> Window:
@@ -122,7 +126,7 @@ def lines(ctx: Context, tenant: str, window: Window, selection: Selection, start
         return market.currency == window.currency and kind in selection.sources
 
     index = ledger.invoice_index(ctx, tenant, window.invoice_number) if window.invoice_number else None
-    walked = ledger.walk(ctx, tenant, window.period, now, start, wanted, selection.sources, index)
+    walked = ledger.walk(ctx, tenant, window.period, now, start, wanted, selection.sources, index, window.keep)
     return meter_totals(walked, window.period) if selection.shape == USAGE_BASED else walked
 
 
