@@ -1,6 +1,6 @@
 """`--state PATH`: the documents, the clock, the seed and the id streams in one SQLite file.
 
-The documents are the store's (simulator/store.py, SQLiteStore: WAL with synchronous=FULL). Beside
+The documents are the store's (simulator/store.py, SQLiteStore: WAL with synchronous=NORMAL). Beside
 them, in the store's meta table, this module keeps what else a restart needs, written by the store's
 `before_commit` hook inside each transaction, so the file never holds a document without the id state
 that made it, and an answered write is never lost to a kill -9:
@@ -226,8 +226,10 @@ class Saver:
         if stop or ctx.clock.moves != self.moves or store.changes != self.changes:
             store.put_meta("clock", ctx.clock.now().isoformat().encode())  # the request's instant, if in one
             self.moves = ctx.clock.moves
-        store.put_meta("seed", str(ctx.settings.seed).encode())
-        store.put_meta("ids.seed", str(ctx.ids.seed).encode())
+        for name, value in (("seed", ctx.settings.seed), ("ids.seed", ctx.ids.seed)):
+            if stop or self.filed.get(name) != value:
+                store.put_meta(name, str(value).encode())
+                self.filed[name] = value
         streams = {"ids.random": ctx.ids.random}
         if stop or "ids.tracing" not in self.filed:
             streams["ids.tracing"] = ctx.ids.tracing

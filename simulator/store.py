@@ -10,6 +10,7 @@ survives the process. `scan` answers a parent's documents in the order they were
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import os
@@ -310,8 +311,18 @@ def no_room(path: str, error: sqlite3.Error) -> StoreFull:
     return StoreFull(f"{path}: {error}")
 
 
+@functools.lru_cache(maxsize=8192)
+def parent_text(parent: Key) -> str:
+    """A parent key as the SQLite store files it (the standard library's JSON of its parts, as files
+    have always had it); remembered, since a request asks for the same few parents again and again."""
+    return json.dumps(list(parent))
+
+
 class SQLiteStore:
-    """Documents in one SQLite table: WAL with synchronous=FULL, so a committed write survives kill -9.
+    """Documents in one SQLite table: WAL with synchronous=NORMAL, so a committed write survives kill -9
+    and any crash of pcsim (it is in the WAL file, handed to the system, before the answer goes out); a
+    power cut or a crash of the machine itself may lose the last commits (not yet synced to the disk),
+    never the file's consistency.
 
     One connection, shared by the event loop thread and any test thread under a lock; a transaction
     holds the lock from BEGIN to COMMIT, so threads take turns. `":memory:"` gives a private database.
@@ -339,7 +350,7 @@ class SQLiteStore:
         except sqlite3.DatabaseError as error:
             raise StoreSchemaError(f"{self.path} is not a SQLite database: {error}") from None
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
         with self.transaction():
             version = self._check()
             if version == 0:
@@ -369,7 +380,7 @@ class SQLiteStore:
 
     @staticmethod
     def _parent(parent: Key) -> str:
-        return json.dumps(list(parent))
+        return parent_text(parent)
 
     def _where(self, kind: str, key: Key) -> tuple[str, str, str]:
         return kind, self._parent(key[:-1]), key[-1]
