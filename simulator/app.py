@@ -154,8 +154,9 @@ class WireMiddleware:
 
 
 # Request headers whose values pcsim reads as text (stores, compares or echoes them); their bytes must be
-# UTF-8, like the rest of a request's text (path, query, JSON bodies: simulator/wire read_json).
-TEXT_HEADERS = frozenset({b"ms-requestid", b"ms-correlationid", b"if-match", b"ms-continuationtoken", b"x-locale"})
+# UTF-8, like the rest of a request's text (path, query, JSON bodies: simulator/wire read_json): the two
+# this middleware echoes, and those the operations declare they read (simulator/routes.py text_headers).
+TEXT_HEADERS = frozenset({b"ms-requestid", b"ms-correlationid", *(name.encode() for name in routetable.TEXT_HEADERS)})
 TEXT_HEADER_LENGTHS = frozenset(len(name) for name in TEXT_HEADERS)
 
 

@@ -169,6 +169,16 @@ def table() -> list[Row]:
     return rows
 
 
+def text_headers() -> tuple[str, ...]:
+    """The request headers the operations declare they read (`@wire.operation(headers=...)`), in lower
+    case: the wire middleware refuses their values when they are not UTF-8 text (simulator/app.py)."""
+    names: set[str] = set()
+    for route in all_routes():
+        operation = getattr(getattr(route, "endpoint", None), "operation", None)
+        names.update(name.lower() for name in getattr(operation, "headers", ()))
+    return tuple(sorted(names))
+
+
 TABLE_FILE = Path(__file__).with_name("routetable.py")
 
 
@@ -186,17 +196,17 @@ def render_row(row: Row) -> str:
     return text
 
 
-def render_table(rows: list[Row]) -> str:
+def render_table(rows: list[Row], headers: tuple[str, ...]) -> str:
     lines = "".join(render_row(row) for row in rows)
     return ('"""Written by `python -m simulator.routes` (see simulator/routes.py); do not edit.\n\n'
             'Each row: (path, methods, in the OpenAPI document, what): what is ("area", module, name) for\n'
             'the route named so in `module.routes`, ("stub", method, path) for a 501, ("guard", allow)\n'
-            'for a 405."""\n\n'
-            f"TABLE = [\n{lines}]\n")
+            'for a 405. TEXT_HEADERS: the request headers the operations declare they read, in lower case."""\n\n'
+            f"TABLE = [\n{lines}]\n\nTEXT_HEADERS = {headers!r}\n")
 
 
 def main() -> int:
-    TABLE_FILE.write_text(render_table(table()))
+    TABLE_FILE.write_text(render_table(table(), text_headers()))
     print(f"wrote {TABLE_FILE}")
     return 0
 

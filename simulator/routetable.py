@@ -2,7 +2,7 @@
 
 Each row: (path, methods, in the OpenAPI document, what): what is ("area", module, name) for
 the route named so in `module.routes`, ("stub", method, path) for a 501, ("guard", allow)
-for a 405."""
+for a 405. TEXT_HEADERS: the request headers the operations declare they read, in lower case."""
 
 TABLE = [
     ('/openapi.json', ('GET', 'HEAD'), True, ('area', 'simulator.routes', 'openapi_endpoint')),
@@ -538,3 +538,5 @@ TABLE = [
     ('/{tenant}/discovery/v2.0/keys',
      ('DELETE', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE'), False, ('guard', 'GET, HEAD')),
 ]
+
+TEXT_HEADERS = ('if-match', 'ms-continuationtoken', 'ms-requestid', 'x-locale')

@@ -24,6 +24,9 @@ TOKEN = {"Authorization": "Bearer anything"}
 
 def test_the_route_table_is_the_composed_one() -> None:
     assert routes.table() == routetable.TABLE, "simulator/routetable.py is stale: run python -m simulator.routes"
+    # and the headers whose values the wire middleware checks are the ones the operations declare
+    assert routes.text_headers() == routetable.TEXT_HEADERS, "simulator/routetable.py is stale"
+    assert {"if-match", "ms-continuationtoken", "x-locale"} <= set(routetable.TEXT_HEADERS)
 
 
 def test_every_route_of_the_router_is_its_areas_route() -> None:
