@@ -4,18 +4,14 @@ from __future__ import annotations
 from pydantic import ConfigDict, Field
 
 from simulator import wire
+from simulator.validation.models import PostalAddressIn
 
 
-class AddressIn(wire.WireModel):
+class AddressIn(PostalAddressIn):
+    """A customer's address: the postal address address validation checks, and the contact on it."""
+    model_config = ConfigDict(**wire.WireModel.model_config)  # not the validation request's example
     first_name: str | None = Field(None, max_length=50)
     last_name: str | None = Field(None, max_length=50)
-    address_line1: str = Field(min_length=1, max_length=200)
-    address_line2: str | None = Field(None, max_length=200)
-    address_line3: str | None = Field(None, max_length=200)
-    city: str = Field(min_length=1, max_length=100)
-    state: str | None = None
-    postal_code: str | None = Field(None, max_length=20)
-    country: str = Field(min_length=2, max_length=2)
     region: str | None = None
     phone_number: str | None = None
 

@@ -10,7 +10,7 @@ from simulator import auth, ids, wire
 from simulator.context import Context
 from simulator.profiles.rules import partner
 from simulator.validation import render, rules
-from simulator.validation.models import AccountStatusIn, AddressIn
+from simulator.validation.models import AccountStatusIn, PostalAddressIn
 from simulator.wire import query
 
 
@@ -21,10 +21,10 @@ async def domain_availability_endpoint(request: Request) -> Response:
     return Response(status_code=200 if taken else 404, headers={"Content-Length": "0"})
 
 
-@wire.operation(body=AddressIn)
+@wire.operation(body=PostalAddressIn)
 async def validate_address_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
-    body = await wire.parse_body(request, AddressIn)
+    body = await wire.parse_body(request, PostalAddressIn)
     return wire.respond(rules.validate_address(ctx, body))
 
 

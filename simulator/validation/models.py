@@ -6,7 +6,9 @@ from pydantic import ConfigDict, Field
 from simulator import wire
 
 
-class AddressIn(wire.WireModel):
+class PostalAddressIn(wire.WireModel):
+    """A postal address as D2 validates it; a customer's addresses are these with a contact on them
+    (simulator/customers/models.py)."""
     model_config = ConfigDict(**wire.WireModel.model_config, json_schema_extra={"example": {
         "AddressLine1": "1 Microsoft Way", "City": "Redmond", "State": "WA", "PostalCode": "98052",
         "Country": "US"}})

@@ -37,7 +37,7 @@ from simulator.customers import records as customer_records
 from simulator.customers.records import get_customer
 from simulator.validation import countries, records
 from simulator.validation.domains import reserved_domain
-from simulator.validation.models import AddressIn
+from simulator.validation.models import PostalAddressIn
 from simulator.validation.records import AccountStatus
 
 STATUSES = ("Unknown", "UnderReview", "Allowed", "NotAllowed", "Not Ready")  # as written in the doc
@@ -87,7 +87,7 @@ def _typed_street(line: str) -> bool:
     return any(word.lower() in STREET_TYPES for word in WORD.findall(line))
 
 
-def _has_premise(body: AddressIn) -> bool:
+def _has_premise(body: PostalAddressIn) -> bool:
     """A house number: a digit in any address line, or a number word leading the first (`One Microsoft Way`)."""
     lines = (body.address_line1, body.address_line2 or "", body.address_line3 or "")
     if any(DIGIT.search(line) for line in lines):
@@ -106,7 +106,7 @@ def _with_number(rules: countries.CountryRules, line: str, number: int) -> str:
     return f"{line} {number}" if rules.iso2 in NUMBER_AFTER_STREET else f"{number} {line}"
 
 
-def validate_address(ctx: Context, body: AddressIn) -> dict[str, Any]:
+def validate_address(ctx: Context, body: PostalAddressIn) -> dict[str, Any]:
     rules = countries.rules_for(ctx.catalog, body.country)
     if rules is None:
         raise errors.InvalidRequestInput(f"country '{body.country}' is not supported")
