@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from simulator.control.guard import OnCycle
 from simulator.control.health import HEALTH
 from simulator.gate import Gate
 
@@ -114,12 +115,12 @@ class Served:
 #   (billing/ledger.py close_periods; 1,200 periods after a 100-year advance);
 # - the control API's seed, reset, clock, snapshot and restore: work on the whole store.
 LONG_PATHS: dict[str, tuple[str, ...]] = {
-    "GET": ("/v1/invoices", "/v1/usagesummary", "/v1/customers/usagerecords"),
+    "GET": ("/v1/invoices", "/v1/usagesummary"),
     "POST": ("/_simulator/seed", "/_simulator/reset", "/_simulator/clock", "/_simulator/snapshots"),
     "PUT": ("/_simulator/clock",),
 }
-LONG_PARTS = ("/usagesummary", "/usagerecords", "/meterusagerecords", "/resourceusagerecords",
-              "/utilizations/", "/usagebudget")  # a customer's or subscription's usage (closes periods too)
+LONG_PARTS = ("usagesummary", "usagerecords", "/utilizations/", "/usagebudget")  # a customer's or a
+# subscription's usage (meter and resource usage records too), which closes periods as well
 LONG_BODY = 64 * 1024
 
 
@@ -150,13 +151,12 @@ def new_loop() -> asyncio.AbstractEventLoop:
     return uvloop.new_event_loop()
 
 
-class Bridge:
-    """The server's receive and send, called from the app's loop. `transport` and `disconnected` are
-    the server's request cycle's, for a `drop` fault (simulator/control/faults.py)."""
+class Bridge(OnCycle):
+    """The server's receive and send, called from the long requests' loop (the transport's close too)."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop, receive: Receive, send: Send) -> None:
+        super().__init__(receive)
         self.server_loop, self.inner_receive, self.inner_send = loop, receive, send
-        self.cycle = getattr(receive, "__self__", None)
 
     async def receive(self) -> Message:
         return await across(self.inner_receive(), self.server_loop)
@@ -166,23 +166,18 @@ class Bridge:
 
     @property
     def transport(self) -> Any:
-        transport = getattr(self.cycle, "transport", None)
+        transport = super().transport
         return None if transport is None else Closer(transport, self.server_loop)
 
-    @property
-    def disconnected(self) -> bool:
-        return bool(getattr(self.cycle, "disconnected", True))
 
-
-class Gated:
+class Gated(OnCycle):
     """The server's receive and send for a request on the server's loop: each waits at the gate before
     it returns, so a request that waited for its body or for its answer to go out while a long request
-    started goes on only once that one is done. `transport` and `disconnected` are the server's request
-    cycle's, for a `drop` fault (simulator/control/faults.py)."""
+    started goes on only once that one is done."""
 
     def __init__(self, gate: Gate, receive: Receive, send: Send) -> None:
+        super().__init__(receive)
         self.gate, self.inner_receive, self.inner_send = gate, receive, send
-        self.cycle = getattr(receive, "__self__", None)
 
     async def receive(self) -> Message:
         message = await self.inner_receive()
@@ -194,14 +189,6 @@ class Gated:
         await self.inner_send(message)
         if self.gate.shut is not None:
             await self.gate.passing()
-
-    @property
-    def transport(self) -> Any:
-        return getattr(self.cycle, "transport", None)
-
-    @property
-    def disconnected(self) -> bool:
-        return bool(getattr(self.cycle, "disconnected", True))
 
 
 class Closer:

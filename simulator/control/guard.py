@@ -18,6 +18,7 @@ its service name. There the network and --control-token are the guard (docs/cont
 from __future__ import annotations
 
 import ipaddress
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -195,21 +196,29 @@ class Guard:
             await errors.render(exc)(scope, receive, send)
 
 
-class Capped:
-    """A server's receive that raises BodyTooLarge once the body passes the limit. Its `transport` and
-    `disconnected` are the server's request cycle's, for a `drop` fault (simulator/control/faults.py)."""
+class OnCycle:
+    """A wrapper of the server's receive (its `receive` a bound method, as uvicorn's is) whose
+    `transport` and `disconnected` are the server's request cycle's, for a `drop` fault
+    (simulator/control/faults.py), however many wrappers stand between."""
 
-    def __init__(self, receive: Receive, limit: int) -> None:
-        self.inner, self.limit, self.seen = receive, limit, 0
+    def __init__(self, receive: Receive) -> None:
         self.cycle = getattr(receive, "__self__", None)
 
     @property
-    def transport(self) -> object:
+    def transport(self) -> Any:
         return getattr(self.cycle, "transport", None)
 
     @property
     def disconnected(self) -> bool:
         return bool(getattr(self.cycle, "disconnected", True))
+
+
+class Capped(OnCycle):
+    """A server's receive that raises BodyTooLarge once the body passes the limit."""
+
+    def __init__(self, receive: Receive, limit: int) -> None:
+        super().__init__(receive)
+        self.inner, self.limit, self.seen = receive, limit, 0
 
     async def receive(self) -> Message:
         message = await self.inner()
