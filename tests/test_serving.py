@@ -8,6 +8,8 @@ import logging
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -18,13 +20,22 @@ from simulator.settings import from_env
 from tests.helpers import M365_BASIC, build_app, customer_body, nce_line, serve
 
 
-def test_health_answers_while_a_long_request_works() -> None:
-    app = build_app(wall="real", sandbox_limits=False)
-    with serve(app) as live, httpx.Client(base_url=live.base_url, headers={"Authorization": "Bearer x"},
-                                          timeout=120) as client:
+def api_client(base_url: str) -> httpx.Client:
+    return httpx.Client(base_url=base_url, headers={"Authorization": "Bearer x"}, timeout=120)
+
+
+@contextmanager
+def a_buying_customer() -> Iterator[tuple[str, httpx.Client, str]]:
+    """pcsim on a socket, a client of it and a customer that may buy: the base URL, the client, its id."""
+    with serve(build_app(wall="real", sandbox_limits=False)) as live, api_client(live.base_url) as client:
         customer = client.post("/v1/customers", json=customer_body()).json()["id"]
         # the customer accepted the Customer Agreement itself, which every new purchase needs (13605)
         assert client.put(f"/_simulator/customers/{customer}/agreement", json={"isSigned": True}).status_code == 200
+        yield live.base_url, client, customer
+
+
+def test_health_answers_while_a_long_request_works() -> None:
+    with a_buying_customer() as (base_url, client, customer):
         for term in ("P1M", "P1Y"):
             lines = [{**nce_line(item=M365_BASIC, term=term), "id": 0}]
             cart = client.post(f"/v1/customers/{customer}/carts", json={"lineItems": lines}).json()
@@ -40,7 +51,7 @@ def test_health_answers_while_a_long_request_works() -> None:
         worker = threading.Thread(target=invoices)
         worker.start()
         slowest, polls = 0.0, 0
-        with httpx.Client(base_url=live.base_url, timeout=5) as health:
+        with httpx.Client(base_url=base_url, timeout=5) as health:
             while worker.is_alive() and polls < 200:
                 started = time.monotonic()
                 assert health.get("/_simulator/health").json() == {"status": "ok"}
@@ -56,18 +67,14 @@ def test_requests_that_come_while_a_long_request_works_wait_and_all_land() -> No
     # Long requests (clock moves and invoice lists, which close every period passed) run on a thread of
     # their own while purchases come on other connections: every purchase lands whole, none is lost or
     # mixed into another's transaction, and the invoices are listed each time.
-    app = build_app(wall="real", sandbox_limits=False)
-    with serve(app) as live, httpx.Client(base_url=live.base_url, headers={"Authorization": "Bearer x"},
-                                          timeout=120) as setup:
-        customer = setup.post("/v1/customers", json=customer_body()).json()["id"]
-        assert setup.put(f"/_simulator/customers/{customer}/agreement", json={"isSigned": True}).status_code == 200
+    with a_buying_customer() as (base_url, setup, customer):
         statuses: list[int] = []
         checkouts: list[int] = []
         orders: list[str] = []
         long_answers: list[int] = []
 
         def buy() -> None:
-            with httpx.Client(base_url=live.base_url, headers={"Authorization": "Bearer x"}, timeout=120) as client:
+            with api_client(base_url) as client:
                 for _ in range(15):
                     lines = [{**nce_line(item=M365_BASIC, term="P1M"), "id": 0}]
                     cart = client.post(f"/v1/customers/{customer}/carts", json={"lineItems": lines})
@@ -81,7 +88,7 @@ def test_requests_that_come_while_a_long_request_works_wait_and_all_land() -> No
                             orders.extend(order["id"] for order in checkout.json()["orders"])
 
         def move_and_list() -> None:
-            with httpx.Client(base_url=live.base_url, headers={"Authorization": "Bearer x"}, timeout=120) as client:
+            with api_client(base_url) as client:
                 for _ in range(3):
                     moved = client.post("/_simulator/clock/advance", json={"seconds": 400 * 86400})
                     long_answers.append(moved.status_code)
