@@ -176,6 +176,14 @@ def shared_catalog() -> Catalog:
     return catalog_data.load()
 
 
+def with_tokens(api: Api, *, sending: str = "app") -> tuple[Api, str, str]:
+    """The api with the partner's App-only and App+User tokens, sending one of them (`app` or `user`)
+    by default: (api, app token, user token)."""
+    app, user = api.token_for(), api.token_for(user=True)
+    api.token = app if sending == "app" else user
+    return api, app, user
+
+
 def build_app(settings: Settings | None = None, *, store: Store | None = None, catalog: Catalog | None = None,
               clock: Clock | None = None, wall: str = "fake", served: bool = False, **overrides: Any) -> Any:
     """The one way tests build an app in process.

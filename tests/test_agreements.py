@@ -19,6 +19,7 @@ from tests.helpers import (
     refused,
     token_claims,
     updated,
+    with_tokens,
 )
 
 CLOUD_TEMPLATE = "998b88de-aa99-4388-a42c-1b3517d49490"
@@ -35,10 +36,7 @@ REFUSAL = {"code": 13605, "description": (
 @pytest.fixture
 def partner(make_api: Any) -> tuple[Api, str, str]:
     """An app with the partner's App-only token (sent by default) and its App+User token."""
-    api = make_api(provisioning_delay=0)
-    app, user = api.token_for(), api.token_for(user=True)
-    api.token = app
-    return api, app, user
+    return with_tokens(make_api(provisioning_delay=0))
 
 
 def agreements_of(api: Api, customer: str, user: str, query: str = "?agreementType=*") -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import Api, refused
+from tests.helpers import Api, refused, with_tokens
 
 TENANT_ID = "85c3da30-99bc-5255-b9a2-ba4899fe89e0"  # contoso-partner.onmicrosoft.com's
 DOMAIN = "litware1179.onmicrosoft.com"
@@ -22,10 +22,7 @@ def self_link(uri: str) -> dict[str, Any]:
 
 @pytest.fixture
 def partner(make_api: Any) -> tuple[Api, str, str]:
-    api = make_api()
-    app, user = api.token_for(), api.token_for(user=True)
-    api.token = user
-    return api, app, user
+    return with_tokens(make_api(), sending="user")
 
 
 def profile(api: Api, name: str, **kw: Any) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import TENANT, Api, customer_body, nce_line, recorded_example, refused
+from tests.helpers import TENANT, Api, customer_body, nce_line, recorded_example, refused, with_tokens
 
 ROOT = Path(__file__).resolve().parents[1]
 ADDRESS = "/v1/validations/address"
@@ -17,10 +17,7 @@ ADDRESS = "/v1/validations/address"
 
 @pytest.fixture
 def partner(make_api: Any) -> tuple[Api, str, str]:
-    api = make_api(provisioning_delay=0)
-    app, user = api.token_for(), api.token_for(user=True)
-    api.token = app
-    return api, app, user
+    return with_tokens(make_api(provisioning_delay=0))
 
 
 def test_a_domain_is_taken_by_any_partners_customer_or_a_reserved_name(partner: tuple[Api, str, str]) -> None:
