@@ -228,7 +228,7 @@ class Atomic:
 
 
 async def storage_full(request: Request, exc: Exception) -> Response:
-    """A write SQLite had no room for (simulator/store.py, StoreFull): 503, and nothing was kept."""
+    """A write SQLite had no room for (simulator/store/sqlite.py, StoreFull): 503, and nothing was kept."""
     return errors.render(errors.StorageFull())
 
 

@@ -1,6 +1,6 @@
 """`--state PATH`: the documents, the clock, the seed and the id streams in one SQLite file.
 
-The documents are the store's (simulator/store.py, SQLiteStore: WAL with synchronous=NORMAL). Beside
+The documents are the store's (simulator/store/sqlite.py, SQLiteStore: WAL with synchronous=NORMAL). Beside
 them, in the store's meta table, this module keeps what else a restart needs, written by the store's
 `before_commit` hook inside each transaction, so the file never holds a document without the id state
 that made it, and an answered write is never lost to a kill -9:

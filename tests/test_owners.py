@@ -29,7 +29,8 @@ SIMULATOR = Path(__file__).resolve().parent.parent / "simulator"
 OWNERS = {"customers/records.py", "carts/records.py", "orders/records.py", "subscriptions/records.py",
           "billing/records.py", "usage/records.py", "users/records.py", "agreements/records.py",
           "validation/records.py", "webhooks/records.py"}
-WHOLE_STORE = {"store.py", "persistence.py", "control/snapshots.py", "control/basics.py"}
+WHOLE_STORE = {"store/__init__.py", "store/documents.py", "store/memory.py", "store/sqlite.py", "persistence.py",
+               "control/snapshots.py", "control/basics.py"}
 RAW = re.compile(r"store\.(get|put|scan|delete|count)\(")
 UPGRADES = "/v1/productUpgrades"
 STANDARD = "CFQ7TTC0LDPB:0001:CFQ7TTC0LGNT"   # an upgrade target of Business Basic

@@ -25,6 +25,7 @@ import pytest
 
 from simulator import persistence
 from simulator import store as stores
+from simulator.store import sqlite as sqlite_store
 from simulator.store import SCHEMA, SCHEMA_VERSION, SQLiteStore, StoreSchemaError, StoreUnavailable
 from tests.helpers import (
     ENV,
@@ -264,7 +265,7 @@ def test_a_migration_that_fails_leaves_the_file_as_it_was(tmp_path: Path, monkey
     def half_done(db: sqlite3.Connection) -> None:
         stores.add_meta(db)
         raise sqlite3.OperationalError("disk I/O error")
-    monkeypatch.setattr(stores, "MIGRATIONS", (half_done,))
+    monkeypatch.setattr(sqlite_store, "MIGRATIONS", (half_done,))  # where SQLiteStore reads them
     with pytest.raises(sqlite3.OperationalError):
         SQLiteStore(path)
     with sqlite3.connect(path) as raw:
