@@ -1,4 +1,4 @@
-"""The application factory: the router, the error handlers and the middleware.
+"""The application factory: the router and its error handlers, behind the front (simulator/front.py).
 
 The router is built from simulator/routetable.py (every route, in order, as data: see
 simulator/routes.py) without importing the areas; each area is imported by the first request routed
@@ -6,23 +6,20 @@ to it. `pcsim` answers its first product list without loading pydantic or the ot
 from __future__ import annotations
 
 import importlib
+import inspect
 from typing import Any
-from urllib.parse import unquote_to_bytes
 
 from starlette.applications import Starlette
-from starlette.datastructures import State
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Route, Router
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
-from simulator import auth, control, errors, persistence, routetable
+from simulator import auth, control, errors, front, persistence, routetable
 from simulator.catalog import data as catalog_data
 from simulator.catalog.data import Catalog
 from simulator.clock import MANUAL, Clock
-from simulator.context import WRITES, Context, Writes
-from simulator.control import guard
-from simulator.control.health import HEALTH
+from simulator.context import Context
 from simulator.ids import Ids, partner_id
 from simulator.settings import Settings, from_env, replace
 from simulator.store import MemoryStore, Store, StoreFull
@@ -35,6 +32,7 @@ class Lazy:
     def __init__(self, module: str, name: str, path: str) -> None:
         self.module, self.name, self.path = module, name, path
         self.route: Route | None = None
+        self.direct = False  # whether the endpoint is a coroutine function, answered without Starlette's wrapper
 
     def real(self) -> Route:
         if self.route is None:
@@ -44,12 +42,19 @@ class Lazy:
                 raise RuntimeError(f"simulator/routetable.py is stale ({self.module} has no route {self.name} "
                                    f"at {self.path}): run python -m simulator.routes")
             self.route = route
+            self.direct = inspect.iscoroutinefunction(route.endpoint)
         return self.route
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         route = self.real()
+        endpoint = route.endpoint
         # The area's endpoint, not this stand-in, is what auth.begin reads the declaration of.
-        await route.app({**scope, "endpoint": route.endpoint}, receive, send)
+        scope["endpoint"] = endpoint
+        if self.direct:  # what Starlette's request_response does, less its exception layer (simulator/front.py's)
+            response = await endpoint(Request(scope, receive, send))
+            await response(scope, receive, send)
+        else:
+            await route.app(scope, receive, send)
 
 
 def stub(method: str, path: str) -> Any:
@@ -88,148 +93,6 @@ def literal_segments(routes: list[BaseRoute]) -> set[str]:
             if part and "{" not in part:
                 words.add(part.lower())
     return words
-
-
-class WireMiddleware:
-    """Literal path segments match in any casing, as the service's do (api.md: `azureEntitlements`
-    and `azureentitlements` both work); a trailing slash is ignored; MS-RequestId and
-    MS-CorrelationId are echoed, made up when absent."""
-
-    def __init__(self, app: ASGIApp, words: set[str], ctx: Context, state: State) -> None:
-        self.app, self.words, self.ctx = app, words, ctx
-        self.state = state  # the Starlette app's, for those who read app.state.ctx from the outside
-        self.paths: dict[str, tuple[str, bytes]] = {}  # path as sent -> as routed (bounded, see below)
-
-    def routed(self, path: str) -> tuple[str, bytes]:
-        """The path the router sees (literal words in lower case, no trailing slash) and its bytes;
-        remembered for the short paths of recent requests."""
-        known = self.paths.get(path)
-        if known is not None:
-            return known
-        words = self.words
-        parts = []
-        for part in path.split("/"):
-            folded = part.lower()
-            parts.append(folded if folded in words else part)
-        new_path = "/".join(parts)
-        if len(new_path) > 1:
-            new_path = new_path.rstrip("/") or "/"
-        known = (new_path, new_path.encode())
-        if len(path) <= ROUTED_LONGEST:
-            if len(self.paths) >= ROUTED_MOST:
-                self.paths.clear()
-            self.paths[path] = known
-        return known
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        invalid = invalid_text(scope)
-        new_path, raw_path = self.routed(scope["path"])
-        scope = {**scope, "path": new_path, "raw_path": raw_path}
-        request_id = correlation_id = None
-        for name, value in scope["headers"]:  # the last of each, as a dict of the headers keeps it
-            if len(name) in TEXT_HEADER_LENGTHS:
-                folded = name.lower()
-                if folded == b"ms-correlationid":
-                    correlation_id = value
-                elif folded == b"ms-requestid":
-                    request_id = value
-                if folded in TEXT_HEADERS and invalid is None and not utf8(value):
-                    invalid = f"the header {folded.decode()} is not UTF-8 text"
-        ids = self.ctx.ids
-        echo = [(b"ms-requestid", request_id or ids.request_guid().encode()),
-                (b"ms-correlationid", correlation_id or ids.request_guid().encode())]
-
-        async def send_with_ids(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), *echo]}
-            await send(message)
-
-        if invalid is not None:  # refused before anything reads it, so nothing stores it
-            await errors.render(errors.InvalidRequestInput(invalid))(scope, receive, send_with_ids)
-            return
-        await self.app(scope, receive, send_with_ids)
-
-
-# Request headers whose values pcsim reads as text (stores, compares or echoes them); their bytes must be
-# UTF-8, like the rest of a request's text (path, query, JSON bodies: simulator/wire read_json): the two
-# this middleware echoes, and those the operations declare they read (simulator/routes.py text_headers).
-TEXT_HEADERS = frozenset({b"ms-requestid", b"ms-correlationid", *(name.encode() for name in routetable.TEXT_HEADERS)})
-TEXT_HEADER_LENGTHS = frozenset(len(name) for name in TEXT_HEADERS)
-
-
-def utf8(raw: bytes) -> bool:
-    if raw.isascii():
-        return True
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def invalid_text(scope: Scope) -> str | None:
-    """What of the request's path or query string is not text: percent-encoded (or raw) bytes that are no
-    UTF-8, which servers decode into U+FFFD replacement characters rather than refuse. None if all is well."""
-    raw_path = scope.get("raw_path")
-    if raw_path and (b"%" in raw_path or not raw_path.isascii()) and not utf8(unquote_to_bytes(raw_path)):
-        return "the path is not UTF-8 text (a percent-encoded byte sequence that is no UTF-8)"
-    query = scope.get("query_string")
-    if query and (b"%" in query or not query.isascii()) and not utf8(unquote_to_bytes(query)):
-        return "the query string is not UTF-8 text (a percent-encoded byte sequence that is no UTF-8)"
-    return None
-
-
-# The routed form of up to ROUTED_MOST paths of up to ROUTED_LONGEST characters is remembered (then
-# forgotten all at once): the literal paths and the ids clients are working with at the moment.
-ROUTED_MOST, ROUTED_LONGEST = 4096, 512
-
-
-class Atomic:
-    """Every request's writes are one transaction (simulator/context.py, `Writes`), kept when its answer
-    is a success (below 400) and undone otherwise, whatever failed: a rule, the rendering after it, or
-    the commit itself. A commit the disk has no room for answers 503 + Retry-After instead of the answer
-    the endpoint made. Inside the control middleware, so an injected fault's status changes nothing."""
-
-    def __init__(self, app: Any, ctx: Context) -> None:
-        self.app = app
-        self.state = app.state
-        self.gate = ctx.gate
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        if self.gate.shut is not None and scope["path"] != HEALTH:  # a long request works on the store
-            await self.gate.passing()  # (simulator/gate.py); health touches none of it and always answers
-        writes = Writes()
-        token = WRITES.set(writes)
-        replaced = False
-
-        async def send_committed(message: Message) -> None:
-            nonlocal replaced
-            if replaced:
-                return
-            if message["type"] == "http.response.start" and writes.open is not None:
-                try:
-                    writes.end(keep=message["status"] < 400)
-                except StoreFull:
-                    replaced = True
-                    await errors.render(errors.StorageFull())(scope, receive, send)
-                    return
-            await send(message)
-        try:
-            await self.app(scope, receive, send_committed)
-        finally:
-            writes.end(keep=False)  # no answer started (a failure on the way): nothing is kept
-            WRITES.reset(token)
-
-
-async def storage_full(request: Request, exc: Exception) -> Response:
-    """A write SQLite had no room for (simulator/store/sqlite.py, StoreFull): 503, and nothing was kept."""
-    return errors.render(errors.StorageFull())
 
 
 class ExactRouter(Router):
@@ -310,9 +173,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
                   ids=ids or Ids(settings.seed), catalog=catalog or catalog_data.load(), settings=settings)
     persistence.attach(ctx)  # a SQLite store's clock and ids come back, and are kept there from now on
     routes = router(settings.no_control)
-    app = Starlette(routes=routes, exception_handlers={**errors.HANDLERS, StoreFull: storage_full})
+    app = Starlette(routes=routes, exception_handlers={**errors.HANDLERS, StoreFull: front.storage_full})
     app.router = ExactRouter(routes)  # before the first request builds the middleware stack around it
     app.state.ctx = ctx
     app.state.control = control.State(settings)  # snapshots, fault rules, the request journal
-    guarded = guard.Guard(control.ControlMiddleware(Atomic(app, ctx), ctx, app.state.control), settings)
-    return WireMiddleware(guarded, literal_segments(routes), ctx, app.state)
+    return front.Front(app, ctx, app.state.control, literal_segments(routes))

@@ -246,7 +246,11 @@ def _id_claims(access: dict[str, Any], client: str) -> dict[str, Any]:
 
 
 def authenticate(ctx: Context, request: Request, *, user_only: bool = False) -> Caller:
-    header = request.headers.get("authorization", "")
+    return caller_of(ctx, request.headers.get("authorization", ""), user_only=user_only)
+
+
+def caller_of(ctx: Context, header: str, *, user_only: bool = False) -> Caller:
+    """The caller an `Authorization` header names; 401 without a bearer token, or with one refused."""
     scheme, _, token = header.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
@@ -304,7 +308,7 @@ def basic_client(header: str) -> dict[str, str]:
 async def _token(request: Request, v2: bool) -> Response:
     ctx: Context = request.app.state.ctx
     try:
-        # Text, as every other request's (simulator/app.py, invalid_text): no byte sequence that is no UTF-8,
+        # Text, as every other request's (simulator/front.py, invalid_text): no byte sequence that is no UTF-8,
         # raw or percent-encoded, becomes a replacement character in a token's claims.
         raw = (await request.body()).decode("utf-8")
         fields = parse_qs(raw, keep_blank_values=True, errors="strict")

@@ -13,7 +13,7 @@ clock has two modes:
 Advancing works in both modes (a running clock runs on from the new time); pausing a running clock
 keeps the time it has reached, and resuming runs on from it.
 
-One request sees one instant: `pinned()` (entered by the control middleware around every request)
+One request sees one instant: `pin()` (by the front, simulator/front.py, around every request)
 reads the clock once and `now()` answers that reading until the request ends, so two rules of the
 same request never disagree about the time, however fast the clock runs. Moving the clock during a
 request (advance, restore, a switch of mode) moves the pinned instant with it.
@@ -24,9 +24,8 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable
+from contextvars import ContextVar, Token
 from datetime import UTC, datetime, timedelta
 
 RUNNING, MANUAL = "running", "manual"
@@ -117,15 +116,12 @@ class Clock:
     def speed(self) -> float:
         return self._speed
 
-    @contextmanager
-    def pinned(self) -> Iterator[datetime]:
-        """`now()` is one instant until the block ends (already pinned: that instant stays)."""
-        instant = self.now()
-        token = self._pin.set(instant)
-        try:
-            yield instant
-        finally:
-            self._pin.reset(token)
+    def pin(self) -> Token[datetime | None]:
+        """`now()` is one instant from here until `unpin` (already pinned: that instant stays)."""
+        return self._pin.set(self.now())
+
+    def unpin(self, token: Token[datetime | None]) -> None:
+        self._pin.reset(token)
 
     # --- moving -----------------------------------------------------------------------------
     def advance(self, seconds: float) -> datetime:

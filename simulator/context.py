@@ -44,8 +44,8 @@ class Context:
 
 class Writes:
     """What one request writes, as one transaction: opened by its first rule (`Context.run`) and closed
-    when its answer starts (simulator/app.py, `Atomic`), kept if that answer is a success and undone if
-    it is an error or the request fails before answering. So a request that fails leaves no trace, even
+    when its answer starts (simulator/front.py, `Front.transaction`), kept if that answer is a success and
+    undone if it is an error or the request fails before answering. So a request that fails leaves no trace, even
     when its rule succeeded and what came after it (rendering the answer) did not.
 
     Between its first rule and its answer an endpoint awaits nothing (it reads its body before), so no
@@ -90,7 +90,7 @@ class Undone(Exception):
     """Thrown into a request's transaction to roll it back."""
 
 
-# The request being answered on this task, if any (set by simulator/app.py's Atomic around each request).
+# The request being answered on this task, if any (set by simulator/front.py around each request).
 WRITES: ContextVar[Writes | None] = ContextVar("pcsim-request-writes", default=None)
 _holder: Writes | None = None  # the request whose transaction is open (on its thread), if any
 

@@ -18,7 +18,7 @@ MULTI_TENANT = ("common", "organizations", "consumers")
 def v4(bits: int) -> str:
     """`str(uuid.UUID(int=bits, version=4))` without building the UUID (every request makes two)."""
     bits = (bits & ~(0xC000 << 48 | 0xF000 << 64)) | 0x8000 << 48 | 4 << 76
-    h = f"{bits:032x}"
+    h = bits.to_bytes(16, "big").hex()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 

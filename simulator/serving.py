@@ -77,10 +77,7 @@ class Served:
             for message in messages:
                 await send(message)
             return
-        if gate.shut is not None:
-            await gate.passing()
-        gated = Gated(gate, receive, send)
-        await self.app(scope, gated.receive, gated.send)
+        await self.app(scope, receive, send)  # the front passes the gate (simulator/front.py)
 
     def worker(self) -> asyncio.AbstractEventLoop:
         """The long requests' loop, started on the first of them."""
@@ -168,27 +165,6 @@ class Bridge(OnCycle):
     def transport(self) -> Any:
         transport = super().transport
         return None if transport is None else Closer(transport, self.server_loop)
-
-
-class Gated(OnCycle):
-    """The server's receive and send for a request on the server's loop: each waits at the gate before
-    it returns, so a request that waited for its body or for its answer to go out while a long request
-    started goes on only once that one is done."""
-
-    def __init__(self, gate: Gate, receive: Receive, send: Send) -> None:
-        super().__init__(receive)
-        self.gate, self.inner_receive, self.inner_send = gate, receive, send
-
-    async def receive(self) -> Message:
-        message = await self.inner_receive()
-        if self.gate.shut is not None:
-            await self.gate.passing()
-        return message
-
-    async def send(self, message: Message) -> None:
-        await self.inner_send(message)
-        if self.gate.shut is not None:
-            await self.gate.passing()
 
 
 class Closer:

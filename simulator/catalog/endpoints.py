@@ -17,16 +17,21 @@ from simulator.context import Context
 from simulator.wire import query
 
 
-def cached(ctx: Context, key: tuple[Any, ...], make: Callable[[], Any], scope: str | None = None) -> Response:
+def cached(ctx: Context, request: Request, key: tuple[Any, ...], make: Callable[[], Any],
+           scope: str | None = None) -> Response:
     """The answer rendered for `key`, made (`make`) on the first request that asks for it. An answer
     that echoes a `reservationScope` other than the known ones (free text: every value of it is an
-    answer of its own) is made every time."""
+    answer of its own) is made every time. The partner-scoped answers (no customer in the path) are the
+    same for every caller: the front may give them again (wire.reusable)."""
     rendered = ctx.catalog.rendered
     payload = rendered.get(key)
+    kept = scope is None or scope.lower() in rules.SCOPES
     if payload is None:
         payload = wire.dumps(make())
-        if scope is None or scope.lower() in rules.SCOPES:
+        if kept:
             rendered.put(key, payload)
+    if kept and "customer_id" not in request.path_params:
+        return wire.reusable(request, payload)
     return wire.respond_bytes(payload)
 
 
@@ -51,9 +56,10 @@ def list_products_endpoint(customer_scoped: bool) -> Callable[[Request], Any]:
         view = rules.require_view(query.text(request, "targetView"))
         scope = query.text(request, "reservationScope")
         base = _base(request, customer_scoped)
-        return cached(ctx, ("products", base, market.country, view, segment, scope), lambda: render.products_wire(
-            rules.list_products(ctx, market, view, segment, scope), rules.legacy_azure_offers(ctx, view),
-            market.country, base, view, segment, scope), scope)
+        return cached(ctx, request, ("products", base, market.country, view, segment, scope),
+                      lambda: render.products_wire(
+                          rules.list_products(ctx, market, view, segment, scope), rules.legacy_azure_offers(ctx, view),
+                          market.country, base, view, segment, scope), scope)
     return endpoint
 
 
@@ -62,7 +68,7 @@ def get_product_endpoint(customer_scoped: bool) -> Callable[[Request], Any]:
         ctx: Context = request.app.state.ctx
         market, _ = _market_and_segment(ctx, request, customer_scoped)
         product = rules.get_product(ctx, request.path_params["product_id"])
-        return cached(ctx, ("product", product.id, market.country),
+        return cached(ctx, request, ("product", product.id, market.country),
                       lambda: render.product_wire(product, market.country))
     return endpoint
 
@@ -75,7 +81,7 @@ def list_skus_endpoint(customer_scoped: bool) -> Callable[[Request], Any]:
         skus = rules.list_skus(ctx, market, pid, segment, scope)
         product = rules.get_product(ctx, pid)
         base = _base(request, customer_scoped)
-        return cached(ctx, ("skus", base, market.country, pid.upper(), segment, scope),
+        return cached(ctx, request, ("skus", base, market.country, pid.upper(), segment, scope),
                       lambda: render.skus_wire(skus, product, market.country, base, segment, scope), scope)
     return endpoint
 
@@ -85,7 +91,7 @@ def get_sku_endpoint(customer_scoped: bool) -> Callable[[Request], Any]:
         ctx: Context = request.app.state.ctx
         market, _ = _market_and_segment(ctx, request, customer_scoped)
         sku = rules.get_sku(ctx, request.path_params["product_id"], request.path_params["sku_id"])
-        return cached(ctx, ("sku", sku.product.id, sku.id, market.country),
+        return cached(ctx, request, ("sku", sku.product.id, sku.id, market.country),
                       lambda: render.sku_wire(sku, market.country))
     return endpoint
 
@@ -99,7 +105,7 @@ def list_availabilities_endpoint(customer_scoped: bool) -> Callable[[Request], A
         found = rules.list_availabilities(ctx, market, p, s, segment, scope)
         base = _base(request, customer_scoped)
         sku = rules.get_sku(ctx, p, s)
-        return cached(ctx, ("avails", base, market.country, sku.product.id, sku.id, segment, scope),
+        return cached(ctx, request, ("avails", base, market.country, sku.product.id, sku.id, segment, scope),
                       lambda: render.availabilities_wire(found, sku, market, base, segment, scope), scope)
     return endpoint
 
@@ -110,7 +116,7 @@ def get_availability_endpoint(customer_scoped: bool) -> Callable[[Request], Any]
         market, _ = _market_and_segment(ctx, request, customer_scoped)
         pp = request.path_params
         av = rules.get_availability(ctx, pp["product_id"], pp["sku_id"], pp["availability_id"])
-        return cached(ctx, ("avail", av.wire["catalogItemId"], market.country),
+        return cached(ctx, request, ("avail", av.wire["catalogItemId"], market.country),
                       lambda: render.availability_wire(av, market))
     return endpoint
 

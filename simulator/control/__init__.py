@@ -6,11 +6,11 @@
 - faults: rules that throttle, fail, slow down, drop or accept matching requests;
 - journal: the last requests answered;
 - azure: Azure subscriptions created under an Azure plan, as the Azure side would;
-- middleware: applies the fault rules, keeps the journal and guards /_simulator (--control-token,
-  --no-control).
+- middleware: what the front (simulator/front.py) needs of the control API for every request: the
+  guard of /_simulator (--control-token, --no-control), the fault rules, the journal.
 
 These are what make pcsim better to test with than the real sandbox. Importing the package loads only
-what every request needs (the middleware, the journal, the health check); the rest, with its request
+what every request needs (the control side, the journal, the health check); the rest, with its request
 models, comes with the first request that routes to it.
 """
 from __future__ import annotations
@@ -18,9 +18,9 @@ from __future__ import annotations
 from typing import Any
 
 from simulator.control.health import HEALTH
-from simulator.control.middleware import ControlMiddleware, State, is_control
+from simulator.control.middleware import State, is_control
 
-__all__ = ["HEALTH", "ControlMiddleware", "State", "is_control", "routes", "serves"]
+__all__ = ["HEALTH", "State", "is_control", "routes", "serves"]
 
 
 def serves(path: str, no_control: bool) -> bool:

@@ -1,5 +1,5 @@
-"""The guard in front of every request: bodies no larger than --max-body-size, and a control API
-(/_simulator) that no web page can drive.
+"""The guard in front of every request (simulator/front.py applies it): bodies no larger than
+--max-body-size, and a control API (/_simulator) that no web page can drive.
 
 - A body over the limit is refused with 413 before it is read whole: at once when `Content-Length`
   says so, and as soon as a chunked body grows past it (the bytes received so far are all that was
@@ -20,10 +20,9 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope
 
 from simulator import errors
-from simulator.control.health import HEALTH
 from simulator.settings import Settings
 
 CONSOLE = "/_simulator/console"
@@ -138,62 +137,6 @@ def control_refusal(settings: Settings, scope: Scope) -> errors.PartnerCenterErr
 def _has_body(headers: dict[bytes, bytes]) -> bool:
     length = headers.get(b"content-length", b"0").strip()
     return b"transfer-encoding" in headers or (length.isdigit() and int(length) > 0)
-
-
-def _declared_length(scope: Scope) -> int | None:
-    """The body's length as `Content-Length` declares it; 0 for a request with no body at all; None
-    for a body of no declared length (chunked)."""
-    length: int | None = 0
-    for name, value in scope["headers"]:
-        if len(name) == 14 and name.lower() == b"content-length":
-            value = value.strip()
-            return int(value) if value.isdigit() and len(value) < 20 else None
-        if len(name) == 17 and name.lower() == b"transfer-encoding":
-            length = None
-    return length
-
-
-class Guard:
-    """The ASGI middleware: the body limit for every request, the origin rules for /_simulator."""
-
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
-        self.app, self.settings = app, settings
-        self.limit = settings.max_body_size
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        path = scope["path"]
-        if (path == "/_simulator" or path.startswith("/_simulator/")) and path != HEALTH \
-                and not self.settings.no_control:
-            refusal = control_refusal(self.settings, scope)
-            if refusal is not None:
-                await errors.render(refusal)(scope, receive, send)
-                return
-        declared = _declared_length(scope)
-        if declared is None:
-            await self.limited(scope, receive, send)
-        elif declared > self.limit:
-            await errors.render(BodyTooLarge(self.limit))(scope, receive, send)
-        else:  # the server never passes more than `Content-Length` says
-            await self.app(scope, receive, send)
-
-    async def limited(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """The app, with a receive that refuses to pass more than the limit (a chunked body)."""
-        capped, started = Capped(receive, self.limit), False
-
-        async def watched(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-        try:
-            await self.app(scope, capped.receive, watched)
-        except BodyTooLarge as exc:
-            if started:
-                raise
-            await errors.render(exc)(scope, receive, send)
 
 
 class OnCycle:

@@ -1,9 +1,6 @@
-"""The control layer around the app: who may use /_simulator, fault rules and the request journal;
-and the one instant of the simulated clock that every rule of a request sees (Clock.pinned).
-
-It sits inside WireMiddleware (simulator/app.py), so it sees the path as the router will (literal
-words in lower case, no trailing slash) and its own answers get MS-RequestId and MS-CorrelationId
-like any other.
+"""The control API's side of every request, which the front (simulator/front.py) applies: who may use
+/_simulator (--control-token), the console's redirect, and the state behind the fault rules, the
+snapshots and the request journal (`State`); the request's body read once, and given again to the route.
 """
 from __future__ import annotations
 
@@ -11,14 +8,10 @@ import hmac
 from typing import TYPE_CHECKING
 
 from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
-from simulator import errors
-from simulator.context import Context
 from simulator.control import journal
-from simulator.control.health import HEALTH
 from simulator.settings import Settings
-from simulator.webhooks import records as webhook_records
 
 if TYPE_CHECKING:
     from simulator.control.faults import Rules
@@ -129,71 +122,3 @@ class Seen:
             chunk = message.get("body", b"")[:self.room]
             self.chunks.append(chunk)
             self.room -= len(chunk)
-
-
-class ControlMiddleware:
-    def __init__(self, app: ASGIApp, ctx: Context, control: State) -> None:
-        self.app, self.ctx, self.control = app, ctx, control
-        self.state = getattr(app, "state", None)
-        self.looked = False  # whether the first request looked for webhook deliveries left by a --state file
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        with self.ctx.clock.pinned():  # every rule of one request sees one instant (simulator/clock.py)
-            await self.route(scope, receive, send)
-        if scope["path"] == HEALTH:  # touches no store: answered even while a long request works on it
-            return
-        if not self.looked:  # a restart on a --state file with registrations: the worker goes on
-            self.looked = True
-            if webhook_records.registered_tenants(self.ctx):
-                webhook_records.WANTED.add(self.ctx.store)
-        if self.ctx.store in webhook_records.WANTED:  # a webhook delivery queued: its worker (webhooks/delivery.py)
-            from simulator.webhooks import delivery
-
-            delivery.runtime_of(self.state).kick()
-
-    async def route(self, scope: Scope, receive: Receive, send: Send) -> None:
-        settings = self.ctx.settings
-        if settings.no_control:
-            await self.app(scope, receive, send)  # no control API: its routes are not even there
-        elif wants_console(scope):
-            await to_console(scope, receive, send)
-        elif not is_control(scope["path"]):
-            await self.answer(scope, receive, send)
-        elif scope["path"] == HEALTH or is_console(scope["path"]) or token_allowed(settings, scope):
-            await self.app(scope, receive, send)
-        else:
-            await errors.render(errors.ControlTokenRequired())(scope, receive, send)
-
-    async def answer(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """A Partner Center (or Entra ID) request: faulted if a rule fires, journaled either way."""
-        ctx, control = self.ctx, self.control
-        at, started = ctx.clock.now(), ctx.clock.wall()
-        body = await read_body(receive)
-        replay = replaying(body, receive)
-        rules, rule = control.armed(), None
-        if rules is not None:
-            from simulator.control import faults
-
-            # The tenant costs a token check: only when a rule names one (the journal works it out on read).
-            tenant = journal.tenant_of(ctx, scope["headers"]) if rules.tenanted else None
-            rule = faults.pick(rules, scope["method"], scope["path"], tenant)
-        seen = Seen(control.journal.body_limit)
-
-        async def send_seen(message: Message) -> None:
-            seen.see(message)
-            await send(message)
-        try:
-            if rule is None:
-                await self.app(scope, replay, send_seen)
-            else:
-                await faults.apply(rule, self.app, scope, replay, send_seen, receive)
-        finally:
-            if control.journal.entries.maxlen:
-                # Raw pieces only; redacting, decoding and the tenant wait for GET /_simulator/requests.
-                control.journal.entries.append(journal.Raw(
-                    at, scope["method"], scope["path"], scope.get("query_string", b""), seen.status,
-                    scope["headers"], body[:control.journal.body_limit * 4], b"".join(seen.chunks),
-                    ctx.clock.wall() - started, rule.id if rule else None))

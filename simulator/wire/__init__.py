@@ -185,6 +185,18 @@ def respond_bytes(payload: bytes, status: int = 200) -> Response:
     return Response(payload, status_code=status, media_type=JSON)
 
 
+# The scope's key for an answer the front (simulator/front.py) may give again (`reusable`).
+REUSABLE = "pcsim.reusable"
+
+
+def reusable(request: Request, payload: bytes) -> Response:
+    """`payload` as a 200, which the front may give again, byte for byte, to the same GET (the same
+    path and query string) from any caller whose token passes: for an answer that depends on nothing
+    else (the partner's catalog, which is the same for every partner, whatever the store holds)."""
+    request.scope[REUSABLE] = payload
+    return respond_bytes(payload)
+
+
 def respond_document(payload: bytes, media_type: str, filename: str) -> Response:
     """A file to download (I8's invoice PDF): its bytes, media type and an attachment file name."""
     return Response(payload, media_type=media_type,
