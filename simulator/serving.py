@@ -30,7 +30,6 @@ from typing import Any, TypeVar
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from simulator.control.guard import OnCycle
-from simulator.control.health import HEALTH
 from simulator.gate import Gate
 
 HEAD_TIMEOUT = 10.0   # seconds to send a request's head, from the connection or the last answer
@@ -64,20 +63,17 @@ class Served:
         self.thread: threading.Thread | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].rstrip("/").lower() == HEALTH:
-            await self.app(scope, receive, send)
-            return
         gate = self.gate
         if gate.home is None:
             gate.home = asyncio.get_running_loop()
-        if long_running(scope):
-            async with gate.held():
-                bridge = Bridge(asyncio.get_running_loop(), receive, send)
-                messages = await across(self.answer(scope, bridge), self.worker())
-            for message in messages:
-                await send(message)
+        if scope["type"] != "http" or not long_running(scope):  # health never is
+            await self.app(scope, receive, send)  # the front passes the gate (simulator/front.py)
             return
-        await self.app(scope, receive, send)  # the front passes the gate (simulator/front.py)
+        async with gate.held():
+            bridge = Bridge(asyncio.get_running_loop(), receive, send)
+            messages = await across(self.answer(scope, bridge), self.worker())
+        for message in messages:
+            await send(message)
 
     def worker(self) -> asyncio.AbstractEventLoop:
         """The long requests' loop, started on the first of them."""
