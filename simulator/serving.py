@@ -2,8 +2,9 @@
 a deadline for request heads, one log line for a flood of descriptor errors, and the health check
 answered while the simulator works.
 
-- Idle and slow connections are closed: a connection has HEAD_TIMEOUT seconds to send a request's
-  head (slowloris), and KEEP_ALIVE seconds between requests. At most CONCURRENCY requests and
+- Idle and slow connections are closed: a request's head must be whole within HEAD_TIMEOUT seconds
+  of its first bytes or of the connection's start (slowloris), and a connection may idle KEEP_ALIVE
+  seconds between requests. At most CONCURRENCY requests and
   connections are served at once (uvicorn answers 503 beyond).
 - Requests run on the server's loop (`Served`), except those that can run long (`long_running`: the
   invoice and usage reads, which close every invoice period the clock passed since the last one, the
@@ -174,8 +175,11 @@ class Closer:
 
 
 class HeadDeadline:
-    """Mixed into uvicorn's protocol: a connection that has not sent a whole request head within
-    HEAD_TIMEOUT of its start (or of the last answer) is closed."""
+    """Mixed into uvicorn's protocol: a request head must be whole within HEAD_TIMEOUT of the
+    connection's start, or of its first bytes, else the connection is closed. Between requests an
+    idle connection is uvicorn's keep-alive's to close (KEEP_ALIVE); the first bytes of a head stop
+    that timer and start this one. A request whose head comes whole at once, as nearly every one
+    does, sets no timer of its own."""
 
     cycle: Any
     loop: asyncio.AbstractEventLoop
@@ -212,12 +216,12 @@ class HeadDeadline:
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)  # type: ignore[misc]
-        self.noticed()
+        if not self.noticed() and self.deadline is None and (self.cycle is None or self.cycle.response_complete):
+            self.arm()  # the first bytes of a head that is not whole yet (none is in flight): its time runs
 
     def on_response_complete(self) -> None:
         super().on_response_complete()  # type: ignore[misc]
-        if not self.noticed() and not self.transport.is_closing():
-            self.arm()  # the next request's head has its time from now
+        self.noticed()  # a head that came whole while the last request was in flight
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.disarm()

@@ -138,6 +138,9 @@ def test_a_slow_request_head_and_an_idle_connection_are_closed() -> None:
         with socket.create_connection((host, int(port)), timeout=5) as quick:  # a whole head in time is served
             quick.sendall(b"GET /_simulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             assert quick.recv(65536).startswith(b"HTTP/1.1 200 ")
+            # then half of the next head, well within the keep-alive: its deadline closes the connection
+            quick.sendall(b"GET /_simulator/health HTTP/1.1\r\n")
+            assert closed_within(quick, 3)
 
 
 def test_a_flood_of_descriptor_errors_is_logged_once(caplog: pytest.LogCaptureFixture) -> None:
