@@ -5,17 +5,19 @@ them, plus internal `sim` facts (kind, target views, prices); this module turns 
 """
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 NCE, AZURE_PLAN, RESERVATION, SAAS = "nce", "azure_plan", "reservation", "saas"
 SOFTWARE_PERPETUAL, SOFTWARE_SUBSCRIPTION = "software_perpetual", "software_subscription"
 LEGACY_LICENSE, LEGACY_AZURE = "legacy_license", "legacy_azure"
 NO_DECIMALS = {"JPY", "KRW"}
+WHOLE, CENT = Decimal("1"), Decimal("0.01")  # what prices round to
 
 
 @dataclass(frozen=True)
@@ -27,15 +29,21 @@ class Market:
     eu_member: bool
 
     def price(self, usd: str | Decimal) -> Decimal:
-        step = Decimal("1") if self.currency in NO_DECIMALS else Decimal("0.01")
+        step = WHOLE if self.currency in NO_DECIMALS else CENT
         return (Decimal(usd) * self.price_factor).quantize(step, rounding=ROUND_HALF_UP)
 
 
 @dataclass
 class Availability:
+    """The catalog is read-only: what is derived from an availability's terms is derived once (`terms`,
+    `durations`, `find_terms`), and handed out as tuples, which no caller can change for the next."""
     wire: dict[str, Any]
     prices: dict[str, str]
     sku: Sku
+    # find_terms' answers by (DURATION, cycle); at most FOUND_MOST of them (the keys come from requests)
+    _found: dict[tuple[str, str | None], tuple[dict[str, Any], ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
+    FOUND_MOST: ClassVar[int] = 64
 
     @property
     def id(self) -> str:
@@ -45,17 +53,32 @@ class Availability:
     def segment(self) -> str:
         return self.wire.get("segment", "commercial")
 
-    def terms(self) -> list[dict[str, Any]]:
-        """The terms it is sold with (those that name a duration)."""
-        return [t for t in self.wire.get("terms") or [] if t.get("duration")]
+    @functools.cached_property
+    def _terms(self) -> tuple[dict[str, Any], ...]:
+        return tuple(t for t in self.wire.get("terms") or [] if t.get("duration"))
 
-    def find_terms(self, duration: str | None, billing_cycle: str | None = None) -> list[dict[str, Any]]:
+    def terms(self) -> tuple[dict[str, Any], ...]:
+        """The terms it is sold with (those that name a duration)."""
+        return self._terms
+
+    @functools.cached_property
+    def durations(self) -> tuple[str, ...]:
+        """The durations of its terms, in upper case, sorted."""
+        return tuple(sorted({t["duration"].upper() for t in self._terms}))
+
+    def find_terms(self, duration: str | None, billing_cycle: str | None = None) -> tuple[dict[str, Any], ...]:
         """The one term lookup: the terms of `duration` (none without one) that bill in `billing_cycle`
         (any cycle when None; a term naming no cycle bills in every one), matched without regard to case."""
         if not duration:
-            return []
-        return [t for t in self.terms() if t["duration"].upper() == duration.upper() and (
-            billing_cycle is None or (t.get("billingCycle") or billing_cycle).lower() == billing_cycle.lower())]
+            return ()
+        key = (duration.upper(), None if billing_cycle is None else billing_cycle.lower())
+        found = self._found.get(key)
+        if found is None:
+            found = tuple(t for t in self._terms if t["duration"].upper() == key[0] and (
+                billing_cycle is None or (t.get("billingCycle") or billing_cycle).lower() == key[1]))
+            if len(self._found) < self.FOUND_MOST:
+                self._found[key] = found
+        return found
 
     def price_usd(self, duration: str | None, billing_cycle: str) -> Decimal:
         key = f"{duration or 'none'}/{billing_cycle}"

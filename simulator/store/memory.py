@@ -48,14 +48,18 @@ class MemoryStore:
         self._read_room = read_bytes
 
     def get(self, kind: str, key: Key) -> Doc | None:
-        value = self._data.get(kind, {}).get(key[:-1], {}).get(key[-1])
-        return None if value is None else decode(self._text(kind, key[:-1], key[-1], value))
+        parent, id_ = key[:-1], key[-1]
+        value = self._data.get(kind, {}).get(parent, {}).get(id_)
+        if value is None:
+            return None
+        return decode(value if type(value) is str else self._text(kind, parent, id_, value))
 
     def put(self, kind: str, key: Key, doc: Doc) -> None:
         text = encode_text(doc)
-        self._log(kind, key[:-1], key[-1])
-        self._data.setdefault(kind, {}).setdefault(key[:-1], {})[key[-1]] = text
-        self._rejuvenate(kind, key[:-1], key[-1], text)
+        parent, id_ = key[:-1], key[-1]
+        self._log(kind, parent, id_)
+        self._data.setdefault(kind, {}).setdefault(parent, {})[id_] = text
+        self._rejuvenate(kind, parent, id_, text)
 
     def delete(self, kind: str, key: Key) -> None:
         shelf = self._data.get(kind, {}).get(key[:-1], {})
@@ -102,9 +106,9 @@ class MemoryStore:
         while the young take more than their room: one or two per write, once the room is full."""
         if kind not in self._zdicts:
             self._zdicts[kind] = text.encode()
-        young = self._young
-        self._young_room += young.pop((kind, parent, id_), 0) - len(text)
-        young[kind, parent, id_] = len(text)
+        young, key, size = self._young, (kind, parent, id_), len(text)
+        self._young_room += young.pop(key, 0) - size
+        young[key] = size
         while self._young_room < 0:
             (old_kind, old_parent, old_id), size = young.popitem(last=False)
             self._young_room += size
@@ -120,8 +124,10 @@ class MemoryStore:
         object itself is about to leave the store, so it needs no copy)."""
         if self._undo is None:
             return
-        entry = self._undo.setdefault((kind, parent), [{}, False])
-        if entry[1]:
+        entry = self._undo.get((kind, parent))
+        if entry is None:
+            entry = self._undo[kind, parent] = [{}, False]
+        elif entry[1]:
             return
         shelf = self._data.get(kind, {}).get(parent)
         olds: dict[str, Any] = entry[0]
