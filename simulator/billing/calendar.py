@@ -95,15 +95,17 @@ def marks_of(sub: Mapping[str, Any]) -> Marks:
     moments = [created, *(wire.parse_time(ev["at"]) for ev in events)]
     if sub.get("transition"):
         moments.append(wire.parse_time(sub["transition"]["at"]))
-    rules = rules_of(sub, events, created)
-    marks = Marks(frozenset(), rules, last_month(sub, events, dates.renewal_moment(sub)))
+    renewal = dates.renewal_moment(sub)
+    rules = rules_of(sub, events, created, renewal)
+    marks = Marks(frozenset(), rules, last_month(sub, events, renewal))
     months = frozenset(month_of(moment) for moment in moments if not any(
         day <= moment.day and marks.holds(step, phase, day, month_of(moment)) for step, phase, day in rules))
     return Marks(months, rules, marks.last)
 
 
-def rules_of(sub: Mapping[str, Any], events: list[dict[str, Any]],
-             created: datetime) -> dict[tuple[int, int, int], int]:
+def rules_of(sub: Mapping[str, Any], events: list[dict[str, Any]], created: datetime,
+             renewal: datetime | None) -> dict[tuple[int, int, int], int]:
+    """`renewal`: the record's renewal moment (dates.renewal_moment)."""
     rules: dict[tuple[int, int, int], int] = {}
 
     def rule(step: int, moment: datetime, day: int | None = None) -> None:
@@ -118,7 +120,6 @@ def rules_of(sub: Mapping[str, Any], events: list[dict[str, Any]],
     if (line_type_of(sub) == USAGE or sub.get("parent_subscription_id") or sub.get("is_trial")
             or sub.get("scheduled") or sub.get("renews_to")):
         rule(1, created, day=1)
-    renewal = dates.renewal_moment(sub)
     if renewal is not None and sub["status"] == SubscriptionStatus.ACTIVE and dates.renews(sub):
         rule(next_step(sub), renewal)
     return rules

@@ -4,8 +4,6 @@ from __future__ import annotations
 import itertools
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from simulator.store.documents import Doc, Key, decode, dump_docs, encode_text, load_docs
@@ -142,36 +140,32 @@ class MemoryStore:
         else:  # the shelf before this transaction: its documents' first old values, in its order
             entry[:] = [{k: olds.get(k, v) for k, v in shelf.items() if olds.get(k, v) is not ABSENT}, True]
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        if self._undo is not None:  # nested: the outer transaction decides
-            yield
-            return
-        self._undo = {}
-        try:
-            yield
-        except BaseException:
-            for (kind, parent), (old, whole) in self._undo.items():
-                shelves = self._data.setdefault(kind, {})
-                if whole:
-                    if old is None:
-                        shelves.pop(parent, None)
-                    else:
-                        shelves[parent] = old
-                    self._restored(kind, parent, old or {})
-                    continue
-                shelf = shelves.get(parent, {})
-                for id_, value in old.items():  # a replaced document keeps its place in the order
-                    if value is ABSENT:
-                        shelf.pop(id_, None)
-                    else:
-                        shelf[id_] = value
-                if not shelf:
+    def transaction(self) -> Transaction:
+        """A context: what is written inside it is kept, or undone if it raises; nested in an open one,
+        the outer one decides."""
+        return Transaction(self)
+
+    def _roll_back(self) -> None:
+        """Puts back what the open transaction's log says each changed shelf held."""
+        assert self._undo is not None
+        for (kind, parent), (old, whole) in self._undo.items():
+            shelves = self._data.setdefault(kind, {})
+            if whole:
+                if old is None:
                     shelves.pop(parent, None)
-                self._restored(kind, parent, {k: v for k, v in old.items() if v is not ABSENT})
-            raise
-        finally:
-            self._undo = None
+                else:
+                    shelves[parent] = old
+                self._restored(kind, parent, old or {})
+                continue
+            shelf = shelves.get(parent, {})
+            for id_, value in old.items():  # a replaced document keeps its place in the order
+                if value is ABSENT:
+                    shelf.pop(id_, None)
+                else:
+                    shelf[id_] = value
+            if not shelf:
+                shelves.pop(parent, None)
+            self._restored(kind, parent, {k: v for k, v in old.items() if v is not ABSENT})
 
     def _restored(self, kind: str, parent: Key, docs: dict[str, Any]) -> None:
         """Text put back by a rollback is young again, so that it is deflated in its turn."""
@@ -205,3 +199,28 @@ class MemoryStore:
         """Nothing to let go of; here so that every backend can be closed alike."""
 
 
+
+
+class Transaction:
+    """`MemoryStore.transaction()`: a class rather than a generator, since every request opens two
+    (its own and its rule's, nested) and a generator's context costs several times this one."""
+
+    __slots__ = ("_store", "_outer")
+
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+        self._outer = False
+
+    def __enter__(self) -> None:
+        if self._store._undo is None:  # else nested: the outer transaction decides
+            self._store._undo = {}
+            self._outer = True
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: Any) -> None:
+        if self._outer:
+            try:
+                if kind is not None:
+                    self._store._roll_back()
+            finally:
+                self._store._undo = None
+        # returns None: an error raised inside goes on
