@@ -314,11 +314,9 @@ def load_json_text(text: str, what: str) -> Any:
 
 
 def parse_model(model: type[WireModel], data: Any) -> Any:
-    from simulator.wire.models import validate
-
     if not isinstance(data, dict):
         raise errors.InvalidRequestInput(f"a JSON object is expected for {model.__name__}")
-    return validate(model, data)
+    return model.from_body(data)
 
 
 async def parse_optional_body(request: Request, model: type[WireModel]) -> Any:
