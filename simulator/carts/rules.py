@@ -88,9 +88,9 @@ def create_cart(ctx: Context, caller: Caller, customer_id: str, body: CartIn) ->
     customer = get_customer(ctx, caller.tenant, customer_id)
     now = ctx.clock.now()
     records = check_cart_lines(ctx, caller.tenant, customer, body)
-    cart_id = ctx.ids.guid()
-    cart: Cart = {"key": cart_id, "id": cart_id, "customer_id": customer["id"], "created": wire.iso(now),
-                  "modified": wire.iso(now), "expires": wire.iso(now + timedelta(days=ctx.settings.cart_expiry_days)),
+    cart_id, stamp = ctx.ids.guid(), wire.iso(now)
+    cart: Cart = {"key": cart_id, "id": cart_id, "customer_id": customer["id"], "created": stamp,
+                  "modified": stamp, "expires": wire.iso(now + timedelta(days=ctx.settings.cart_expiry_days)),
                   "modified_user": caller.principal, "status": "Active", "lines": records,
                   "attested": body.partner_on_record_attestation_accepted, "checkout": None}
     cart_records.save(ctx, caller.tenant, cart)
