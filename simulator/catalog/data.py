@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 NCE, AZURE_PLAN, RESERVATION, SAAS = "nce", "azure_plan", "reservation", "saas"
 SOFTWARE_PERPETUAL, SOFTWARE_SUBSCRIPTION = "software_perpetual", "software_subscription"
 LEGACY_LICENSE, LEGACY_AZURE = "legacy_license", "legacy_azure"
 NO_DECIMALS = {"JPY", "KRW"}
 WHOLE, CENT = Decimal("1"), Decimal("0.01")  # what prices round to
+REMEMBERED = 256  # answers derived from the (read-only) catalog kept per market or availability and question
 
 
 @dataclass(frozen=True)
@@ -27,10 +28,17 @@ class Market:
     symbol: str
     price_factor: Decimal
     eu_member: bool
+    # price() of each amount asked for: the catalog's own amounts, so a bounded set (kept to REMEMBERED)
+    _prices: dict[str | Decimal, Decimal] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def price(self, usd: str | Decimal) -> Decimal:
-        step = WHOLE if self.currency in NO_DECIMALS else CENT
-        return (Decimal(usd) * self.price_factor).quantize(step, rounding=ROUND_HALF_UP)
+        found = self._prices.get(usd)
+        if found is None:
+            step = WHOLE if self.currency in NO_DECIMALS else CENT
+            found = (Decimal(usd) * self.price_factor).quantize(step, rounding=ROUND_HALF_UP)
+            if len(self._prices) < REMEMBERED:
+                self._prices[usd] = found
+        return found
 
 
 @dataclass
@@ -40,10 +48,10 @@ class Availability:
     wire: dict[str, Any]
     prices: dict[str, str]
     sku: Sku
-    # find_terms' answers by (DURATION, cycle); at most FOUND_MOST of them (the keys come from requests)
+    # find_terms' and price_usd's answers by (duration, cycle), REMEMBERED of each at most
     _found: dict[tuple[str, str | None], tuple[dict[str, Any], ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False)
-    FOUND_MOST: ClassVar[int] = 64
+    _usd: dict[tuple[str | None, str], Decimal] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -76,16 +84,22 @@ class Availability:
         if found is None:
             found = tuple(t for t in self._terms if t["duration"].upper() == key[0] and (
                 billing_cycle is None or (t.get("billingCycle") or billing_cycle).lower() == key[1]))
-            if len(self._found) < self.FOUND_MOST:
+            if len(self._found) < REMEMBERED:
                 self._found[key] = found
         return found
 
     def price_usd(self, duration: str | None, billing_cycle: str) -> Decimal:
-        key = f"{duration or 'none'}/{billing_cycle}"
-        if key in self.prices:
-            return Decimal(self.prices[key])
-        same_cycle = [v for k, v in self.prices.items() if k.endswith("/" + billing_cycle)]
-        return Decimal(same_cycle[0] if same_cycle else "0")
+        found = self._usd.get((duration, billing_cycle))
+        if found is None:
+            key = f"{duration or 'none'}/{billing_cycle}"
+            if key in self.prices:
+                found = Decimal(self.prices[key])
+            else:
+                same_cycle = [v for k, v in self.prices.items() if k.endswith("/" + billing_cycle)]
+                found = Decimal(same_cycle[0] if same_cycle else "0")
+            if len(self._usd) < REMEMBERED:
+                self._usd[duration, billing_cycle] = found
+        return found
 
 
 @dataclass

@@ -224,22 +224,22 @@ def soft_error(ctx: Context, market: Market, line: PurchaseLineIn, kind: str, sk
     if line.currency_code and line.currency_code.upper() != market.currency:
         return line_error(CURRENCY_NOT_SUPPORTED, f"Currency {line.currency_code} is not supported in market "
                                                   f"{market.country}; use {market.currency}.")
-    given = {k.lower() for k in (line.provisioning_context or {})}
+    given = {k.lower(): v for k, v in (line.provisioning_context or {}).items()}
     # `Duration` follows from the SKU itself; the documented cart examples omit it.
     needed = [v for v in sku_wire.get("provisioningVariables") or [] if v.lower() not in given and v != "Duration"]
     if needed:
         return line_error(INVALID_INPUT, f"provisioningContext must carry {', '.join(needed)}.")
-    scope = {k.lower(): v for k, v in (line.provisioning_context or {}).items()}.get("scope")
+    scope = given.get("scope")
     if scope is not None and scope.lower() not in ("shared", "single"):
         return line_error(INVALID_INPUT, "provisioningContext scope must be Shared or Single.")
-    participants = line.participants or []
-    if any(p.key.lower() not in PARTICIPANT_KEYS for p in participants):
-        return line_error(PARTICIPANTS_NOT_SUPPORTED, "Participants keys must be transaction_reseller or "
-                                                      "additional_transaction_reseller.")
-    additional = [p for p in participants if p.key.lower() == "additional_transaction_reseller"]
-    if additional and (len(additional) > 5 or ctx.settings.partner_country.upper() not in EU_EFTA):
-        return line_error(PARTICIPANTS_NOT_SUPPORTED, "Additional transaction resellers are limited to five and "
-                                                      "to partners in the EU/EFTA.")
+    if line.participants:
+        if any(p.key.lower() not in PARTICIPANT_KEYS for p in line.participants):
+            return line_error(PARTICIPANTS_NOT_SUPPORTED, "Participants keys must be transaction_reseller or "
+                                                          "additional_transaction_reseller.")
+        additional = [p for p in line.participants if p.key.lower() == "additional_transaction_reseller"]
+        if additional and (len(additional) > 5 or ctx.settings.partner_country.upper() not in EU_EFTA):
+            return line_error(PARTICIPANTS_NOT_SUPPORTED, "Additional transaction resellers are limited to five "
+                                                          "and to partners in the EU/EFTA.")
     if ctx.settings.sandbox_limits and kind in LICENSE_KINDS and line.quantity > SANDBOX_SEATS:
         return line_error(SANDBOX_LIMIT_EXCEEDED, f"The integration sandbox allows {SANDBOX_SEATS} licenses per "
                                                   f"subscription.", availableQuantity=SANDBOX_SEATS,
