@@ -122,29 +122,33 @@ def query_string(**params: Any) -> str:
     return "?" + "&".join(pairs) if pairs else ""
 
 
-@overload
-def iso(moment: datetime) -> str: ...
-@overload
-def iso(moment: None) -> None: ...
-@overload
-def iso(moment: datetime | None) -> str | None: ...
-def iso(moment: datetime | None) -> str | None:
-    """ISO-8601 UTC with `Z`; fractional seconds only when there are any."""
+@functools.lru_cache(maxsize=1024)
+def _iso(moment: datetime | None) -> str | None:
+    """ISO-8601 UTC with `Z`; fractional seconds only when there are any.
+
+    Remembered for the instants written lately: a checkout writes its `now` some six times (the order,
+    its subscription's creation, term start and purchase event, the cart) and a term's dates twice, and
+    isoformat costs several lookups. Datetimes are immutable, and equal ones (one instant in two time
+    zones) have one text."""
     if moment is None:
         return None
-    return _iso(moment)
-
-
-@functools.lru_cache(maxsize=1024)
-def _iso(moment: datetime) -> str:
-    """Remembered for the instants written lately: a request writes a few instants (its `now`, a term's
-    end ...) some 16 times in one cart + checkout, and isoformat costs ten times a lookup. Datetimes are
-    immutable, and equal ones (one instant in two time zones) have one text."""
     if moment.tzinfo is not UTC:
         moment = moment.astimezone(UTC)
     # isoformat writes the fraction only when there is one, as strftime("%S.%f") did when asked to, and
     # "+00:00" for UTC, which becomes "Z".
     return moment.isoformat()[:-6] + "Z"
+
+
+if TYPE_CHECKING:
+    @overload
+    def iso(moment: datetime) -> str: ...
+    @overload
+    def iso(moment: None) -> None: ...
+    @overload
+    def iso(moment: datetime | None) -> str | None: ...
+    def iso(moment: datetime | None) -> str | None: ...
+else:
+    iso = _iso  # the remembered function itself: finding an instant runs no Python code at all
 
 
 def parse_time(text: str) -> datetime:
