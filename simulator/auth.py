@@ -246,8 +246,17 @@ def _id_claims(access: dict[str, Any], client: str) -> dict[str, Any]:
     return claims
 
 
+def authorization(request: Request) -> str:
+    """The Authorization header, as `request.headers.get("authorization", "")` reads it (the first one; ASGI
+    names headers in lower case), without building the request's Headers on every call."""
+    for name, value in request.scope["headers"]:
+        if name == b"authorization":
+            return value.decode("latin-1")
+    return ""
+
+
 def authenticate(ctx: Context, request: Request, *, user_only: bool = False) -> Caller:
-    header = request.headers.get("authorization", "")
+    header = authorization(request)
     scheme, _, token = header.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
