@@ -14,6 +14,7 @@ any JWT library can validate them; PyJWT signs them and verifies the ones `/v1` 
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 from typing import Any
@@ -245,8 +246,17 @@ def _id_claims(access: dict[str, Any], client: str) -> dict[str, Any]:
     return claims
 
 
+def authorization(scope: Any) -> str:
+    """The Authorization header of a request's ASGI scope, as `request.headers.get("authorization", "")`
+    reads it (the first one; ASGI names headers in lower case), without building the request's Headers."""
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            return str(value.decode("latin-1"))
+    return ""
+
+
 def authenticate(ctx: Context, request: Request, *, user_only: bool = False) -> Caller:
-    return caller_of(ctx, request.headers.get("authorization", ""), user_only=user_only)
+    return caller_of(ctx, authorization(request.scope), user_only=user_only)
 
 
 def caller_of(ctx: Context, header: str, *, user_only: bool = False) -> Caller:
@@ -259,8 +269,7 @@ def caller_of(ctx: Context, header: str, *, user_only: bool = False) -> Caller:
     if claims is None or "tid" not in claims:
         if ctx.settings.strict_auth:
             raise errors.InvalidToken("only tokens issued by the simulator are accepted (--strict-auth)")
-        caller = Caller(ctx.settings.default_tenant, "00000000-0000-0000-0000-000000000000", "default-user",
-                        name_guid(f"{ctx.settings.default_tenant}:default-user"))
+        caller = default_caller(ctx.settings.default_tenant)
     else:
         user = claims.get("oid") if claims.get("idtyp") == "user" else None
         caller = Caller(str(claims["tid"]), str(claims.get("appid", "")), user,
@@ -268,6 +277,13 @@ def caller_of(ctx: Context, header: str, *, user_only: bool = False) -> Caller:
     if user_only and caller.app_only:
         raise errors.AppOnlyNotSupported()
     return caller
+
+
+@functools.lru_cache(maxsize=64)
+def default_caller(tenant: str) -> Caller:
+    """Who a request without a simulator token speaks for (unless --strict-auth): the partner's default
+    user. Made once per partner (a Caller is frozen), not on every such request."""
+    return Caller(tenant, "00000000-0000-0000-0000-000000000000", "default-user", name_guid(f"{tenant}:default-user"))
 
 
 def declared_user_only(request: Request) -> bool:

@@ -209,9 +209,8 @@ class Front:
         known = self.answers.get((scope["path"], scope.get("query_string", b"")))
         if known is None:
             return None
-        header = next((value for name, value in scope["headers"] if name == b"authorization"), b"")
         try:
-            auth.caller_of(self.ctx, header.decode("latin-1"))
+            auth.caller_of(self.ctx, auth.authorization(scope))
         except errors.PartnerCenterError:
             return None
         return known

@@ -41,11 +41,13 @@ class Ids:
         return v4(self.random.getrandbits(128))
 
     def hex(self, length: int) -> str:
-        return "".join(self.random.choice("0123456789abcdef") for _ in range(length))
+        choice = self.random.choice  # one draw per character, as ever (the seeded sequence stays)
+        return "".join([choice("0123456789abcdef") for _ in range(length)])
 
     def opaque(self, length: int = 32) -> str:
         """Modern order ids look like `9qg-ErcO-4MPbPqq_3MIQaS7bn8W6HfG1` (get-all-of-a-customer-s-orders.md)."""
-        return "".join(self.random.choice(_OPAQUE) for _ in range(length - 1)) + "1"
+        choice = self.random.choice
+        return "".join([choice(_OPAQUE) for _ in range(length - 1)]) + "1"
 
     def digits(self, length: int) -> str:
         return "".join(self.random.choice(string.digits) for _ in range(length))

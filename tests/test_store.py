@@ -78,6 +78,14 @@ def test_a_document_that_is_not_json_is_refused_and_nothing_changes(store: Store
     assert store.get("customer", ("t1", "c1")) == {"id": "c1"}
 
 
+def test_keys_that_are_not_strings_and_integers_past_64_bits_are_filed_as_json_has_them(store: Store) -> None:
+    # encode tries plain orjson first, then its non-string keys option, then the standard library
+    store.put("customer", ("t1", "c1"), {"id": "c1", "by_month": {24301: ["s1"], "x": {2: True}}})
+    store.put("customer", ("t1", "c2"), {"id": "c2", "big": 2**70, "by": {3: 2**70}})
+    assert store.get("customer", ("t1", "c1")) == {"id": "c1", "by_month": {"24301": ["s1"], "x": {"2": True}}}
+    assert store.get("customer", ("t1", "c2")) == {"id": "c2", "big": 2**70, "by": {"3": 2**70}}
+
+
 def test_key_parts_are_kept_apart_whatever_they_hold(store: Store) -> None:
     odd = ["a,b", "a", "b", '"', "[]", "'; DROP TABLE docs; --", "ünï", "a/b", "", " "]
     for n, part in enumerate(odd):

@@ -92,18 +92,28 @@ def marks_of(sub: Mapping[str, Any]) -> Marks:
     """A month holding an event is marked only where no rule already holds on the event's day or before."""
     events = sub.get("events") or []
     created = wire.parse_time(sub["created"])
-    moments = [created, *(wire.parse_time(ev["at"]) for ev in events)]
+    happened = [wire.parse_time(ev["at"]) for ev in events]
+    moments = [created, *happened]
     if sub.get("transition"):
         moments.append(wire.parse_time(sub["transition"]["at"]))
-    rules = rules_of(sub, events, created)
-    marks = Marks(frozenset(), rules, last_month(sub, events, dates.renewal_moment(sub)))
-    months = frozenset(month_of(moment) for moment in moments if not any(
-        day <= moment.day and marks.holds(step, phase, day, month_of(moment)) for step, phase, day in rules))
-    return Marks(months, rules, marks.last)
+    renewal = dates.renewal_moment(sub)
+    rules = rules_of(sub, events, happened, created, renewal)
+    last = last_month(sub, events, renewal)
+    months = frozenset(month_of(moment) for moment in moments if not covered(rules, last, moment))
+    return Marks(months, rules, last)
 
 
-def rules_of(sub: Mapping[str, Any], events: list[dict[str, Any]],
-             created: datetime) -> dict[tuple[int, int, int], int]:
+def covered(rules: dict[tuple[int, int, int], int], last: int | None, moment: datetime) -> bool:
+    """Whether one of the rules holds in the moment's month, on its day or before (`Marks.holds`)."""
+    month = month_of(moment)
+    return any(day <= moment.day and first <= month and month % step == phase and (last is None or month <= last)
+               for (step, phase, day), first in rules.items())
+
+
+def rules_of(sub: Mapping[str, Any], events: list[dict[str, Any]], happened: list[datetime], created: datetime,
+             renewal: datetime | None) -> dict[tuple[int, int, int], int]:
+    """`happened`: the moment of each event (parsed); `renewal`: the record's renewal moment
+    (dates.renewal_moment)."""
     rules: dict[tuple[int, int, int], int] = {}
 
     def rule(step: int, moment: datetime, day: int | None = None) -> None:
@@ -111,14 +121,13 @@ def rules_of(sub: Mapping[str, Any], events: list[dict[str, Any]],
         key = (step, month % step, day or min(moment.day, DAYS))
         rules[key] = min(rules.get(key, month), month)
 
-    for ev in events:
+    for ev, moment in zip(events, happened, strict=True):
         cycle = dates.CYCLE_MONTHS.get((ev.get("cycle", sub.get("billing_cycle")) or "").lower())
         if ev["type"] in (EventType.PURCHASE, EventType.RENEW) and cycle:
-            rule(cycle, wire.parse_time(ev["at"]))
+            rule(cycle, moment)
     if (line_type_of(sub) == USAGE or sub.get("parent_subscription_id") or sub.get("is_trial")
             or sub.get("scheduled") or sub.get("renews_to")):
         rule(1, created, day=1)
-    renewal = dates.renewal_moment(sub)
     if renewal is not None and sub["status"] == SubscriptionStatus.ACTIVE and dates.renews(sub):
         rule(next_step(sub), renewal)
     return rules

@@ -37,9 +37,8 @@ async def checkout_cart_endpoint(request: Request) -> Response:
     ctx, caller = auth.begin(request)
     pp = request.path_params
     await wire.read_json(request, allow_empty=True)  # no body, or an empty JSON one, is fine
-    result = ctx.run(rules.checkout_cart, caller, pp["customer_id"], pp["cart_id"])
-    placed, country = rules.checkout_orders(ctx, caller.tenant, pp["customer_id"], result)
-    return wire.respond(render.checkout_wire(ctx, placed, country, result["order_errors"]), 201)
+    result = ctx.run(rules.check_out, caller, pp["customer_id"], pp["cart_id"])
+    return wire.respond(render.checkout_wire(ctx, result.orders, result.country, result.checkout["order_errors"]), 201)
 
 
 CART = "/v1/customers/{customer_id}/carts/{cart_id}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from simulator import errors, wire
 from simulator.carts import records as cart_records
@@ -19,10 +19,10 @@ from simulator.catalog.rules import require_market
 from simulator.context import Caller, Context
 from simulator.customers.records import customer_country, get_customer
 from simulator.orders import lines
+from simulator.orders import records as order_records
 from simulator.orders.records import Order
 from simulator.orders.rules import (
     check_against_holdings,
-    get_order,
     holds_any,
     may_buy,
     owned_subscription_count,
@@ -88,9 +88,9 @@ def create_cart(ctx: Context, caller: Caller, customer_id: str, body: CartIn) ->
     customer = get_customer(ctx, caller.tenant, customer_id)
     now = ctx.clock.now()
     records = check_cart_lines(ctx, caller.tenant, customer, body)
-    cart_id = ctx.ids.guid()
-    cart: Cart = {"key": cart_id, "id": cart_id, "customer_id": customer["id"], "created": wire.iso(now),
-                  "modified": wire.iso(now), "expires": wire.iso(now + timedelta(days=ctx.settings.cart_expiry_days)),
+    cart_id, stamp = ctx.ids.guid(), wire.iso(now)
+    cart: Cart = {"key": cart_id, "id": cart_id, "customer_id": customer["id"], "created": stamp,
+                  "modified": stamp, "expires": wire.iso(now + timedelta(days=ctx.settings.cart_expiry_days)),
                   "modified_user": caller.principal, "status": "Active", "lines": records,
                   "attested": body.partner_on_record_attestation_accepted, "checkout": None}
     cart_records.save(ctx, caller.tenant, cart)
@@ -102,8 +102,11 @@ def get_cart(ctx: Context, tenant: str, customer_id: str, cart_id: str) -> Cart:
 
 
 def live_cart(ctx: Context, tenant: str, customer_id: str, cart_id: str, now: datetime) -> Cart:
+    return customer_cart(ctx, tenant, get_customer(ctx, tenant, customer_id), cart_id, now)
+
+
+def customer_cart(ctx: Context, tenant: str, customer: Mapping[str, Any], cart_id: str, now: datetime) -> Cart:
     """Carts are gone once expired (create-a-cart.md, 2023: 7 days after creation)."""
-    customer = get_customer(ctx, tenant, customer_id)
     cart = cart_records.get(ctx, tenant, customer["id"], cart_id)
     if cart is None or wire.parse_time(cart["expires"]) <= now:
         raise errors.CartNotFound(cart_id)
@@ -112,10 +115,10 @@ def live_cart(ctx: Context, tenant: str, customer_id: str, cart_id: str, now: da
 
 def update_cart(ctx: Context, caller: Caller, customer_id: str, cart_id: str, body: CartIn) -> Cart:
     now = ctx.clock.now()
-    cart = live_cart(ctx, caller.tenant, customer_id, cart_id, now)
+    customer = get_customer(ctx, caller.tenant, customer_id)
+    cart = customer_cart(ctx, caller.tenant, customer, cart_id, now)
     if cart["status"] != "Active":
         raise errors.CartAlreadySubmitted()
-    customer = get_customer(ctx, caller.tenant, customer_id)
     cart["lines"] = check_cart_lines(ctx, caller.tenant, customer, body)
     cart["modified"] = wire.iso(now)
     cart["modified_user"] = caller.principal
@@ -124,40 +127,52 @@ def update_cart(ctx: Context, caller: Caller, customer_id: str, cart_id: str, bo
     return cart
 
 
+class CheckedOut(NamedTuple):
+    """A checkout's result, with the orders it placed and the customer's country (their links name it)."""
+    checkout: Checkout
+    orders: list[Order]
+    country: str
+
+
 def checkout_cart(ctx: Context, caller: Caller, customer_id: str, cart_id: str) -> Checkout:
+    return check_out(ctx, caller, customer_id, cart_id).checkout
+
+
+def check_out(ctx: Context, caller: Caller, customer_id: str, cart_id: str) -> CheckedOut:
     """One order per order group; a group that fails goes to `orderErrors` while the others are
-    ordered. Checking out again returns the first result and never buys twice."""
+    ordered. Checking out again returns the first result and never buys twice (its orders read back)."""
     now = ctx.clock.now()
-    cart = live_cart(ctx, caller.tenant, customer_id, cart_id, now)
+    customer = get_customer(ctx, caller.tenant, customer_id)
+    cart = customer_cart(ctx, caller.tenant, customer, cart_id, now)
+    country = customer_country(customer)
     if cart["checkout"] is not None:
-        return cart["checkout"]
+        return CheckedOut(cart["checkout"], [placed_order(ctx, caller.tenant, customer, oid)
+                                             for oid in cart["checkout"]["order_ids"]], country)
     problems = [f"line {r['id']}: {r['error']['errorDescription']}" for r in all_lines(cart) if r.get("error")]
     if problems:
         raise errors.CartLineErrors(data=problems)
-    customer = get_customer(ctx, caller.tenant, customer_id)
     may_buy(ctx, caller.tenant, customer["id"])  # the account status may have changed since the cart was made
-    placed: list[str] = []
+    placed: list[Order] = []
     failed: list[dict[str, Any]] = []
     for group, records in grouped(cart["lines"]).items():
         error = group_error(ctx, caller.tenant, customer, records)
         if error is not None:
             failed.append({"orderGroupId": group, "code": error.code, "description": error.text})
             continue
-        order = place_order(ctx, caller.tenant, customer, records, now=now, legacy=group == LEGACY_GROUP)
-        placed.append(order["id"])
-    checkout: Checkout = {"order_ids": placed, "order_errors": failed}
+        placed.append(place_order(ctx, caller.tenant, customer, records, now=now, legacy=group == LEGACY_GROUP))
+    checkout: Checkout = {"order_ids": [order["id"] for order in placed], "order_errors": failed}
     cart["status"] = "Ordered"
     cart["checkout"] = checkout
     cart["modified"] = wire.iso(now)
     cart_records.save(ctx, caller.tenant, cart)
-    return checkout
+    return CheckedOut(checkout, placed, country)
 
 
-def checkout_orders(ctx: Context, tenant: str, customer_id: str, result: Checkout) -> tuple[list[Order], str]:
-    """The orders a checkout placed, and the customer's country (their links name it)."""
-    customer = get_customer(ctx, tenant, customer_id)
-    placed = [get_order(ctx, tenant, customer["id"], oid) for oid in result["order_ids"]]
-    return placed, customer_country(customer)
+def placed_order(ctx: Context, tenant: str, customer: Mapping[str, Any], order_id: str) -> Order:
+    order = order_records.get(ctx, tenant, customer["id"], order_id)
+    if order is None:
+        raise errors.OrderNotFound()
+    return order
 
 
 def group_error(ctx: Context, tenant: str, customer: Mapping[str, Any],

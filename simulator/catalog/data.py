@@ -5,6 +5,7 @@ them, plus internal `sim` facts (kind, target views, prices); this module turns 
 """
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -16,6 +17,8 @@ NCE, AZURE_PLAN, RESERVATION, SAAS = "nce", "azure_plan", "reservation", "saas"
 SOFTWARE_PERPETUAL, SOFTWARE_SUBSCRIPTION = "software_perpetual", "software_subscription"
 LEGACY_LICENSE, LEGACY_AZURE = "legacy_license", "legacy_azure"
 NO_DECIMALS = {"JPY", "KRW"}
+WHOLE, CENT = Decimal("1"), Decimal("0.01")  # what prices round to
+REMEMBERED = 256  # answers derived from the (read-only) catalog kept per market or availability and question
 
 
 @dataclass(frozen=True)
@@ -25,17 +28,30 @@ class Market:
     symbol: str
     price_factor: Decimal
     eu_member: bool
+    # price() of each amount asked for: the catalog's own amounts, so a bounded set (kept to REMEMBERED)
+    _prices: dict[str | Decimal, Decimal] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def price(self, usd: str | Decimal) -> Decimal:
-        step = Decimal("1") if self.currency in NO_DECIMALS else Decimal("0.01")
-        return (Decimal(usd) * self.price_factor).quantize(step, rounding=ROUND_HALF_UP)
+        found = self._prices.get(usd)
+        if found is None:
+            step = WHOLE if self.currency in NO_DECIMALS else CENT
+            found = (Decimal(usd) * self.price_factor).quantize(step, rounding=ROUND_HALF_UP)
+            if len(self._prices) < REMEMBERED:
+                self._prices[usd] = found
+        return found
 
 
 @dataclass
 class Availability:
+    """The catalog is read-only: what is derived from an availability's terms is derived once (`terms`,
+    `durations`, `find_terms`), and handed out as tuples, which no caller can change for the next."""
     wire: dict[str, Any]
     prices: dict[str, str]
     sku: Sku
+    # find_terms' and price_usd's answers by (duration, cycle), REMEMBERED of each at most
+    _found: dict[tuple[str, str | None], tuple[dict[str, Any], ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
+    _usd: dict[tuple[str | None, str], Decimal] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -45,24 +61,45 @@ class Availability:
     def segment(self) -> str:
         return self.wire.get("segment", "commercial")
 
-    def terms(self) -> list[dict[str, Any]]:
-        """The terms it is sold with (those that name a duration)."""
-        return [t for t in self.wire.get("terms") or [] if t.get("duration")]
+    @functools.cached_property
+    def _terms(self) -> tuple[dict[str, Any], ...]:
+        return tuple(t for t in self.wire.get("terms") or [] if t.get("duration"))
 
-    def find_terms(self, duration: str | None, billing_cycle: str | None = None) -> list[dict[str, Any]]:
+    def terms(self) -> tuple[dict[str, Any], ...]:
+        """The terms it is sold with (those that name a duration)."""
+        return self._terms
+
+    @functools.cached_property
+    def durations(self) -> tuple[str, ...]:
+        """The durations of its terms, in upper case, sorted."""
+        return tuple(sorted({t["duration"].upper() for t in self._terms}))
+
+    def find_terms(self, duration: str | None, billing_cycle: str | None = None) -> tuple[dict[str, Any], ...]:
         """The one term lookup: the terms of `duration` (none without one) that bill in `billing_cycle`
         (any cycle when None; a term naming no cycle bills in every one), matched without regard to case."""
         if not duration:
-            return []
-        return [t for t in self.terms() if t["duration"].upper() == duration.upper() and (
-            billing_cycle is None or (t.get("billingCycle") or billing_cycle).lower() == billing_cycle.lower())]
+            return ()
+        key = (duration.upper(), None if billing_cycle is None else billing_cycle.lower())
+        found = self._found.get(key)
+        if found is None:
+            found = tuple(t for t in self._terms if t["duration"].upper() == key[0] and (
+                billing_cycle is None or (t.get("billingCycle") or billing_cycle).lower() == key[1]))
+            if len(self._found) < REMEMBERED:
+                self._found[key] = found
+        return found
 
     def price_usd(self, duration: str | None, billing_cycle: str) -> Decimal:
-        key = f"{duration or 'none'}/{billing_cycle}"
-        if key in self.prices:
-            return Decimal(self.prices[key])
-        same_cycle = [v for k, v in self.prices.items() if k.endswith("/" + billing_cycle)]
-        return Decimal(same_cycle[0] if same_cycle else "0")
+        found = self._usd.get((duration, billing_cycle))
+        if found is None:
+            key = f"{duration or 'none'}/{billing_cycle}"
+            if key in self.prices:
+                found = Decimal(self.prices[key])
+            else:
+                same_cycle = [v for k, v in self.prices.items() if k.endswith("/" + billing_cycle)]
+                found = Decimal(same_cycle[0] if same_cycle else "0")
+            if len(self._usd) < REMEMBERED:
+                self._usd[duration, billing_cycle] = found
+        return found
 
 
 @dataclass

@@ -109,10 +109,9 @@ def line_error(code: int, description: str, **info: Any) -> dict[str, Any]:
 def check_term_and_cycle(av: Availability, line: PurchaseLineIn) -> tuple[str | None, str]:
     item = line.item_id()
     cycle = normalize_cycle(line.billing_cycle, item)
-    terms = av.terms()
     term = line.term_duration.upper() if line.term_duration else None
-    if terms:
-        durations = sorted({t["duration"].upper() for t in terms})
+    durations = av.durations
+    if durations:
         if term is None and len(durations) == 1:
             term = durations[0]
         if term not in durations:
@@ -139,11 +138,11 @@ def check_quantity(quantity: int, low: int, high: int, item: str) -> None:
         raise errors.QuantityOutOfRange(quantity, low, high, item)
 
 
-def pricing(av: Availability, market: Market, term: str | None, cycle: str, quantity: int) -> dict[str, Any]:
-    price = market.price(av.price_usd(term, cycle))
-    amounts = {"listPrice": price, "discountedPrice": price, "proratedPrice": price, "price": price,
-               "extendedPrice": price * Decimal(quantity)}
-    return {k: str(v) for k, v in amounts.items()}
+def pricing(price: Decimal, quantity: int) -> dict[str, Any]:
+    """A line's prices from its unit price in the market's currency."""
+    unit = str(price)
+    return {"listPrice": unit, "discountedPrice": unit, "proratedPrice": unit, "price": unit,
+            "extendedPrice": str(price * Decimal(quantity))}
 
 
 def check_catalog_line(ctx: Context, market: Market, line: PurchaseLineIn, av: Availability) -> dict[str, Any]:
@@ -157,9 +156,10 @@ def check_catalog_line(ctx: Context, market: Market, line: PurchaseLineIn, av: A
     record = base_record(line, item, market, kind=sku.product.kind, term=term, cycle=cycle)
     record.update(product_id=sku.product.id, sku_id=sku.id, availability_id=av.id,
                   friendly_name=line.friendly_name or sku.wire.get("title"), offer_name=sku.wire.get("title"))
+    price = market.price(av.price_usd(term, cycle))
     if sku.product.kind == NCE:
-        record["pricing"] = pricing(av, market, term, cycle, line.quantity)
-    record["unit_price"] = str(market.price(av.price_usd(term, cycle)))
+        record["pricing"] = pricing(price, line.quantity)
+    record["unit_price"] = str(price)
     record["error"] = soft_error(ctx, market, line, sku.product.kind, sku.wire, record) or inventory_error(
         ctx, market, av)
     return record
@@ -224,22 +224,22 @@ def soft_error(ctx: Context, market: Market, line: PurchaseLineIn, kind: str, sk
     if line.currency_code and line.currency_code.upper() != market.currency:
         return line_error(CURRENCY_NOT_SUPPORTED, f"Currency {line.currency_code} is not supported in market "
                                                   f"{market.country}; use {market.currency}.")
-    given = {k.lower() for k in (line.provisioning_context or {})}
+    given = {k.lower(): v for k, v in (line.provisioning_context or {}).items()}
     # `Duration` follows from the SKU itself; the documented cart examples omit it.
     needed = [v for v in sku_wire.get("provisioningVariables") or [] if v.lower() not in given and v != "Duration"]
     if needed:
         return line_error(INVALID_INPUT, f"provisioningContext must carry {', '.join(needed)}.")
-    scope = {k.lower(): v for k, v in (line.provisioning_context or {}).items()}.get("scope")
+    scope = given.get("scope")
     if scope is not None and scope.lower() not in ("shared", "single"):
         return line_error(INVALID_INPUT, "provisioningContext scope must be Shared or Single.")
-    participants = line.participants or []
-    if any(p.key.lower() not in PARTICIPANT_KEYS for p in participants):
-        return line_error(PARTICIPANTS_NOT_SUPPORTED, "Participants keys must be transaction_reseller or "
-                                                      "additional_transaction_reseller.")
-    additional = [p for p in participants if p.key.lower() == "additional_transaction_reseller"]
-    if additional and (len(additional) > 5 or ctx.settings.partner_country.upper() not in EU_EFTA):
-        return line_error(PARTICIPANTS_NOT_SUPPORTED, "Additional transaction resellers are limited to five and "
-                                                      "to partners in the EU/EFTA.")
+    if line.participants:
+        if any(p.key.lower() not in PARTICIPANT_KEYS for p in line.participants):
+            return line_error(PARTICIPANTS_NOT_SUPPORTED, "Participants keys must be transaction_reseller or "
+                                                          "additional_transaction_reseller.")
+        additional = [p for p in line.participants if p.key.lower() == "additional_transaction_reseller"]
+        if additional and (len(additional) > 5 or ctx.settings.partner_country.upper() not in EU_EFTA):
+            return line_error(PARTICIPANTS_NOT_SUPPORTED, "Additional transaction resellers are limited to five "
+                                                          "and to partners in the EU/EFTA.")
     if ctx.settings.sandbox_limits and kind in LICENSE_KINDS and line.quantity > SANDBOX_SEATS:
         return line_error(SANDBOX_LIMIT_EXCEEDED, f"The integration sandbox allows {SANDBOX_SEATS} licenses per "
                                                   f"subscription.", availableQuantity=SANDBOX_SEATS,

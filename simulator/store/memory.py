@@ -4,8 +4,6 @@ from __future__ import annotations
 import itertools
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from simulator.store.documents import Doc, Key, decode, dump_docs, encode_text, load_docs
@@ -48,14 +46,18 @@ class MemoryStore:
         self._read_room = read_bytes
 
     def get(self, kind: str, key: Key) -> Doc | None:
-        value = self._data.get(kind, {}).get(key[:-1], {}).get(key[-1])
-        return None if value is None else decode(self._text(kind, key[:-1], key[-1], value))
+        parent, id_ = key[:-1], key[-1]
+        value = self._data.get(kind, {}).get(parent, {}).get(id_)
+        if value is None:
+            return None
+        return decode(value if type(value) is str else self._text(kind, parent, id_, value))
 
     def put(self, kind: str, key: Key, doc: Doc) -> None:
         text = encode_text(doc)
-        self._log(kind, key[:-1], key[-1])
-        self._data.setdefault(kind, {}).setdefault(key[:-1], {})[key[-1]] = text
-        self._rejuvenate(kind, key[:-1], key[-1], text)
+        parent, id_ = key[:-1], key[-1]
+        self._log(kind, parent, id_)
+        self._data.setdefault(kind, {}).setdefault(parent, {})[id_] = text
+        self._rejuvenate(kind, parent, id_, text)
 
     def delete(self, kind: str, key: Key) -> None:
         shelf = self._data.get(kind, {}).get(key[:-1], {})
@@ -102,9 +104,9 @@ class MemoryStore:
         while the young take more than their room: one or two per write, once the room is full."""
         if kind not in self._zdicts:
             self._zdicts[kind] = text.encode()
-        young = self._young
-        self._young_room += young.pop((kind, parent, id_), 0) - len(text)
-        young[kind, parent, id_] = len(text)
+        young, key, size = self._young, (kind, parent, id_), len(text)
+        self._young_room += young.pop(key, 0) - size
+        young[key] = size
         while self._young_room < 0:
             (old_kind, old_parent, old_id), size = young.popitem(last=False)
             self._young_room += size
@@ -120,8 +122,10 @@ class MemoryStore:
         object itself is about to leave the store, so it needs no copy)."""
         if self._undo is None:
             return
-        entry = self._undo.setdefault((kind, parent), [{}, False])
-        if entry[1]:
+        entry = self._undo.get((kind, parent))
+        if entry is None:
+            entry = self._undo[kind, parent] = [{}, False]
+        elif entry[1]:
             return
         shelf = self._data.get(kind, {}).get(parent)
         olds: dict[str, Any] = entry[0]
@@ -136,36 +140,32 @@ class MemoryStore:
         else:  # the shelf before this transaction: its documents' first old values, in its order
             entry[:] = [{k: olds.get(k, v) for k, v in shelf.items() if olds.get(k, v) is not ABSENT}, True]
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        if self._undo is not None:  # nested: the outer transaction decides
-            yield
-            return
-        self._undo = {}
-        try:
-            yield
-        except BaseException:
-            for (kind, parent), (old, whole) in self._undo.items():
-                shelves = self._data.setdefault(kind, {})
-                if whole:
-                    if old is None:
-                        shelves.pop(parent, None)
-                    else:
-                        shelves[parent] = old
-                    self._restored(kind, parent, old or {})
-                    continue
-                shelf = shelves.get(parent, {})
-                for id_, value in old.items():  # a replaced document keeps its place in the order
-                    if value is ABSENT:
-                        shelf.pop(id_, None)
-                    else:
-                        shelf[id_] = value
-                if not shelf:
+    def transaction(self) -> Transaction:
+        """A context: what is written inside it is kept, or undone if it raises; nested in an open one,
+        the outer one decides."""
+        return Transaction(self)
+
+    def _roll_back(self) -> None:
+        """Puts back what the open transaction's log says each changed shelf held."""
+        assert self._undo is not None
+        for (kind, parent), (old, whole) in self._undo.items():
+            shelves = self._data.setdefault(kind, {})
+            if whole:
+                if old is None:
                     shelves.pop(parent, None)
-                self._restored(kind, parent, {k: v for k, v in old.items() if v is not ABSENT})
-            raise
-        finally:
-            self._undo = None
+                else:
+                    shelves[parent] = old
+                self._restored(kind, parent, old or {})
+                continue
+            shelf = shelves.get(parent, {})
+            for id_, value in old.items():  # a replaced document keeps its place in the order
+                if value is ABSENT:
+                    shelf.pop(id_, None)
+                else:
+                    shelf[id_] = value
+            if not shelf:
+                shelves.pop(parent, None)
+            self._restored(kind, parent, {k: v for k, v in old.items() if v is not ABSENT})
 
     def _restored(self, kind: str, parent: Key, docs: dict[str, Any]) -> None:
         """Text put back by a rollback is young again, so that it is deflated in its turn."""
@@ -199,3 +199,28 @@ class MemoryStore:
         """Nothing to let go of; here so that every backend can be closed alike."""
 
 
+
+
+class Transaction:
+    """`MemoryStore.transaction()`: a class rather than a generator, since every request opens two
+    (its own and its rule's, nested) and a generator's context costs several times this one."""
+
+    __slots__ = ("_store", "_outer")
+
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+        self._outer = False
+
+    def __enter__(self) -> None:
+        if self._store._undo is None:  # else nested: the outer transaction decides
+            self._store._undo = {}
+            self._outer = True
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: Any) -> None:
+        if self._outer:
+            try:
+                if kind is not None:
+                    self._store._roll_back()
+            finally:
+                self._store._undo = None
+        # returns None: an error raised inside goes on

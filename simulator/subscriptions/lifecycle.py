@@ -23,7 +23,7 @@ from simulator.subscriptions.records import Event, Subscription, get, list_for_c
 
 def new_subscription(ctx: Context, order: Mapping[str, Any], line: Mapping[str, Any], *, start: datetime,
                      parent_id: str | None = None) -> Subscription:
-    kind, sub_id = line["kind"], ctx.ids.guid()
+    kind, sub_id, at = line["kind"], ctx.ids.guid(), wire.iso(start)
     record: Subscription = {
         "key": sub_id, "id": sub_id, "tenant": order["tenant"], "customer_id": order["customer_id"],
         "order_id": order["id"], "kind": kind, "offer_id": line["catalog_item_id"],
@@ -31,7 +31,7 @@ def new_subscription(ctx: Context, order: Mapping[str, Any], line: Mapping[str, 
         "friendly_name": line.get("friendly_name") or line.get("offer_name"), "quantity": line["quantity"],
         "product_id": line.get("product_id"), "sku_id": line.get("sku_id"),
         "availability_id": line.get("availability_id"), "term_duration": line.get("term_duration"),
-        "billing_cycle": line.get("billing_cycle"), "created": wire.iso(start), "visible_from": wire.iso(start),
+        "billing_cycle": line.get("billing_cycle"), "created": at, "visible_from": at,
         "status": "active", "renews_to": line.get("renews_to"), "is_trial": bool(line.get("is_trial")),
         "auto_renew": kind in AUTO_RENEWING and (line.get("billing_cycle") != "none" or bool(line.get("renews_to"))),
         "parent_subscription_id": parent_id or line.get("parent_subscription_id"),
@@ -44,7 +44,7 @@ def new_subscription(ctx: Context, order: Mapping[str, Any], line: Mapping[str, 
     if kind == AZURE_PLAN:
         # Buying an Azure plan also creates one Azure subscription under it (create-azure-plan.md).
         record["entitlements"] = [{"id": record["entitlement_id"], "friendly_name": "Microsoft Azure",
-                                   "created": wire.iso(start), "cancelled_at": None}]
+                                   "created": at, "cancelled_at": None}]
     start_term(ctx, record, start)
     record["events"].append(event("purchase", start, quantity=line["quantity"], **price_facts(record)))
     return record
@@ -60,8 +60,9 @@ def start_term(ctx: Context, sub: Subscription, start: datetime) -> None:
     window = start + timedelta(days=ctx.settings.cancellation_window_days)
     sub.update({"start": wire.iso(start), "end": wire.iso(end), "custom_term_end_date": None})
     if sub["kind"] == NCE:
-        sub["cancellation_allowed_until"] = wire.iso(window)
-        sub["seat_windows"] = [{"quantity": sub["quantity"], "until": wire.iso(window)}]
+        until = wire.iso(window)
+        sub["cancellation_allowed_until"] = until
+        sub["seat_windows"] = [{"quantity": sub["quantity"], "until": until}]
         sub["refund_options"] = refund_options(ctx, sub, start)
     else:
         sub.update({"cancellation_allowed_until": None, "seat_windows": [], "refund_options": []})

@@ -190,9 +190,9 @@ def save(ctx: Context, sub: Subscription) -> None:
     state = ensure_calendar(ctx, tenant)
     key = subscription_key(tenant, sub["customer_id"], sub["id"])
     before = cast("Subscription | None", ctx.store.get(SUBSCRIPTION, key))
-    record = cast(Subscription, dict(sub))
+    record: dict[str, Any] = dict(sub)
     record["marks"] = calendar.mark(ctx, sub, state, (before or {}).get("marks") or {})
-    ctx.store.put(SUBSCRIPTION, key, dict(record))
+    ctx.store.put(SUBSCRIPTION, key, record)  # a copy already (the store keeps JSON, never the dict)
     reindex(ctx, before, sub)
     if webhook_events.watching(ctx, tenant) is not None:  # the partner asked for subscription-updated
         webhook_events.subscription_saved(ctx, None if before is None else dict(before), dict(sub),

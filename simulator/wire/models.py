@@ -37,6 +37,12 @@ class WireModel(BaseModel):
     def wire(self) -> dict[str, Any]:
         return self.model_dump(by_alias=True, exclude_none=True, mode="json")
 
+    @classmethod
+    def from_body(cls, data: dict[str, Any]) -> Any:
+        """The model from a request's JSON object (`validate`), for `wire.parse_model`, which can't import
+        this module at its own import and would otherwise import it on every call."""
+        return validate(cls, data)
+
 
 class Resource(WireModel):
     """Response models are strict about what they carry; unknown keys are a bug, not input."""
