@@ -162,6 +162,7 @@ class Front:
         gate = self.ctx.gate
         if gate.shut is not None and path != HEALTH:  # a long request started while the body came in
             await gate.passing()
+        scope[wire.BODY] = body
         replay = middleware.replaying(body, receive)
         if settings.no_control:  # no control API: its routes are not even there, nothing is journaled
             await self.transaction(scope, replay, out.send)

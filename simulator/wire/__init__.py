@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import orjson
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import Response
 
 from simulator import errors
@@ -267,27 +267,15 @@ def subscription_ids(request: Request) -> tuple[str, str]:
     return request.path_params["customer_id"], request.path_params["subscription_id"]
 
 
+# The scope's key for the request's body, which the front (simulator/front.py) reads whole before the route.
+BODY = "pcsim.body"
+
+
 async def body(request: Request) -> bytes:
-    """The request's body, as `await request.body()` gives it, and kept where that looks first (so any
-    later reader, Starlette's own included, gets the same bytes). Read from `request.receive` the way
-    Starlette's stream does, without the stream itself: an async generator per request, which asyncio
-    registers and closes, cost some 10 µs of every cart create (issue 13)."""
-    if hasattr(request, "_body"):
-        return request._body
-    if request._stream_consumed:
-        raise RuntimeError("Stream consumed")
-    chunks: list[bytes] = []
-    while not request._stream_consumed:
-        message = await request.receive()
-        if message["type"] == "http.request":
-            if not message.get("more_body", False):
-                request._stream_consumed = True
-            chunks.append(message.get("body", b""))
-        elif message["type"] == "http.disconnect":
-            request._is_disconnected = True
-            raise ClientDisconnect()
-    request._body = b"".join(chunks)
-    return request._body
+    """The request's body: as the front read it (no second reading through Starlette's stream, an async
+    generator per request that cost some 10 µs of every cart create), else as `request.body()` reads it."""
+    known = request.scope.get(BODY)
+    return known if known is not None else await request.body()
 
 
 async def read_json(request: Request, *, allow_empty: bool = False) -> Any:
