@@ -14,6 +14,11 @@ ASGI callable with two wrappers of `send` (one for the way out, one for the tran
    400) and undone otherwise, whatever failed; inside the faults, so an injected fault's status changes
    nothing. Then the route, and the error handlers (simulator/errors) for whatever it raises.
 
+A GET whose answer the route said is reusable (wire.reusable: the partner's catalog, the same for every
+caller and whatever the store holds) is answered again from what the front kept, after the wire and the
+guard, while no fault rule is in force: the caller's token is checked as the route checks it (a token
+the route would refuse goes to the route, which says why), and the journal has it as any other.
+
 On a real socket (simulator/serving.py) the gate (simulator/gate.py) is passed on entry, once the body
 is in and after each message sent: while a long request works on the store on another thread, no
 other request touches it.
@@ -52,7 +57,7 @@ class Front:
         self.paths: dict[str, tuple[str, bytes]] = {}  # path as sent -> as routed (bounded, see below)
         self.handlers: dict[Any, Any] = {**errors.HANDLERS, StoreFull: storage_full}
         self.looked = False  # whether the first request looked for webhook deliveries left by a --state file
-        # Reusable answers (wire.reusable) by path and query string: their headers and body.
+        # Reusable answers (wire.reusable) by path and query string: their headers and body (`reusable`).
         self.answers: dict[tuple[str, bytes], tuple[list[tuple[bytes, bytes]], bytes]] = {}
         self.answers_size = 0
 
@@ -123,6 +128,16 @@ class Front:
         if declared is not None and declared > limit:
             await errors.render(guard.BodyTooLarge(limit))(scope, receive, out.send)
             return
+        # A reusable answer the front keeps (wire.reusable), given again as it is, journaled as any.
+        if declared == 0 and not control_path and self.answers and scope["method"] == "GET":
+            known = self.reusable(scope)
+            if known is not None:
+                started, seen = self.ctx.clock.wall(), Seen(self.control.journal.body_limit)
+                out.seen = seen
+                await out.send({"type": "http.response.start", "status": 200, "headers": known[0]})
+                await out.send({"type": "http.response.body", "body": known[1]})
+                self.journal(scope, b"", seen, started, None)
+                return
         # 3. The control API's side, at one instant of the clock.
         clock = self.ctx.clock
         pin = clock.pin()
@@ -188,27 +203,29 @@ class Front:
         try:
             if rule is not None:
                 await faults.apply(rule, self.transaction, scope, receive, out.send, raw_receive)
-            elif (again := self.again(scope)) is not None:
-                await out.send({"type": "http.response.start", "status": 200, "headers": again[0]})
-                await out.send({"type": "http.response.body", "body": again[1]})
             else:
                 await self.transaction(scope, receive, out.send)
                 self.remember(scope, out)
         finally:
-            if control.journal.entries.maxlen:
-                # Raw pieces only; redacting, decoding and the tenant wait for GET /_simulator/requests.
-                control.journal.entries.append(journal.Raw(
-                    ctx.clock.now(), scope["method"], scope["path"], scope.get("query_string", b""), seen.status,
-                    scope["headers"], body[:control.journal.body_limit * 4], b"".join(seen.chunks),
-                    ctx.clock.wall() - started, rule.id if rule else None))
+            self.journal(scope, body, seen, started, rule.id if rule else None)
 
-    def again(self, scope: Scope) -> tuple[list[tuple[bytes, bytes]], bytes] | None:
-        """A reusable answer (wire.reusable) to this GET, if the route gave one and the caller's token
-        passes; otherwise (None) the route answers, and says why a token does not pass."""
-        if scope["method"] != "GET":
-            return None
+    def journal(self, scope: Scope, body: bytes, seen: Seen, started: Any, fault: str | None) -> None:
+        """The request's entry in the journal: raw pieces only; redacting, decoding and the tenant wait
+        for GET /_simulator/requests."""
+        entries, limit = self.control.journal.entries, self.control.journal.body_limit
+        if entries.maxlen:
+            clock = self.ctx.clock
+            entries.append(journal.Raw(
+                clock.now(), scope["method"], scope["path"], scope.get("query_string", b""), seen.status,
+                scope["headers"], body[:limit * 4], b"".join(seen.chunks), clock.wall() - started, fault))
+
+    def reusable(self, scope: Scope) -> tuple[list[tuple[bytes, bytes]], bytes] | None:
+        """The answer the route gave this GET (its path and query string) if it said it is reusable
+        (wire.reusable) and it is the answer again: no fault rule is in force, no long request works,
+        and the caller's token passes. Otherwise (None) the route answers, and says why a token does not."""
         known = self.answers.get((scope["path"], scope.get("query_string", b"")))
-        if known is None:
+        if known is None or self.control.armed() is not None or self.ctx.gate.shut is not None \
+                or self.settings.no_control:
             return None
         try:
             auth.caller_of(self.ctx, auth.authorization(scope))
@@ -217,8 +234,8 @@ class Front:
         return known
 
     def remember(self, scope: Scope, out: Outgoing) -> None:
-        """Keeps the route's answer for `again` if the route said it is reusable, it was a 200 to a GET,
-        and the route is open to App-only callers (again checks a token, not its kind)."""
+        """Keeps the route's answer for `reusable` if the route said it is reusable, it was a 200 to a GET,
+        and the route is open to App-only callers (`reusable` checks a token, not its kind)."""
         payload = scope.get(wire.REUSABLE)
         if payload is None or out.seen is None or out.seen.status != 200 or scope["method"] != "GET" \
                 or out.head is None or getattr(getattr(scope.get("endpoint"), "operation", None), "user_only", False):
