@@ -136,7 +136,7 @@ class Front:
                 out.seen = seen
                 await out.send({"type": "http.response.start", "status": 200, "headers": known[0]})
                 await out.send({"type": "http.response.body", "body": known[1]})
-                self.journal(scope, b"", seen, started, None)
+                self.record(scope, b"", seen, started, None)
                 return
         # 3. The control API's side, at one instant of the clock.
         clock = self.ctx.clock
@@ -207,9 +207,9 @@ class Front:
                 await self.transaction(scope, receive, out.send)
                 self.remember(scope, out)
         finally:
-            self.journal(scope, body, seen, started, rule.id if rule else None)
+            self.record(scope, body, seen, started, rule.id if rule else None)
 
-    def journal(self, scope: Scope, body: bytes, seen: Seen, started: Any, fault: str | None) -> None:
+    def record(self, scope: Scope, body: bytes, seen: Seen, started: Any, fault: str | None) -> None:
         """The request's entry in the journal: raw pieces only; redacting, decoding and the tenant wait
         for GET /_simulator/requests."""
         entries, limit = self.control.journal.entries, self.control.journal.body_limit
