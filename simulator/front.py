@@ -10,7 +10,7 @@ ASGI callable with two wrappers of `send` (one for the way out, one for the tran
 3. The control API's side of every request (simulator/control/middleware.py): the console's redirect,
    --control-token; the fault rules and the request journal for Partner Center (and Entra ID) requests.
    Every rule of a request sees one instant of the simulated clock (Clock.pin).
-4. The transaction (`Transaction`): a request's writes are kept when its answer is a success (below
+4. The transaction (`Front.transaction`, `Committed`): a request's writes are kept when its answer is a success (below
    400) and undone otherwise, whatever failed; inside the faults, so an injected fault's status changes
    nothing. Then the route, and the error handlers (simulator/errors) for whatever it raises.
 
