@@ -10,9 +10,9 @@ ASGI callable with two wrappers of `send` (one for the way out, one for the tran
 3. The control API's side of every request (simulator/control/middleware.py): the console's redirect,
    --control-token; the fault rules and the request journal for Partner Center (and Entra ID) requests.
    Every rule of a request sees one instant of the simulated clock (Clock.pin).
-4. The transaction (`Front.transaction`, `Committed`): a request's writes are kept when its answer is a success (below
-   400) and undone otherwise, whatever failed; inside the faults, so an injected fault's status changes
-   nothing. Then the route, and the error handlers (simulator/errors) for whatever it raises.
+4. The transaction (`Front.transaction`, `Committed`): a request's writes are kept when its answer is
+   a success (below 400) and undone otherwise, whatever failed; inside the faults, so an injected
+   fault's status changes nothing. Then the route, and the error handlers (simulator/errors) for whatever it raises.
 
 A GET whose answer the route said is reusable (wire.reusable: the partner's catalog, the same for every
 caller and whatever the store holds) is answered again from what the front kept, after the wire and the
