@@ -2,7 +2,7 @@
 path, and files each attempt.
 
 One `Runtime` per app (`app.state.webhooks`). Its worker is an asyncio task of the loop that serves the
-app, started after a request that queued a delivery or saved a registration (the control middleware
+app, started after a request that queued a delivery or saved a registration (the front, simulator/front.py,
 asks `kick`), with a context of its own (so it never reads a request's pinned instant). The receivers'
 answers are awaited, never in a request: a slow or dead receiver slows no API call. Each round takes
 the due deliveries in one transaction, POSTs them concurrently (timeout: --webhook-timeout), then files

@@ -37,7 +37,7 @@ WATCH = "webhook-budget-watch"
 Doc = dict[str, Any]
 
 # The stores a delivery or a registration was written to since their delivery worker last looked: the
-# control middleware starts the worker (webhooks.delivery) after such a request. Only a hint (a write
+# front (simulator/front.py) starts the worker (webhooks.delivery) after such a request. Only a hint (a write
 # rolled back leaves it set; the worker then finds nothing to do).
 WANTED: weakref.WeakSet[Store] = weakref.WeakSet()
 
