@@ -2,7 +2,7 @@
 
 Customers are made up with faker (seeded from the simulator's seed, so the same seed gives the same
 companies, people and purchases) and buy through the very rules the API runs: `create_customer`,
-then carts and checkout (`create_cart`, `checkout_cart`), so every record is one the API could have
+then carts and checkout (`create_cart`, `check_out`), so every record is one the API could have
 made. The customers buy across product kinds: new commerce seats, an Azure plan, an Azure
 reservation scoped to that plan's Azure subscription, perpetual software and a marketplace SaaS
 plan; more subscriptions per customer add more new commerce, SaaS, software subscriptions and
@@ -44,7 +44,7 @@ from starlette.routing import Route
 from simulator import errors, ids, wire
 from simulator.agreements.rules import confirm_for_seed
 from simulator.carts.models import CartIn
-from simulator.carts.rules import checkout_cart, create_cart
+from simulator.carts.rules import check_out, create_cart
 from simulator.catalog.data import (
     AZURE_PLAN,
     NCE,
@@ -63,7 +63,7 @@ from simulator.customers.rules import SANDBOX_CUSTOMER_LIMIT, create_customer, c
 from simulator.ids import name_guid
 from simulator.orders.lines import SANDBOX_SEATS, SANDBOX_SUBSCRIPTIONS
 from simulator.orders.records import Order
-from simulator.orders.rules import SANDBOX_PLANS_PER_PARTNER, get_order, owned_subscription_count, partner_azure_plans
+from simulator.orders.rules import SANDBOX_PLANS_PER_PARTNER, owned_subscription_count, partner_azure_plans
 from simulator.subscriptions import records as subscription_records
 from simulator.subscriptions.rules import register_as_seeded
 
@@ -219,10 +219,10 @@ def checkout(ctx: Context, caller: Caller, customer_id: str, lines: list[dict[st
     order error is a bug and fails the seed)."""
     body = CartIn.model_validate({"lineItems": [{"id": n, **ln} for n, ln in enumerate(lines)]})
     cart = create_cart(ctx, caller, customer_id, body)
-    result = checkout_cart(ctx, caller, customer_id, cart["id"])
-    if result["order_errors"]:
-        raise errors.InvalidRequestInput(f"seeding failed: {result['order_errors']}")
-    return [get_order(ctx, caller.tenant, customer_id, oid) for oid in result["order_ids"]]
+    result = check_out(ctx, caller, customer_id, cart["id"])
+    if result.checkout["order_errors"]:
+        raise errors.InvalidRequestInput(f"seeding failed: {result.checkout['order_errors']}")
+    return result.orders
 
 
 def azure_subscription(ctx: Context, caller: Caller, customer_id: str, placed: list[Order]) -> str | None:

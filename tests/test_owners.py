@@ -15,7 +15,7 @@ import simulator.orders.records
 import simulator.usage.records
 from simulator.carts import records as cart_records
 from simulator.carts.models import CartIn
-from simulator.carts.rules import checkout_cart, create_cart
+from simulator.carts.rules import check_out, create_cart
 from simulator.context import Caller
 from simulator.ids import partner_id
 from simulator.customers import records as customer_records
@@ -189,7 +189,7 @@ def grow(api: Api, customer: str, orders: int) -> None:
         lines = [nce_line(quantity=1 + n % 3)] + ([nce_line(cycle="annual")] if n % 2 else [])
         body = CartIn.model_validate({"lineItems": [{"id": i, **ln} for i, ln in enumerate(lines)]})
         cart = ctx.run(create_cart, caller, customer, body)
-        ctx.run(checkout_cart, caller, customer, cart["id"])
+        ctx.run(check_out, caller, customer, cart["id"])
     for n, sub in enumerate(subscription_records.list_for_customer(ctx, ctx.settings.default_tenant, customer)):
         if n % 5 == 0:
             status = "suspended" if n % 10 else "deleted"

@@ -19,10 +19,10 @@ from simulator.catalog.rules import require_market
 from simulator.context import Caller, Context
 from simulator.customers.records import customer_country, get_customer
 from simulator.orders import lines
-from simulator.orders import records as order_records
 from simulator.orders.records import Order
 from simulator.orders.rules import (
     check_against_holdings,
+    get_order,
     holds_any,
     may_buy,
     owned_subscription_count,
@@ -134,10 +134,6 @@ class CheckedOut(NamedTuple):
     country: str
 
 
-def checkout_cart(ctx: Context, caller: Caller, customer_id: str, cart_id: str) -> Checkout:
-    return check_out(ctx, caller, customer_id, cart_id).checkout
-
-
 def check_out(ctx: Context, caller: Caller, customer_id: str, cart_id: str) -> CheckedOut:
     """One order per order group; a group that fails goes to `orderErrors` while the others are
     ordered. Checking out again returns the first result and never buys twice (its orders read back)."""
@@ -146,7 +142,7 @@ def check_out(ctx: Context, caller: Caller, customer_id: str, cart_id: str) -> C
     cart = customer_cart(ctx, caller.tenant, customer, cart_id, now)
     country = customer_country(customer)
     if cart["checkout"] is not None:
-        return CheckedOut(cart["checkout"], [placed_order(ctx, caller.tenant, customer, oid)
+        return CheckedOut(cart["checkout"], [get_order(ctx, caller.tenant, customer["id"], oid)
                                              for oid in cart["checkout"]["order_ids"]], country)
     problems = [f"line {r['id']}: {r['error']['errorDescription']}" for r in all_lines(cart) if r.get("error")]
     if problems:
@@ -166,13 +162,6 @@ def check_out(ctx: Context, caller: Caller, customer_id: str, cart_id: str) -> C
     cart["modified"] = wire.iso(now)
     cart_records.save(ctx, caller.tenant, cart)
     return CheckedOut(checkout, placed, country)
-
-
-def placed_order(ctx: Context, tenant: str, customer: Mapping[str, Any], order_id: str) -> Order:
-    order = order_records.get(ctx, tenant, customer["id"], order_id)
-    if order is None:
-        raise errors.OrderNotFound()
-    return order
 
 
 def group_error(ctx: Context, tenant: str, customer: Mapping[str, Any],
