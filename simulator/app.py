@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Route, Router
 from starlette.types import Receive, Scope, Send
 
-from simulator import auth, control, errors, front, persistence, routetable
+from simulator import auth, control, errors, front, paths, persistence, routetable
 from simulator.catalog import data as catalog_data
 from simulator.catalog.data import Catalog
 from simulator.clock import MANUAL, Clock
@@ -75,15 +75,47 @@ def refuse(allow: str) -> Any:
 
 
 def router(no_control: bool = False) -> list[BaseRoute]:
-    """The routes of simulator/routetable.py (simulator/routes.py composes them), areas imported lazily."""
+    """The routes of simulator/routetable.py (simulator/routes.py composes them), areas imported lazily,
+    with each path's 405 guard."""
     out: list[BaseRoute] = []
     for path, methods, in_schema, what in routetable.TABLE:
         if not control.serves(path, no_control):
             continue
-        endpoint = (Lazy(what[1], what[2], path) if what[0] == "area" else
-                    stub(what[1], what[2]) if what[0] == "stub" else refuse(what[1]))
+        endpoint = Lazy(what[1], what[2], path) if what[0] == "area" else stub(what[1], what[2])
         out.append(Route(path, endpoint, methods=list(methods), include_in_schema=in_schema))
-    return out
+    return method_guards(out)
+
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
+
+
+def method_guards(routes: list[BaseRoute]) -> list[BaseRoute]:
+    """For each path, a route answering 405 (`Allow`: every method served there) to the methods the
+    path does not serve. Where a later route would take the request (`PATCH …/subscriptions/overage`
+    would reach `…/subscriptions/{subscription_id}` with the id "overage") it stands right after the
+    path's last route; the others stand at the end, where requests that found their route never look."""
+    served: dict[str, set[str]] = {}
+    last: dict[str, int] = {}
+    shapes = [paths.shape(getattr(route, "path", "")).split("/") for route in routes]
+    by_depth: dict[int, list[int]] = {}  # only a path as deep can cover another
+    for i, parts in enumerate(shapes):
+        by_depth.setdefault(len(parts), []).append(i)
+    for i, route in enumerate(routes):
+        if isinstance(route, Route):
+            served.setdefault(route.path, set()).update(route.methods or ())
+            last[route.path] = i
+    inline: list[BaseRoute] = []
+    at_end: list[BaseRoute] = []
+    for i, route in enumerate(routes):
+        inline.append(route)
+        path = getattr(route, "path", None)
+        if path is None or last.get(path) != i:
+            continue
+        guard = Route(path, refuse(", ".join(sorted(served[path]))),
+                      methods=[m for m in METHODS if m not in served[path]], include_in_schema=False)
+        later = any(j > i and paths.covers_parts(shapes[j], shapes[i]) for j in by_depth[len(shapes[i])])
+        (inline if later else at_end).append(guard)
+    return inline + at_end
 
 
 def literal_segments(routes: list[BaseRoute]) -> set[str]:

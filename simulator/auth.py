@@ -286,17 +286,17 @@ def default_caller(tenant: str) -> Caller:
     return Caller(tenant, "00000000-0000-0000-0000-000000000000", "default-user", name_guid(f"{tenant}:default-user"))
 
 
-def declared_user_only(request: Request) -> bool:
-    """Whether the route's endpoint is declared App+User only (`@wire.operation(user_only=True)`):
-    the one declaration both this check and GET /openapi.json read."""
-    operation = getattr(request.scope.get("endpoint"), "operation", None)
+def declared_user_only(scope: Any) -> bool:
+    """Whether the request's route's endpoint is declared App+User only (`@wire.operation(user_only=True)`):
+    the one declaration this check, the front's reusable answers and GET /openapi.json read."""
+    operation = getattr(scope.get("endpoint"), "operation", None)
     return bool(getattr(operation, "user_only", False))
 
 
 def begin(request: Request) -> tuple[Context, Caller]:
     """The context and the caller; 403 900329 for an App-only token where the route is App+User only."""
     ctx: Context = request.app.state.ctx
-    return ctx, authenticate(ctx, request, user_only=declared_user_only(request))
+    return ctx, authenticate(ctx, request, user_only=declared_user_only(request.scope))
 
 
 # --- endpoints ----------------------------------------------------------------------------

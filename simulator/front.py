@@ -224,8 +224,7 @@ class Front:
         (wire.reusable) and it is the answer again: no fault rule is in force, no long request works,
         and the caller's token passes. Otherwise (None) the route answers, and says why a token does not."""
         known = self.answers.get((scope["path"], scope.get("query_string", b"")))
-        if known is None or self.control.armed() is not None or self.ctx.gate.shut is not None \
-                or self.settings.no_control:
+        if known is None or self.control.armed() is not None or self.ctx.gate.shut is not None:
             return None
         try:
             auth.caller_of(self.ctx, auth.authorization(scope))
@@ -238,7 +237,7 @@ class Front:
         and the route is open to App-only callers (`reusable` checks a token, not its kind)."""
         payload = scope.get(wire.REUSABLE)
         if payload is None or out.seen is None or out.seen.status != 200 or scope["method"] != "GET" \
-                or out.head is None or getattr(getattr(scope.get("endpoint"), "operation", None), "user_only", False):
+                or out.head is None or auth.declared_user_only(scope):
             return
         if len(self.answers) >= ANSWERS_MOST or self.answers_size + len(payload) > ANSWERS_LARGEST:
             self.answers.clear()  # forgotten all at once, like the other memos

@@ -22,6 +22,7 @@ from starlette.routing import BaseRoute, Route
 
 from simulator import wire
 from simulator.contracts.endpoints import ENDPOINTS
+from simulator.paths import covers, shape
 
 PARAM = re.compile(r"\{([^}]+)\}")
 ERROR_STATUSES = (400, 401, 403, 404, 409)
@@ -40,11 +41,6 @@ def contracts_dir() -> Path:
 def load_contracts(folder: Path | None = None) -> list[dict[str, Any]]:
     found = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((folder or contracts_dir()).glob("*.json"))]
     return [c for c in found if isinstance(c, dict) and "method" in c and "path" in c]
-
-
-def shape(path: str) -> str:
-    """A path with its parameters blanked and its words lowercased: how routes are matched."""
-    return "/".join("{}" if part.startswith("{") else part.lower() for part in path.split("/"))
 
 
 # --- schemas from a contract's key paths --------------------------------------------------
@@ -274,14 +270,6 @@ def build(routes: list[BaseRoute], not_simulated: set[tuple[str, str]], contract
         "components": {"schemas": {k: components[k] for k in sorted(components)},
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
     }
-
-
-def covers(general: str, specific: str) -> bool:
-    """Whether every request of the path `specific` also matches the other, more general path: an id
-    where the specific one has a word (`…/subscriptions/{subscription-id}` covers `…/overage`)."""
-    wide, narrow = shape(general).split("/"), shape(specific).split("/")
-    return wide != narrow and len(wide) == len(narrow) \
-        and all(w in ("{}", n) for w, n in zip(wide, narrow, strict=True))
 
 
 def shadowed(path: str, routes: list[BaseRoute]) -> bool:

@@ -21,7 +21,7 @@ import simulator.billing.endpoints
 import simulator.orders.endpoints
 from simulator import auth, control, demo, openapi, usage, wire
 from simulator.agreements import endpoints as agreements
-from simulator.app import refuse, stub
+from simulator.app import method_guards, stub
 from simulator.billing import lineitems
 from simulator.carts import endpoints as carts
 from simulator.catalog import endpoints as catalog
@@ -87,40 +87,16 @@ async def openapi_endpoint(request: Request) -> Response:
 routes = [Route("/openapi.json", openapi_endpoint, methods=["GET"])]
 
 
-METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
-
-
-def method_guards(routes: list[BaseRoute]) -> list[BaseRoute]:
-    """For each path, a route answering 405 (`Allow`: every method served there) to the methods the
-    path does not serve. Where a later route would take the request (`PATCH …/subscriptions/overage`
-    would reach `…/subscriptions/{subscription_id}` with the id "overage") it stands right after the
-    path's last route; the others stand at the end, where requests that found their route never look."""
-    served: dict[str, set[str]] = {}
-    last: dict[str, int] = {}
-    for i, route in enumerate(routes):
-        if isinstance(route, Route):
-            served.setdefault(route.path, set()).update(route.methods or ())
-            last[route.path] = i
-    inline: list[BaseRoute] = []
-    at_end: list[BaseRoute] = []
-    for i, route in enumerate(routes):
-        inline.append(route)
-        path = getattr(route, "path", None)
-        if path is None or last.get(path) != i:
-            continue
-        guard = Route(path, refuse(", ".join(sorted(served[path]))),
-                      methods=[m for m in METHODS if m not in served[path]], include_in_schema=False)
-        later = any(openapi.covers(other, path) for r in routes[i + 1:]  # only a path as deep can cover it
-                    if (other := getattr(r, "path", "")).count("/") == path.count("/"))
-        (inline if later else at_end).append(guard)
-    return inline + at_end
+def table_routes() -> list[BaseRoute]:
+    """The routes the table holds: the areas' and the 501s, in order. Routes with literal segments where
+    an id could stand (overage, usagerecords ...) come before the id routes."""
+    implemented = implemented_routes()
+    return [*routes, *not_simulated_routes(implemented), *implemented]
 
 
 def all_routes() -> list[BaseRoute]:
-    implemented = implemented_routes()
-    # Routes with literal segments where an id could stand (overage, usagerecords ...) come before
-    # the id routes, and each path's 405 guard right after its own routes.
-    return method_guards([*routes, *not_simulated_routes(implemented), *implemented])
+    """The table's routes with each path's 405 guard (simulator/app.py, method_guards)."""
+    return method_guards(table_routes())
 
 
 def resolved(route: BaseRoute) -> BaseRoute:
@@ -145,11 +121,11 @@ def area_routes() -> dict[str, list[BaseRoute]]:
 
 
 def table() -> list[Row]:
-    """`all_routes()` as data, in order. Each row is (path, methods, include_in_schema, what), what
+    """`table_routes()` as data, in order. Each row is (path, methods, include_in_schema, what), what
     being ("area", module, name) for the route of that name in `module.routes` (the most specific
-    module whose `routes` holds it; names are unique in a module), ("stub", method, path) for a 501 or
-    ("guard", allow) for a 405."""
-    ordered = all_routes()  # first: it imports the modules that load on first use
+    module whose `routes` holds it; names are unique in a module) or ("stub", method, path) for a 501.
+    The 405 guards are not rows: the router derives them from these (simulator/app.py, method_guards)."""
+    ordered = table_routes()  # first: it imports the modules that load on first use
     where: dict[int, tuple[str, str]] = {}
     for name, held in area_routes().items():  # shorter module names first: deeper modules win
         where.update({id(route): (name, route.name) for route in held if isinstance(route, Route)})
@@ -161,8 +137,6 @@ def table() -> list[Row]:
             what: tuple[Any, ...] = ("area", *where[id(route)])
         elif hasattr(endpoint, "stub"):
             what = ("stub", *endpoint.stub)
-        elif hasattr(endpoint, "allow"):
-            what = ("guard", endpoint.allow)
         else:
             raise AssertionError(f"{route.path}: in no module's `routes`")
         rows.append((route.path, tuple(sorted(route.methods or ())), route.include_in_schema, what))
@@ -200,8 +174,9 @@ def render_table(rows: list[Row], headers: tuple[str, ...]) -> str:
     lines = "".join(render_row(row) for row in rows)
     return ('"""Written by `python -m simulator.routes` (see simulator/routes.py); do not edit.\n\n'
             'Each row: (path, methods, in the OpenAPI document, what): what is ("area", module, name) for\n'
-            'the route named so in `module.routes`, ("stub", method, path) for a 501, ("guard", allow)\n'
-            'for a 405. TEXT_HEADERS: the request headers the operations declare they read, in lower case."""\n\n'
+            'the route named so in `module.routes`, or ("stub", method, path) for a 501; the router adds each\n'
+            "path's 405 (simulator/app.py, method_guards). TEXT_HEADERS: the request headers the operations\n"
+            'declare they read, in lower case."""\n\n'
             f"TABLE = [\n{lines}]\n\nTEXT_HEADERS = {headers!r}\n")
 
 

@@ -201,7 +201,7 @@ async def partner_center_error_handler(request: Request, exc: Exception) -> Resp
 
 async def http_exception_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    if exc.status_code == 405:  # the guards answer every other method (routes.method_guards)
+    if exc.status_code == 405:  # the guards answer every other method (app.method_guards)
         return render(MethodNotAllowed(request.method, request.url.path, (exc.headers or {}).get("Allow", "")))
     if exc.status_code == 404:
         return render(RouteNotFound(request.url.path))
