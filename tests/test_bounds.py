@@ -78,10 +78,15 @@ def test_a_full_set_of_rules_costs_little_per_request(api: Api) -> None:
     assert api.get("/v1/customers").status_code == 200  # and has expired
 
     def per_request(count: int) -> float:
-        started = time.perf_counter()
-        for _ in range(count):
-            assert api.get("/v1/customers").status_code == 200
-        return (time.perf_counter() - started) / count
+        """The best of three batches: a pause of the machine's (another test process, a collection)
+        lands in one batch, not in the cost of a request."""
+        batches = []
+        for _ in range(3):
+            started = time.perf_counter()
+            for _ in range(count // 3):
+                assert api.get("/v1/customers").status_code == 200
+            batches.append((time.perf_counter() - started) / (count // 3))
+        return min(batches)
 
     api_with = per_request(200)
     api.delete("/_simulator/faults")
